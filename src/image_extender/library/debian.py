@@ -1,0 +1,57 @@
+"""Fetch Debian packages made by others (recordings, photos, WordNet) into the data cache.
+
+We ``apt-get download`` the .deb and unpack it with ``dpkg-deb -x`` under
+``<data>/debian/<package>/`` instead of installing it: some of these packages pull in game
+engines and fonts we do not need, and unpacking needs no root. Both steps are skipped when
+their result is already there, so running the set-up again downloads nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..errors import ImageExtenderError
+
+
+class FetchError(ImageExtenderError):
+    exit_code = 8
+
+
+def _run(step: str, cmd: list[str], cwd: Path | None = None) -> None:
+    if shutil.which(cmd[0]) is None:
+        raise FetchError(f"{step}: '{cmd[0]}' not found (this set-up needs a Debian/Ubuntu system)")
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise FetchError(f"{step}: '{' '.join(cmd)}' failed: {tail[0]}")
+
+
+def deb_file(package: str, debs_dir: Path) -> Path | None:
+    found = sorted(debs_dir.glob(f"{package}_*.deb"))
+    return found[-1] if found else None
+
+
+def fetch_package(package: str, data_dir: Path) -> Path:
+    """Return the root of the unpacked package, downloading and unpacking only if needed."""
+    root = data_dir / "debian" / package
+    stamp = root / ".unpacked"
+    if stamp.exists():
+        return root
+    debs_dir = data_dir / "debs"
+    debs_dir.mkdir(parents=True, exist_ok=True)
+    deb = deb_file(package, debs_dir)
+    if deb is None:
+        _run(f"download Debian package {package}", ["apt-get", "download", package], cwd=debs_dir)
+        deb = deb_file(package, debs_dir)
+        if deb is None:
+            raise FetchError(f"download Debian package {package}: apt-get reported success but no .deb appeared in {debs_dir}")
+    tmp = root.with_name(root.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    _run(f"unpack {deb.name}", ["dpkg-deb", "-x", str(deb), str(tmp)])
+    shutil.rmtree(root, ignore_errors=True)
+    tmp.rename(root)
+    stamp.write_text(deb.name + "\n")
+    return root

@@ -1,0 +1,234 @@
+"""The data model every stage speaks: a manifest flows through the pipeline.
+
+``image --analyze--> Scene --find_sounds--> [SoundChoice] --plan--> tracks --render--> MixReport``
+
+Each stage appends its own section and never reshapes another's. A manifest plus the
+sound files it names re-renders the same mix sample for sample (all randomness is drawn
+at plan time and written down here), so a user can edit a gain in the JSON and render
+again. Nothing in this module does I/O except ``Manifest.load`` / ``Manifest.save``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MANIFEST_VERSION = 1
+
+Role = Literal["ambience", "object"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+# --------------------------------------------------------------------------- scene
+
+
+class BBox(_Model):
+    """Axis-aligned box in 0–1 image coordinates (x to the right, y downwards)."""
+
+    x0: float = Field(ge=0.0, le=1.0)
+    y0: float = Field(ge=0.0, le=1.0)
+    x1: float = Field(ge=0.0, le=1.0)
+    y1: float = Field(ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BBox:
+        if self.x1 < self.x0 or self.y1 < self.y0:
+            raise ValueError(f"bbox corners out of order: {self}")
+        return self
+
+    @property
+    def area(self) -> float:
+        return (self.x1 - self.x0) * (self.y1 - self.y0)
+
+    @property
+    def center_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def center_y(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def pan(self) -> float:
+        """Stereo position −1 (left edge) … +1 (right edge) from the box centre."""
+        return 2.0 * self.center_x - 1.0
+
+
+class SceneObject(_Model):
+    """One sounding thing seen in the image."""
+
+    label: str  # what it is ("dog")
+    query: str  # what it sounds like ("dog barking")
+    bbox: BBox
+    importance: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(ge=0.0, le=1.0)
+    count: int = Field(default=1, ge=1)  # >1 when several instances were grouped
+
+
+class AmbienceTag(_Model):
+    """A scene / location tag that becomes the stereo background bed."""
+
+    label: str  # "urban street"
+    query: str  # "city street traffic ambience"
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    evidence: list[str] = Field(default_factory=list)  # what made us say so
+
+
+class ImageTag(_Model):
+    """A whole-image classifier label (e.g. ImageNet) with its probability."""
+
+    label: str
+    score: float
+
+
+class ImageInfo(_Model):
+    path: str
+    md5: str
+    width: int
+    height: int
+
+
+class Scene(_Model):
+    image: ImageInfo
+    analyzer: str
+    objects: list[SceneObject] = Field(default_factory=list)
+    ambience: list[AmbienceTag] = Field(default_factory=list)
+    tags: list[ImageTag] = Field(default_factory=list)
+    mood: str | None = None
+    caption: str | None = None
+    non_sonic: bool = False
+
+
+# --------------------------------------------------------------------------- sounds
+
+
+class TrailStep(_Model):
+    """One thing the retrieval tried, in order: the audit log of a choice."""
+
+    action: Literal["search", "candidate", "reject", "accept", "fallback", "exhausted", "skip"]
+    query: str
+    detail: str = ""
+    sound_id: str | None = None
+    score: float | None = None
+
+
+class Sound(_Model):
+    """A recording and everything we know about where it came from."""
+
+    provider: Literal["library", "freesound", "generated"]
+    id: str
+    path: str  # local file that render reads
+    name: str
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    licence: str
+    author: str = ""
+    url: str = ""
+    source: str = ""  # e.g. Debian package or collection it came from
+    rating: float | None = None
+    downloads: int | None = None
+    duration: float
+    sample_rate: int
+    channels: int
+    loudness_lufs: float | None = None
+    kind: Literal["bed", "one-shot"] | None = None
+
+
+class SoundChoice(_Model):
+    """The sound found for one object or ambience tag (or why none was)."""
+
+    role: Role
+    target: str  # label of the object / ambience tag this serves
+    target_index: int  # index into scene.objects or scene.ambience
+    query: str  # the query that finally matched (may be a fallback)
+    sound: Sound | None = None
+    score: float | None = None  # retrieval similarity of the accepted sound
+    verdict: str = ""  # why it was accepted / why nothing was
+    trail: list[TrailStep] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- mix
+
+
+class Event(_Model):
+    """One placement of a sound on the timeline.
+
+    ``offset`` is where in the source file playback starts; ``length`` how long it plays.
+    Fades are linear-in-amplitude ramps at the event's ends (seconds).
+    """
+
+    start: float = Field(ge=0.0)
+    offset: float = Field(default=0.0, ge=0.0)
+    length: float = Field(gt=0.0)
+    fade_in: float = Field(default=0.01, ge=0.0)
+    fade_out: float = Field(default=0.05, ge=0.0)
+
+
+class Track(_Model):
+    """One lane of the mix: a sound, where and when it plays, how loud, where in stereo."""
+
+    role: Role
+    label: str
+    choice_index: int
+    sound: Sound
+    events: list[Event]
+    loop: bool = False  # ambience beds: loop the source to fill each event
+    crossfade: float = Field(default=1.0, ge=0.0)  # seconds, for loop seams
+    pan: float = Field(default=0.0, ge=-1.0, le=1.0)
+    target_db: float  # level the planner aimed for (see MixSpec.level_measure)
+    gain_db: float  # gain applied to the source to reach it
+
+
+class MixSpec(_Model):
+    sample_rate: int = 44100
+    duration: float = 30.0
+    seed: int = 0
+    ceiling_dbfs: float = -1.0
+    level_measure: str = "active RMS dBFS"
+
+
+class TrackReport(_Model):
+    label: str
+    role: Role
+    level_db: float  # measured on the rendered stem, same measure as target_db
+    peak_dbfs: float
+
+
+class MixReport(_Model):
+    tracks: list[TrackReport] = Field(default_factory=list)
+    master_gain_db: float = 0.0  # gain the ceiling stage applied
+    peak_dbfs: float
+    loudness_lufs: float | None = None
+
+
+class Manifest(_Model):
+    version: int = MANIFEST_VERSION
+    scene: Scene
+    choices: list[SoundChoice] = Field(default_factory=list)
+    mix: MixSpec = Field(default_factory=MixSpec)
+    tracks: list[Track] = Field(default_factory=list)
+    report: MixReport | None = None
+    settings: dict = Field(default_factory=dict)  # non-secret settings used for this run
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        from .errors import InputError
+
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read manifest ({exc.strerror or exc})") from exc
+        try:
+            return cls.model_validate_json(text)
+        except ValueError as exc:
+            first = str(exc).splitlines()
+            raise InputError(f"{path}: not a valid Image Extender manifest ({first[0] if first else exc})") from exc

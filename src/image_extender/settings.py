@@ -1,0 +1,109 @@
+"""One settings object: defaults → ``image-extender.toml`` → ``IMAGE_EXTENDER_*`` env → CLI flags.
+
+Secrets (``FREESOUND_API_KEY``, ``OPENAI_API_KEY``) are *not* settings: backends read them
+from the environment themselves, so they can never end up in a manifest or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import SettingsError
+
+CONFIG_FILE_ENV = "IMAGE_EXTENDER_CONFIG"
+DEFAULT_CONFIG_FILE = "image-extender.toml"
+
+
+def default_data_dir() -> Path:
+    """Where models, the sound library and caches live.
+
+    ``IMAGE_EXTENDER_DATA`` wins; else ``./data`` when run from a checkout that has one
+    (what ``make demo`` builds); else the XDG data home.
+    """
+    env = os.environ.get("IMAGE_EXTENDER_DATA")
+    if env:
+        return Path(env).expanduser()
+    local = Path.cwd() / "data"
+    if (local / "library").is_dir():
+        return local
+    xdg = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+    return xdg / "image-extender"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IMAGE_EXTENDER_", extra="forbid", validate_assignment=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+
+    # stages
+    analyzer: Literal["offline"] = "offline"
+    source: Literal["library"] = "library"
+    mode: Literal["best", "random"] = "best"
+
+    # scene analysis
+    min_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
+    max_objects: int = Field(default=6, ge=0)
+
+    # retrieval
+    hierarchy_file: Path | None = None  # user table, extends the built-in one
+    candidates_per_query: int = Field(default=10, ge=1, le=100)
+
+    # mix
+    duration: float = Field(default=30.0, gt=0.0, le=3600.0)
+    sample_rate: int = Field(default=44100, ge=8000, le=192000)
+    seed: int = 0
+    object_db_min: float = -30.0  # level of an importance-0 object
+    object_db_max: float = -20.0  # level of an importance-1 object
+    ambience_db: float = -30.0
+    ceiling_dbfs: float = Field(default=-1.0, le=0.0)
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Settings:
+        if self.object_db_min > self.object_db_max:
+            raise ValueError("object_db_min must not exceed object_db_max")
+        return self
+
+    @property
+    def library_dir(self) -> Path:
+        return self.data_dir / "library"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=config))
+
+    def public_dict(self) -> dict:
+        """What goes into a manifest: every setting, paths as strings."""
+        return self.model_dump(mode="json")
+
+
+def load_settings(**overrides) -> Settings:
+    """Build settings, turning validation errors into one readable line."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "settings"
+        source = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
+        raise SettingsError(f"setting '{where}': {err['msg']} (check flags, IMAGE_EXTENDER_* env, {source})") from exc
+    except Exception as exc:  # malformed TOML
+        source = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
+        raise SettingsError(f"{source}: cannot read settings ({exc})") from exc

@@ -1,0 +1,40 @@
+"""Protocols for where sounds come from and how a candidate is checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from ..manifest import Role, Sound
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sound a source returned for a query, with the source's similarity score."""
+
+    sound: Sound
+    score: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    score: float
+    reason: str
+
+
+class SoundSource(Protocol):
+    """Anything that answers a text query with ranked recordings (library, Freesound…)."""
+
+    name: str
+
+    def search(self, query: str, role: Role, limit: int) -> list[Candidate]: ...
+
+
+class Verifier(Protocol):
+    """Decides whether a candidate really *is* the thing (a dog recording, not a song "Dog")."""
+
+    def verify(self, query: str, candidates: list[Candidate]) -> list[Verdict]: ...
+
+
+SelectionMode = Literal["best", "random"]
