@@ -1,0 +1,24 @@
+# The two commands a new user needs (see README):
+#   make demo   install everything, then sonify a real photo into out/
+#   make test   install everything, then run the test suite (what CI runs)
+SHELL := /bin/bash
+VENV ?= .venv
+export IMAGE_EXTENDER_DATA ?= $(CURDIR)/data
+PHOTO ?= $(IMAGE_EXTENDER_DATA)/debian/darknet/usr/share/darknet/data/dog.jpg
+
+.PHONY: install demo test bench clean
+
+install:
+	@bash scripts/setup.sh
+
+demo: install
+	$(VENV)/bin/image-extender sonify "$(PHOTO)" -o out/demo --overwrite
+
+test: install
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(VENV)/bin/python bench/bench_pipeline.py
+
+clean:
+	rm -rf out test-artifacts

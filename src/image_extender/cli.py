@@ -1,0 +1,260 @@
+"""The command line: parses, calls the pipeline, prints. No logic of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import ImageExtenderError
+from .settings import CONFIG_FILE_ENV, Settings, load_settings
+
+app = typer.Typer(help="Sonify images: photo → stereo soundscape of real recordings.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+library_app = typer.Typer(help="Build, search and inspect the local sound library.", no_args_is_help=True)
+app.add_typer(library_app, name="library")
+
+out = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Settings file (default ./image-extender.toml).")]
+LibraryOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data folder holding library/ (default: $IMAGE_EXTENDER_DATA or ./data).")]
+
+
+def _settings(config: Path | None = None, **overrides) -> Settings:
+    if config is not None:
+        if not config.is_file():
+            raise ImageExtenderError(f"{config}: settings file not found")
+        os.environ[CONFIG_FILE_ENV] = str(config)
+    return load_settings(**overrides)
+
+
+def _fail(exc: ImageExtenderError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    try:
+        yield
+    except ImageExtenderError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def _stages() -> Iterator[Callable[[str], None]]:
+    """A spinner that names the stage the pipeline is in."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def on_stage(name: str) -> None:
+            progress.update(task, description=name)
+            if not err.is_terminal:
+                err.print(f"· {name}", highlight=False)
+
+        yield on_stage
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TextColumn("{task.fields[item]}"), console=err, transient=True) as progress:
+        task = progress.add_task(label, total=None, item="")
+
+        def advance(done: int, total: int, item: str = "") -> None:
+            progress.update(task, completed=done, total=total, item=Path(item).name if item else "")
+
+        yield advance
+
+
+# --------------------------------------------------------------------------- sonify / render
+
+
+@app.command()
+def sonify(
+    photo: Annotated[Path, typer.Argument(help="Image file (JPEG, PNG, WebP, …).")],
+    out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (default out/<photo name>).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed: same seed, same mix.")] = None,
+    duration: Annotated[Optional[float], typer.Option(help="Length of the mix in seconds.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="best: highest-scoring sounds; random: any verified sound.")] = None,
+    analyzer: Annotated[Optional[str], typer.Option(help="Scene analyzer backend.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Sound source backend.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Turn PHOTO into a stereo soundscape: mix.wav, stems/, sounds/, manifest.json, timeline.png, CREDITS.md, ZIP."""
+    from .pipeline import sonify as run
+
+    with _errors():
+        settings = _settings(config, seed=seed, duration=duration, mode=mode, analyzer=analyzer, source=source)
+        target = out_dir or Path("out") / photo.stem
+        with _stages() as on_stage:
+            manifest = run(photo, target, settings, overwrite=overwrite, on_stage=on_stage)
+        _print_summary(manifest, target)
+
+
+@app.command()
+def render(
+    manifest: Annotated[Path, typer.Argument(help="manifest.json written by sonify (may be edited).")],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
+) -> None:
+    """Re-render a manifest exactly (same samples), e.g. after editing a gain."""
+    from .pipeline import render_manifest
+
+    with _errors():
+        with _stages() as on_stage:
+            result = render_manifest(manifest, out_dir, overwrite=overwrite, on_stage=on_stage)
+        _print_summary(result, out_dir)
+
+
+@app.command()
+def analyze(
+    photo: Annotated[Path, typer.Argument(help="Image file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Scene as JSON.")] = False,
+    analyzer: Annotated[Optional[str], typer.Option(help="Scene analyzer backend.")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Show what the analyzer sees in PHOTO: objects, importance, ambience."""
+    from .pipeline import analyze_image
+
+    with _errors():
+        settings = _settings(config, analyzer=analyzer)
+        with _stages() as on_stage:
+            scene = analyze_image(photo, settings, on_stage)
+    if as_json:
+        out.print_json(scene.model_dump_json())
+        return
+    table = Table(title=f"{photo.name} — {scene.image.width}×{scene.image.height}, analyzer {scene.analyzer}")
+    for col in ("object", "sound query", "importance", "confidence", "pan", "count"):
+        table.add_column(col)
+    for obj in scene.objects:
+        table.add_row(obj.label, obj.query, f"{obj.importance:.2f}", f"{obj.confidence:.2f}", f"{obj.bbox.pan:+.2f}", str(obj.count))
+    out.print(table)
+    for tag in scene.ambience:
+        out.print(f"ambience: [bold]{tag.label}[/] → “{tag.query}” ({', '.join(tag.evidence)})")
+
+
+def _print_summary(manifest, target: Path) -> None:
+    table = Table(title=f"soundscape written to {target}/")
+    for col in ("role", "label", "sound", "licence", "pan", "level"):
+        table.add_column(col)
+    for track in manifest.tracks:
+        table.add_row(track.role, track.label, track.sound.name, track.sound.licence, f"{track.pan:+.2f}",
+                      f"{track.target_db:.1f} dB")
+    out.print(table)
+    missing = [c for c in manifest.choices if c.sound is None]
+    for choice in missing:
+        out.print(f"[yellow]no sound for {choice.role} '{choice.target}':[/] {choice.verdict}")
+    if manifest.report is not None:
+        out.print(f"peak {manifest.report.peak_dbfs:.1f} dBFS, master gain {manifest.report.master_gain_db:+.1f} dB")
+
+
+# --------------------------------------------------------------------------- data & library
+
+
+@app.command("setup-data")
+def setup_data(data_dir: LibraryOpt = None) -> None:
+    """Fetch the real photos and recordings (Debian packages) and build the starter library."""
+    from .library.debian import fetch_package
+    from .library.starter.build import build_starter_library
+    from .sounds.wordnet import ensure_wordnet
+
+    with _errors():
+        settings = _settings(data_dir=data_dir)
+        root = fetch_package("darknet", settings.data_dir)
+        err.print(f"    photos: {root / 'usr/share/darknet/data'}")
+        ensure_wordnet(settings.data_dir)
+        err.print("    WordNet ready")
+        with _bar("starter library") as advance:
+            report = build_starter_library(settings.data_dir, progress=advance)
+        _print_ingest(report)
+
+
+@library_app.command("build")
+def library_build(
+    folders: Annotated[list[Path], typer.Argument(help="Folders of audio (wav/ogg/mp3/flac/aiff), each with optional metadata.jsonl / metadata.csv.")],
+    data_dir: LibraryOpt = None,
+) -> None:
+    """Ingest FOLDERS into the library (re-running only adds what changed)."""
+    from .library.ingest import build_library
+
+    with _errors():
+        for folder in folders:
+            if not folder.is_dir():
+                raise ImageExtenderError(f"{folder}: not a folder")
+        settings = _settings(data_dir=data_dir)
+        with _bar("ingesting") as advance:
+            report = build_library(folders, settings.library_dir, progress=advance)
+        _print_ingest(report)
+
+
+def _print_ingest(report) -> None:
+    out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+              f"removed {report.removed}, failed {len(report.failed)}")
+    for path, reason in report.failed:
+        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+
+
+@library_app.command("search")
+def library_search(
+    query: Annotated[str, typer.Argument(help="What it should sound like, e.g. 'dog barking'.")],
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=100)] = 10,
+    kind: Annotated[Optional[str], typer.Option(help="bed or one-shot")] = None,
+    data_dir: LibraryOpt = None,
+) -> None:
+    """Print the library's best matches for QUERY with their scores."""
+    from .library.store import SoundLibrary
+
+    with _errors():
+        if kind not in (None, "bed", "one-shot"):
+            raise ImageExtenderError(f"--kind must be 'bed' or 'one-shot', not '{kind}'")
+        lib = SoundLibrary.open(_settings(data_dir=data_dir).library_dir)
+        hits = lib.search(query, limit=limit, kind=kind)
+    table = Table(title=f"library matches for “{query}”")
+    for col in ("#", "score", "name", "description", "kind", "dur", "licence", "source"):
+        table.add_column(col)
+    for i, (sound, score) in enumerate(hits, 1):
+        table.add_row(str(i), f"{score:.3f}", sound.name, sound.description[:60], sound.kind or "",
+                      f"{sound.duration:.1f}s", sound.licence, sound.source)
+    out.print(table)
+
+
+@library_app.command("info")
+def library_info(data_dir: LibraryOpt = None) -> None:
+    """Counts per licence and source."""
+    from .library.store import SoundLibrary
+
+    with _errors():
+        info = SoundLibrary.open(_settings(data_dir=data_dir).library_dir).info()
+    for key, value in info.items():
+        if isinstance(value, dict):
+            table = Table(title=key)
+            table.add_column(key)
+            table.add_column("sounds")
+            for name, count in sorted(value.items(), key=lambda kv: (-kv[1], kv[0])):
+                table.add_row(str(name), str(count))
+            out.print(table)
+        else:
+            out.print(f"{key}: {value}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,209 @@
+"""The one place that knows the order of the stages.
+
+``image --analyze--> Scene --find_sounds--> [SoundChoice] --plan--> tracks --render--> report --export--> files``
+
+Outputs are written into a temporary sibling of the output directory and moved into place
+only when everything succeeded, so a failed run never leaves a half-written directory.
+The sound files used are copied into ``sounds/`` and the manifest names them relative to
+itself: the output folder (or its ZIP) re-renders on any machine.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import ImageExtenderError, InputError, NonSonicImageError, RetrievalError
+from .manifest import Manifest, MixSpec, Scene, SoundChoice, Track
+from .settings import Settings
+
+StageCallback = Callable[[str], None]
+
+OUTPUT_FILES = ("mix.wav", "manifest.json", "timeline.png", "CREDITS.md")
+BUNDLE_NAME = "soundscape.zip"
+
+
+def _noop(stage: str) -> None:
+    pass
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def analyze_image(image_path: Path, settings: Settings, on_stage: StageCallback = _noop) -> Scene:
+    from .analyze import get_analyzer
+    from .analyze.image import load_image
+
+    on_stage("reading image")
+    image = load_image(Path(image_path))
+    analyzer = get_analyzer(settings.analyzer, settings)
+    on_stage("loading scene models")
+    analyzer.load()
+    on_stage("analysing scene")
+    return analyzer.analyze(image)
+
+
+def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback = _noop) -> list[SoundChoice]:
+    from .sounds.factory import build_finder
+
+    on_stage("opening sound library")
+    finder = build_finder(settings)
+    on_stage("finding sounds")
+    return finder(scene)
+
+
+def plan(scene: Scene, choices: list[SoundChoice], settings: Settings) -> tuple[MixSpec, list[Track]]:
+    from .mix.plan import plan_mix
+
+    spec = MixSpec(
+        sample_rate=settings.sample_rate,
+        duration=settings.duration,
+        seed=settings.seed,
+        ceiling_dbfs=settings.ceiling_dbfs,
+    )
+    tracks = plan_mix(
+        choices,
+        scene.objects,
+        spec,
+        object_db_min=settings.object_db_min,
+        object_db_max=settings.object_db_max,
+        ambience_db=settings.ambience_db,
+    )
+    return spec, tracks
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bool = False,
+           on_stage: StageCallback = _noop) -> Manifest:
+    """Photo → soundscape folder. Returns the manifest that was written."""
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir, overwrite)
+    scene = analyze_image(image_path, settings, on_stage)
+    if scene.non_sonic:
+        raise NonSonicImageError(f"{image_path}: nothing in this image makes a sound ({scene.caption or 'non-sonic image'})")
+    choices = find_scene_sounds(scene, settings, on_stage)
+    on_stage("planning the mix")
+    spec, tracks = plan(scene, choices, settings)
+    if not tracks:
+        reasons = "; ".join(f"{c.target}: {c.verdict}" for c in choices) or "no objects and no ambience"
+        raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
+    manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks,
+                        settings=settings.public_dict())
+    return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage)
+
+
+def render_manifest(manifest_path: Path, out_dir: Path, *, overwrite: bool = False,
+                    on_stage: StageCallback = _noop) -> Manifest:
+    """Re-render a manifest (possibly edited by hand) into a new folder."""
+    manifest_path = Path(manifest_path)
+    manifest = Manifest.load(manifest_path)
+    if not manifest.tracks:
+        raise InputError(f"{manifest_path}: manifest has no tracks to render")
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir, overwrite)
+    return write_outputs(manifest, out_dir, base_dir=manifest_path.parent, overwrite=overwrite, on_stage=on_stage)
+
+
+def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, overwrite: bool,
+                  on_stage: StageCallback = _noop) -> Manifest:
+    """Copy sounds, render, write every output file, then move the folder into place.
+
+    ``base_dir`` resolves relative sound paths (a manifest read from disk); ``None`` means
+    the paths are already absolute (a fresh run).
+    """
+    from .mix.render import render_mix
+    from .report.audio import write_audio
+    from .report.bundle import write_bundle
+    from .report.credits import write_credits
+    from .report.timeline import write_timeline
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _staging_dir(out_dir) as tmp:
+        manifest = _collect_sounds(manifest, tmp, base_dir)
+        resolved = [_absolute(track, tmp) for track in manifest.tracks]
+        on_stage("rendering the mix")
+        rendered = render_mix(resolved, manifest.mix)
+        manifest.report = rendered.report
+        on_stage("writing files")
+        write_audio(tmp / "mix.wav", rendered.mix, manifest.mix.sample_rate)
+        (tmp / "stems").mkdir()
+        for i, (track, stem) in enumerate(zip(manifest.tracks, rendered.stems)):
+            write_audio(tmp / "stems" / f"{i:02d}-{track.role}-{_slug(track.label)}.wav", stem, manifest.mix.sample_rate)
+        manifest.save(tmp / "manifest.json")
+        write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png")
+        write_credits(manifest.tracks, tmp / "CREDITS.md")
+        write_bundle(tmp, tmp / BUNDLE_NAME)
+        _replace_dir(tmp, out_dir, overwrite)
+    return manifest
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "sound"
+
+
+def _collect_sounds(manifest: Manifest, tmp: Path, base_dir: Path | None) -> Manifest:
+    """Copy every sound a track uses into ``tmp/sounds`` and point the manifest at the copies."""
+    sounds_dir = tmp / "sounds"
+    sounds_dir.mkdir()
+    manifest = manifest.model_copy(deep=True)
+    copied: dict[Path, str] = {}
+    for i, track in enumerate(manifest.tracks):
+        src = Path(track.sound.path)
+        if not src.is_absolute() and base_dir is not None:
+            src = base_dir / src
+        src = src.resolve()
+        if src not in copied:
+            if not src.is_file():
+                raise InputError(f"{src}: sound file of track '{track.label}' is missing")
+            name = f"{len(copied):02d}-{_slug(track.sound.name)}{src.suffix.lower()}"
+            shutil.copyfile(src, sounds_dir / name)
+            copied[src] = f"sounds/{name}"
+        track.sound.path = copied[src]
+        choice = manifest.choices[track.choice_index] if track.choice_index < len(manifest.choices) else None
+        if choice is not None and choice.sound is not None and choice.sound.id == track.sound.id:
+            choice.sound.path = copied[src]
+    return manifest
+
+
+def _absolute(track: Track, root: Path) -> Track:
+    copy = track.model_copy(deep=True)
+    copy.sound.path = str((root / track.sound.path).resolve())
+    return copy
+
+
+def _check_out_dir(out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: output path exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise InputError(f"{out_dir}: output directory is not empty (use --overwrite to replace it)")
+
+
+@contextmanager
+def _staging_dir(out_dir: Path) -> Iterator[Path]:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    try:
+        yield tmp
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replace_dir(tmp: Path, out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists():
+        if not overwrite and any(out_dir.iterdir()):
+            raise ImageExtenderError(f"{out_dir}: appeared while rendering; not replacing it")
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+        tmp.rename(out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(out_dir)
