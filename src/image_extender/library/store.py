@@ -1,0 +1,276 @@
+"""The local sound library on disk: ``library.sqlite`` + ``library.faiss`` in one folder.
+
+SQLite holds one row per recording (where it is, the file signature that tells ingest
+whether it changed, what it is, who made it under which licence, what it measured) and
+the row's text embedding. The faiss file is a search cache over those embeddings, keyed
+by row id; ``meta.generation`` in SQLite and the ``library.faiss.json`` sidecar say
+whether the cache matches the database, and ``open`` rebuilds it from SQLite when not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import LibraryError
+from ..manifest import Sound
+from .embed import TextEmbedder, get_embedder
+from .index import VectorIndex
+
+DB_NAME = "library.sqlite"
+INDEX_NAME = "library.faiss"
+INDEX_META_NAME = "library.faiss.json"
+SCHEMA_VERSION = 1
+BUILD_HINT = "run 'image-extender library build <folders…>' (or 'image-extender library starter') to create it"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sounds (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,          -- stable id: <folder name>/<path inside folder>
+    path TEXT NOT NULL UNIQUE,         -- absolute path of the audio file
+    size INTEGER NOT NULL,             -- file signature: size + mtime (ns)
+    mtime_ns INTEGER NOT NULL,
+    record_sig TEXT NOT NULL,          -- hash of the metadata record it was built from
+    name TEXT NOT NULL,
+    description TEXT NOT NULL,
+    tags TEXT NOT NULL,                -- JSON list
+    licence TEXT NOT NULL,
+    author TEXT NOT NULL,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('bed', 'one-shot')),
+    loopable INTEGER,
+    quality TEXT NOT NULL,
+    duration REAL NOT NULL,
+    sample_rate INTEGER NOT NULL,
+    channels INTEGER NOT NULL,
+    loudness_lufs REAL,
+    embedder TEXT NOT NULL,
+    vector BLOB NOT NULL               -- float32 unit vector of embed_text()
+);
+CREATE INDEX IF NOT EXISTS sounds_kind ON sounds(kind);
+"""
+
+SOUND_COLUMNS = (
+    "id, uid, path, name, description, tags, licence, author, url, source, kind, "
+    "duration, sample_rate, channels, loudness_lufs"
+)
+
+
+def embed_text(name: str, description: str, tags: list[str]) -> str:
+    """The sentence a sound is embedded as: "name. description. tag, tag"."""
+    parts = [name.strip(), description.strip(), ", ".join(t.strip() for t in tags if t.strip())]
+    seen: list[str] = []
+    for p in parts:
+        if p and p.lower() not in (s.lower() for s in seen):
+            seen.append(p)
+    return ". ".join(s.rstrip(".") for s in seen)
+
+
+def connect(db_path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(str(db_path), timeout=30.0)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    return con
+
+
+def init_schema(con: sqlite3.Connection) -> None:
+    con.executescript(SCHEMA)
+    con.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+    con.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')")
+    con.commit()
+
+
+def get_meta(con: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else default
+
+
+def set_meta(con: sqlite3.Connection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
+def bump_generation(con: sqlite3.Connection) -> int:
+    gen = int(get_meta(con, "generation", "0") or 0) + 1
+    set_meta(con, "generation", str(gen))
+    return gen
+
+
+def load_vectors(con: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray, int]:
+    rows = con.execute("SELECT id, vector FROM sounds ORDER BY id").fetchall()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32), 0
+    dim = len(rows[0][1]) // 4
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dim)
+    return ids, vecs, dim
+
+
+def write_index(con: sqlite3.Connection, library_dir: Path) -> VectorIndex:
+    """Rebuild the faiss cache from the vectors in SQLite and save it atomically."""
+    ids, vecs, dim = load_vectors(con)
+    index = VectorIndex.from_vectors(dim or 1, ids, vecs)
+    index.save(library_dir / INDEX_NAME)
+    sidecar = {"generation": int(get_meta(con, "generation", "0") or 0), "count": index.count, "dim": dim}
+    tmp = library_dir / (INDEX_META_NAME + ".partial")
+    tmp.write_text(json.dumps(sidecar) + "\n", encoding="utf-8")
+    os.replace(tmp, library_dir / INDEX_META_NAME)
+    return index
+
+
+def _row_to_sound(row: tuple) -> Sound:
+    (rid, uid, path, name, description, tags, licence, author, url, source, kind, duration, sr, ch, lufs) = row
+    return Sound(
+        provider="library",
+        id=uid,
+        path=path,
+        name=name,
+        description=description,
+        tags=json.loads(tags),
+        licence=licence,
+        author=author,
+        url=url,
+        source=source,
+        duration=duration,
+        sample_rate=sr,
+        channels=ch,
+        loudness_lufs=lufs,
+        kind=kind,
+    )
+
+
+class SoundLibrary:
+    """Search and browse an ingested library. Build one with ``ingest.build_library``."""
+
+    def __init__(self, library_dir: Path, con: sqlite3.Connection, index: VectorIndex, embedder: TextEmbedder):
+        self.library_dir = library_dir
+        self._con = con
+        self._index = index
+        self._embedder = embedder
+
+    @classmethod
+    def open(cls, library_dir: Path, embedder: TextEmbedder | None = None) -> SoundLibrary:
+        library_dir = Path(library_dir)
+        db_path = library_dir / DB_NAME
+        if not db_path.is_file():
+            raise LibraryError(f"{library_dir}: no sound library here ({DB_NAME} missing); {BUILD_HINT}")
+        try:
+            con = connect(db_path)
+            schema = get_meta(con, "schema")
+            count = con.execute("SELECT COUNT(*) FROM sounds").fetchone()[0]
+            name = get_meta(con, "embedder")
+        except sqlite3.DatabaseError as exc:
+            raise LibraryError(f"{db_path}: library database is damaged ({exc}); delete it and {BUILD_HINT}") from exc
+        if schema != str(SCHEMA_VERSION):
+            raise LibraryError(f"{db_path}: library schema {schema!r}, expected {SCHEMA_VERSION}; {BUILD_HINT}")
+        if count == 0:
+            raise LibraryError(f"{library_dir}: the sound library is empty; {BUILD_HINT}")
+        if embedder is None:
+            embedder = get_embedder(name) if name else get_embedder()
+        elif name and embedder.name != name:
+            raise LibraryError(
+                f"{library_dir}: library was embedded with '{name}', not '{embedder.name}'; "
+                f"rebuild it with the new embedder"
+            )
+        index = cls._load_index(con, library_dir, count)
+        if index.dim != embedder.dim:
+            raise LibraryError(f"{library_dir}: index has {index.dim}-d vectors, embedder '{embedder.name}' makes {embedder.dim}-d")
+        return cls(library_dir, con, index, embedder)
+
+    @staticmethod
+    def _load_index(con: sqlite3.Connection, library_dir: Path, count: int) -> VectorIndex:
+        gen = int(get_meta(con, "generation", "0") or 0)
+        try:
+            sidecar = json.loads((library_dir / INDEX_META_NAME).read_text(encoding="utf-8"))
+            if sidecar.get("generation") == gen and sidecar.get("count") == count:
+                index = VectorIndex.load(library_dir / INDEX_NAME)
+                if index.count == count:
+                    return index
+        except (OSError, ValueError, RuntimeError):
+            pass  # missing / stale / damaged cache: rebuilt below from SQLite
+        try:
+            return write_index(con, library_dir)
+        except OSError:  # read-only library folder: keep the rebuilt index in memory
+            ids, vecs, dim = load_vectors(con)
+            return VectorIndex.from_vectors(dim, ids, vecs)
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def embedder(self) -> TextEmbedder:
+        return self._embedder
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._embedder.embed(list(texts))
+
+    def count(self) -> int:
+        return int(self._con.execute("SELECT COUNT(*) FROM sounds").fetchone()[0])
+
+    def sounds(self) -> list[Sound]:
+        rows = self._con.execute(f"SELECT {SOUND_COLUMNS} FROM sounds ORDER BY uid").fetchall()
+        return [_row_to_sound(r) for r in rows]
+
+    def get(self, sound_id: str) -> Sound | None:
+        row = self._con.execute(f"SELECT {SOUND_COLUMNS} FROM sounds WHERE uid = ?", (sound_id,)).fetchone()
+        return _row_to_sound(row) if row else None
+
+    def search(self, query: str, limit: int = 10, kind: str | None = None) -> list[tuple[Sound, float]]:
+        """Sounds whose description is nearest ``query`` (cosine), best first.
+
+        ``kind`` ("bed" / "one-shot") keeps only that kind of recording.
+        """
+        return self.search_vector(self.embed([query])[0], limit, kind)
+
+    def search_vector(self, vector: np.ndarray, limit: int = 10, kind: str | None = None) -> list[tuple[Sound, float]]:
+        if kind not in (None, "bed", "one-shot"):
+            raise ValueError(f"kind must be 'bed', 'one-shot' or None, not {kind!r}")
+        if limit <= 0:
+            return []
+        total = self._index.count
+        k = limit if kind is None else min(total, max(limit * 8, 64))
+        while True:
+            hits = self._index.search(vector, k)
+            rows = self._rows([i for i, _ in hits])
+            out = [
+                (_row_to_sound(rows[i]), score)
+                for i, score in hits
+                if i in rows and (kind is None or rows[i][10] == kind)
+            ]
+            if len(out) >= limit or k >= total:
+                return out[:limit]
+            k = total  # filter left too few: look at everything (exact index, cheap)
+
+    def _rows(self, ids: list[int]) -> dict[int, tuple]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._con.execute(f"SELECT {SOUND_COLUMNS} FROM sounds WHERE id IN ({marks})", ids).fetchall()
+        return {r[0]: r for r in rows}
+
+    def info(self) -> dict:
+        """Counts per licence / source / kind and total duration: what ``library info`` prints."""
+        rows = self._con.execute("SELECT licence, source, kind, duration FROM sounds").fetchall()
+        return {
+            "path": str(self.library_dir),
+            "sounds": len(rows),
+            "total_duration": float(sum(r[3] for r in rows)),
+            "by_licence": dict(Counter(r[0] for r in rows).most_common()),
+            "by_source": dict(Counter(r[1] for r in rows).most_common()),
+            "by_kind": dict(Counter(r[2] for r in rows).most_common()),
+            "embedder": get_meta(self._con, "embedder"),
+        }
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> SoundLibrary:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
