@@ -1,0 +1,97 @@
+"""Plan the mix: one ``Track`` per found sound, with where, when, how loud.
+
+* **Where** (pan): an object sits at its bounding-box centre, x ∈ [0, 1] → pan ∈ [−1, 1];
+  a bed sits in the centre (stereo beds keep their own image; mono beds are centred at
+  −3 dB per side — plain and comb-filter free, unlike delay-based widening).
+* **When**: ``place.py`` (all randomness, seeded per track).
+* **How loud**: an object's target is mapped linearly from its importance onto
+  [``object_db_min``, ``object_db_max``] (0 → −30, 1 → −20 by default). Beds share
+  ``ambience_db``: with n beds each aims at ``ambience_db − 10·log10(n)`` so that the
+  (uncorrelated) beds together sit at ``ambience_db``. Levels are in the one measure of
+  ``levels.py`` (active RMS dBFS). ``gain_db`` = target − the active level of the track
+  rendered at unity gain — the source *as it will play* (its events, fades, loop seams and
+  pan), which is the clip's own level whenever the clip plays whole. Because the measure
+  is linear in gain, the rendered stem then measures exactly the target.
+
+Planning reads the sound files (to measure them) but is otherwise pure: the same choices,
+objects and spec always give the same tracks.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..errors import RenderError
+from ..manifest import MixSpec, SceneObject, SoundChoice, Track
+from .levels import LEVEL_MEASURE, SILENCE_DB, active_rms_db
+from .place import place_bed, place_object, track_rng
+from .render import render_stem
+from .source import SourceCache
+
+BED_CROSSFADE = 1.0  # seconds, loop seams of beds
+
+
+def object_target_db(importance: float, db_min: float = -30.0, db_max: float = -20.0) -> float:
+    """Linear map of importance 0…1 onto [db_min, db_max]."""
+    return db_min + (db_max - db_min) * min(1.0, max(0.0, importance))
+
+
+def plan_mix(
+    choices: list[SoundChoice],
+    objects: list[SceneObject],
+    spec: MixSpec,
+    *,
+    object_db_min: float = -30.0,
+    object_db_max: float = -20.0,
+    ambience_db: float = -30.0,
+) -> list[Track]:
+    """Tracks for every choice that found a sound, in choice order.
+
+    Writes the definition of the level measure into ``spec.level_measure`` so the manifest
+    says what ``target_db`` / ``level_db`` mean.
+    """
+    if object_db_min > object_db_max:
+        raise ValueError(f"object_db_min ({object_db_min}) exceeds object_db_max ({object_db_max})")
+    spec.level_measure = LEVEL_MEASURE
+    cache = SourceCache(spec.sample_rate)
+    n_beds = sum(1 for c in choices if c.role == "ambience" and c.sound is not None)
+    bed_db = ambience_db - 10.0 * math.log10(n_beds) if n_beds else ambience_db
+    tracks: list[Track] = []
+    for index, choice in enumerate(choices):
+        if choice.sound is None:
+            continue
+        label = choice.target
+        source = cache.get(choice.sound.path, track=label)
+        seconds = source.shape[0] / spec.sample_rate
+        rng = track_rng(spec.seed, choice.role, choice.target_index, label)
+        if choice.role == "ambience":
+            events, loop = place_bed(seconds, spec.duration, rng)
+            pan, target = 0.0, bed_db
+        else:
+            if not 0 <= choice.target_index < len(objects):
+                raise RenderError(
+                    f"choice '{label}': target_index {choice.target_index} is not one of the {len(objects)} scene objects"
+                )
+            obj = objects[choice.target_index]
+            events = place_object(seconds, spec.duration, obj.importance, rng, count=obj.count)
+            loop = False
+            pan = obj.bbox.pan
+            target = object_target_db(obj.importance, object_db_min, object_db_max)
+        track = Track(
+            role=choice.role,
+            label=label,
+            choice_index=index,
+            sound=choice.sound,
+            events=events,
+            loop=loop,
+            crossfade=BED_CROSSFADE if loop else 0.0,
+            pan=max(-1.0, min(1.0, pan)),
+            target_db=target,
+            gain_db=0.0,
+        )
+        unity = active_rms_db(render_stem(track, source, spec, gain_db=0.0), spec.sample_rate)
+        if unity <= SILENCE_DB:
+            raise RenderError(f"{choice.sound.path}: sound for '{label}' is silent; cannot set its level")
+        track.gain_db = target - unity
+        tracks.append(track)
+    return tracks

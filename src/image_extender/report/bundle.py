@@ -1,0 +1,87 @@
+"""The output folder and its ZIP: everything a user needs to hear, credit and re-render.
+
+Layout written by the pipeline (helpers here)::
+
+    out/
+      mix.wav            the master (24-bit PCM, under the ceiling)
+      stems/NN-role-label.wav   one per track, before the master stage (32-bit float)
+      sounds/            copies of the source recordings the manifest names
+      manifest.json      the full manifest (re-renders the same mix)
+      timeline.png       report/timeline.py
+      CREDITS.md         report/credits.py
+
+``write_bundle`` zips the folder with a fixed entry order (sorted relative paths) and
+fixed timestamps, so the same folder always gives the same ZIP bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+from ..errors import RenderError
+from ..manifest import Track
+from ..mix.render import Rendered
+from .audio import write_audio
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # earliest date a ZIP can hold: no wall-clock in the bytes
+
+
+def slug(text: str) -> str:
+    """File-name-safe lowercase form of a label or id."""
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:60] or "sound"
+
+
+def stem_name(index: int, track: Track) -> str:
+    return f"{index:02d}-{track.role}-{slug(track.label)}.wav"
+
+
+def write_stems(stems_dir: Path, tracks: list[Track], rendered: Rendered, sample_rate: int) -> list[Path]:
+    """One 32-bit float WAV per track (pre-master stems may exceed full scale)."""
+    return [
+        write_audio(Path(stems_dir) / stem_name(i, t), stem, sample_rate, subtype="FLOAT")
+        for i, (t, stem) in enumerate(zip(tracks, rendered.stems, strict=True))
+    ]
+
+
+def copy_sounds(sounds_dir: Path, tracks: list[Track]) -> dict[str, Path]:
+    """Copy each distinct source recording into ``sounds_dir``; returns {original path: copy}."""
+    sounds_dir = Path(sounds_dir)
+    sounds_dir.mkdir(parents=True, exist_ok=True)
+    copies: dict[str, Path] = {}
+    for track in tracks:
+        src = Path(track.sound.path)
+        if str(src) in copies:
+            continue
+        dest = sounds_dir / f"{slug(track.sound.provider)}-{slug(track.sound.id)}{src.suffix.lower()}"
+        try:
+            shutil.copyfile(src, dest)
+        except OSError as exc:
+            raise RenderError(f"{src}: cannot copy sound of track '{track.label}' ({exc.strerror or exc})") from exc
+        copies[str(src)] = dest
+    return copies
+
+
+def write_bundle(out_dir: Path, zip_path: Path) -> Path:
+    """ZIP every file under ``out_dir`` (except the ZIP itself), sorted, with fixed timestamps."""
+    out_dir = Path(out_dir)
+    zip_path = Path(zip_path)
+    if not out_dir.is_dir():
+        raise RenderError(f"{out_dir}: output folder does not exist, nothing to bundle")
+    files = sorted(
+        (p for p in out_dir.rglob("*") if p.is_file() and p.resolve() != zip_path.resolve()),
+        key=lambda p: p.relative_to(out_dir).as_posix(),
+    )
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = zip_path.with_name(zip_path.name + ".partial")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(out_dir).as_posix(), date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, path.read_bytes())
+    tmp.replace(zip_path)
+    return zip_path
