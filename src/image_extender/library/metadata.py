@@ -119,3 +119,41 @@ def record_for(meta: FolderMetadata, rel: str) -> SoundRecord:
     if not rec.description:
         updates["description"] = rec.name or derived.description
     return rec.model_copy(update=updates) if updates else rec
+
+
+_CC_RE = re.compile(
+    r"(?:creative\s+commons\s+(?P<long>zero|attribution(?:[\s-]+share[\s-]*alike)?)|"
+    r"\bCC[\s-]*(?P<short>0|BY(?:[\s-]*SA)?))[\s-]*(?P<ver>\d\.\d)?",
+    re.IGNORECASE,
+)
+
+
+def licence_ids(text: str) -> list[str]:
+    """Creative Commons licences named in free text, as SPDX ids, in order of mention.
+
+    "Creative Commons Attribution 3.0 Unported" → CC-BY-3.0, "CC BY-SA 3.0" →
+    CC-BY-SA-3.0, "CC0 1.0" / "Creative Commons Zero 1.0" → CC0-1.0.
+    """
+    found = []
+    for m in _CC_RE.finditer(text):
+        kind = (m.group("long") or m.group("short") or "").lower().replace(" ", "").replace("-", "")
+        if kind in {"zero", "0"}:
+            spdx = f"CC0-{m.group('ver') or '1.0'}"
+        else:
+            sa = "sharealike" in kind or kind.endswith("sa")
+            if not m.group("ver"):
+                continue  # "CC BY" without a version is not a licence we can cite
+            spdx = f"CC-BY{'-SA' if sa else ''}-{m.group('ver')}"
+        if spdx not in found:
+            found.append(spdx)
+    return found
+
+
+_RESTRICTIVENESS = {"CC0": 0, "CC-BY": 1, "CC-BY-SA": 2}
+
+
+def strictest_licence(ids: list[str]) -> str | None:
+    """Of several licences covering one mix, the one whose terms bind (CC0 < BY < BY-SA)."""
+    if not ids:
+        return None
+    return max(ids, key=lambda s: _RESTRICTIVENESS.get(s.rsplit("-", 1)[0], 1))
