@@ -6,15 +6,16 @@ gate lets the silence between recurring events pull an object's level down. We w
 number that says "how loud is this sound *while it sounds*", the same for the clip alone,
 the clip padded with silence, or the clip repeated on a 30 s stem:
 
-1. cut the signal into non-overlapping 50 ms frames (a trailing partial frame is dropped
-   unless it is the only one);
-2. frame power = mean over samples of the power *summed over channels* — so a mono
+1. slide a 50 ms window over the signal in 5 ms hops, the signal first padded with one
+   window of silence on each side — so a clip measures the same alone or padded with
+   silence on a timeline (up to the 5 ms grid phase), and its onset and decay count the
+   same way in both cases;
+2. window power = mean over samples of the power *summed over channels* — so a mono
    source panned with a constant-power law (sin/cos) keeps its level in stereo;
-3. keep the frames within ``GATE_DB`` (40 dB) of the loudest frame — a relative gate in
-   the spirit of BS.1770's relative gate, which is what makes silence padding not count;
-4. level = 10·log10(mean power of the kept frames), in dB relative to a full-scale
-   mono sine's peak² (i.e. dBFS on the RMS scale used by most meters, without the +3 dB
-   sine convention).
+3. keep the windows within ``GATE_DB`` (40 dB) of the loudest one — a relative gate in
+   the spirit of BS.1770's relative gate, which is what makes silence not count;
+4. level = 10·log10(mean power of the kept windows), in dB relative to full scale
+   (dBFS on the RMS scale of most meters, without the +3 dB sine convention).
 
 Because the gate is relative, the measure is exactly linear in gain:
 ``active_rms_db(g * x) == active_rms_db(x) + 20*log10(g)``. The planner relies on that.
@@ -26,11 +27,12 @@ from __future__ import annotations
 import numpy as np
 
 FRAME_SECONDS = 0.05
+HOP_SECONDS = 0.005
 GATE_DB = 40.0
 SILENCE_DB = -120.0
 LEVEL_MEASURE = (
-    "active RMS dBFS: mean power (summed over channels) of the 50 ms frames within 40 dB "
-    "of the loudest frame; silence padding does not count, constant-power panning keeps it"
+    "active RMS dBFS: mean power (summed over channels) of the 50 ms windows (5 ms hop) "
+    "within 40 dB of the loudest window; silence does not count, constant-power panning keeps it"
 )
 
 
@@ -45,22 +47,32 @@ def as_frames_channels(samples: np.ndarray) -> np.ndarray:
 
 
 def frame_powers(samples: np.ndarray, sample_rate: int, frame_seconds: float = FRAME_SECONDS) -> np.ndarray:
-    """Power per 50 ms frame, summed over channels (see the module docstring)."""
+    """Power per non-overlapping frame, summed over channels (for envelopes and checks)."""
     x = as_frames_channels(samples).astype(np.float64, copy=False)
     hop = max(1, int(round(frame_seconds * sample_rate)))
-    n = x.shape[0]
-    if n == 0:
-        return np.zeros(0)
-    if n < hop:
-        return np.array([float(np.mean(np.sum(x * x, axis=1)))])
-    full = (n // hop) * hop
+    full = (x.shape[0] // hop) * hop
+    if full == 0:
+        return np.array([float(np.mean(np.sum(x * x, axis=1)))]) if x.shape[0] else np.zeros(0)
     power = np.sum(x[:full] * x[:full], axis=1)
     return power.reshape(-1, hop).mean(axis=1)
 
 
+def window_powers(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Power of the 50 ms windows every 5 ms over the silence-padded signal (step 1–2 above)."""
+    x = as_frames_channels(samples).astype(np.float64, copy=False)
+    if x.shape[0] == 0:
+        return np.zeros(0)
+    win = max(1, int(round(FRAME_SECONDS * sample_rate)))
+    hop = max(1, int(round(HOP_SECONDS * sample_rate)))
+    power = np.concatenate([np.zeros(win), np.sum(x * x, axis=1), np.zeros(win)])
+    cumulative = np.concatenate([[0.0], np.cumsum(power)])
+    starts = np.arange(0, power.size - win + 1, hop)
+    return np.maximum(cumulative[starts + win] - cumulative[starts], 0.0) / win
+
+
 def active_rms_db(samples: np.ndarray, sample_rate: int) -> float:
     """Active RMS level in dBFS (see the module docstring); ``SILENCE_DB`` for silence."""
-    p = frame_powers(samples, sample_rate)
+    p = window_powers(samples, sample_rate)
     if p.size == 0 or not np.any(p > 0):
         return SILENCE_DB
     loudest = float(p.max())
