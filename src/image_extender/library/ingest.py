@@ -46,6 +46,7 @@ class IngestReport:
     metadata_problems: list[tuple[str, str]] = field(default_factory=list)  # (file:line, reason)
     embedded: int = 0  # texts sent to the embedder
     total: int = 0  # sounds in the library afterwards
+    sources: dict[str, int] = field(default_factory=dict)  # starter build: sounds per source
 
     def summary(self) -> str:
         return (
