@@ -90,13 +90,16 @@ def test_the_ceiling_survives_writing_and_reading_back_even_with_gains_pushed_30
     assert np.max(np.abs(back)) > 10 ** ((spec.ceiling_dbfs - 0.1) / 20)  # and it really reaches it
 
 
-def test_pcm_write_refuses_to_clip_a_pre_master_stem(mix, tmp_path):
+def test_a_pre_master_stem_beyond_full_scale_is_never_clipped(mix, tmp_path):
     tracks, spec, _ = mix
     hot = render_mix([t.model_copy(update={"gain_db": t.gain_db + 30}) for t in tracks], spec)
+    assert np.max(np.abs(hot.stems[0])) > 1.0
     with pytest.raises(RenderError, match="exceed full scale"):
-        write_audio(tmp_path / "stem.wav", hot.stems[0], SR)
-    back, _ = sf.read(str(write_audio(tmp_path / "stem.wav", hot.stems[0], SR, subtype="FLOAT")), dtype="float32")
-    assert np.array_equal(back, hot.stems[0])  # float stems keep every sample
+        write_audio(tmp_path / "stem.wav", hot.stems[0], SR, subtype="PCM_24")
+    path = write_audio(tmp_path / "stem.wav", hot.stems[0], SR)  # default: float when needed
+    assert sf.info(str(path)).subtype == "FLOAT"
+    back, _ = sf.read(str(path), dtype="float32")
+    assert np.array_equal(back, hot.stems[0])  # every sample kept
 
 
 # ----------------------------------------------------------------- timeline

@@ -1,9 +1,13 @@
 """Write audio files the way every output of the tool is written.
 
-24-bit PCM by default: enough headroom for any mix (144 dB) and readable everywhere. The
-mix arrives under the ceiling (``mix/ceiling.py`` keeps a 0.001 dB margin), and libsndfile's
-float → 24-bit conversion only rounds, so the ceiling survives the write. Values beyond
-±1.0 would clip in PCM: pass ``subtype="FLOAT"`` for pre-master stems that may exceed it.
+24-bit PCM by default: 144 dB of dynamic range and readable everywhere. The mix arrives
+under the ceiling (``mix/ceiling.py`` keeps a 0.001 dB margin), and libsndfile's
+float → 24-bit conversion only rounds, so the ceiling survives the write.
+
+Pre-master stems can exceed full scale (a bed with a loud transient, a gain pushed up in
+the manifest); PCM would clip them. So with ``subtype=None`` (the default) a file whose
+samples all lie within ±1.0 is written as 24-bit PCM and any other as 32-bit float — never
+silently clipped. Asking for a PCM subtype explicitly with samples beyond ±1.0 is an error.
 """
 
 from __future__ import annotations
@@ -16,12 +20,18 @@ import soundfile as sf
 from ..errors import RenderError
 
 
-def write_audio(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: str = "PCM_24") -> Path:
-    """Write (frames, channels) or (frames,) float audio as WAV; returns the path."""
+def write_audio(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: str | None = None) -> Path:
+    """Write (frames, channels) or (frames,) float audio as WAV; returns the path.
+
+    ``subtype=None``: 24-bit PCM, or 32-bit float when a sample lies beyond ±1.0.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     x = np.asarray(samples)
-    if subtype.startswith("PCM") and x.size and float(np.max(np.abs(x))) > 1.0:
+    over = bool(x.size) and float(np.max(np.abs(x))) > 1.0
+    if subtype is None:
+        subtype = "FLOAT" if over else "PCM_24"
+    elif subtype.startswith("PCM") and over:
         raise RenderError(f"{path}: samples exceed full scale; a {subtype} file would clip (use subtype='FLOAT')")
     try:
         sf.write(str(path), x, sample_rate, subtype=subtype, format="WAV")

@@ -4,7 +4,7 @@ Layout written by the pipeline (helpers here)::
 
     out/
       mix.wav            the master (24-bit PCM, under the ceiling)
-      stems/NN-role-label.wav   one per track, before the master stage (32-bit float)
+      stems/NN-role-label.wav   one per track, before the master stage (see audio.py)
       sounds/            copies of the source recordings the manifest names
       manifest.json      the full manifest (re-renders the same mix)
       timeline.png       report/timeline.py
@@ -40,9 +40,9 @@ def stem_name(index: int, track: Track) -> str:
 
 
 def write_stems(stems_dir: Path, tracks: list[Track], rendered: Rendered, sample_rate: int) -> list[Path]:
-    """One 32-bit float WAV per track (pre-master stems may exceed full scale)."""
+    """One WAV per track (24-bit, or 32-bit float when a pre-master stem exceeds full scale)."""
     return [
-        write_audio(Path(stems_dir) / stem_name(i, t), stem, sample_rate, subtype="FLOAT")
+        write_audio(Path(stems_dir) / stem_name(i, t), stem, sample_rate)
         for i, (t, stem) in enumerate(zip(tracks, rendered.stems, strict=True))
     ]
 
