@@ -1,0 +1,336 @@
+"""A small typed Freesound API v2 client on httpx: search pages, ``next`` links, HQ previews.
+
+Why not a package: PyPI's ``freesound-python`` is a dependency-confusion placeholder, and
+we need only three calls. What this client adds over a bare ``httpx.get``:
+
+* **one request per page**: every field the pipeline uses is asked for up front in
+  ``fields`` (the API docs warn that otherwise each result costs a request of its own);
+* **the key stays secret**: it comes from ``FREESOUND_API_KEY`` only, travels in the
+  ``Authorization: Token …`` header (never a URL, so never a cache key or a log line),
+  is sent only to the API host (previews live on a CDN that needs no key), and is
+  redacted from every message this module formats;
+* **robustness**: 429 waits for ``Retry-After``; 5xx, timeouts, dropped connections and
+  malformed JSON retry with exponential backoff and full jitter (Brooker, "Exponential
+  Backoff And Jitter", AWS Architecture Blog 2015), a bounded number of times;
+* **a budget** (:class:`~.budget.RateBudget`) that waits rather than trips the server's
+  throttle, and **a cache** (:class:`~.cache.FreesoundCache`) so a repeated search or
+  download makes no request at all; ``offline=True`` uses only the cache.
+
+Originals (full-quality downloads) need OAuth2 and are not implemented: the HQ previews
+(~128–192 kbit/s Ogg Vorbis or MP3, 44.1 kHz) are what the mix uses.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+import soundfile as sf
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .budget import RateBudget
+from .cache import FreesoundCache, canonical_request, split_url
+from .errors import FreesoundError, FreesoundKeyError, FreesoundOfflineError, FreesoundPreviewError
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "FREESOUND_API_KEY"
+URL_ENV = "FREESOUND_API_URL"
+DEFAULT_API_URL = "https://freesound.org/apiv2"
+SEARCH_PATH = "/search/"  # replaces the deprecated /search/text/ (which now redirects here)
+MAX_PAGE_SIZE = 150
+
+SEARCH_FIELDS: tuple[str, ...] = (
+    "id", "name", "description", "tags", "license", "username", "url", "previews",
+    "avg_rating", "num_ratings", "num_downloads", "duration", "samplerate", "channels", "type",
+)  # fmt: skip
+
+SORT_OPTIONS: tuple[str, ...] = (
+    "score", "duration_desc", "duration_asc", "created_desc", "created_asc",
+    "downloads_desc", "downloads_asc", "rating_desc", "rating_asc",
+)  # fmt: skip
+
+BACKOFF_BASE = 0.5  # seconds: first retry waits up to this
+BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 300.0  # a server asking for more than 5 minutes is not a blip
+
+T = TypeVar("T")
+
+
+class SoundRecord(BaseModel):
+    """One search result with the fields in :data:`SEARCH_FIELDS` (API names)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    name: str
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    license: str = ""
+    username: str = ""
+    url: str = ""
+    previews: dict[str, str] = Field(default_factory=dict)
+    avg_rating: float = 0.0
+    num_ratings: int = 0
+    num_downloads: int = 0
+    duration: float = 0.0
+    samplerate: float = 0.0
+    channels: int = 0
+    type: str = ""
+
+
+class SearchPage(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    count: int
+    next: str | None = None
+    previous: str | None = None
+    results: list[SoundRecord] = Field(default_factory=list)
+
+
+@dataclass
+class ClientStats:
+    """What this client did, for reports and tests (requests = network requests sent)."""
+
+    requests: int = 0
+    search_requests: int = 0
+    preview_requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    slept: float = 0.0
+
+
+class _Retry(Exception):
+    """Internal: this attempt failed in a way worth trying again."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+class FreesoundClient:
+    def __init__(
+        self,
+        cache: FreesoundCache,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        offline: bool = False,
+        budget: RateBudget | None = None,
+        timeout: float = 20.0,
+        max_attempts: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(KEY_ENV, "")
+        self._key = key.strip()
+        self.offline = offline
+        if not self._key and not offline:
+            raise FreesoundKeyError(
+                f"{KEY_ENV} is not set: get a key at https://freesound.org/apiv2/apply, "
+                f"export {KEY_ENV}=<key>, or run offline to use only cached Freesound results"
+            )
+        self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_API_URL).rstrip("/")
+        self.cache = cache
+        self.budget = budget
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.stats = ClientStats()
+        self._http = httpx.Client(timeout=timeout, follow_redirects=True, transport=transport)
+
+    # ------------------------------------------------------------------ public
+
+    def search(
+        self,
+        query: str,
+        *,
+        filter: str = "",
+        sort: str = "score",
+        page: int = 1,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> SearchPage:
+        """One page of a text search, every needed field included (one request, or none if cached)."""
+        if sort not in SORT_OPTIONS:
+            raise FreesoundError(f"Freesound sort '{sort}' is not one of {', '.join(SORT_OPTIONS)}")
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise FreesoundError(f"Freesound page_size {page_size} outside 1–{MAX_PAGE_SIZE}")
+        params: dict[str, str] = {"query": query, "sort": sort, "fields": ",".join(SEARCH_FIELDS)}
+        params["page_size"] = str(page_size)
+        if page != 1:
+            params["page"] = str(page)
+        if filter:
+            params["filter"] = filter
+        return self._get_page(SEARCH_PATH, params, what=f"search '{query}'")
+
+    def next_page(self, page: SearchPage) -> SearchPage | None:
+        """Follow a page's ``next`` link (None on the last page)."""
+        if not page.next:
+            return None
+        path, params = split_url(page.next, self.base_url)
+        return self._get_page(path, params, what=f"search '{params.get('query', '')}' page {params.get('page', '?')}")
+
+    def download_preview(self, record: SoundRecord, prefer: Literal["ogg", "mp3"] = "ogg") -> Path:
+        """The HQ preview as a local file (downloaded once, then served from the cache).
+
+        The file is written to a temporary name, checked to decode as audio, then renamed,
+        so a half-written or non-audio download never poisons the cache.
+        """
+        cached = self.cache.find_preview(record.id)
+        if cached is not None:
+            self.stats.cache_hits += 1
+            return cached
+        if self.offline:
+            raise FreesoundOfflineError(f"offline: Freesound sound {record.id} ('{record.name}') has no cached preview")
+        order = [prefer, "mp3" if prefer == "ogg" else "ogg"]
+        urls = [(ext, record.previews.get(f"preview-hq-{ext}")) for ext in order]
+        urls = [(ext, url) for ext, url in urls if url]
+        if not urls:
+            raise FreesoundPreviewError(f"Freesound sound {record.id} ('{record.name}'): no HQ preview URL in the record")
+        ext, url = urls[0]
+        target = self.cache.preview_path(record.id, ext)
+        what = f"preview of sound {record.id}"
+        body = self._send(url, {}, what=what, parse=lambda r: r.content, kind="preview")
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(body)
+        try:
+            info = sf.info(str(tmp))
+            if info.frames <= 0:
+                raise RuntimeError("no audio frames")
+        except Exception as exc:
+            tmp.unlink(missing_ok=True)
+            raise FreesoundPreviewError(
+                f"Freesound sound {record.id} ('{record.name}'): preview is not audio ({self._redact(str(exc))})"
+            ) from exc
+        tmp.replace(target)
+        return target
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> FreesoundClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ internals
+
+    def _get_page(self, path: str, params: dict[str, str], *, what: str) -> SearchPage:
+        request = canonical_request(path, params)
+        cached = self.cache.get(request, allow_stale=self.offline)
+        if cached is not None:
+            self.stats.cache_hits += 1
+            return SearchPage.model_validate(cached)
+        if self.offline:
+            raise FreesoundOfflineError(f"offline: Freesound {what} is not in the cache ({self.cache.root})")
+        url = self.base_url + path
+
+        def parse(resp: httpx.Response) -> tuple[dict, SearchPage]:
+            try:
+                payload = resp.json()
+                return payload, SearchPage.model_validate(payload)
+            except (ValueError, ValidationError) as exc:
+                raise _Retry("malformed JSON in the response") from exc
+
+        payload, result = self._send(url, params, what=what, parse=parse, kind="search")
+        self.cache.put(request, payload)
+        return result
+
+    def _send(
+        self,
+        url: str,
+        params: dict[str, str],
+        *,
+        what: str,
+        parse: Callable[[httpx.Response], T],
+        kind: Literal["search", "preview"],
+    ) -> T:
+        """GET with budget, retries and error mapping; ``parse`` may raise :class:`_Retry`."""
+        headers = {"Authorization": f"Token {self._key}"} if self._same_host(url) else {}
+        last = "no attempt made"
+        for attempt in range(1, self.max_attempts + 1):
+            if self.budget is not None:
+                self.budget.acquire()
+            self.stats.requests += 1
+            if kind == "search":
+                self.stats.search_requests += 1
+            else:
+                self.stats.preview_requests += 1
+            try:
+                try:
+                    resp = self._http.get(url, params=params or None, headers=headers)
+                except httpx.TimeoutException as exc:
+                    raise _Retry(f"timed out after {self.timeout:g} s") from exc
+                except httpx.TransportError as exc:
+                    raise _Retry(f"connection failed ({type(exc).__name__})") from exc
+                self._check_status(resp, what, kind)
+                return parse(resp)
+            except _Retry as retry:
+                last = retry.reason
+                if attempt == self.max_attempts:
+                    break
+                delay = retry.delay if retry.delay is not None else self._backoff(attempt)
+                log.info("Freesound %s: %s; retry %d in %.1f s", what, last, attempt, delay)
+                self.stats.retries += 1
+                self.stats.slept += delay
+                self.sleep(delay)
+        raise FreesoundError(self._redact(f"Freesound {what}: gave up after {self.max_attempts} attempts ({last})"))
+
+    def _check_status(self, resp: httpx.Response, what: str, kind: str) -> None:
+        code = resp.status_code
+        if code < 300:
+            return
+        if code == 429:
+            delay = _retry_after(resp.headers.get("Retry-After"))
+            if delay is not None and delay > RETRY_AFTER_CAP:
+                raise FreesoundError(
+                    f"Freesound {what}: throttled (HTTP 429) for {delay:.0f} s, longer than we wait; try later"
+                )
+            raise _Retry("throttled (HTTP 429)", delay)
+        if code >= 500:
+            raise _Retry(f"server error (HTTP {code})")
+        if code in (401, 403):
+            raise FreesoundKeyError(f"Freesound rejected the API key (HTTP {code}) for {what}: check {KEY_ENV}")
+        if code == 404 and kind == "preview":
+            raise FreesoundPreviewError(f"Freesound {what}: not found (HTTP 404)")
+        detail = resp.text[:200].replace("\n", " ")
+        raise FreesoundError(self._redact(f"Freesound {what}: HTTP {code} ({detail})"))
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base·2^(attempt-1))]."""
+        return self.rng.uniform(0.0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+
+    def _same_host(self, url: str) -> bool:
+        return urlsplit(url).netloc == urlsplit(self.base_url).netloc
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._key, "***") if self._key else text
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
