@@ -24,3 +24,32 @@ def darknet_photos() -> Path:
 def tuxpaint_templates() -> Path:
     """Folder with Tux Paint's photo templates: ocean_waves, sheep, redwoods_above, lighthouse, cliff… (.jpg)."""
     return fetch_package("tuxpaint-data", data_dir()) / "usr" / "share" / "tuxpaint" / "templates"
+
+
+# ----------------------------------------------------------------- sound library (library owner)
+
+# The starter sources whose recordings the library tests run on (beds are tested apart).
+LIBRARY_TEST_SOURCES = ["opensfx", "minetest", "tuxpaint", "scaper_audio"]
+
+
+@pytest.fixture(scope="session")
+def starter_folders() -> dict[str, Path]:
+    """NAME -> <data>/starter/<NAME>: real recordings + metadata.jsonl (extracted once, cached)."""
+    from image_extender.library.starter.build import load_sources, starter_folders as root
+
+    folders = {}
+    for module in load_sources(LIBRARY_TEST_SOURCES):
+        out = root(data_dir()) / module.NAME
+        module.materialize(data_dir(), out)
+        folders[module.NAME] = out
+    return folders
+
+
+@pytest.fixture(scope="session")
+def built_library(starter_folders, tmp_path_factory):
+    """(library_dir, IngestReport) of a library ingested from the starter folders above."""
+    from image_extender.library.ingest import build_library
+
+    lib_dir = tmp_path_factory.mktemp("library")
+    report = build_library(list(starter_folders.values()), lib_dir)
+    return lib_dir, report
