@@ -8,12 +8,16 @@ tags + objects + colour cues into the background bed (:mod:`.ambience`).
 Models are loaded once per process (``lru_cache`` in their modules), lazily, by
 :meth:`OfflineAnalyzer.load`; the pipeline calls ``load()`` explicitly so a caller can show
 a spinner while the 70 MB detector graph is read (about a second), and ``analyze()``
-itself then costs ~0.1–0.3 s per photo on 2 cores.
+itself then costs ~0.1–0.3 s per photo on 2 cores. ``load()`` also runs one warm-up pass,
+so the first photo is not charged OpenCV's first-forward set-up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
 from .ambience import check_rule_names, colour_cues, infer_ambience, load_rules
@@ -30,6 +34,16 @@ MIN_TAG_SCORE = 0.02
 
 def _quiet(message: str) -> None:
     pass
+
+
+@lru_cache(maxsize=2)
+def _warm_up(detector: Detector, classifier: Classifier) -> None:
+    """One throw-away pass per model and process: OpenCV's DNN allocates its buffers and
+    picks kernels on the first forward (~1 s here), which would otherwise land on the first
+    photo's time instead of under the loading spinner."""
+    blank = np.full((64, 64, 3), 128, dtype=np.uint8)
+    detector.detect(blank)
+    classifier.classify(blank)
 
 
 class OfflineAnalyzer:
@@ -58,6 +72,8 @@ class OfflineAnalyzer:
         progress("loading sound vocabulary and ambience rules")
         vocab = load_vocabulary()
         check_rule_names(load_rules(), classifier.labels, (e.label for e in vocab.values()))
+        progress("warming up models")
+        _warm_up(detector, classifier)
         self._detector, self._classifier = detector, classifier
 
     def analyze(self, image: LoadedImage) -> Scene:
