@@ -1,0 +1,281 @@
+"""One door to any OpenAI-compatible chat-completions server: key, retries, JSON, accounting.
+
+Everything that talks to an LLM (scene analyzer, verifier, query regeneration) goes
+through :class:`LLMClient.chat_json`, so the rules live in one place:
+
+- The key comes from ``OPENAI_API_KEY`` only and is never logged, never put in an
+  exception message (server error texts are redacted and the SDK exception is not chained:
+  some servers echo the key back in a 401 body).
+- The base URL comes from the ``base_url`` setting or ``OPENAI_BASE_URL``, so the same code
+  talks to OpenAI, Ollama, vLLM or LM Studio.
+- Transport robustness is the official SDK's: it retries 408/409/429/5xx and timeouts with
+  exponential backoff (0.5 s doubling to 8 s, with jitter) and honours ``Retry-After``.
+- Replies are requested as strict JSON-schema structured output, then checked by the
+  caller's ``parse``; a reply that fails is retried *once* with the problem spelled out,
+  then becomes a one-line :class:`LLMError` — never a crash, never a silent empty result.
+- Every request (also failed ones) appends one entry to :attr:`LLMClient.usage`: purpose,
+  model, tokens in/out, seconds, SDK retries, and cost when prices are configured.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import openai
+from pydantic import ValidationError
+
+from ..errors import ImageExtenderError, SettingsError
+from .settings import API_KEY_ENV, LLMSettings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
+_KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,}|Bearer\s+\S+)")
+
+
+class LLMError(ImageExtenderError):
+    """The language-model server failed or kept answering something unusable."""
+
+    exit_code = 8
+
+
+class ReplyError(ValueError):
+    """A reply that parsed but does not say what we asked for; the message goes back to the model."""
+
+
+def extract_json(text: str) -> Any:
+    """The JSON value in a model reply.
+
+    Repairs only what is unambiguous: Markdown code fences around the JSON, and prose
+    around a single ``{...}`` object (``Here is the JSON: {...}``). Anything else raises
+    :class:`ReplyError` with the start of the reply, for the retry message.
+    """
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    if fenced:
+        body = fenced.group(1).strip()
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        first_error = exc
+    start, end = body.find("{"), body.rfind("}")
+    if 0 <= start < end:
+        try:
+            return json.loads(body[start : end + 1])
+        except json.JSONDecodeError:
+            pass
+    snippet = " ".join(body.split())[:60]
+    raise ReplyError(f"reply is not valid JSON ({first_error.msg} at char {first_error.pos}; starts {snippet!r})")
+
+
+def strict_schema(name: str, schema: dict) -> dict:
+    """The ``response_format`` for OpenAI structured outputs (strict JSON schema)."""
+    return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
+
+
+class LLMClient:
+    """Structured-output chat completions against an OpenAI-compatible server."""
+
+    def __init__(self, settings: LLMSettings | None = None) -> None:
+        self.settings = settings or LLMSettings()
+        key = os.environ.get(API_KEY_ENV, "").strip()
+        if not key:
+            raise SettingsError(
+                f"{API_KEY_ENV} is not set: export your OpenAI key (for a local OpenAI-compatible "
+                "server set OPENAI_BASE_URL and any non-empty OPENAI_API_KEY)"
+            )
+        self._secret = key
+        self.usage: list[dict] = []
+        base_url = self.settings.resolved_base_url()
+        self.server = _describe_server(base_url)
+        self._sdk = openai.OpenAI(
+            api_key=key,
+            base_url=base_url,
+            timeout=openai.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
+            max_retries=self.settings.max_retries,
+        )
+
+    def __repr__(self) -> str:  # never show the key, even in a debugger or a traceback's locals
+        return f"LLMClient(model={self.settings.model!r}, server={self.server!r})"
+
+    @property
+    def model(self) -> str:
+        return self.settings.model
+
+    # ------------------------------------------------------------------ public
+
+    def chat_json(
+        self,
+        messages: list[dict],
+        *,
+        schema: dict,
+        schema_name: str,
+        purpose: str,
+        parse: Callable[[Any], T],
+        timeout: float | None = None,
+    ) -> T:
+        """Ask for JSON matching ``schema`` and return ``parse(json)``.
+
+        ``parse`` raises :class:`ReplyError` (or a pydantic ``ValidationError``) for a reply it
+        cannot use; the model then gets one more chance with the problem stated. ``timeout``
+        caps each HTTP request (default: the ``timeout`` setting).
+        """
+        convo = list(messages)
+        max_tokens = self.settings.max_output_tokens
+        problem = ""
+        for attempt in (1, 2):
+            content, finish = self._complete(convo, schema, schema_name, purpose, max_tokens, timeout)
+            try:
+                if finish == "length":
+                    raise ReplyError(f"reply was cut off at {max_tokens} tokens")
+                return parse(extract_json(content))
+            except (ReplyError, ValidationError) as exc:
+                problem = _problem_text(exc)
+                log.warning("%s: %s reply %d unusable: %s", self.server, purpose, attempt, problem)
+                if finish == "length":
+                    max_tokens *= 2
+                convo = [
+                    *messages,
+                    {"role": "assistant", "content": content[:4000]},
+                    {
+                        "role": "user",
+                        "content": f"That reply was not usable: {problem}. Answer again with only one JSON "
+                        f"object that matches the schema '{schema_name}' exactly, no prose, no code fences.",
+                    },
+                ]
+        raise LLMError(f"{self.model} at {self.server}: {purpose} reply still unusable after one retry ({problem})")
+
+    def total_tokens(self) -> tuple[int, int]:
+        """(input, output) tokens over every request so far."""
+        return (
+            sum(u["input_tokens"] or 0 for u in self.usage),
+            sum(u["output_tokens"] or 0 for u in self.usage),
+        )
+
+    # ------------------------------------------------------------------ internals
+
+    def _complete(
+        self,
+        messages: list[dict],
+        schema: dict,
+        schema_name: str,
+        purpose: str,
+        max_tokens: int,
+        timeout: float | None,
+    ) -> tuple[str, str | None]:
+        """One request (the SDK may retry it); returns (content, finish_reason)."""
+        started = time.monotonic()
+        entry: dict = {
+            "purpose": purpose,
+            "model": self.model,
+            "input_tokens": None,
+            "output_tokens": None,
+            "seconds": 0.0,
+            "retries": 0,
+            "ok": False,
+        }
+        self.usage.append(entry)
+        kwargs: dict = {}
+        if timeout is not None:
+            kwargs["timeout"] = openai.Timeout(timeout, connect=min(timeout, self.settings.connect_timeout))
+        try:
+            raw = self._sdk.chat.completions.with_raw_response.create(
+                model=self.model,
+                messages=messages,
+                response_format=strict_schema(schema_name, schema),
+                temperature=self.settings.temperature,
+                max_tokens=max_tokens,
+                **kwargs,
+            )
+            entry["retries"] = int(getattr(raw, "retries_taken", 0) or 0)
+            completion = raw.parse()
+        except openai.APIError as exc:
+            entry["seconds"] = round(time.monotonic() - started, 3)
+            raise self._translate(exc, purpose, timeout) from None
+        finally:
+            entry["seconds"] = round(time.monotonic() - started, 3)
+
+        usage = getattr(completion, "usage", None)
+        entry["input_tokens"] = getattr(usage, "prompt_tokens", None)
+        entry["output_tokens"] = getattr(usage, "completion_tokens", None)
+        entry["cost_usd"] = self._cost(entry["input_tokens"], entry["output_tokens"])
+        log.info(
+            "%s %s: %s tokens in, %s out, %.2f s",
+            self.server, purpose, entry["input_tokens"], entry["output_tokens"], entry["seconds"],
+        )
+        if not completion.choices:
+            raise LLMError(f"{self.model} at {self.server}: {purpose} reply had no choices")
+        choice = completion.choices[0]
+        message = choice.message
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            raise LLMError(f"{self.model} at {self.server} refused the {purpose} request: {self._redact(refusal)[:200]}")
+        entry["ok"] = True
+        return message.content or "", choice.finish_reason
+
+    def _translate(self, exc: openai.APIError, purpose: str, timeout: float | None) -> ImageExtenderError:
+        where = f"{self.model} at {self.server}"
+        tries = self.settings.max_retries + 1
+        if isinstance(exc, openai.APITimeoutError):
+            limit = timeout if timeout is not None else self.settings.timeout
+            return LLMError(f"{where}: {purpose} request timed out after {limit:g} s ({tries} attempts)")
+        if isinstance(exc, openai.APIConnectionError):
+            return LLMError(f"{where}: cannot connect for {purpose} ({tries} attempts); is the server running?")
+        if isinstance(exc, openai.APIStatusError):
+            status = exc.status_code
+            detail = self._redact(_server_message(exc))[:200]
+            if status in (401, 403):
+                return SettingsError(f"{self.server} rejected {API_KEY_ENV} (HTTP {status}): check the key")
+            if status == 404:
+                return SettingsError(f"{where}: model or endpoint not found (HTTP 404): check the llm model setting")
+            if status == 429:
+                return LLMError(f"{where}: still rate limited (HTTP 429) after {tries} attempts; try again later")
+            return LLMError(f"{where}: {purpose} request failed with HTTP {status}" + (f" ({detail})" if detail else ""))
+        return LLMError(f"{where}: {purpose} request failed ({type(exc).__name__})")
+
+    def _redact(self, text: str) -> str:
+        text = text.replace(self._secret, "[redacted]")
+        return _KEYLIKE.sub("[redacted]", text)
+
+    def _cost(self, tokens_in: int | None, tokens_out: int | None) -> float | None:
+        pin, pout = self.settings.price_input_per_mtok, self.settings.price_output_per_mtok
+        if pin is None or pout is None or tokens_in is None or tokens_out is None:
+            return None
+        return round((tokens_in * pin + tokens_out * pout) / 1e6, 6)
+
+
+def _describe_server(base_url: str | None) -> str:
+    """Host (and port) of the server, without any user:password part, for messages."""
+    if not base_url:
+        return "api.openai.com"
+    parts = urlsplit(base_url)
+    return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or "the LLM server"
+
+
+def _server_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and isinstance(inner.get("message"), str):
+            return inner["message"]
+        if isinstance(inner, str):
+            return inner
+    return ""
+
+
+def _problem_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        parts = [f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in errors[:3]]
+        more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+        return "; ".join(parts) + more
+    return str(exc)
