@@ -178,6 +178,9 @@ def test_beach_crowd_and_kites_are_groups(scene):
     assert crowd.query == "crowd talking" and crowd.count >= 5
     assert kites.count >= GROUP_MIN and "wind" in kites.query
     assert crowd.bbox.center_y > kites.bbox.center_y  # people on the sand below the kites
+    # seven specks of people far off do not add up to a lead sound of their own
+    assert [o.importance for o in s.objects].count(1.0) == 1
+    assert crowd.importance < 0.95
 
 
 def test_cat_meows(scene):

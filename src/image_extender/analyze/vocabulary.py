@@ -9,8 +9,8 @@ Group rule: when ``GROUP_MIN`` (3) or more instances of one class pass the confi
 threshold, they become ONE object: label = the class, ``count`` = n, query = the class's
 ``group_query`` ("crowd talking", "traffic", "flock of birds"; the single query if the
 table gives none), bbox = the union of the instances' boxes (so its pan is the centre of
-the group), confidence = the best instance's, salience = probabilistic OR of the
-instances' saliences (see ``importance``). Two of a kind stay two objects: two dogs can
+the group), confidence = the best instance's, importance from the group as a whole (summed
+member area, union centre, best confidence; see ``importance``). Two of a kind stay two objects: two dogs can
 bark in turn, left and right, but ten people are a crowd, not ten voices. Several classes
 whose group query is the same ("traffic" for cars, buses and trucks) are grouped
 separately; merging across classes is the retrieval stage's business.
@@ -92,7 +92,7 @@ def sound_objects(
     for class_id, dets in by_class.items():
         entry = vocab[class_id]
         if len(dets) >= GROUP_MIN:
-            drafts.append((entry, dets, group_salience(salience(d.box, d.score) for d in dets)))
+            drafts.append((entry, dets, group_salience([d.box for d in dets], [d.score for d in dets])))
         else:
             drafts.extend((entry, [d], salience(d.box, d.score)) for d in dets)
 
