@@ -31,7 +31,7 @@ NAME = "0ad"
 PACKAGE = "0ad-data"
 ZIP_MEMBER = "./usr/share/games/0ad/mods/public/public.zip"
 COPYRIGHT_MEMBER = "./usr/share/doc/0ad-data/copyright"
-INSTALLED_SIZE_MB = 3260  # public.zip, for the progress line
+ZIP_SIZE_MB = 3260  # size of public.zip, for the progress line
 
 # Ambient loops: file-name stem (digits dropped) -> (description, kind, tags).
 # "gen" in day_temperate_gen is 0 A.D.'s "general" mix of the same dayscape.
@@ -98,7 +98,7 @@ def extract_zip(data_dir: Path) -> Path:
     tmp.mkdir(parents=True)
     done = threading.Event()
     ticker = threading.Thread(
-        target=_progress, args=(f"extracting public.zip from {deb.name}", tmp / ZIP_MEMBER, INSTALLED_SIZE_MB, done), daemon=True
+        target=_progress, args=(f"extracting public.zip from {deb.name}", tmp / ZIP_MEMBER, ZIP_SIZE_MB, done), daemon=True
     )
     ticker.start()
     try:
