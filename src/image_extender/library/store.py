@@ -74,7 +74,8 @@ def embed_text(name: str, description: str, tags: list[str]) -> str:
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(str(db_path), timeout=30.0)
+    # check_same_thread=False: a web server may search from worker threads (reads only)
+    con = sqlite3.connect(str(db_path), timeout=30.0, check_same_thread=False)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     return con
