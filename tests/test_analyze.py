@@ -22,7 +22,6 @@ from PIL import Image
 
 from image_extender.analyze import get_analyzer
 from image_extender.analyze.ambience import load_rules
-from image_extender.analyze.base import LoadedImage
 from image_extender.analyze.classifier import load_classifier
 from image_extender.analyze.detector import Detector, iou, load_detector
 from image_extender.analyze.image import load_image

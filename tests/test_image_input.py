@@ -75,7 +75,7 @@ def test_text_file_named_jpg(tmp_path):
 
 
 def test_wav_recording_named_jpg(tmp_path):
-    wav = sorted(ASSETS.glob("*.wav"))[0]
+    wav = min(ASSETS.glob("*.wav"))
     fake = tmp_path / "street.jpg"
     fake.write_bytes(wav.read_bytes()[:200_000])
     _expect_one_line_error(fake, "not an image")
