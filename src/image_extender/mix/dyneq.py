@@ -1,0 +1,276 @@
+"""Dynamic EQ: cut the masker, at the clash band, only while the clash lasts.
+
+After Zhao & Pérez-Cota (2024): once the masking analysis (``masking.py``) has found that
+track *i* buries track *j* in Bark band *b* during [t0, t1], we put a **peaking cut** on
+*i* centred on the band's centre frequency, for that span only, with a depth that grows
+with the measured excess (``depth_per_db`` dB of cut per dB of excess, clamped to
+``max_cut_db`` = 6 dB by default) and a moderate width (Q = 1, about 1.4 octaves).
+
+Planning and applying are separate, as for every other mix decision: ``plan_eq`` turns an
+analysis into ``EqEvent``s (written to the manifest), ``apply_eq`` applies a list of events
+to a stem. Re-applying the same events to the same stem gives the same samples.
+
+**Filter.** The second-order peaking filter of R. Bristow-Johnson's *Audio EQ Cookbook*
+(``peaking_coefficients``), run with ``scipy.signal.sosfilt``.
+
+**No clicks.** Switching a filter's coefficients mid-signal makes a step; instead the
+stem is filtered with the *static* full-depth cut and the output cross-fades between the
+dry and the cut signal: ``y = x + w(t)·(EQ(x) − x)``, with ``w`` 0 outside [start, end]
+and raised-cosine ramps of ``ramp`` seconds inside the span (``w`` and its slope are
+continuous). At the centre frequency the peaking filter has zero phase, so there the gain
+glides monotonically from 0 dB to the full cut and back. Outside the span the stem is
+untouched, sample for sample. The filter is started ``preroll`` samples before the ramp
+(ten time constants of the biquad's poles) so its start-up transient has died out.
+
+**Who is cut.** Only the masker; never a track marked protected (by default the most
+important object); only for a maskee at least as important as the masker (cutting a voice
+so the street bed is heard better is not what a mix engineer would do); overlapping cuts on
+one track closer than ``merge_octaves`` are merged (union of the spans, deepest depth) so
+neighbouring cuts cannot stack below the limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import sosfilt
+
+from .bark import BARK_CENTRES_HZ
+from .eq_models import EqEvent
+from .masking import CLASH_THRESHOLD_DB, MaskingAnalysis
+
+
+@dataclass(frozen=True)
+class EqConfig:
+    max_cut_db: float = 6.0  # deepest cut, positive number of dB
+    min_cut_db: float = 1.0  # shallower planned cuts are dropped as pointless
+    depth_per_db: float = 0.5  # dB of cut per dB of mean masking excess
+    q: float = 1.0
+    ramp: float = 0.05  # seconds of raised-cosine ramp at each end
+    threshold_db: float = CLASH_THRESHOLD_DB  # masking excess that counts as a clash
+    min_span: float = 0.2  # seconds; shorter clashes are left alone
+    merge_octaves: float = 2.0
+    bands_per_clash: int = 2  # cut the worst bands of a clash, at least merge_octaves apart
+    protect_most_important: bool = True
+    only_for_more_important: bool = True  # cut i for j only if importance[j] >= importance[i]
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_cut_db <= 24:
+            raise ValueError(f"max_cut_db must be in (0, 24] dB, got {self.max_cut_db}")
+        if self.q <= 0 or self.ramp < 0 or self.depth_per_db < 0:
+            raise ValueError("q must be > 0, ramp and depth_per_db >= 0")
+
+
+def peaking_coefficients(freq_hz: float, gain_db: float, q: float, sample_rate: int) -> np.ndarray:
+    """RBJ Audio EQ Cookbook peaking EQ as one second-order section ``[b0 b1 b2 1 a1 a2]``.
+
+    A = 10^(g/40), w0 = 2π f0/fs, α = sin(w0)/(2Q);
+    b = [1 + αA, −2 cos w0, 1 − αA], a = [1 + α/A, −2 cos w0, 1 − α/A], normalised by a0.
+    """
+    if not 0 < freq_hz < sample_rate / 2:
+        raise ValueError(f"EQ frequency {freq_hz} Hz is outside (0, {sample_rate / 2}) Hz")
+    big_a = 10.0 ** (gain_db / 40.0)
+    w0 = 2.0 * math.pi * freq_hz / sample_rate
+    alpha = math.sin(w0) / (2.0 * q)
+    cos_w0 = math.cos(w0)
+    b = np.array([1 + alpha * big_a, -2 * cos_w0, 1 - alpha * big_a])
+    a = np.array([1 + alpha / big_a, -2 * cos_w0, 1 - alpha / big_a])
+    return np.concatenate([b / a[0], a / a[0]])[None, :]
+
+
+def cut_envelope(n: int, sample_rate: int, start: float, end: float, ramp: float) -> tuple[int, np.ndarray]:
+    """(first sample, weights) of the cross-fade weight ``w`` on [start, end): raised-cosine ramps."""
+    s0 = max(0, int(math.ceil(start * sample_rate)))
+    s1 = min(n, int(math.floor(end * sample_rate)))
+    if s1 <= s0:
+        return s0, np.zeros(0)
+    t = np.arange(s0, s1) / sample_rate
+    ramp = min(ramp, (end - start) / 2.0)
+    w = np.ones(s1 - s0)
+    if ramp > 0:
+        up = t < start + ramp
+        w[up] = 0.5 - 0.5 * np.cos(np.pi * (t[up] - start) / ramp)
+        down = t > end - ramp
+        w[down] = 0.5 - 0.5 * np.cos(np.pi * (end - t[down]) / ramp)
+    return s0, w
+
+
+def apply_eq_event(samples: np.ndarray, sample_rate: int, event: EqEvent) -> np.ndarray:
+    """A copy of ``samples`` (frames[, channels]) with one dynamic cut applied (module docstring)."""
+    x = np.asarray(samples, dtype=np.float64)
+    y = x.copy()
+    freq = min(event.freq_hz, 0.45 * sample_rate)
+    s0, w = cut_envelope(x.shape[0], sample_rate, event.start, event.end, event.ramp)
+    if w.size == 0 or event.gain_db == 0.0:
+        return y
+    sos = peaking_coefficients(freq, event.gain_db, event.q, sample_rate)
+    tau = 2.0 * event.q / (2.0 * math.pi * freq)  # pole time constant of the biquad, roughly
+    pre = min(s0, int(math.ceil(10.0 * tau * sample_rate)))
+    s1 = s0 + w.size
+    seg = x[s0 - pre : s1]
+    wet = sosfilt(sos, seg, axis=0)[pre:]
+    dry = x[s0:s1]
+    shape = (-1,) + (1,) * (x.ndim - 1)
+    y[s0:s1] = dry + w.reshape(shape) * (wet - dry)
+    return y
+
+
+def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np.ndarray:
+    """Apply every event in a fixed order (start, frequency) so the result never depends on list order."""
+    y = np.asarray(samples, dtype=np.float64)
+    for event in sorted(events, key=lambda e: (e.start, e.freq_hz, e.end, e.gain_db)):
+        y = apply_eq_event(y, sample_rate, event)
+    return y
+
+
+def activity_spans(samples: np.ndarray, sample_rate: int, *, bridge: float = 0.05) -> list[tuple[float, float]]:
+    """Time spans in which a stem is not digital silence (gaps shorter than ``bridge`` s bridged)."""
+    x = np.asarray(samples)
+    on = np.any(x != 0, axis=1) if x.ndim == 2 else x != 0
+    idx = np.nonzero(on)[0]
+    if idx.size == 0:
+        return []
+    gap = int(bridge * sample_rate)
+    breaks = np.nonzero(np.diff(idx) > gap)[0]
+    starts = np.r_[idx[0], idx[breaks + 1]]
+    ends = np.r_[idx[breaks], idx[-1]] + 1
+    return [(s / sample_rate, e / sample_rate) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out = []
+    for s0, e0 in a:
+        for s1, e1 in b:
+            s, e = max(s0, s1), min(e0, e1)
+            if e > s:
+                out.append((s, e))
+    return sorted(out)
+
+
+def _depth(excess_db: float, config: EqConfig) -> float:
+    return -min(config.max_cut_db, config.depth_per_db * excess_db)
+
+
+def plan_eq(
+    analysis: MaskingAnalysis,
+    *,
+    importance: list[float],
+    activity: list[list[tuple[float, float]]],
+    sample_rate: int,
+    config: EqConfig | None = None,
+    protected: set[int] | None = None,
+) -> list[EqEvent]:
+    """Decide the dynamic cuts for a set of stems (see the module docstring).
+
+    ``importance`` ranks the tracks (beds usually 0); ``activity`` gives each track's
+    sounding spans (``activity_spans`` of its stem, or its planned events): every cut is
+    clipped to the time both masker and maskee actually sound. ``protected`` overrides
+    the default protection of the single most important track.
+    """
+    config = config or EqConfig()
+    labels = analysis.labels
+    n = len(labels)
+    if len(importance) != n or len(activity) != n:
+        raise ValueError(f"importance ({len(importance)}) and activity ({len(activity)}) must match {n} tracks")
+    if protected is None:
+        protected = {int(np.argmax(importance))} if (config.protect_most_important and n) else set()
+    nyquist_limit = 0.45 * sample_rate
+    candidates: dict[int, list[EqEvent]] = {}
+    for i in range(n):
+        if i in protected:
+            continue
+        for j in range(n):
+            if i == j or (config.only_for_more_important and importance[j] < importance[i]):
+                continue
+            overlap = _intersect(activity[i], activity[j])
+            if not overlap:
+                continue  # never sound together: nothing to do, whatever the frames say
+            for span in analysis.spans(i, j, config.threshold_db):
+                for band, excess in _clash_bands(analysis, i, j, span.start, span.end, config):
+                    depth = _depth(excess, config)
+                    freq = float(BARK_CENTRES_HZ[band])
+                    if -depth < config.min_cut_db or freq >= nyquist_limit:
+                        continue
+                    for s, e in overlap:
+                        start, end = max(s, span.start), min(e, span.end)
+                        if end - start < config.min_span:
+                            continue
+                        candidates.setdefault(i, []).append(
+                            EqEvent(
+                                track=labels[i],
+                                freq_hz=freq,
+                                gain_db=round(depth, 2),
+                                q=config.q,
+                                start=round(start, 4),
+                                end=round(end, 4),
+                                ramp=min(config.ramp, (end - start) / 2),
+                                band=band,
+                                masks=labels[j],
+                                excess_db=round(excess, 2),
+                            )
+                        )
+    events: list[EqEvent] = []
+    for i in sorted(candidates):
+        for ev in _merge(candidates[i], config):
+            ev.reason = ev.describe()
+            events.append(ev)
+    return events
+
+
+def _clash_bands(
+    analysis: MaskingAnalysis, i: int, j: int, start: float, end: float, config: EqConfig
+) -> list[tuple[int, float]]:
+    """The worst ``bands_per_clash`` bands of a span (by excess summed over it), ≥ merge_octaves apart,
+    each with its mean excess over the frames where it is positive."""
+    hop = analysis.hop_seconds
+    f0, f1 = int(round(start / hop + 0.5)), int(round(end / hop - 0.5))
+    block = analysis.excess[i, j, f0:f1]
+    if block.size == 0:
+        return []
+    order = np.argsort(-block.sum(axis=0), kind="stable")
+    chosen: list[tuple[int, float]] = []
+    for band in order.tolist():
+        column = block[:, band]
+        hit = column[column > 0]
+        if hit.size == 0 or len(chosen) >= config.bands_per_clash:
+            break
+        f = BARK_CENTRES_HZ[band]
+        if all(abs(math.log2(f / BARK_CENTRES_HZ[b])) >= config.merge_octaves for b, _ in chosen):
+            chosen.append((band, float(hit.mean())))
+    return chosen
+
+
+def _merge(events: list[EqEvent], config: EqConfig) -> list[EqEvent]:
+    """Merge cuts on one track that overlap in time and lie within ``merge_octaves``."""
+    pending = sorted(events, key=lambda e: (e.start, e.freq_hz))
+    merged = True
+    while merged:
+        merged = False
+        out: list[EqEvent] = []
+        for ev in pending:
+            for k, other in enumerate(out):
+                near = abs(math.log2(ev.freq_hz / other.freq_hz)) < config.merge_octaves
+                touch = ev.start <= other.end + 2 * config.ramp and other.start <= ev.end + 2 * config.ramp
+                if near and touch:
+                    keep = ev if ev.excess_db > other.excess_db else other
+                    start, end = min(ev.start, other.start), max(ev.end, other.end)
+                    masks = keep.masks if ev.masks == other.masks else ", ".join(sorted({*ev.masks.split(", "), *other.masks.split(", ")}))
+                    out[k] = keep.model_copy(
+                        update={
+                            "start": start,
+                            "end": end,
+                            "gain_db": min(ev.gain_db, other.gain_db),
+                            "ramp": min(config.ramp, (end - start) / 2),
+                            "masks": masks,
+                            "excess_db": max(ev.excess_db, other.excess_db),
+                        }
+                    )
+                    merged = True
+                    break
+            else:
+                out.append(ev)
+        pending = sorted(out, key=lambda e: (e.start, e.freq_hz))
+    return pending
+
