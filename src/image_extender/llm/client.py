@@ -122,18 +122,28 @@ class LLMClient:
         purpose: str,
         parse: Callable[[Any], T],
         timeout: float | None = None,
+        deadline: float | None = None,
     ) -> T:
         """Ask for JSON matching ``schema`` and return ``parse(json)``.
 
         ``parse`` raises :class:`ReplyError` (or a pydantic ``ValidationError``) for a reply it
         cannot use; the model then gets one more chance with the problem stated. ``timeout``
-        caps each HTTP request (default: the ``timeout`` setting).
+        caps each HTTP request (default: the ``timeout`` setting). ``deadline`` (a
+        ``time.monotonic()`` value) caps the whole call: requests are cut to the time left and
+        the SDK does not retry, so the call never outlives it.
         """
         convo = list(messages)
         max_tokens = self.settings.max_output_tokens
         problem = ""
         for attempt in (1, 2):
-            content, finish = self._complete(convo, schema, schema_name, purpose, max_tokens, timeout)
+            limit = timeout
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0.01:
+                    raise LLMError(f"{self.model} at {self.server}: {purpose} ran out of time")
+                limit = min(timeout or self.settings.timeout, left)
+            content, finish = self._complete(convo, schema, schema_name, purpose, max_tokens, limit,
+                                             retry=deadline is None)
             try:
                 if finish == "length":
                     raise ReplyError(f"reply was cut off at {max_tokens} tokens")
@@ -171,6 +181,7 @@ class LLMClient:
         purpose: str,
         max_tokens: int,
         timeout: float | None,
+        retry: bool = True,
     ) -> tuple[str, str | None]:
         """One request (the SDK may retry it); returns (content, finish_reason)."""
         started = time.monotonic()
@@ -187,8 +198,9 @@ class LLMClient:
         kwargs: dict = {}
         if timeout is not None:
             kwargs["timeout"] = openai.Timeout(timeout, connect=min(timeout, self.settings.connect_timeout))
+        sdk = self._sdk if retry else self._sdk.with_options(max_retries=0)
         try:
-            raw = self._sdk.chat.completions.with_raw_response.create(
+            raw = sdk.chat.completions.with_raw_response.create(
                 model=self.model,
                 messages=messages,
                 response_format=strict_schema(schema_name, schema),
@@ -199,8 +211,7 @@ class LLMClient:
             entry["retries"] = int(getattr(raw, "retries_taken", 0) or 0)
             completion = raw.parse()
         except openai.APIError as exc:
-            entry["seconds"] = round(time.monotonic() - started, 3)
-            raise self._translate(exc, purpose, timeout) from None
+            raise self._translate(exc, purpose, timeout, retry) from None
         finally:
             entry["seconds"] = round(time.monotonic() - started, 3)
 
@@ -222,14 +233,14 @@ class LLMClient:
         entry["ok"] = True
         return message.content or "", choice.finish_reason
 
-    def _translate(self, exc: openai.APIError, purpose: str, timeout: float | None) -> ImageExtenderError:
+    def _translate(self, exc: openai.APIError, purpose: str, timeout: float | None, retry: bool) -> ImageExtenderError:
         where = f"{self.model} at {self.server}"
-        tries = self.settings.max_retries + 1
+        tries = self.settings.max_retries + 1 if retry else 1
         if isinstance(exc, openai.APITimeoutError):
             limit = timeout if timeout is not None else self.settings.timeout
-            return LLMError(f"{where}: {purpose} request timed out after {limit:g} s ({tries} attempts)")
+            return LLMError(f"{where}: {purpose} request timed out after {limit:.3g} s ({_attempts(tries)})")
         if isinstance(exc, openai.APIConnectionError):
-            return LLMError(f"{where}: cannot connect for {purpose} ({tries} attempts); is the server running?")
+            return LLMError(f"{where}: cannot connect for {purpose} ({_attempts(tries)}); is the server running?")
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             detail = self._redact(_server_message(exc))[:200]
@@ -238,7 +249,7 @@ class LLMClient:
             if status == 404:
                 return SettingsError(f"{where}: model or endpoint not found (HTTP 404): check the llm model setting")
             if status == 429:
-                return LLMError(f"{where}: still rate limited (HTTP 429) after {tries} attempts; try again later")
+                return LLMError(f"{where}: still rate limited (HTTP 429) after {_attempts(tries)}; try again later")
             return LLMError(f"{where}: {purpose} request failed with HTTP {status}" + (f" ({detail})" if detail else ""))
         return LLMError(f"{where}: {purpose} request failed ({type(exc).__name__})")
 
@@ -259,6 +270,10 @@ def _describe_server(base_url: str | None) -> str:
         return "api.openai.com"
     parts = urlsplit(base_url)
     return parts.hostname and (f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname) or "the LLM server"
+
+
+def _attempts(n: int) -> str:
+    return f"{n} attempt" + ("s" if n != 1 else "")
 
 
 def _server_message(exc: openai.APIStatusError) -> str:
