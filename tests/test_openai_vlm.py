@@ -333,3 +333,84 @@ def test_non_sonic_words_need_a_silent_scene():
 
 def test_errors_are_image_extender_errors_with_exit_codes():
     assert issubclass(LLMError, ImageExtenderError) and LLMError.exit_code not in (0, 1)
+
+
+# --------------------------------------------------------------------------- hybrid
+
+
+@pytest.fixture(scope="module")
+def offline():
+    from image_extender.analyze import get_analyzer
+    from image_extender.settings import load_settings
+
+    detector = get_analyzer("offline", load_settings())
+    detector.load()
+    return detector
+
+
+def hybrid(offline, **llm):
+    from image_extender.analyze.hybrid import HybridAnalyzer
+
+    llm.setdefault("max_retries", 0)
+    h = HybridAnalyzer(offline, OpenAIAnalyzer(LLMSettings(**llm), min_confidence=0.0, max_objects=6))
+    h.load()
+    return h
+
+
+def test_hybrid_takes_llm_semantics_and_detector_geometry(env, dog, offline):
+    detected = offline.analyze(dog)
+    det = {o.label: o for o in detected.objects}
+    assert {"dog", "bicycle", "car"} <= set(det), "the real detector finds these in dog.jpg"
+    env.push(json_reply({
+        "caption": "A dog sits by a bicycle, a pickup truck parked behind.",
+        "image_tags": ["photo"], "mood": "calm",
+        "objects": [
+            # rough LLM boxes, as real VLMs give them
+            {"label": "dog", "sound_query": "dog panting and barking", "count": 1,
+             "bbox": {"x0": 0.12, "y0": 0.30, "x1": 0.48, "y1": 1.0}, "importance": 0.9, "confidence": 0.7},
+            {"label": "pickup truck", "sound_query": "pickup truck engine idling", "count": 1,
+             "bbox": {"x0": 0.55, "y0": 0.05, "x1": 0.97, "y1": 0.36}, "importance": 0.5, "confidence": 0.8},
+            {"label": "trees", "sound_query": "leaves rustling in the wind", "count": 1,
+             "bbox": {"x0": 0.0, "y0": 0.0, "x1": 0.3, "y1": 0.25}, "importance": 0.2, "confidence": 0.6},
+        ],
+        "scene_and_location": [{"label": "suburban yard", "sound_query": "quiet suburban yard", "confidence": 0.7}],
+    }))
+    scene = hybrid(offline).analyze(dog)
+
+    assert scene.analyzer == "hybrid"
+    assert [o.label for o in scene.objects] == ["dog", "pickup truck", "trees"]  # bicycle: detector-only, dropped
+    dog_obj, truck, trees = scene.objects
+    assert dog_obj.bbox == det["dog"].bbox and truck.bbox == det["car"].bbox  # detector geometry
+    assert dog_obj.query == "dog panting and barking" and dog_obj.importance == 0.9  # LLM semantics
+    assert dog_obj.confidence == pytest.approx(1 - 0.3 * (1 - det["dog"].confidence), abs=1e-4)
+    assert trees.bbox == BBox(x0=0.0, y0=0.0, x1=0.3, y1=0.25)  # LLM-only keeps its box
+    assert [a.label for a in scene.ambience] == ["suburban yard"]
+    assert {"photo", "malamute"} <= {t.label for t in scene.tags}
+    assert scene.non_sonic is False
+
+
+def test_hybrid_does_not_borrow_a_box_that_does_not_overlap(env, dog, offline):
+    env.push(json_reply({**DOG_REPLY, "objects": [
+        {"label": "dog", "sound_query": "dog barking", "count": 1,
+         "bbox": {"x0": 0.70, "y0": 0.6, "x1": 0.98, "y1": 0.98}, "importance": 0.9, "confidence": 0.9}]}))
+    (obj,) = hybrid(offline).analyze(dog).objects
+    assert obj.bbox == BBox(x0=0.70, y0=0.6, x1=0.98, y1=0.98)
+
+
+def test_hybrid_labels_match_through_plurals_and_synonyms():
+    from image_extender.analyze.hybrid import same_kind
+
+    assert same_kind("pickup truck", "car") and same_kind("puppies", "dog") and same_kind("Horses", "horse")
+    assert same_kind("cyclist", "bicycle") and same_kind("seagull", "bird")
+    assert not same_kind("dog", "cat") and not same_kind("bus stop", "clock")
+
+
+def test_hybrid_missing_key_fails_before_loading_the_detector(monkeypatch):
+    from image_extender.analyze import get_analyzer
+    from image_extender.settings import load_settings
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    h = get_analyzer("hybrid", load_settings())
+    with pytest.raises(SettingsError, match="OPENAI_API_KEY"):
+        h.load()
+    assert not h.detector.loaded

@@ -23,8 +23,22 @@ def _offline(settings: Settings) -> SceneAnalyzer:
     return OfflineAnalyzer(min_confidence=settings.min_confidence, max_objects=settings.max_objects)
 
 
+def _openai(settings: Settings) -> SceneAnalyzer:
+    from .openai_vlm import OpenAIAnalyzer
+
+    return OpenAIAnalyzer.from_settings(settings)
+
+
+def _hybrid(settings: Settings) -> SceneAnalyzer:
+    from .hybrid import HybridAnalyzer
+
+    return HybridAnalyzer.from_settings(settings)
+
+
 ANALYZERS: dict[str, Callable[[Settings], SceneAnalyzer]] = {
     "offline": _offline,
+    "openai": _openai,
+    "hybrid": _hybrid,
 }
 
 
