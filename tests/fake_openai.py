@@ -156,7 +156,8 @@ class FakeOpenAI:
                     body = json.loads(raw)
                 except json.JSONDecodeError:
                     body = {"_unparsed": raw.decode("utf-8", "replace")}
-                fake.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                fake.requests.append(Recorded(self.path, headers, body, time.monotonic()))
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     return self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                 entry = fake._next(body)

@@ -414,3 +414,13 @@ def test_hybrid_missing_key_fails_before_loading_the_detector(monkeypatch):
     with pytest.raises(SettingsError, match="OPENAI_API_KEY"):
         h.load()
     assert not h.detector.loaded
+
+
+def test_a_reply_cut_off_at_the_token_limit_is_retried_with_more_room(env, dog):
+    import json
+
+    env.push(Reply(json.dumps(DOG_REPLY)[:200], finish_reason="length"), json_reply(DOG_REPLY))
+    scene = analyzer(max_output_tokens=500).analyze(dog)
+    assert scene.objects
+    assert [r.body["max_tokens"] for r in env.requests] == [500, 1000]
+    assert "cut off at 500 tokens" in env.requests[1].text()

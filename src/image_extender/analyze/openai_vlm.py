@@ -217,8 +217,9 @@ def parse_scene_reply(data: Any, image: LoadedImage, analyzer: str = "openai") -
         more = f" (+{len(problems) - 4} more)" if len(problems) > 4 else ""
         raise ReplyError("; ".join(problems[:4]) + more)
 
-    tags = data.get("image_tags") or []
-    tags = [ImageTag(label=t.strip(), score=1.0) for t in tags if isinstance(t, str) and t.strip()] if isinstance(tags, list) else []
+    raw_tags = data.get("image_tags")
+    raw_tags = raw_tags if isinstance(raw_tags, list) else []
+    tags = [ImageTag(label=t.strip(), score=1.0) for t in raw_tags if isinstance(t, str) and t.strip()]
     scene = Scene(
         image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
         analyzer=analyzer,

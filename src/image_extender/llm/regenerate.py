@@ -79,9 +79,13 @@ class QueryRegenerator:
         assert self.client is not None
         n = self.llm.queries_per_regeneration
         seen = {_norm(q) for q in [tag, *tried]}
-        lines = [f"Thing seen in the photo: {tag}", f"Kind of sound: {'background ambience of a place' if role == 'ambience' else 'sound of one object'}",
-                 "Already tried: " + ("; ".join(tried) if tried else "(only the tag itself)"),
-                 f"Give up to {n} new queries."]
+        kind = "background ambience of a place" if role == "ambience" else "sound of one object"
+        lines = [
+            f"Thing seen in the photo: {tag}",
+            f"Kind of sound: {kind}",
+            "Already tried: " + ("; ".join(tried) if tried else "(only the tag itself)"),
+            f"Give up to {n} new queries.",
+        ]
         messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n".join(lines)}]
         try:
             queries = self.client.chat_json(
