@@ -21,6 +21,7 @@ import pyloudnorm
 from ..errors import RenderError
 from ..manifest import Event, MixReport, MixSpec, Track, TrackReport
 from .ceiling import CeilingResult, apply_ceiling
+from .dyneq import apply_eq
 from .levels import active_rms_db, db_to_gain, peak_dbfs
 from .pan import balance_stereo, pan_mono, to_mono
 from .source import SourceCache
@@ -96,7 +97,9 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
         seg = event_segment(src, event, sr, looped=track.loop)[: n - start]
         lane[start : start + seg.shape[0]] += seg
     stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
-    return stereo * db_to_gain(track.gain_db if gain_db is None else gain_db)
+    stem = stereo * db_to_gain(track.gain_db if gain_db is None else gain_db)
+    eq = getattr(track, "eq", None)  # planned dynamic-EQ cuts (dyneq.py); applied, never decided, here
+    return apply_eq(stem, sr, eq) if eq else stem
 
 
 def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
