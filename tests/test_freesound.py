@@ -228,7 +228,7 @@ def test_a_search_is_one_request_with_every_field_and_the_key_in_a_header(tmp_pa
     assert sent.params["page_size"] == "150"
     assert "token" not in sent.params and sent.headers["authorization"] == f"Token {KEY}"
     names = [r.name for r in page.results]
-    assert names[0] == "Dog Bark Single.wav"  # 4.62, the best rated real dog bark
+    assert names[:2] == ["Dog", "Dog Bark Single.wav"]  # the song (4.91), then the best rated real bark (4.62)
     assert all(r.avg_rating >= 4 for r in page.results)
     assert all(r.previews.get("preview-hq-ogg") for r in page.results)  # no second request needed
 
@@ -429,6 +429,19 @@ def source(tmp_path: Path, server: FakeFreesound | None, offline=False, **settin
                            FreesoundSettings(**settings_kw))  # fmt: skip
 
 
+def test_rating_ties_are_broken_by_downloads_not_by_the_servers_rating_count(tmp_path, server):
+    loose = FreesoundFilters(min_rating=ANY, min_downloads=ANY)
+    src = source(tmp_path, server, filters=loose, ambience_min_duration=ANY, object_max_duration=ANY)
+    names = [c.sound.name for c in src.search("ambience", "object", limit=50)]
+    # both rated 4.0; the market has more ratings (25 vs 21), the crickets more downloads (4100 vs 3900)
+    assert names.index("Night crickets ambience") < names.index("busy market crowd")
+    assert names[0] == "Forest birds daytime ambience"  # 4.7
+    by_downloads = source(tmp_path / "b", server, filters=loose, sort="downloads>rating",
+                          ambience_min_duration=ANY, object_max_duration=ANY)  # fmt: skip
+    top = [c.sound.name for c in by_downloads.search("bird", "object", limit=3)]
+    assert top == ["Forest birds daytime ambience", "Rooster crowing", "dark forest day birds"]
+
+
 def test_search_sorts_rating_first_with_downloads_breaking_ties(tmp_path, server):
     found = source(tmp_path, server).search("dog", "object", limit=10)
     ratings = [(c.sound.rating, c.sound.downloads) for c in found]
@@ -442,7 +455,7 @@ def test_search_sorts_rating_first_with_downloads_breaking_ties(tmp_path, server
 
 def test_candidates_carry_credits_and_point_at_the_preview_they_will_fetch(tmp_path, server):
     src = source(tmp_path, server)
-    cand = src.search("dog bark", "object", limit=3)[0]
+    cand = next(c for c in src.search("dog bark", "object", limit=3) if c.sound.id == "322001")
     s = cand.sound
     assert (s.provider, s.id, s.name, s.author) == ("freesound", "322001", "Dog Bark Single.wav", "keith_fieldrec")
     assert s.licence == "CC0 1.0" and s.url == "https://freesound.org/people/keith_fieldrec/sounds/322001/"
@@ -560,3 +573,17 @@ def test_a_dead_server_is_a_retrieval_error_not_a_crash(tmp_path):
                              sleep=Sleeps(), max_attempts=2, transport=httpx.HTTPTransport(retries=0))  # fmt: skip
     with pytest.raises(RetrievalError, match="gave up after 2 attempts.*connection failed"):
         client.search("dog")
+
+
+def test_the_highly_rated_song_called_dog_comes_first_and_the_default_verifier_rejects_it(tmp_path, server):
+    verify = pytest.importorskip("image_extender.sounds.verify")
+    from image_extender.library.embed import get_embedder
+
+    verifier = verify.EmbeddingVerifier(get_embedder())
+    desc, cands = next(source(tmp_path, server).rounds("dog barking", "object"))
+    verdicts = verifier.verify("dog barking", cands)
+    assert cands[0].sound.name == "Dog" and cands[0].sound.rating == 4.91  # best rated of the round
+    assert not verdicts[0].accepted and "song" in verdicts[0].reason
+    accepted = [c.sound.name for c, v in zip(cands, verdicts) if v.accepted]
+    assert accepted[0] == "Dog Bark Single.wav"
+    assert "strict" in desc and server.count() == 1
