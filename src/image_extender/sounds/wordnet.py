@@ -1,0 +1,168 @@
+"""WordNet hypernyms from Debian's ``wordnet-base`` + ``wordnet-sense-index``, read by NLTK.
+
+Why not ``nltk.download('wordnet')``: nothing may be downloaded at run time, while the
+Debian packages come through the package registry like any other dependency. Two quirks
+of that route are handled by :func:`ensure_wordnet`:
+
+* NLTK's reader wants a ``lexnames`` file (the 45 lexicographer file names, WordNet 3.0
+  ``lexnames(5WN)``) that the Debian package does not ship: we write it.
+* NLTK refuses symlinks that lead out of its data root, so the database files are
+  *copied* into ``<data>/nltk_data/corpora/wordnet``.
+
+Sense choice: the first sense of a word is often not the one that sounds ("maple" is first
+the wood, then the tree). :func:`sounding_sense` takes the first noun sense whose
+hypernym paths reach a thing that can make a sound — an organism, an artifact, a natural
+phenomenon or a natural object — and falls back to the first sense otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..library.debian import fetch_package
+
+WORDNET_PACKAGES = ("wordnet-base", "wordnet-sense-index")
+
+# WordNet 3.0 lexicographer files, in file-number order (lexnames(5WN)); the third column is
+# the syntactic category (1 noun, 2 verb, 3 adjective, 4 adverb).
+LEXNAMES: tuple[tuple[str, int], ...] = (
+    ("adj.all", 3), ("adj.pert", 3), ("adv.all", 4),
+    ("noun.Tops", 1), ("noun.act", 1), ("noun.animal", 1), ("noun.artifact", 1),
+    ("noun.attribute", 1), ("noun.body", 1), ("noun.cognition", 1), ("noun.communication", 1),
+    ("noun.event", 1), ("noun.feeling", 1), ("noun.food", 1), ("noun.group", 1),
+    ("noun.location", 1), ("noun.motive", 1), ("noun.object", 1), ("noun.person", 1),
+    ("noun.phenomenon", 1), ("noun.plant", 1), ("noun.possession", 1), ("noun.process", 1),
+    ("noun.quantity", 1), ("noun.relation", 1), ("noun.shape", 1), ("noun.state", 1),
+    ("noun.substance", 1), ("noun.time", 1),
+    ("verb.body", 2), ("verb.change", 2), ("verb.cognition", 2), ("verb.communication", 2),
+    ("verb.competition", 2), ("verb.consumption", 2), ("verb.contact", 2), ("verb.creation", 2),
+    ("verb.emotion", 2), ("verb.motion", 2), ("verb.perception", 2), ("verb.possession", 2),
+    ("verb.social", 2), ("verb.stative", 2), ("verb.weather", 2),
+    ("adj.ppl", 3),
+)  # fmt: skip
+
+# Synsets under which things make sounds; a sense whose hypernym paths reach one of these
+# is preferred over an earlier sense that does not (wood, colour, abstraction…).
+# ``event.n.01`` admits waves, thunder and fire (noun.event senses) that reach no other root.
+SOUNDING_ROOTS = ("organism.n.01", "artifact.n.01", "natural_phenomenon.n.01", "natural_object.n.01", "event.n.01")
+
+# Hypernyms too abstract to search a sound library for ("whole", "object", "entity"…).
+TOO_ABSTRACT = frozenset(
+    {
+        "entity.n.01", "physical_entity.n.01", "object.n.01", "whole.n.02", "living_thing.n.01",
+        "organism.n.01", "artifact.n.01", "instrumentality.n.03", "abstraction.n.06",
+        "matter.n.03", "causal_agent.n.01", "natural_object.n.01", "phenomenon.n.01",
+        "natural_phenomenon.n.01", "process.n.06", "physical_phenomenon.n.01", "device.n.01",
+        "container.n.01", "chordate.n.01", "vertebrate.n.01", "placental.n.01", "eutherian_mammal.n.01",
+        "vascular_plant.n.01", "woody_plant.n.01", "conveyance.n.03", "self-propelled_vehicle.n.01",
+        "wheeled_vehicle.n.01", "craft.n.02", "structure.n.01", "commodity.n.01", "consumer_goods.n.01",
+        "event.n.01", "psychological_feature.n.01", "happening.n.01", "act.n.02", "thing.n.12",
+        "group.n.01", "covering.n.02", "implement.n.01", "equipment.n.01",
+    }
+)  # fmt: skip
+
+
+def _wordnet_files(data_dir: Path) -> list[Path]:
+    files: list[Path] = []
+    for package in WORDNET_PACKAGES:
+        root = fetch_package(package, data_dir) / "usr" / "share" / "wordnet"
+        files.extend(p for p in sorted(root.iterdir()) if p.is_file())
+    return files
+
+
+def ensure_wordnet(data_dir: Path) -> Path:
+    """Return ``<data>/nltk_data/corpora/wordnet`` ready for NLTK, building it only once.
+
+    Unpacks the two Debian packages (idempotent), copies their database files and writes
+    ``lexnames``. A ``.complete`` stamp makes later calls a single ``stat``.
+    Raises :class:`~image_extender.library.debian.FetchError` when the packages cannot be had.
+    """
+    target = Path(data_dir) / "nltk_data" / "corpora" / "wordnet"
+    stamp = target / ".complete"
+    if stamp.exists():
+        return target
+    tmp = target.with_name("wordnet.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for src in _wordnet_files(Path(data_dir)):
+        shutil.copyfile(src, tmp / src.name)  # a copy, not a symlink: NLTK rejects those
+    lines = [f"{i:02d}\t{name}\t{cat}" for i, (name, cat) in enumerate(LEXNAMES)]
+    (tmp / "lexnames").write_text("\n".join(lines) + "\n", encoding="ascii")
+    (tmp / ".complete").write_text("WordNet 3.0 from Debian " + " + ".join(WORDNET_PACKAGES) + "\n")
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
+
+@dataclass(frozen=True)
+class Hypernym:
+    term: str  # searchable words ("tree")
+    synset: str  # WordNet id it came from ("tree.n.01")
+
+
+class WordNet:
+    """Hypernym chains of sounding things, on a WordNet database folder."""
+
+    def __init__(self, corpus_dir: Path):
+        self.corpus_dir = Path(corpus_dir)
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path) -> WordNet:
+        return cls(ensure_wordnet(data_dir))
+
+    @cached_property
+    def _reader(self):
+        import nltk.data
+        from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+        # NLTK only reads corpora under a registered data root (its path sandbox).
+        root = str(self.corpus_dir.parent.parent)
+        if root not in nltk.data.path:
+            nltk.data.path.append(root)
+        with warnings.catch_warnings():  # "multilingual functions are not available": we need none
+            warnings.simplefilter("ignore", UserWarning)
+            return WordNetCorpusReader(str(self.corpus_dir), None)
+
+    def sounding_sense(self, word: str):
+        """First noun sense of ``word`` under a sounding root, else its first noun sense, else None."""
+        synsets = self._reader.synsets(word.strip().replace(" ", "_"), pos="n")
+        if not synsets:
+            return None
+        roots = set(SOUNDING_ROOTS)
+        for synset in synsets:
+            if any(s.name() in roots for path in synset.hypernym_paths() for s in path):
+                return synset
+        return synsets[0]
+
+    def hypernyms(self, word: str, max_steps: int = 4) -> list[Hypernym]:
+        """Up to ``max_steps`` ever more general names for ``word``, nearest first.
+
+        Walks the hypernym graph of the chosen sense breadth-first (a bicycle is a wheeled
+        vehicle, which is both a container and a vehicle: both parents count), skipping
+        nodes too abstract to search a sound library for.
+        """
+        synset = self.sounding_sense(word)
+        out: list[Hypernym] = []
+        seen_terms = {word.strip().lower()}
+        seen = set()
+        level = [synset] if synset is not None else []
+        while level and len(out) < max_steps:
+            parents = []
+            for node in level:
+                for parent in node.hypernyms() + node.instance_hypernyms():
+                    if parent.name() not in seen:
+                        seen.add(parent.name())
+                        parents.append(parent)
+            for parent in parents:
+                if parent.name() in TOO_ABSTRACT or len(out) >= max_steps:
+                    continue
+                term = parent.lemma_names()[0].replace("_", " ").lower()
+                if term not in seen_terms:
+                    seen_terms.add(term)
+                    out.append(Hypernym(term, parent.name()))
+            level = parents
+        return out
