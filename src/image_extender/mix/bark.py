@@ -132,7 +132,11 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     padded[half : half + n] = x
     frames = sliding_window_view(padded, n_fft, axis=0)[::hop][:n_frames]  # (frames, ch, n_fft) view
     # skip frames of digital silence: their energy is exactly zero
-    nonzero = np.any(padded[: (n_frames + 1) * hop] != 0, axis=1).reshape(n_frames + 1, hop).any(axis=1)
+    head = padded[: (n_frames + 1) * hop]
+    nonzero = head[:, 0] != 0
+    for c in range(1, head.shape[1]):  # per column: much faster than any(axis=1) on (n, 2)
+        nonzero |= head[:, c] != 0
+    nonzero = nonzero.reshape(n_frames + 1, hop).any(axis=1)
     live = np.nonzero(nonzero[:-1] | nonzero[1:])[0]  # frame k spans blocks k and k+1
     win = hann(n_fft, sym=False)
     energy = np.zeros((n_frames, N_BANDS))

@@ -128,7 +128,11 @@ def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np
 def activity_spans(samples: np.ndarray, sample_rate: int, *, bridge: float = 0.05) -> list[tuple[float, float]]:
     """Time spans in which a stem is not digital silence (gaps shorter than ``bridge`` s bridged)."""
     x = np.asarray(samples)
-    on = np.any(x != 0, axis=1) if x.ndim == 2 else x != 0
+    if x.ndim == 1:
+        x = x[:, None]
+    on = x[:, 0] != 0
+    for c in range(1, x.shape[1]):
+        on |= x[:, c] != 0
     idx = np.nonzero(on)[0]
     if idx.size == 0:
         return []
