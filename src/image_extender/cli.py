@@ -91,7 +91,9 @@ def sonify(
     duration: Annotated[Optional[float], typer.Option(help="Length of the mix in seconds.")] = None,
     mode: Annotated[Optional[str], typer.Option(help="best: highest-scoring sounds; random: any verified sound.")] = None,
     analyzer: Annotated[Optional[str], typer.Option(help="Scene analyzer backend.")] = None,
-    source: Annotated[Optional[str], typer.Option(help="Sound source backend.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Sound source: library (local) or freesound (needs FREESOUND_API_KEY).")] = None,
+    verifier: Annotated[Optional[str], typer.Option(help="Candidate check: embedding (offline) or llm (needs OPENAI_API_KEY).")] = None,
+    offline: Annotated[Optional[bool], typer.Option("--offline/--online", help="Online sources answer from their cache only.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -99,7 +101,8 @@ def sonify(
     from .pipeline import sonify as run
 
     with _errors():
-        settings = _settings(config, seed=seed, duration=duration, mode=mode, analyzer=analyzer, source=source)
+        settings = _settings(config, seed=seed, duration=duration, mode=mode, analyzer=analyzer, source=source,
+                             verifier=verifier, offline=offline)
         target = out_dir or Path("out") / photo.stem
         with _stages() as on_stage:
             manifest = run(photo, target, settings, overwrite=overwrite, on_stage=on_stage)

@@ -127,6 +127,7 @@ class Sound(_Model):
     description: str = ""
     tags: list[str] = Field(default_factory=list)
     licence: str
+    licence_url: str = ""  # the licence deed, for attribution in the form CC requires
     author: str = ""
     url: str = ""
     source: str = ""  # e.g. Debian package or collection it came from
@@ -206,6 +207,21 @@ class MixReport(_Model):
     loudness_lufs: float | None = None
 
 
+class LLMCall(_Model):
+    """Tokens and time of one request to a language model (cost report)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    purpose: str
+    model: str
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    seconds: float = 0.0
+    retries: int = 0
+    ok: bool = True
+    cost_usd: float | None = None
+
+
 class Manifest(_Model):
     version: int = MANIFEST_VERSION
     scene: Scene
@@ -213,6 +229,7 @@ class Manifest(_Model):
     mix: MixSpec = Field(default_factory=MixSpec)
     tracks: list[Track] = Field(default_factory=list)
     report: MixReport | None = None
+    llm_usage: list[LLMCall] = Field(default_factory=list)  # one entry per LLM request of this run
     settings: dict = Field(default_factory=dict)  # non-secret settings used for this run
 
     def save(self, path: Path) -> None:

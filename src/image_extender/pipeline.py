@@ -34,9 +34,15 @@ def _noop(stage: str) -> None:
 # --------------------------------------------------------------------------- stages
 
 
-def analyze_image(image_path: Path, settings: Settings, on_stage: StageCallback = _noop) -> Scene:
+def analyze_image(image_path: Path, settings: Settings, on_stage: StageCallback = _noop,
+                  usage: list[dict] | None = None) -> Scene:
+    """Image → Scene with any analyzer; the non-sonic filter runs on every backend's output.
+
+    LLM requests the analyzer made are appended to ``usage`` when given.
+    """
     from .analyze import get_analyzer
     from .analyze.image import load_image
+    from .analyze.nonsonic import mark_non_sonic
 
     on_stage("reading image")
     image = load_image(Path(image_path))
@@ -44,7 +50,10 @@ def analyze_image(image_path: Path, settings: Settings, on_stage: StageCallback 
     on_stage("loading scene models")
     analyzer.load()
     on_stage("analysing scene")
-    return analyzer.analyze(image)
+    scene = mark_non_sonic(analyzer.analyze(image))
+    if usage is not None:
+        usage.extend(getattr(analyzer, "usage", None) or [])
+    return scene
 
 
 def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback = _noop) -> list[SoundChoice]:
@@ -84,7 +93,8 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
     """Photo → soundscape folder. Returns the manifest that was written."""
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, overwrite)
-    scene = analyze_image(image_path, settings, on_stage)
+    usage: list[dict] = []
+    scene = analyze_image(image_path, settings, on_stage, usage)
     if scene.non_sonic:
         raise NonSonicImageError(f"{image_path}: nothing in this image makes a sound ({scene.caption or 'non-sonic image'})")
     choices = find_scene_sounds(scene, settings, on_stage)
@@ -94,7 +104,7 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
         reasons = "; ".join(f"{c.target}: {c.verdict}" for c in choices) or "no objects and no ambience"
         raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
     manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks,
-                        settings=settings.public_dict())
+                        llm_usage=usage, settings=settings.public_dict())
     return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage)
 
 

@@ -19,6 +19,8 @@ from pydantic_settings import (
 )
 
 from .errors import SettingsError
+from .llm.settings import LLMSettings
+from .sounds.freesound.filters import FreesoundSettings
 
 CONFIG_FILE_ENV = "IMAGE_EXTENDER_CONFIG"
 DEFAULT_CONFIG_FILE = "image-extender.toml"
@@ -41,14 +43,22 @@ def default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="IMAGE_EXTENDER_", extra="forbid", validate_assignment=True)
+    model_config = SettingsConfigDict(env_prefix="IMAGE_EXTENDER_", env_nested_delimiter="__", extra="forbid",
+                                      validate_assignment=True)
 
     data_dir: Path = Field(default_factory=default_data_dir)
 
     # stages
-    analyzer: Literal["offline"] = "offline"
-    source: Literal["library"] = "library"
+    analyzer: Literal["offline", "openai", "hybrid"] = "offline"
+    source: Literal["library", "freesound"] = "library"
+    offline: bool = False  # online sources answer from their cache only
+    verifier: Literal["embedding", "llm"] = "embedding"  # how candidates are checked
     mode: Literal["best", "random"] = "best"
+
+    # vision / language models (key from OPENAI_API_KEY only)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    # Freesound search filters, sort preference and budgets (key from FREESOUND_API_KEY only)
+    freesound: FreesoundSettings = Field(default_factory=FreesoundSettings)
 
     # scene analysis
     min_confidence: float = Field(default=0.4, ge=0.0, le=1.0)
