@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,7 +21,6 @@ import soundfile as sf
 
 from image_extender.library.embed import get_embedder
 from image_extender.manifest import AmbienceTag, BBox, ImageInfo, Scene, SceneObject, Sound
-from image_extender.settings import default_data_dir
 from image_extender.sounds.base import Candidate
 from image_extender.sounds.find import fallback_query, find_sounds
 from image_extender.sounds.hierarchy import ConceptHierarchy
@@ -106,6 +106,11 @@ def _scaper_sound(file: str) -> Sound:
                  tags=tags, licence="see assets/scaper-audio/README.md", source="scaper test data",
                  duration=info.duration, sample_rate=info.samplerate, channels=info.channels,
                  kind="bed" if info.duration > 10 else "one-shot")
+
+
+def default_data_dir() -> Path:
+    """The data cache `make install` fills (IMAGE_EXTENDER_DATA, else the checkout's data/)."""
+    return Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parent.parent / "data"))
 
 
 @pytest.fixture(scope="module")
