@@ -9,7 +9,7 @@ from scipy.signal import butter, sosfiltfilt, sosfreqz
 
 from image_extender.mix.bark import band_energies
 from image_extender.mix.dyneq import EqConfig, activity_spans, apply_eq, apply_eq_event, peaking_coefficients, plan_eq
-from image_extender.mix.eq_models import EqEvent
+from image_extender.manifest import EqEvent
 from image_extender.mix.loudness import apply_true_peak_ceiling, gain_for_lufs, stem_lufs, true_peak_dbtp
 from image_extender.mix.masking import analyse_masking
 

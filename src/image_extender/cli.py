@@ -94,6 +94,8 @@ def sonify(
     source: Annotated[Optional[str], typer.Option(help="Sound source: library (local) or freesound (needs FREESOUND_API_KEY).")] = None,
     verifier: Annotated[Optional[str], typer.Option(help="Candidate check: embedding (offline) or llm (needs OPENAI_API_KEY).")] = None,
     offline: Annotated[Optional[bool], typer.Option("--offline/--online", help="Online sources answer from their cache only.")] = None,
+    optimize: Annotated[Optional[bool], typer.Option("--optimize/--no-optimize", help="Refine gains and EQ depths to minimise masking (~10 s).")] = None,
+    dynamic_eq: Annotated[Optional[bool], typer.Option("--dynamic-eq/--no-dynamic-eq", help="Cut clashing bands only while sounds clash.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -102,7 +104,7 @@ def sonify(
 
     with _errors():
         settings = _settings(config, seed=seed, duration=duration, mode=mode, analyzer=analyzer, source=source,
-                             verifier=verifier, offline=offline)
+                             verifier=verifier, offline=offline, optimize=optimize, dynamic_eq=dynamic_eq)
         target = out_dir or Path("out") / photo.stem
         with _stages() as on_stage:
             manifest = run(photo, target, settings, overwrite=overwrite, on_stage=on_stage)
@@ -162,6 +164,10 @@ def _print_summary(manifest, target: Path) -> None:
     missing = [c for c in manifest.choices if c.sound is None]
     for choice in missing:
         out.print(f"[yellow]no sound for {choice.role} '{choice.target}':[/] {choice.verdict}")
+    if manifest.analysis is not None:
+        a = manifest.analysis
+        out.print(f"masking {a.masking_before.mix_db:.1f} → {a.masking_after.mix_db:.1f} dB with {a.eq_events} dynamic EQ cuts"
+                  + (f", optimiser objective {a.optimiser.objective_before:.2f} → {a.optimiser.objective_after:.2f}" if a.optimiser else ""))
     if manifest.report is not None:
         out.print(f"peak {manifest.report.peak_dbfs:.1f} dBFS, master gain {manifest.report.master_gain_db:+.1f} dB")
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import ImageExtenderError, InputError, NonSonicImageError, RetrievalError
-from .manifest import Manifest, MixSpec, Scene, SoundChoice, Track
+from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
 from .settings import Settings
 
 StageCallback = Callable[[str], None]
@@ -65,7 +65,9 @@ def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback 
     return finder(scene)
 
 
-def plan(scene: Scene, choices: list[SoundChoice], settings: Settings) -> tuple[MixSpec, list[Track]]:
+def plan(scene: Scene, choices: list[SoundChoice], settings: Settings
+         ) -> tuple[MixSpec, list[Track], MixAnalysis | None]:
+    """Level, pan and place every sound; then let the mix engineer cut where sounds clash."""
     from .mix.plan import plan_mix
 
     spec = MixSpec(
@@ -82,7 +84,33 @@ def plan(scene: Scene, choices: list[SoundChoice], settings: Settings) -> tuple[
         object_db_max=settings.object_db_max,
         ambience_db=settings.ambience_db,
     )
-    return spec, tracks
+    if not (settings.dynamic_eq or settings.optimize) or len(tracks) < 2:
+        return spec, tracks, None
+    return (spec, *_adapt(scene, choices, tracks, spec, settings))
+
+
+def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: MixSpec,
+           settings: Settings) -> tuple[list[Track], MixAnalysis]:
+    from .mix.adaptive import adapt_mix
+    from .mix.dyneq import EqConfig
+    from .mix.optimize import OptimiserConfig
+
+    importance = [scene.objects[choices[t.choice_index].target_index].importance if t.role == "object" else 0.0
+                  for t in tracks]
+    adaptation = adapt_mix(
+        tracks, spec, importance, optimize=settings.optimize,
+        eq_config=EqConfig(max_cut_db=settings.eq_max_cut_db, q=settings.eq_q),
+        optimiser_config=OptimiserConfig(budget_seconds=settings.optimize_seconds, seed=spec.seed,
+                                         gain_bound_db=settings.optimize_gain_bound_db,
+                                         max_cut_db=settings.eq_max_cut_db),
+    )  # fmt: skip
+    adapted = [
+        t.model_copy(update={"eq": adaptation.events_for(t.label), "gain_db": t.gain_db + offset})
+        for t, offset in zip(tracks, adaptation.gain_offsets_db, strict=True)
+    ]
+    analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=adaptation.masking_after,
+                           eq_events=len(adaptation.events), optimiser=adaptation.optimiser)
+    return adapted, analysis
 
 
 # --------------------------------------------------------------------------- entry points
@@ -99,11 +127,11 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
         raise NonSonicImageError(f"{image_path}: nothing in this image makes a sound ({scene.caption or 'non-sonic image'})")
     choices = find_scene_sounds(scene, settings, on_stage)
     on_stage("planning the mix")
-    spec, tracks = plan(scene, choices, settings)
+    spec, tracks, analysis = plan(scene, choices, settings)
     if not tracks:
         reasons = "; ".join(f"{c.target}: {c.verdict}" for c in choices) or "no objects and no ambience"
         raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
-    manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks,
+    manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis,
                         llm_usage=usage, settings=settings.public_dict())
     return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage)
 

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     object_db_max: float = -20.0  # level of an importance-1 object
     ambience_db: float = -30.0
     ceiling_dbfs: float = Field(default=-1.0, le=0.0)
+    dynamic_eq: bool = True  # cut maskers in the clashing Bark band, only while they clash
+    eq_max_cut_db: float = Field(default=6.0, gt=0.0, le=24.0)  # deepest dynamic cut
+    eq_q: float = Field(default=1.0, gt=0.0, le=20.0)
+    optimize: bool = False  # refine gains and EQ depths (Liu et al. 2024); implies dynamic_eq
+    optimize_seconds: float = Field(default=10.0, gt=0.0, le=600.0)
+    optimize_gain_bound_db: float = Field(default=3.0, ge=0.0, le=12.0)  # soft level targets ± this
 
     @model_validator(mode="after")
     def _ranges(self) -> Settings:

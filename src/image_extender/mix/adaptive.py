@@ -15,7 +15,7 @@ import numpy as np
 from ..manifest import MixSpec, Track
 from .bark import band_energies
 from .dyneq import EqConfig, activity_spans, apply_eq, plan_eq
-from .eq_models import EqEvent, MaskingSummary, OptimiserReport
+from ..manifest import EqEvent, MaskingSummary, OptimiserReport
 from .masking import analyse_masking
 from .optimize import OptimiserConfig, optimise_mix
 from .render import render_stem

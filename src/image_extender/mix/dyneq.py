@@ -38,7 +38,7 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .bark import BARK_CENTRES_HZ
-from .eq_models import EqEvent
+from ..manifest import EqEvent
 from .masking import CLASH_THRESHOLD_DB, MaskingAnalysis
 
 

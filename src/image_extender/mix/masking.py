@@ -38,7 +38,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from .bark import BARK_CENTRES_HZ, BandEnergies
-from .eq_models import ClashSpan, MaskingSummary, PairMasking, TrackMasking
+from ..manifest import ClashSpan, MaskingSummary, PairMasking, TrackMasking
 
 FLOOR_DB = -80.0
 RANGE_DB = 30.0

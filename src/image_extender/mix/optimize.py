@@ -45,7 +45,7 @@ from scipy.optimize import differential_evolution
 
 from .bark import BARK_EDGES_HZ, BandEnergies
 from .dyneq import cut_envelope, peaking_coefficients
-from .eq_models import EqEvent, OptimiserReport, OptimiserStep
+from ..manifest import EqEvent, OptimiserReport, OptimiserStep
 from .masking import FLOOR_DB, maskee_active, stack_energies, track_masking_db
 
 OBJECTIVE = (
