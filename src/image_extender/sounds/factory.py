@@ -18,11 +18,13 @@ def build_finder(settings: Settings) -> Callable[[Scene], list[SoundChoice]]:
     Raises :class:`~image_extender.errors.LibraryError` when the library is missing or
     empty, :class:`~image_extender.errors.SettingsError` for a bad ``hierarchy_file``.
     """
+    from ..library.embed import CachedEmbedder
     from ..library.store import SoundLibrary
 
     lib = SoundLibrary.open(settings.library_dir)
     hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
-    verifier = EmbeddingVerifier(lib.embedder, default_vocabulary(hierarchy.terms()))
+    embedder = CachedEmbedder(lib.embedder, settings.data_dir / "cache" / "embeddings.sqlite")
+    verifier = EmbeddingVerifier(embedder, default_vocabulary(hierarchy.terms()))
     source = LibrarySource(lib)
 
     def finder(scene: Scene) -> list[SoundChoice]:

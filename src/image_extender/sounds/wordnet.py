@@ -17,6 +17,8 @@ phenomenon or a natural object — and falls back to the first sense otherwise.
 
 from __future__ import annotations
 
+import json
+
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -119,13 +121,20 @@ class WordNet:
         import nltk.data
         from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
+        class WordNet30Reader(WordNetCorpusReader):
+            def map_wn(self, version="wordnet"):
+                # NLTK 3.9+ maps the loaded database onto WordNet 3.0 for multilingual (OMW)
+                # data by re-reading index.sense: ~9 s. Debian's database *is* 3.0 and we use
+                # no OMW, so there is nothing to map.
+                return None
+
         # NLTK only reads corpora under a registered data root (its path sandbox).
         root = str(self.corpus_dir.parent.parent)
         if root not in nltk.data.path:
             nltk.data.path.append(root)
         with warnings.catch_warnings():  # "multilingual functions are not available": we need none
             warnings.simplefilter("ignore", UserWarning)
-            return WordNetCorpusReader(str(self.corpus_dir), None)
+            return WordNet30Reader(str(self.corpus_dir), None)
 
     def sounding_sense(self, word: str):
         """First noun sense of ``word`` under a sounding root, else its first noun sense, else None."""
@@ -138,10 +147,35 @@ class WordNet:
                 return synset
         return synsets[0]
 
+    @property
+    def _cache_file(self) -> Path:
+        return self.corpus_dir.parent.parent / "hypernyms-cache.json"
+
     def hypernyms(self, word: str, max_steps: int = 4) -> list[Hypernym]:
         """Up to ``max_steps`` ever more general names for ``word``, nearest first.
 
-        Walks the hypernym graph of the chosen sense breadth-first (a bicycle is a wheeled
+        Answers are kept in a small JSON file beside the corpus: opening the NLTK reader
+        costs ~3 s, and the same few labels come back run after run.
+        """
+        key = f"{word.strip().lower()}|{max_steps}"
+        try:
+            cache = json.loads(self._cache_file.read_text())
+        except (OSError, ValueError):
+            cache = {}
+        if key in cache:
+            return [Hypernym(term, synset) for term, synset in cache[key]]
+        found = self._walk_hypernyms(word, max_steps)
+        cache[key] = [[h.term, h.synset] for h in found]
+        tmp = self._cache_file.with_suffix(".partial")
+        try:
+            tmp.write_text(json.dumps(cache, indent=0, sort_keys=True))
+            tmp.replace(self._cache_file)
+        except OSError:
+            pass  # a read-only data folder only costs speed
+        return found
+
+    def _walk_hypernyms(self, word: str, max_steps: int) -> list[Hypernym]:
+        """Walks the hypernym graph of the chosen sense breadth-first (a bicycle is a wheeled
         vehicle, which is both a container and a vehicle: both parents count), skipping
         nodes too abstract to search a sound library for.
         """
