@@ -18,7 +18,10 @@ test: install
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
 bench: install
+	@command -v sox >/dev/null && [ -e /usr/include/sox.h ] || apt-get install -y -qq sox libsox-dev
+	$(VENV)/bin/pip install --quiet -e ".[bench]"
 	$(VENV)/bin/python bench/bench_pipeline.py
+	$(VENV)/bin/python bench/bench_masking.py
 
 clean:
 	rm -rf out test-artifacts
