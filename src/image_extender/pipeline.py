@@ -56,13 +56,18 @@ def analyze_image(image_path: Path, settings: Settings, on_stage: StageCallback 
     return scene
 
 
-def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback = _noop) -> list[SoundChoice]:
+def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback = _noop,
+                      usage: list[dict] | None = None) -> list[SoundChoice]:
+    """Scene → choices; LLM requests of the verifier / query regeneration go into ``usage`` when given."""
     from .sounds.factory import build_finder
 
     on_stage("opening sound library")
     finder = build_finder(settings)
     on_stage("finding sounds")
-    return finder(scene)
+    choices = finder(scene)
+    if usage is not None:
+        usage.extend(getattr(finder, "usage", None) or [])
+    return choices
 
 
 def plan(scene: Scene, choices: list[SoundChoice], settings: Settings
@@ -125,7 +130,7 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
     scene = analyze_image(image_path, settings, on_stage, usage)
     if scene.non_sonic:
         raise NonSonicImageError(f"{image_path}: nothing in this image makes a sound ({scene.caption or 'non-sonic image'})")
-    choices = find_scene_sounds(scene, settings, on_stage)
+    choices = find_scene_sounds(scene, settings, on_stage, usage)
     on_stage("planning the mix")
     spec, tracks, analysis = plan(scene, choices, settings)
     if not tracks:

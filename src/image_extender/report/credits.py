@@ -35,7 +35,7 @@ def credits_markdown(items: list[Track] | list[SoundChoice]) -> str:
             f"## {_md(sound.name or sound.id)}",
             "",
             f"- Author: {_md(sound.author) or 'unknown'}",
-            f"- Licence: {_md(sound.licence) or 'unknown'}",
+            f"- Licence: {_md(sound.licence) or 'unknown'}" + (f" <{sound.licence_url}>" if sound.licence_url else ""),
             f"- Source: {_md(sound.source) or '—'} (provider: {sound.provider}, id: {_md(sound.id)})",
             f"- URL: {f'<{sound.url}>' if sound.url else '—'}",
             f"- Used for: {', '.join(uses[key])}",

@@ -1,36 +1,125 @@
-"""Settings -> a ready ``Scene -> [SoundChoice]`` function (what the pipeline calls)."""
+"""Settings -> a ready ``Scene -> [SoundChoice]`` finder (what the pipeline calls).
+
+Which pieces, by setting:
+
+* ``source``: ``library`` (the local SQLite + vector index) or ``freesound``
+  (``FREESOUND_API_KEY``, cache under ``<data>/cache/freesound/``; ``offline`` answers
+  from that cache only). Freesound's own ``mode`` / ``seed`` follow the top-level ones
+  when those were set (flag, env or TOML), so ``--mode random`` means the same everywhere.
+* ``verifier``: ``embedding`` (offline, rank + margin) or ``llm`` (``OPENAI_API_KEY``,
+  verdicts cached in ``<data>/cache/llm_verdicts.sqlite``). With ``llm`` the embedding
+  verifier stays loaded as the fallback for a failing server, and LLM query regeneration
+  is the last fallback step of the chain (``llm.max_regenerations`` per tag, 0 = off).
+  Regeneration with the embedding verifier needs an opt-in setting
+  ``regenerate_queries`` (read if present) and a configured OpenAI key.
+
+Every LLM request the finder makes is listed in :attr:`Finder.usage` (the pipeline puts
+it into ``manifest.llm_usage``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from pathlib import Path
+from typing import Any
 
 from ..manifest import Scene, SoundChoice
 from ..settings import Settings
-from .find import find_sounds
+from .base import SoundSource, Verifier
+from .find import Regenerator, find_sounds
 from .hierarchy import ConceptHierarchy
-from .library_source import LibrarySource
 from .verify import EmbeddingVerifier, default_vocabulary
 
 
-def build_finder(settings: Settings) -> Callable[[Scene], list[SoundChoice]]:
-    """Open the library, load hierarchy and verifier once; return the finder.
+class Finder:
+    """``Scene -> [SoundChoice]`` with everything loaded once; ``usage`` lists its LLM requests."""
 
-    Raises :class:`~image_extender.errors.LibraryError` when the library is missing or
-    empty, :class:`~image_extender.errors.SettingsError` for a bad ``hierarchy_file``.
-    """
-    from ..library.embed import CachedEmbedder
-    from ..library.store import SoundLibrary
+    def __init__(
+        self,
+        settings: Settings,
+        source: SoundSource,
+        verifier: Verifier,
+        hierarchy: ConceptHierarchy,
+        *,
+        fallback_verifier: Verifier | None = None,
+        regenerator: Regenerator | None = None,
+        llm_client: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.source = source
+        self.verifier = verifier
+        self.hierarchy = hierarchy
+        self.fallback_verifier = fallback_verifier
+        self.regenerator = regenerator
+        self._llm_client = llm_client
 
-    lib = SoundLibrary.open(settings.library_dir)
-    hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
-    embedder = CachedEmbedder(lib.embedder, settings.data_dir / "cache" / "embeddings.sqlite")
-    verifier = EmbeddingVerifier(embedder, default_vocabulary(hierarchy.terms()))
-    source = LibrarySource(lib)
+    @property
+    def usage(self) -> list[dict]:
+        return list(self._llm_client.usage) if self._llm_client is not None else []
 
-    def finder(scene: Scene) -> list[SoundChoice]:
+    def __call__(self, scene: Scene) -> list[SoundChoice]:
+        s = self.settings
         return find_sounds(
-            scene, source, verifier, hierarchy,
-            mode=settings.mode, seed=settings.seed, limit=settings.candidates_per_query,
+            scene, self.source, self.verifier, self.hierarchy,
+            mode=s.mode, seed=s.seed, limit=s.candidates_per_query,
+            fallback_verifier=self.fallback_verifier, regenerator=self.regenerator,
         )  # fmt: skip
 
-    return finder
+
+def build_finder(settings: Settings) -> Finder:
+    """Open the source, load hierarchy and verifier(s) once; return the finder.
+
+    Raises :class:`~image_extender.errors.LibraryError` when the library is missing or
+    empty, :class:`~image_extender.errors.SettingsError` for a bad ``hierarchy_file`` or a
+    missing ``FREESOUND_API_KEY`` / ``OPENAI_API_KEY`` — before any search is made.
+    """
+    from ..library.embed import CachedEmbedder, get_embedder
+
+    hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
+    source, embedder = _open_source(settings)
+    if embedder is None:
+        embedder = get_embedder()
+    cached = CachedEmbedder(embedder, settings.data_dir / "cache" / "embeddings.sqlite")
+    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()))
+
+    verifier: Verifier = embedding
+    fallback: Verifier | None = None
+    regenerator: Regenerator | None = None
+    client = None
+    wants_regeneration = settings.verifier == "llm" or (
+        bool(getattr(settings, "regenerate_queries", False)) and bool(os.environ.get("OPENAI_API_KEY", "").strip())
+    )
+    if settings.verifier == "llm" or wants_regeneration:
+        from ..llm.client import LLMClient
+
+        client = LLMClient(settings.llm)  # SettingsError now if OPENAI_API_KEY is missing
+    if settings.verifier == "llm":
+        from ..llm.verifier import LLMVerifier
+
+        verifier = LLMVerifier(settings.llm, cache_path=Path(settings.data_dir) / "cache" / "llm_verdicts.sqlite",
+                               client=client)  # fmt: skip
+        fallback = embedding
+    if wants_regeneration and settings.llm.max_regenerations > 0:
+        from ..llm.regenerate import QueryRegenerator
+
+        regenerator = QueryRegenerator(settings.llm, client=client)
+    return Finder(settings, source, verifier, hierarchy, fallback_verifier=fallback, regenerator=regenerator,
+                  llm_client=client)  # fmt: skip
+
+
+def _open_source(settings: Settings) -> tuple[SoundSource, Any]:
+    """(source, the text embedder it was indexed with — None when it has none)."""
+    if settings.source == "freesound":
+        from .freesound import FreesoundSource
+
+        fs = settings.freesound
+        update = {k: getattr(settings, k) for k in ("mode", "seed") if k in settings.model_fields_set}
+        if update:
+            fs = fs.model_copy(update=update)
+        return FreesoundSource.open(settings.data_dir, fs, offline=settings.offline), None
+
+    from ..library.store import SoundLibrary
+    from .library_source import LibrarySource
+
+    lib = SoundLibrary.open(settings.library_dir)
+    return LibrarySource(lib), lib.embedder

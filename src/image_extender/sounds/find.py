@@ -13,31 +13,69 @@ the dog in front gets the best bark and the second dog the next one. For each ta
 4. when nothing is accepted, walk the concept hierarchy (table, then WordNet), searching
    the query with the label swapped for the more general word ("puppy whimpering" ->
    "dog whimpering");
-5. else give up on this target only: a choice with ``sound=None`` and the reason.
+5. optionally ask a language model for alternative queries (:class:`Regenerator`), a
+   bounded number of times;
+6. else give up on this target only: a choice with ``sound=None`` and the reason.
 
-Everything tried lands in the choice's ``trail``; the verdict says how many searches it took.
+**Online sources** (Freesound) have more to say than one ranked list: they offer
+``rounds(query, role)`` — progressively relaxed filters, then further pages, each round
+already in the user's preferred order (rating > downloads, or a seeded shuffle in random
+mode) — and ``fetch(sound)``, the only download. For those, steps 1–2 become: walk the
+rounds, verify each round's candidates and take the *first* one that passes and is not yet
+in the mix, fetching only that one (a preview that fails to download or is not audio is
+rejected like a bad description and the next candidate tried). The source's order is the
+user's choice, so it is kept rather than re-ranked by text similarity. A source without
+``rounds`` (the local library) is searched exactly as in steps 1–3.
+
+**Failures stay local.** A search that cannot be answered (offline and not cached, the
+server gone after its retries, the daily request budget spent) ends that query with the
+reason in the trail. Anything but an offline cache miss means the service is down, so
+the rest of the run does not knock again (no minutes of retries per tag). A verifier
+that fails (the LLM server) falls back to the ``fallback`` verifier's verdicts for the
+rest of the run, and the trail says so.
+
+Everything tried lands in the choice's ``trail``; the verdict says how many searches it
+took (and, for an online source, how many network requests).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from ..manifest import Role, Scene, SoundChoice, TrailStep
+from ..errors import ImageExtenderError, RetrievalError
+from ..manifest import Role, Scene, Sound, SoundChoice, TrailStep
 from .base import Candidate, SelectionMode, SoundSource, Verdict, Verifier
+from .freesound.errors import FreesoundOfflineError
 from .hierarchy import Fallback
 from .library_source import PREFERRED_KIND
 
 WIDEN = 3  # the wider net of step 3 is this many times ``limit``
+MAX_REGENERATION_ROUNDS = 10  # hard stop for step 5, whatever the regenerator allows
+
+Round = tuple[str, list[Candidate]]
+Pick = tuple[Candidate, Verdict]
 
 
 class Hierarchy(Protocol):
     notes: list[str]
 
     def steps(self, label: str) -> list[Fallback]: ...
+
+
+class Regeneration(Protocol):
+    queries: list[str]
+    detail: str
+
+
+class Regenerator(Protocol):
+    """New queries for a tag that found nothing (``llm.regenerate.QueryRegenerator``); bounded by itself."""
+
+    def alternatives(self, tag: str, tried: list[str], role: str = "object") -> Regeneration: ...
 
 
 @dataclass
@@ -56,10 +94,78 @@ class _Attempt:
     trail: list[TrailStep] = field(default_factory=list)
     searches: int = 0
     best_rejection: tuple[float, str] | None = None  # highest-scoring rejected candidate
+    problems: list[str] = field(default_factory=list)  # searches that could not be answered
+    noted: set[str] = field(default_factory=set)  # run-level notes already in this trail
 
     def note_rejection(self, verdict: Verdict) -> None:
         if self.best_rejection is None or verdict.score > self.best_rejection[0]:
             self.best_rejection = (verdict.score, verdict.reason)
+
+    def note_once(self, query: str, detail: str) -> None:
+        if detail not in self.noted:
+            self.noted.add(detail)
+            self.trail.append(TrailStep(action="skip", query=query, detail=detail))
+
+
+def _label(verifier: object) -> str:
+    name = str(getattr(verifier, "name", "") or type(verifier).__name__)
+    return "LLM" if name.lower() == "llm" else name
+
+
+@dataclass
+class _Checking:
+    """The verifier, and the one to use instead once it has failed in this run."""
+
+    primary: Verifier
+    fallback: Verifier | None = None
+    failure: str | None = None
+
+    def verify(self, attempt: _Attempt, query: str, candidates: list[Candidate]) -> list[Verdict]:
+        if not candidates:
+            return []
+        if self.failure is None:
+            try:
+                return self.primary.verify(query, candidates)
+            except ImageExtenderError as exc:
+                if self.fallback is None:
+                    raise
+                self.failure = str(exc)
+        assert self.fallback is not None
+        attempt.note_once(
+            query,
+            f"{_label(self.primary)} verification unavailable: {self.failure}; "
+            f"keeping the retrieval ranking with the {_label(self.fallback)} verifier's verdicts",
+        )
+        return self.fallback.verify(query, candidates)
+
+
+@dataclass
+class _Run:
+    """What one ``find_sounds`` call shares across its targets."""
+
+    source: SoundSource
+    checking: _Checking
+    hierarchy: Hierarchy | None
+    mode: SelectionMode
+    rng: np.random.Generator
+    limit: int
+    used: dict[str, str] = field(default_factory=dict)  # sound id -> target that has it
+    regenerator: Regenerator | None = None
+    source_down: str | None = None  # why the online source gave up for the rest of the run
+
+    @property
+    def rounds(self) -> Callable[[str, Role], Iterator[Round]] | None:
+        return getattr(self.source, "rounds", None)
+
+    def fetch(self, sound: Sound) -> Sound:
+        fetch = getattr(self.source, "fetch", None)
+        return fetch(sound) if fetch is not None else sound
+
+    def requests(self) -> int | None:
+        """Network requests the source has sent so far, when it counts them (Freesound does)."""
+        stats = getattr(getattr(self.source, "client", None), "stats", None)
+        count = getattr(stats, "requests", None)
+        return count if isinstance(count, int) else None
 
 
 def targets_in_order(scene: Scene) -> list[_Target]:
@@ -73,8 +179,12 @@ def targets_in_order(scene: Scene) -> list[_Target]:
 def fallback_query(label: str, query: str, term: str, role: Role) -> str:
     """The query with the label swapped for ``term`` ("puppy whimpering" -> "dog whimpering").
 
-    When the label is not in the query, the general word alone (plus "ambience" for a bed).
+    When the label is not in the query, the general word alone (plus "ambience" for a bed);
+    when the query already holds the whole term ("bicycle bell and wheels" for "bicycle
+    bell"), the term alone: a shorter query, not "bicycle bell bell and wheels".
     """
+    if re.search(rf"\b{re.escape(term)}\b", query, re.IGNORECASE):
+        return f"{term} ambience" if role == "ambience" and "ambience" not in term else term
     for form in dict.fromkeys([label, label.rstrip("s")]):
         if form and re.search(rf"\b{re.escape(form)}\b", query, re.IGNORECASE):
             return re.sub(rf"\b{re.escape(form)}\b", term, query, count=1, flags=re.IGNORECASE)
@@ -83,50 +193,87 @@ def fallback_query(label: str, query: str, term: str, role: Role) -> str:
     return term
 
 
-def _pick(
-    accepted: list[tuple[Candidate, Verdict]], role: Role, mode: SelectionMode, rng: np.random.Generator
-) -> tuple[Candidate, Verdict]:
+def _pick(accepted: list[Pick], role: Role, mode: SelectionMode, rng: np.random.Generator) -> Pick:
     preferred = [p for p in accepted if p[0].sound.kind == PREFERRED_KIND[role]] or accepted
     if mode == "random":
         return preferred[int(rng.integers(len(preferred)))]
     return max(preferred, key=lambda p: p[1].score)
 
 
-def _examine(
-    attempt: _Attempt, query: str, source: SoundSource, verifier: Verifier, limit: int, used: dict[str, str]
-) -> tuple[list[tuple[Candidate, Verdict]], list[tuple[Candidate, Verdict]]]:
-    """One search: returns (accepted and unused, accepted but already in the mix)."""
-    candidates = source.search(query, attempt.target.role, limit)
+def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
+    """Trail one verdict; returns "rejected", "taken" (passes, already in the mix) or "fresh"."""
+    if not verdict.accepted:
+        attempt.note_rejection(verdict)
+        attempt.trail.append(
+            TrailStep(action="reject", query=query, detail=verdict.reason, sound_id=candidate.sound.id, score=verdict.score)
+        )
+        return "rejected"
+    if candidate.sound.id in run.used:
+        detail = f"'{candidate.sound.name}' passes but is already used for '{run.used[candidate.sound.id]}'"
+        attempt.trail.append(
+            TrailStep(action="reject", query=query, detail=detail, sound_id=candidate.sound.id, score=verdict.score)
+        )
+        return "taken"
+    attempt.trail.append(
+        TrailStep(action="candidate", query=query, detail=verdict.reason, sound_id=candidate.sound.id, score=verdict.score)
+    )
+    return "fresh"
+
+
+def _examine(attempt: _Attempt, run: _Run, query: str, limit: int) -> tuple[list[Pick], list[Pick]]:
+    """One library search: returns (accepted and unused, accepted but already in the mix)."""
+    candidates = run.source.search(query, attempt.target.role, limit)
     attempt.searches += 1
-    attempt.trail.append(TrailStep(action="search", query=query, detail=f"{source.name}: {len(candidates)} candidates"))
-    verdicts = verifier.verify(query, candidates) if candidates else []
+    attempt.trail.append(TrailStep(action="search", query=query, detail=f"{run.source.name}: {len(candidates)} candidates"))
+    verdicts = run.checking.verify(attempt, query, candidates)
     fresh, taken = [], []
     for cand, verdict in zip(candidates, verdicts, strict=True):
-        if not verdict.accepted:
-            attempt.note_rejection(verdict)
-            attempt.trail.append(
-                TrailStep(action="reject", query=query, detail=verdict.reason, sound_id=cand.sound.id, score=verdict.score)
-            )
-        elif cand.sound.id in used:
-            taken.append((cand, verdict))
-            attempt.trail.append(
-                TrailStep(
-                    action="reject",
-                    query=query,
-                    detail=f"'{cand.sound.name}' passes but is already used for '{used[cand.sound.id]}'",
-                    sound_id=cand.sound.id,
-                    score=verdict.score,
-                )
-            )
-        else:
+        kind = _sort_out(attempt, run, query, cand, verdict)
+        if kind == "fresh":
             fresh.append((cand, verdict))
-            attempt.trail.append(
-                TrailStep(action="candidate", query=query, detail=verdict.reason, sound_id=cand.sound.id, score=verdict.score)
-            )
+        elif kind == "taken":
+            taken.append((cand, verdict))
     return fresh, taken
 
 
-def _choice(attempt: _Attempt, query: str, pick: tuple[Candidate, Verdict] | None, verdict: str) -> SoundChoice:
+def _walk_rounds(attempt: _Attempt, run: _Run, query: str) -> tuple[Pick | None, list[Pick]]:
+    """Online source: first verified, unused, fetchable candidate over the rounds (see module doc)."""
+    assert run.rounds is not None
+    taken: list[Pick] = []
+    if run.source_down is not None:
+        attempt.note_once(query, f"{run.source.name} not searched: {run.source_down}")
+        return None, taken
+    try:
+        for desc, candidates in run.rounds(query, attempt.target.role):
+            attempt.searches += 1
+            attempt.trail.append(TrailStep(action="search", query=query, detail=desc))
+            verdicts = run.checking.verify(attempt, query, candidates)
+            for cand, verdict in zip(candidates, verdicts, strict=True):
+                kind = _sort_out(attempt, run, query, cand, verdict)
+                if kind == "taken":
+                    taken.append((cand, verdict))
+                if kind != "fresh":
+                    continue
+                try:
+                    sound = run.fetch(cand.sound)
+                except RetrievalError as exc:
+                    attempt.trail.append(
+                        TrailStep(action="reject", query=query, detail=str(exc), sound_id=cand.sound.id, score=verdict.score)
+                    )
+                    continue
+                return (Candidate(sound, cand.score), verdict), taken
+    except RetrievalError as exc:
+        reason = str(exc)
+        attempt.problems.append(reason)
+        attempt.trail.append(TrailStep(action="skip", query=query, detail=f"search stopped: {reason}"))
+        if not isinstance(exc, FreesoundOfflineError):
+            run.source_down = f"it failed earlier in this run ({reason})"
+        return None, taken
+    attempt.trail.append(TrailStep(action="skip", query=query, detail=f"{run.source.name}: every round for '{query}' examined"))
+    return None, taken
+
+
+def _choice(attempt: _Attempt, query: str, pick: Pick | None, verdict: str) -> SoundChoice:
     t = attempt.target
     cand = pick[0] if pick else None
     return SoundChoice(
@@ -145,31 +292,68 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('h') else 's'}"
 
 
-def find_one(
-    target: _Target,
-    source: SoundSource,
-    verifier: Verifier,
-    hierarchy: Hierarchy | None,
-    *,
-    mode: SelectionMode,
-    rng: np.random.Generator,
-    limit: int,
-    used: dict[str, str],
-) -> SoundChoice:
-    """Steps 1–5 of the module doc for one target; records what it took in ``used``."""
+def _try_query(attempt: _Attempt, run: _Run, query: str, via: str) -> SoundChoice | None:
+    """Steps 1–3 for one query: the choice if a sound was taken, else None."""
+    target = attempt.target
+    how = "best of" if run.mode == "best" else "drawn at random from"
+    if run.rounds is not None:
+        pick, taken = _walk_rounds(attempt, run, query)
+        how = "first in the source's order that passed" if run.mode == "best" else "first in a seeded shuffle that passed"
+        fresh = [pick] if pick is not None else []
+        if not fresh and taken:
+            cand, verdict = taken[0]
+            try:
+                taken = [(Candidate(run.fetch(cand.sound), cand.score), verdict)]
+            except RetrievalError:
+                taken = []
+    else:
+        fresh, taken = _examine(attempt, run, query, run.limit)
+        if not fresh and taken:
+            fresh, taken = _examine(attempt, run, query, run.limit * WIDEN)
+    if fresh:
+        cand, verdict = fresh[0] if run.rounds is not None else _pick(fresh, target.role, run.mode, run.rng)
+        count = "" if run.rounds is not None else f" {len(fresh)} accepted"
+        attempt.trail.append(
+            TrailStep(action="accept", query=query, detail=f"{how}{count}", sound_id=cand.sound.id, score=verdict.score)
+        )
+        run.used[cand.sound.id] = target.label
+        suffix = f" ({via})" if via else ""
+        return _choice(attempt, query, (cand, verdict), f"{verdict.reason}{suffix}")
+    if taken:  # step 3: everything that fits is in the mix already — reuse beats vaguer
+        cand, verdict = _pick(taken, target.role, run.mode, run.rng) if run.rounds is None else taken[0]
+        detail = f"every accepted recording for '{query}' is already in the mix; reusing '{cand.sound.name}'"
+        attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
+        return _choice(attempt, query, (cand, verdict), detail)
+    return None
+
+
+def find_one(target: _Target, run: _Run) -> SoundChoice:
+    """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
     attempt = _Attempt(target)
+    requests_before = run.requests()
     queries: list[tuple[str, Fallback | None]] = [(target.query, None)]
+    hierarchy = run.hierarchy
     if hierarchy is not None:
         steps = hierarchy.steps(target.label)
         queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in steps]
-    tried: set[str] = set()
-    taken_any: list[tuple[Candidate, Verdict, str]] = []
+    tried: dict[str, str] = {}
     notes_shown = False
+
+    def cost() -> str:
+        text = _plural(attempt.searches, "search")
+        now = run.requests()
+        if now is not None and requests_before is not None:
+            text += f", {_plural(now - requests_before, 'request')} to {run.source.name}"
+        return text
+
+    def finish(choice: SoundChoice) -> SoundChoice:
+        choice.verdict = f"{choice.verdict}; {cost()}"
+        return choice
 
     for query, step in queries:
         if query.lower() in tried:
             continue
-        tried.add(query.lower())
+        tried[query.lower()] = query
         if step is not None:
             if not notes_shown and hierarchy is not None:
                 notes_shown = True
@@ -177,27 +361,29 @@ def find_one(
             attempt.trail.append(
                 TrailStep(action="fallback", query=query, detail=f"nothing accepted for '{target.query}'; '{target.label}' -> '{step.term}' ({step.via})")
             )
-        fresh, taken = _examine(attempt, query, source, verifier, limit, used)
-        if not fresh and taken:
-            fresh, taken = _examine(attempt, query, source, verifier, limit * WIDEN, used)
-        taken_any += [(c, v, query) for c, v in taken]
-        if fresh:
-            cand, verdict = _pick(fresh, target.role, mode, rng)
-            how = "best of" if mode == "best" else "drawn at random from"
-            attempt.trail.append(
-                TrailStep(action="accept", query=query, detail=f"{how} {len(fresh)} accepted", sound_id=cand.sound.id, score=verdict.score)
-            )
-            used[cand.sound.id] = target.label
-            via = f" (fallback: {step.via})" if step else ""
-            return _choice(attempt, query, (cand, verdict), f"{verdict.reason}{via}; {_plural(attempt.searches, 'search')}")
-        if taken:  # step 3: everything that fits is in the mix already — reuse beats vaguer
-            cand, verdict = _pick(taken, target.role, mode, rng)
-            detail = f"every accepted recording for '{query}' is already in the mix; reusing '{cand.sound.name}'"
-            attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
-            return _choice(attempt, query, (cand, verdict), f"{detail}; {_plural(attempt.searches, 'search')}")
+        choice = _try_query(attempt, run, query, f"fallback: {step.via}" if step else "")
+        if choice is not None:
+            return finish(choice)
 
-    tried_text = ", ".join(f"'{q}'" for q in dict.fromkeys(q for q, _ in queries))
-    why = f"no recording accepted for {tried_text} ({_plural(attempt.searches, 'search')})"
+    if run.regenerator is not None:  # step 5
+        for _ in range(MAX_REGENERATION_ROUNDS):
+            if run.source_down is not None:
+                break
+            regen = run.regenerator.alternatives(target.label, list(tried.values()), target.role)
+            attempt.trail.append(TrailStep(action="fallback", query=target.label, detail=f"LLM query regeneration: {regen.detail}"))
+            fresh = [q for q in regen.queries if q.lower() not in tried]
+            if not fresh:
+                break
+            for query in fresh:
+                tried[query.lower()] = query
+                choice = _try_query(attempt, run, query, "fallback: LLM alternative query")
+                if choice is not None:
+                    return finish(choice)
+
+    tried_text = ", ".join(f"'{q}'" for q in tried.values())
+    why = f"no recording accepted for {tried_text} ({cost()})"
+    if attempt.problems:
+        why += f"; search failed: {attempt.problems[-1]}"
     if attempt.best_rejection:
         why += f"; nearest miss: {attempt.best_rejection[1]}"
     if hierarchy is not None and hierarchy.notes and not notes_shown:
@@ -214,17 +400,25 @@ def find_sounds(
     mode: SelectionMode = "best",
     seed: int = 0,
     limit: int = 10,
+    fallback_verifier: Verifier | None = None,
+    regenerator: Regenerator | None = None,
 ) -> list[SoundChoice]:
     """One :class:`SoundChoice` per ambience tag and object, ambience first (see module doc).
 
-    Never raises for a target that finds nothing: its choice has ``sound=None`` and says
-    why, and the mix goes on with the rest.
+    ``fallback_verifier`` takes over when ``verifier`` raises (an LLM server that fails);
+    ``regenerator`` is the optional last fallback step. Never raises for a target that
+    finds nothing: its choice has ``sound=None`` and says why, and the mix goes on with
+    the rest. (A rejected API key still raises: that is a setting to fix, not a tag.)
     """
     if mode not in ("best", "random"):
         raise ValueError(f"mode must be 'best' or 'random', not {mode!r}")
-    rng = np.random.default_rng(seed)
-    used: dict[str, str] = {}
-    return [
-        find_one(t, source, verifier, hierarchy, mode=mode, rng=rng, limit=limit, used=used)
-        for t in targets_in_order(scene)
-    ]
+    run = _Run(
+        source=source,
+        checking=_Checking(verifier, fallback_verifier),
+        hierarchy=hierarchy,
+        mode=mode,
+        rng=np.random.default_rng(seed),
+        limit=limit,
+        regenerator=regenerator,
+    )
+    return [find_one(t, run) for t in targets_in_order(scene)]
