@@ -7,18 +7,24 @@ naming every author and licence, and a ZIP holding every file.
 from __future__ import annotations
 
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
+
+import matplotlib.pyplot as plt
 
 import numpy as np
 import pytest
 import soundfile as sf
 
 from image_extender.errors import RenderError
-from image_extender.manifest import BBox, ImageInfo, Manifest, MixSpec, Scene, SceneObject, Sound, SoundChoice
+from image_extender.manifest import (
+    BBox, ImageInfo, Manifest, MixAnalysis, MixSpec, Scene, SceneObject, Sound, SoundChoice,
+)  # fmt: skip
 from image_extender.mix import plan_mix, render_mix
+from image_extender.mix.adaptive import adapt_mix
 from image_extender.report import copy_sounds, write_audio, write_bundle, write_credits, write_stems, write_timeline
 from image_extender.report.credits import credits_markdown
-from image_extender.report.timeline import build_timeline
+from image_extender.report.timeline import build_timeline, masking_strips
 
 AUDIO = Path(__file__).resolve().parents[1] / "assets" / "scaper-audio"
 SR = 44100
@@ -105,20 +111,129 @@ def test_a_pre_master_stem_beyond_full_scale_is_never_clipped(mix, tmp_path):
 # ----------------------------------------------------------------- timeline
 
 
-def test_timeline_has_one_lane_per_track_plus_the_mix(mix):
-    tracks, spec, rendered = mix
-    fig = build_timeline(tracks, rendered, spec)
-    try:
-        assert len(fig.axes) == len(tracks) + 1
-        captions = [" ".join(t.get_text() for t in ax.texts) for ax in fig.axes]
-        assert "dog" in captions[1] and "L 0.7" in captions[1]  # bbox centre x = 0.15
-        assert "C" in captions[0] and "-30.0 dB" in captions[0]
-        assert "R 0.6" in captions[2]
-        assert captions[-1].startswith("mix")
-    finally:
-        import matplotlib.pyplot as plt
+@pytest.fixture(scope="module")
+def adapted(mix):
+    """The same mix after the automatic mix engineer planned its dynamic EQ (as the pipeline does)."""
+    tracks, spec, _ = mix
+    importance = [0.0 if t.role == "ambience" else OBJECTS[CHOICES[t.choice_index].target_index].importance
+                  for t in tracks]  # fmt: skip
+    adaptation = adapt_mix(tracks, spec, importance)
+    eq_tracks = [t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in tracks]
+    analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=adaptation.masking_after,
+                           eq_events=len(adaptation.events))  # fmt: skip
+    return eq_tracks, spec, render_mix(eq_tracks, spec), analysis
 
+
+@contextmanager
+def figure(*args, **kwargs):
+    fig = build_timeline(*args, **kwargs)
+    try:
+        yield fig
+    finally:
         plt.close(fig)
+
+
+def lanes(fig) -> dict[str, plt.Axes]:
+    return {ax.get_gid(): ax for ax in fig.axes if (ax.get_gid() or "").startswith("lane:")}
+
+
+def eq_bars(ax) -> list:
+    return [p for p in ax.patches if (p.get_gid() or "").startswith("eq:")]
+
+
+def eq_labels(ax) -> list[str]:
+    return [t.get_text().strip() for t in ax.texts if (t.get_gid() or "").startswith("eqlabel:")]
+
+
+def test_timeline_has_a_lane_per_track_plus_the_mix_each_headed_by_label_role_sound_and_pan(mix):
+    tracks, spec, rendered = mix
+    with figure(tracks, rendered, spec, image="/photos/street.jpg") as fig:
+        found = lanes(fig)
+        assert sorted(found) == sorted([f"lane:{i}" for i in range(len(tracks))] + ["lane:mix"])
+        headers = {gid: " ".join(t.get_text() for t in ax.texts) for gid, ax in found.items()}
+        for i, track in enumerate(tracks):
+            assert track.label in headers[f"lane:{i}"] and track.sound.name[:30] in headers[f"lane:{i}"]
+        assert "ambience bed" in headers["lane:0"] and "pan C" in headers["lane:0"]
+        assert "object" in headers["lane:1"] and "pan L 0.7" in headers["lane:1"]  # dog: bbox centre x = 0.15
+        assert "pan R 0.6" in headers["lane:2"]  # car on the right
+        assert "-30.0 dB" in headers["lane:0"]  # bed level as measured
+        assert headers["lane:mix"].startswith("mix")
+        title = " ".join(t.get_text() for t in fig.texts)
+        assert "street.jpg" in title and "12 s" in title and "4 tracks" in title
+        assert "EQ" in title and "masking strip" not in title  # legend explains, colour bar labels the strip
+        assert any(ax.get_gid() == "colourbar" for ax in fig.axes)
+
+
+def test_every_track_has_a_masking_strip_blank_exactly_where_it_is_silent(mix):
+    tracks, spec, rendered = mix
+    with figure(tracks, rendered, spec) as fig:
+        found = lanes(fig)
+        for i in range(len(tracks)):
+            images = [im for im in found[f"lane:{i}"].images if im.get_gid() == f"strip:{i}"]
+            assert len(images) == 1
+        assert not [im for im in found["lane:mix"].images]
+    strips = masking_strips(rendered.stems, SR)
+    assert strips.masking_db.shape[0] == len(tracks)
+    bed, dog = strips.masking_db[0], strips.masking_db[1]
+    assert np.isfinite(bed).all()  # the bed plays throughout
+    dog_seconds = np.isfinite(dog).sum() * strips.hop_seconds
+    plays = sum(e.length for e in tracks[1].events)
+    assert 0.5 * plays < dog_seconds < plays + 0.2  # blank while the dog is silent (tails fade under 80 dB)
+    assert np.nanmax(strips.masking_db) <= 30.0 and np.nanmin(strips.masking_db) >= 0.0
+
+
+def test_the_strip_averages_to_the_manifest_s_masking_after_eq(adapted):
+    """Strip (timeline, from the rendered stems) and analysis (planner, its own render) agree per track."""
+    tracks, spec, rendered, analysis = adapted
+    means = masking_strips(rendered.stems, SR).track_mean_db()
+    after = [t.masking_db for t in analysis.masking_after.tracks]
+    assert np.allclose(means, after, atol=0.05), (means, after)
+    assert max(means) > 3.0  # this street mix really masks someone
+
+
+def test_eq_cuts_are_labelled_bars_on_the_masker_s_lane_spanning_their_time(adapted):
+    tracks, spec, rendered, analysis = adapted
+    assert sum(len(t.eq) for t in tracks) >= 3
+    with figure(tracks, rendered, spec, analysis=analysis) as fig:
+        found = lanes(fig)
+        for i, track in enumerate(tracks):
+            bars = eq_bars(found[f"lane:{i}"])
+            assert len(bars) == len(track.eq)
+            for bar in bars:
+                ev = track.eq[int(bar.get_gid().split(":")[2])]
+                assert bar.get_x() == pytest.approx(ev.start) and bar.get_width() == pytest.approx(ev.end - ev.start)
+            labels = eq_labels(found[f"lane:{i}"])
+            assert sorted(labels) == sorted(f"\u2212{abs(e.gain_db):.1f} dB @ {e.freq_hz:.0f} Hz" for e in track.eq)
+        assert not eq_bars(found["lane:mix"])
+        bed = " ".join(t.get_text() for t in found["lane:0"].texts)
+        assert "\u22126.0 dB @ 570 Hz" in bed  # the street bed is cut where it masks the car and the man
+        assert f"({analysis.masking_before.tracks[0].masking_db:.1f} before EQ)" in bed
+
+
+def test_eq_labels_never_overlap_and_stay_inside_the_picture(adapted):
+    tracks, spec, rendered, analysis = adapted
+    with figure(tracks, rendered, spec, analysis=analysis) as fig:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        width = fig.bbox.width
+        for ax in lanes(fig).values():
+            boxes = [t.get_window_extent(renderer) for t in ax.texts if (t.get_gid() or "").startswith("eqlabel:")]
+            boxes += [b.get_window_extent(renderer) for b in eq_bars(ax)]
+            for a in range(len(boxes)):
+                assert 0 <= boxes[a].x0 and boxes[a].x1 <= width
+                for b in range(a + 1, len(boxes)):
+                    overlap_x = min(boxes[a].x1, boxes[b].x1) - max(boxes[a].x0, boxes[b].x0)
+                    overlap_y = min(boxes[a].y1, boxes[b].y1) - max(boxes[a].y0, boxes[b].y0)
+                    assert overlap_x <= 1 or overlap_y <= 1, (a, b)
+
+
+def test_a_mix_without_eq_draws_no_eq_marks(mix):
+    tracks, spec, rendered = mix
+    assert not any(t.eq for t in tracks)
+    with figure(tracks, rendered, spec) as fig:
+        for ax in lanes(fig).values():
+            assert not eq_bars(ax) and not eq_labels(ax)
+        assert "0 EQ cuts" in " ".join(t.get_text() for t in fig.texts)
 
 
 def test_timeline_png_grows_with_the_number_of_tracks(mix, out_dir, tmp_path):
@@ -129,8 +244,8 @@ def test_timeline_png_grows_with_the_number_of_tracks(mix, out_dir, tmp_path):
     small = write_timeline(tracks[:2], two, spec, tmp_path / "two.png")
     with Image.open(out_dir / "timeline.png") as big_im, Image.open(small) as small_im:
         assert big_im.format == "PNG"
-        assert big_im.size[1] > small_im.size[1] + 100  # two more lanes
-        assert big_im.size[0] >= 800
+        assert big_im.size[1] > small_im.size[1] + 150  # two more lanes with their strips
+        assert big_im.size[0] >= 1200
 
 
 # ----------------------------------------------------------------- credits

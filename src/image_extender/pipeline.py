@@ -179,7 +179,8 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         for i, (track, stem) in enumerate(zip(manifest.tracks, rendered.stems)):
             write_audio(tmp / "stems" / f"{i:02d}-{track.role}-{_slug(track.label)}.wav", stem, manifest.mix.sample_rate)
         manifest.save(tmp / "manifest.json")
-        write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png")
+        write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png", analysis=manifest.analysis,
+                       image=manifest.scene.image.path)
         write_credits(manifest.tracks, tmp / "CREDITS.md")
         write_bundle(tmp, tmp / BUNDLE_NAME)
         _replace_dir(tmp, out_dir, overwrite)

@@ -1,16 +1,33 @@
-"""The timeline picture: what plays when, where and how loud, readable at a glance.
+"""The timeline picture: the mix as an engineer would read it, at a glance.
 
-One lane per track, top to bottom in plan order, then the final mix. Each lane draws the
-stem's envelope (peak per 20 ms block) with the left channel upwards and the right channel
-downwards — so a sound panned left is visibly taller above the line — on a dB axis spanning
-the ``RANGE_DB`` (40 dB) below the lane's own peak (quiet tracks stay visible; their level
-is in the caption), the events as shaded spans, and a caption "label · role · pan ·
-measured level (target)". The mix lane is drawn against 0 dBFS with the ceiling as dashed
-lines. Drawn with matplotlib's Agg backend (no display needed).
+Top to bottom: a title (photo, length, how masked the mix is), one legend line, then one
+block per track in plan order, then the final mix and a colour bar. Each track block has
+
+* a **header** on the left like a mixing desk's channel strip: label, role, sound name,
+  pan and measured level against its target;
+* a **lane** with the stem's envelope (peak per 20 ms block) on a dB axis spanning
+  ``RANGE_DB`` (40 dB) below the lane's own peak, left channel upwards and right channel
+  downwards — a sound panned left is visibly taller above the line — and its events shaded;
+* the track's **dynamic-EQ cuts** (``Track.eq``; they sit on the *masker*, the track that
+  was cut) as orange spans over the envelope plus, above it, one bar per cut from its
+  start to its end labelled "−4.7 dB @ 570 Hz"; bars are stacked in rows so no two
+  labels overlap, and the lane grows by a row when needed;
+* a **masking heat strip**: for every STFT frame (~23 ms), how much louder the rest of
+  the mix is than this track in the Bark bands where the track sounds, i.e. the per-frame
+  version of the per-track masking number ``m_j`` of ``mix/masking.py`` (Zhao &
+  Pérez-Cota 2024): mean over the track's active bands of ``min(30, max(0, L_rest − L_j))``
+  dB. Its average over the track's active cells is exactly ``m_j`` of the rendered stems
+  (with the planned cuts applied), so the strip and the manifest's "after" numbers agree.
+  Frames in which the track is silent are left blank.
+
+The mix lane is drawn against 0 dBFS with the ceiling as dashed lines. Drawn with
+matplotlib's Agg backend at a fixed inch layout (no ``tight_layout``; no display needed).
+The strips cost one ``band_energies`` STFT per stem (~25 ms for a 30 s bed).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -18,99 +35,344 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
-from ..manifest import MixSpec, Track  # noqa: E402
+from ..manifest import EqEvent, MixAnalysis, MixSpec, Track  # noqa: E402
+from ..mix.bark import band_energies  # noqa: E402
+from ..mix.masking import CAP_DB, maskee_active  # noqa: E402
 from ..mix.pan import describe_pan  # noqa: E402
 from ..mix.render import Rendered  # noqa: E402
 
 BLOCK_SECONDS = 0.02
 RANGE_DB = 40.0
 FLOOR_DB = -120.0
-LANE_HEIGHT = 0.95  # inches
+HEAT_MAX_DB = 18.0  # colour scale top; a track buried by more reads "≥ 18 dB"
+
+# layout, inches
+FIG_WIDTH = 13.0
+HEADER_WIDTH = 2.35
+RIGHT_MARGIN = 0.25
+TOP_BLOCK = 0.98
+LANE_HEIGHT = 0.85
+EQ_ROW_HEIGHT = 0.15
+STRIP_GAP = 0.03
+STRIP_HEIGHT = 0.16
+BLOCK_GAP = 0.1
+AXIS_BLOCK = 0.42
+COLOURBAR_BLOCK = 0.55
+DPI = 100
+
+EQ_FONT = 6.5
+HEADER_CHARS = 36  # longest sound name the header shows in full
+EQ_COLOUR = "#e07b00"
 ROLE_COLOURS = {"ambience": "#4c8c6a", "object": "#3a6ea5", "mix": "#7a4f9a"}
+ROLE_NAMES = {"ambience": "ambience bed", "object": "object"}
+HEAT_CMAP = LinearSegmentedColormap.from_list(
+    "masking", ["#fff7d6", "#fdd49e", "#fc8d59", "#d7301f", "#7f0000"]
+).with_extremes(bad=(1.0, 1.0, 1.0, 0.0))  # silent frames: transparent
+
+LEGEND = (
+    "Lane: level envelope (left channel up, right down; {range:g} dB below the lane's peak), pale = the sound plays.  "
+    "Orange: dynamic EQ cut on that track while it masks another (depth @ frequency).\n"
+    "Strip under each lane: how much the rest of the mix drowns that track, frame by frame "
+    "(colour bar at the bottom; blank = track silent)."
+)
+
+
+@dataclass(frozen=True)
+class MaskingStrips:
+    """Per-track, per-frame masking of rendered stems (see the module docstring)."""
+
+    times: np.ndarray  # (frames,) frame centres, s
+    hop_seconds: float
+    masking_db: np.ndarray  # (tracks, frames), NaN where the track is silent
+    active_cells: np.ndarray  # (tracks, frames) number of active Bark bands
+
+    def track_mean_db(self) -> np.ndarray:
+        """Per-track ``m_j``: the strip averaged over active cells (not frames)."""
+        weights = self.active_cells
+        total = np.nansum(np.nan_to_num(self.masking_db) * weights, axis=1)
+        count = weights.sum(axis=1)
+        return np.divide(total, count, out=np.zeros(len(count)), where=count > 0)
+
+
+def masking_strips(stems: list[np.ndarray], sample_rate: int) -> MaskingStrips:
+    """Heat-strip data for ``stems`` (each (frames, channels), same length, as rendered)."""
+    energies = [band_energies(s, sample_rate) for s in stems]
+    if not energies:
+        return MaskingStrips(np.zeros(0), 0.0, np.zeros((0, 0)), np.zeros((0, 0)))
+    energy = np.stack([e.energy for e in energies])  # (tracks, frames, 25)
+    tiny = 1e-15
+    levels = 10.0 * np.log10(np.maximum(energy, tiny))
+    active = maskee_active(levels)
+    rest = 10.0 * np.log10(np.maximum(energy.sum(axis=0, keepdims=True) - energy, tiny))
+    excess = np.clip(rest - levels, 0.0, CAP_DB)
+    counts = active.sum(axis=2)
+    sums = np.where(active, excess, 0.0).sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_frame = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    if len(stems) < 2:
+        per_frame = np.where(counts > 0, 0.0, np.nan)
+    return MaskingStrips(energies[0].times, energies[0].hop_seconds, per_frame, counts)
 
 
 def envelope_db(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
     """(times, per-channel peak dBFS per block) — block peaks, floored at ``FLOOR_DB``."""
     hop = max(1, int(round(BLOCK_SECONDS * sample_rate)))
     n = samples.shape[0] // hop * hop
-    blocks = np.abs(samples[:n]).reshape(-1, hop, samples.shape[1]).max(axis=1)
+    # per channel on a (blocks, hop) view: ~30x faster than reducing the middle axis of (blocks, hop, ch)
+    blocks = np.stack([np.abs(samples[:n, c]).reshape(-1, hop).max(axis=1) for c in range(samples.shape[1])], axis=1)
     with np.errstate(divide="ignore"):
         db = np.maximum(FLOOR_DB, 20.0 * np.log10(blocks))
     times = (np.arange(db.shape[0]) + 0.5) * hop / sample_rate
     return times, db
 
 
-def build_timeline(tracks: list[Track], rendered: Rendered, spec: MixSpec) -> plt.Figure:
-    """The figure (one axis per track plus one for the mix); ``write_timeline`` saves it."""
+def eq_label(event: EqEvent) -> str:
+    """"−4.7 dB @ 570 Hz" (true minus sign)."""
+    return f"{event.gain_db:.1f}".replace("-", "\u2212") + f" dB @ {event.freq_hz:.0f} Hz"
+
+
+@dataclass(frozen=True)
+class EqSlot:
+    """Where an EQ bar's label goes: its row above the envelope and which side of the bar."""
+
+    row: int  # 0 = nearest the envelope
+    left: bool  # label left of the bar (when it would run off the right edge)
+
+
+def eq_rows(events: list[EqEvent], seconds_per_inch: float, duration: float) -> list[EqSlot]:
+    """Pack "bar + label" items into as few rows as possible without overlaps.
+
+    A label is drawn right of its bar unless it would run past ``duration``; its width is
+    estimated from its length (≈0.55 em per character at ``EQ_FONT`` points). Items are
+    placed in order of their left edge into the first row that is free there — for
+    intervals this greedy order is optimal (rows = the largest number of items that
+    overlap at one instant).
+    """
+    gap = 0.06 * seconds_per_inch
+    items = []
+    for k, ev in enumerate(events):
+        text_w = len(eq_label(ev)) * EQ_FONT * 0.55 / 72 * seconds_per_inch
+        left = ev.end + gap + text_w > duration
+        lo, hi = (ev.start - gap - text_w, ev.end) if left else (ev.start, ev.end + gap + text_w)
+        items.append((lo, hi, ev.freq_hz, k, left))
+    rows_end: list[float] = []
+    out: list[EqSlot | None] = [None] * len(events)
+    for lo, hi, _, k, left in sorted(items):
+        for r, end in enumerate(rows_end):
+            if lo >= end + gap:
+                rows_end[r] = hi
+                out[k] = EqSlot(r, left)
+                break
+        else:
+            rows_end.append(hi)
+            out[k] = EqSlot(len(rows_end) - 1, left)
+    return [slot for slot in out if slot is not None]
+
+
+def build_timeline(
+    tracks: list[Track],
+    rendered: Rendered,
+    spec: MixSpec,
+    *,
+    analysis: MixAnalysis | None = None,
+    image: str | None = None,
+) -> plt.Figure:
+    """The figure; ``write_timeline`` saves it.
+
+    Artists carry a ``gid`` so callers (and tests) can find them: axes ``lane:<i>`` per
+    track (envelope, EQ rows above it, heat strip below it in one axes), ``lane:mix`` and
+    ``colourbar``; in lane ``i`` the heat strip is the image ``strip:<i>``, EQ bars are
+    ``Rectangle`` patches ``eq:<i>:<k>`` and their labels texts ``eqlabel:<i>:<k>``.
+    """
     if len(tracks) != len(rendered.stems):
         raise ValueError(f"{len(tracks)} tracks but {len(rendered.stems)} rendered stems")
-    lanes = len(tracks) + 1
-    fig, axes = plt.subplots(
-        lanes, 1, sharex=True, figsize=(12, 0.9 + LANE_HEIGHT * lanes), squeeze=False,
-        gridspec_kw={"hspace": 0.08},
-    )
-    axes = axes[:, 0]
-    for ax, track, stem, rep in zip(axes, tracks, rendered.stems, rendered.report.tracks):
-        colour = ROLE_COLOURS.get(track.role, "#555555")
-        for ev in track.events:
-            ax.axvspan(ev.start, ev.start + ev.length, color=colour, alpha=0.12, lw=0)
-        _draw_envelope(ax, stem, spec.sample_rate, colour, top_db=max(rep.peak_dbfs, FLOOR_DB + RANGE_DB))
-        caption = (
-            f"{track.label} · {track.role} · {describe_pan(track.pan)} · "
-            f"{rep.level_db:.1f} dB (target {track.target_db:.1f}) · {len(track.events)} event"
-            f"{'s' if len(track.events) != 1 else ''}{' · loop' if track.loop else ''}"
-        )
-        _caption(ax, caption)
+    sr = spec.sample_rate
+    duration = spec.duration
+    lane_width = FIG_WIDTH - HEADER_WIDTH - RIGHT_MARGIN
+    seconds_per_inch = duration / lane_width
+    rows = [eq_rows(t.eq, seconds_per_inch, duration) for t in tracks]
+    n_rows = [max((slot.row for slot in r), default=-1) + 1 for r in rows]
+    lane_heights = [LANE_HEIGHT + EQ_ROW_HEIGHT * k + STRIP_GAP + STRIP_HEIGHT for k in n_rows]
+    height = TOP_BLOCK + sum(h + BLOCK_GAP for h in lane_heights) + LANE_HEIGHT + AXIS_BLOCK + COLOURBAR_BLOCK
+    fig = plt.figure(figsize=(FIG_WIDTH, height), dpi=DPI)
 
-    ax = axes[-1]
-    _draw_envelope(ax, rendered.mix, spec.sample_rate, ROLE_COLOURS["mix"], top_db=0.0)
+    def axes_at(top: float, h: float, *, gid: str, share: plt.Axes | None = None, left: float = HEADER_WIDTH,
+                width: float = lane_width) -> plt.Axes:
+        ax = fig.add_axes((left / FIG_WIDTH, (height - top - h) / height, width / FIG_WIDTH, h / height), sharex=share)
+        ax.set_gid(gid)
+        return ax
+
+    strips = masking_strips(rendered.stems, sr)
+    means = strips.track_mean_db()
+    before = {t.label: t.masking_db for t in analysis.masking_before.tracks} if analysis else {}
+    heat_image = None
+    first: plt.Axes | None = None
+    top = TOP_BLOCK
+    for i, (track, stem, rep) in enumerate(zip(tracks, rendered.stems, rendered.report.tracks, strict=True)):
+        ax = axes_at(top, lane_heights[i], gid=f"lane:{i}", share=first)
+        first = first or ax
+        colour = ROLE_COLOURS.get(track.role, "#555555")
+        _draw_envelope(ax, stem, sr, colour, top_db=max(rep.peak_dbfs, FLOOR_DB + RANGE_DB),
+                       events=[(e.start, e.length) for e in track.events])  # fmt: skip
+        heat_image = _draw_strip(ax, strips, i)
+        _draw_eq(ax, i, track.eq, rows[i])
+        ax.set_ylim(_lane_ylim(n_rows[i]))
+        _header(ax, track, rep.level_db, means[i] if means.size else 0.0, before.get(track.label))
+        ax.tick_params(axis="x", labelbottom=False, labeltop=i == 0, top=i == 0, labelsize=8)
+        ax.grid(axis="x", color="#000000", alpha=0.08, lw=0.6)
+        top += lane_heights[i] + BLOCK_GAP
+
+    ax = axes_at(top, LANE_HEIGHT, gid="lane:mix", share=first)
+    _draw_envelope(ax, rendered.mix, sr, ROLE_COLOURS["mix"], top_db=0.0)
     for sign in (1, -1):
         ax.axhline(sign * (spec.ceiling_dbfs + RANGE_DB), color="#c0392b", lw=0.8, ls="--")
     lufs = rendered.report.loudness_lufs
-    _caption(
-        ax,
-        f"mix · peak {rendered.report.peak_dbfs:.1f} dBFS (ceiling {spec.ceiling_dbfs:.1f}) · "
-        f"master {rendered.report.master_gain_db:+.1f} dB"
-        + (f" · {lufs:.1f} LUFS" if lufs is not None else ""),
-    )
-    ax.set_xlim(0, spec.duration)
-    ax.set_xlabel("time (s)")
-    fig.suptitle(
-        f"Image Extender mix · {spec.duration:g} s · {spec.sample_rate} Hz · seed {spec.seed}\n"
-        f"envelopes: left channel up, right down; each lane spans {RANGE_DB:g} dB below its peak "
-        "(mix: below 0 dBFS); shaded = events",
-        fontsize=9,
-    )
+    _header_text(
+        ax, "mix",
+        [f"peak {rendered.report.peak_dbfs:.1f} dBFS (ceiling {spec.ceiling_dbfs:.1f}, dashed)",
+         f"master gain {rendered.report.master_gain_db:+.1f} dB" + (f" · {lufs:.1f} LUFS" if lufs is not None else "")],
+    )  # fmt: skip
+    ax.grid(axis="x", color="#000000", alpha=0.08, lw=0.6)
+    ax.set_xlim(0, duration)
+    ax.set_xlabel("time (s)", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    top += LANE_HEIGHT + AXIS_BLOCK
+
+    if heat_image is not None:
+        cax = axes_at(top, 0.12, gid="colourbar", left=HEADER_WIDTH + lane_width * 0.3, width=lane_width * 0.4)
+        bar = fig.colorbar(heat_image, cax=cax, orientation="horizontal", extend="max")
+        bar.set_label("masking strip: dB by which the rest of the mix is louder than the track in its own Bark bands "
+                      "(0 = clear)", fontsize=7)  # fmt: skip
+        bar.ax.tick_params(labelsize=7)
+
+    fig.text(0.5, 1 - 0.12 / height, _title(tracks, spec, analysis, image, means), ha="center", va="top",
+             fontsize=10.5, weight="bold")  # fmt: skip
+    fig.text(0.5, 1 - 0.4 / height, LEGEND.format(range=RANGE_DB), ha="center", va="top", fontsize=7,
+             color="#333333", linespacing=1.4)  # fmt: skip
     return fig
 
 
-def write_timeline(tracks: list[Track], rendered: Rendered, spec: MixSpec, path: Path) -> Path:
-    """Save the timeline PNG to ``path``."""
-    fig = build_timeline(tracks, rendered, spec)
+def write_timeline(
+    tracks: list[Track],
+    rendered: Rendered,
+    spec: MixSpec,
+    path: Path,
+    *,
+    analysis: MixAnalysis | None = None,
+    image: str | None = None,
+) -> Path:
+    """Save the timeline PNG to ``path`` (``analysis`` adds before-EQ numbers, ``image`` names the photo)."""
+    fig = build_timeline(tracks, rendered, spec, analysis=analysis, image=image)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fig.savefig(path, dpi=100, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(path, dpi=DPI, metadata={"Software": None})
     finally:
         plt.close(fig)
     return path
 
 
-def _draw_envelope(ax: plt.Axes, samples: np.ndarray, sample_rate: int, colour: str, *, top_db: float) -> None:
+# --------------------------------------------------------------------------- drawing
+
+
+def _title(tracks: list[Track], spec: MixSpec, analysis: MixAnalysis | None, image: str | None,
+           means: np.ndarray) -> str:  # fmt: skip
+    cuts = sum(len(t.eq) for t in tracks)
+    head = f"Image Extender · {Path(image).name}" if image else "Image Extender mix"
+    parts = [f"{spec.duration:g} s", f"{len(tracks)} track{'s' if len(tracks) != 1 else ''}",
+             f"{cuts} EQ cut{'s' if cuts != 1 else ''}"]  # fmt: skip
+    mix_now = float(means.mean()) if means.size else 0.0
+    if analysis is not None:
+        parts.append(f"mix masking {analysis.masking_before.mix_db:.1f} dB before EQ → {mix_now:.1f} dB after")
+    else:
+        parts.append(f"mix masking {mix_now:.1f} dB")
+    parts.append(f"seed {spec.seed}")
+    return head + " — " + " · ".join(parts)
+
+
+_SPAN = RANGE_DB * 1.02  # envelope half-height in data units (dB)
+_PER_INCH = 2 * _SPAN / LANE_HEIGHT  # data units per inch of lane height
+
+
+def _lane_ylim(n_rows: int) -> tuple[float, float]:
+    """Lane y range: heat strip at the bottom, envelope ±``_SPAN`` in the middle, EQ rows on top."""
+    return -_SPAN - _PER_INCH * (STRIP_GAP + STRIP_HEIGHT), _SPAN + _PER_INCH * EQ_ROW_HEIGHT * n_rows
+
+
+def _draw_envelope(ax: plt.Axes, samples: np.ndarray, sample_rate: int, colour: str, *, top_db: float,
+                   events: list[tuple[float, float]] | None = None) -> None:  # fmt: skip
+    if events:
+        ax.broken_barh(events, (-_SPAN, 2 * _SPAN), color=colour, alpha=0.1, lw=0)
     times, db = envelope_db(samples, sample_rate)
     height = np.clip(db - (top_db - RANGE_DB), 0.0, None)  # 0 … RANGE_DB
     ax.fill_between(times, 0, height[:, 0], color=colour, lw=0, step="mid")
     ax.fill_between(times, 0, -height[:, -1], color=colour, alpha=0.7, lw=0, step="mid")
     ax.axhline(0, color="#999999", lw=0.4)
-    span = RANGE_DB * 1.02
-    ax.set_ylim(-span, span)
-    ax.set_yticks([-span, 0, span], ["R", "", "L"], fontsize=7)
+    ax.set_ylim(-_SPAN, _SPAN)
+    ax.set_yticks([-_SPAN * 0.8, _SPAN * 0.8], ["R", "L"], fontsize=7)
     ax.tick_params(axis="y", length=0)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
 
-def _caption(ax: plt.Axes, text: str) -> None:
-    ax.text(0.005, 0.93, text, transform=ax.transAxes, va="top", ha="left", fontsize=8,
-            bbox={"facecolor": "white", "alpha": 0.75, "lw": 0, "pad": 1.5})
+def _draw_eq(ax: plt.Axes, lane: int, events: list[EqEvent], slots: list[EqSlot]) -> None:
+    """Orange spans over the envelope and, in rows above it, one labelled bar per cut."""
+    if not events:
+        return
+    row_h = _PER_INCH * EQ_ROW_HEIGHT
+    ax.axhline(_SPAN, color="#dddddd", lw=0.5)
+    spans = sorted({(e.start, e.end) for e in events})
+    ax.broken_barh([(a, b - a) for a, b in spans], (-_SPAN, 2 * _SPAN), color=EQ_COLOUR, alpha=0.16, lw=0)
+    for k, (ev, slot) in enumerate(zip(events, slots, strict=True)):
+        y = _SPAN + row_h * (slot.row + 0.5)
+        depth = min(1.0, abs(ev.gain_db) / 6.0)
+        bar = Rectangle((ev.start, y - row_h * 0.3), ev.end - ev.start, row_h * 0.6, color=EQ_COLOUR,
+                        alpha=0.45 + 0.55 * depth, lw=0)  # fmt: skip
+        bar.set_gid(f"eq:{lane}:{k}")
+        ax.add_patch(bar)
+        left = slot.left
+        ax.text(ev.start if left else ev.end, y, (eq_label(ev) + " ") if left else (" " + eq_label(ev)),
+                fontsize=EQ_FONT, va="center", ha="right" if left else "left", color="#8a4b00",
+                gid=f"eqlabel:{lane}:{k}")  # fmt: skip
+
+
+def _draw_strip(ax: plt.Axes, strips: MaskingStrips, i: int):
+    """The track's masking heat strip, below its envelope (blank where the track is silent)."""
+    row = strips.masking_db[i][None, :]
+    hop = strips.hop_seconds
+    bottom, _ = _lane_ylim(0)
+    y1 = -_SPAN - _PER_INCH * STRIP_GAP
+    ax.add_patch(Rectangle((0, bottom), row.shape[1] * hop, y1 - bottom, fill=False, lw=0.5, ec="#bbbbbb"))
+    im = ax.imshow(np.ma.masked_invalid(row), aspect="auto", cmap=HEAT_CMAP, vmin=0.0, vmax=HEAT_MAX_DB,
+                   extent=(-hop / 2, (row.shape[1] - 0.5) * hop, bottom, y1), interpolation="nearest")  # fmt: skip
+    im.set_gid(f"strip:{i}")
+    ax.set_yticks([-_SPAN * 0.8, _SPAN * 0.8, (bottom + y1) / 2], ["R", "L", "masked"], fontsize=7)
+    ax.spines["left"].set_bounds(-_SPAN, _SPAN)
+    ax.spines["bottom"].set_visible(False)
+    return im
+
+
+def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, before_db: float | None) -> None:
+    role = ROLE_NAMES.get(track.role, track.role) + (" (looped)" if track.loop else "")
+    name = track.sound.name if len(track.sound.name) <= HEADER_CHARS else track.sound.name[: HEADER_CHARS - 1] + "…"
+    masked = f"masked by the rest: {masking_db:.1f} dB" + (f" ({before_db:.1f} before EQ)" if before_db is not None else "")
+    lines = [
+        f"{role} · {len(track.events)} event{'s' if len(track.events) != 1 else ''}",
+        f"sound: {name}",
+        f"pan {describe_pan(track.pan)} · {level_db:.1f} dB (target {track.target_db:.1f})",
+        masked,
+    ]
+    if track.eq:
+        lines.append(f"{len(track.eq)} EQ cut{'s' if len(track.eq) != 1 else ''} on this track")
+    _header_text(ax, track.label, lines)
+
+
+def _header_text(ax: plt.Axes, title: str, lines: list[str]) -> None:
+    """Channel-strip header left of the lane: bold label, then detail lines."""
+    x = -(HEADER_WIDTH - 0.12) / (FIG_WIDTH - HEADER_WIDTH - RIGHT_MARGIN)
+    ax.text(x, 1.0, title, transform=ax.transAxes, va="top", ha="left", fontsize=9, weight="bold")
+    ax.text(x, 1.0, "\n" + "\n".join(lines), transform=ax.transAxes, va="top", ha="left", fontsize=6.8,
+            linespacing=1.35, color="#333333")  # fmt: skip
