@@ -108,8 +108,9 @@ class _Attempt:
 
 
 def _label(verifier: object) -> str:
-    name = str(getattr(verifier, "name", "") or type(verifier).__name__)
-    return "LLM" if name.lower() == "llm" else name
+    """"LLM" for the LLMVerifier, "embedding" for the EmbeddingVerifier: the words a user knows from --verifier."""
+    name = str(getattr(verifier, "name", "") or type(verifier).__name__.removesuffix("Verifier")).lower()
+    return "LLM" if name == "llm" else name
 
 
 @dataclass
@@ -242,6 +243,8 @@ def _walk_rounds(attempt: _Attempt, run: _Run, query: str) -> tuple[Pick | None,
     taken: list[Pick] = []
     if run.source_down is not None:
         attempt.note_once(query, f"{run.source.name} not searched: {run.source_down}")
+        if not attempt.problems:
+            attempt.problems.append(f"{run.source.name} not searched: {run.source_down}")
         return None, taken
     try:
         for desc, candidates in run.rounds(query, attempt.target.role):
@@ -264,7 +267,7 @@ def _walk_rounds(attempt: _Attempt, run: _Run, query: str) -> tuple[Pick | None,
                 return (Candidate(sound, cand.score), verdict), taken
     except RetrievalError as exc:
         reason = str(exc)
-        attempt.problems.append(reason)
+        attempt.problems.append(f"search failed: {reason}")
         attempt.trail.append(TrailStep(action="skip", query=query, detail=f"search stopped: {reason}"))
         if not isinstance(exc, FreesoundOfflineError):
             run.source_down = f"it failed earlier in this run ({reason})"
@@ -383,7 +386,7 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
     tried_text = ", ".join(f"'{q}'" for q in tried.values())
     why = f"no recording accepted for {tried_text} ({cost()})"
     if attempt.problems:
-        why += f"; search failed: {attempt.problems[-1]}"
+        why += f"; {attempt.problems[-1]}"
     if attempt.best_rejection:
         why += f"; nearest miss: {attempt.best_rejection[1]}"
     if hierarchy is not None and hierarchy.notes and not notes_shown:
