@@ -336,3 +336,99 @@ def test_library_source_puts_beds_first_for_ambience(scaper_library):
     obj = source.search("dog barking", "object", 3)
     assert obj[0].sound.name == "Dog bark"
     assert source.name == "library"
+
+
+# ----------------------------------------------------------------------------- Freesound in find_sounds
+# The real FreesoundSource against tests/fake_freesound.py (real HTTP on 127.0.0.1, previews
+# are real recordings from Debian packages); the verifier is the real embedding verifier.
+
+FS_KEY = "fs-sounds-test-key-77aa01"
+PREVIEW_PACKAGES = ["megaglest-data", "tuxpaint-stamps-default", "lincity-ng-data", "minetest-data"]
+
+
+@pytest.fixture(scope="module")
+def fake_freesound():
+    from fake_freesound import FakeFreesound
+    from image_extender.library.debian import fetch_package
+
+    for package in PREVIEW_PACKAGES:
+        fetch_package(package, default_data_dir())
+    with FakeFreesound(FS_KEY, default_data_dir()) as server:
+        yield server
+
+
+@pytest.fixture
+def freesound(fake_freesound, tmp_path):
+    """``make(**settings)`` -> a FreesoundSource with a fresh cache; the server's log starts empty."""
+    from image_extender.sounds.freesound import FreesoundCache, FreesoundClient, FreesoundSettings, FreesoundSource
+    from image_extender.sounds.freesound.budget import RateBudget
+
+    fake_freesound.clear()
+
+    def make(name: str = "fs", **settings) -> FreesoundSource:
+        fs = FreesoundSettings(**settings)
+        root = tmp_path / name
+        client = FreesoundClient(FreesoundCache(root), api_key=FS_KEY, base_url=fake_freesound.api_url,
+                                 budget=RateBudget(root / "budget.sqlite", per_minute=10_000, per_day=fs.requests_per_day),
+                                 sleep=lambda s: None)  # fmt: skip
+        return FreesoundSource(client, fs)
+
+    return make
+
+
+def test_freesound_dogs_get_different_barks_and_only_those_are_downloaded(verifier, freesound, fake_freesound):
+    scene = _scene([("dog", "dog barking", 0.9), ("dog", "dog barking", 0.7)])
+    first, second = find_sounds(scene, freesound(), verifier, None)
+    assert first.sound.id == "322001" and first.sound.name == "Dog Bark Single.wav"  # best rated real bark
+    assert second.sound.id == "322002"  # next in rating order; the first is not reused
+    assert any(s.sound_id == "322001" and "already used for 'dog'" in s.detail for s in second.trail)
+    assert Path(first.sound.path).is_file() and sf.info(first.sound.path).frames > 0
+    assert fake_freesound.count("/previews/") == 2  # the song and every other candidate: no download
+    assert fake_freesound.count("/apiv2/") == 1  # the second dog is served from the cached search
+
+
+def test_a_preview_that_404s_rejects_only_that_candidate(verifier, freesound, fake_freesound):
+    fake_freesound.inject("preview404", sound_id=322001)
+    (dog,) = find_sounds(_scene([("dog", "dog barking", 0.9)]), freesound(), verifier, None)
+    assert dog.sound.id == "322002"
+    miss = next(s for s in dog.trail if s.sound_id == "322001" and s.action == "reject")
+    assert "404" in miss.detail
+    assert not list((Path(dog.sound.path).parent).glob("322001.*"))  # nothing half-written in the cache
+
+
+def test_a_spent_daily_budget_stops_the_source_and_every_tag_says_why(verifier, freesound, fake_freesound):
+    scene = _scene([("dog", "dog barking", 0.9), ("horse", "horse neighing", 0.5)], [("urban street", "city street traffic ambience")])
+    street, dog, horse = find_sounds(scene, freesound(requests_per_day=2), verifier, None)
+    assert street.sound is not None and street.sound.id == "150993"  # search + preview = the 2 allowed
+    assert dog.sound is None and "daily" in dog.verdict and "budget" in dog.verdict
+    assert horse.sound is None and "freesound not searched: it failed earlier in this run" in horse.verdict
+    assert fake_freesound.count() == 2
+
+
+def test_random_mode_takes_the_first_verified_sound_of_a_seeded_shuffle(verifier, freesound):
+    scene = _scene([("dog", "dog barking", 0.9)])
+    picks = [find_sounds(scene, freesound(f"s{seed}", mode="random", seed=seed), verifier, None)[0] for seed in range(6)]
+    assert all(p.sound is not None and "dog" in p.sound.name.lower() for p in picks)
+    assert len({p.sound.id for p in picks}) >= 2  # different on purpose
+    assert all("song" in s.detail for p in picks for s in p.trail if s.sound_id == "322006")  # never the song
+    again = find_sounds(scene, freesound("again", mode="random", seed=3), verifier, None)[0]
+    assert again.sound.id == picks[3].sound.id
+
+
+def test_a_failing_llm_verifier_falls_back_and_the_trail_says_so(verifier, freesound, tmp_path, monkeypatch):
+    from fake_openai import FakeOpenAI
+    from image_extender.llm.settings import LLMSettings
+    from image_extender.llm.verifier import LLMVerifier
+
+    with FakeOpenAI() as llm_server:  # nothing scripted: every request is an HTTP 500
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-sounds-test-0000")
+        monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
+        llm = LLMVerifier(LLMSettings(max_retries=0), cache_path=tmp_path / "verdicts.sqlite")
+        scene = _scene([("dog", "dog barking", 0.9), ("horse", "horse neighing", 0.5)])
+        dog, horse = find_sounds(scene, freesound(), llm, None, fallback_verifier=verifier)
+        asked = len(llm_server.requests)
+    assert dog.sound.id == "322001" and horse.sound.id == "322029"  # the embedding verifier's picks
+    note = next(s.detail for s in dog.trail if s.action == "skip")
+    assert note.startswith("LLM verification unavailable:") and "HTTP 500" in note and "embedding verifier" in note
+    assert any(s.action == "skip" and s.detail == note for s in horse.trail)
+    assert asked == 1  # not asked again for the horse once it failed

@@ -30,7 +30,9 @@ user's choice, so it is kept rather than re-ranked by text similarity. A source 
 **Failures stay local.** A search that cannot be answered (offline and not cached, the
 server gone after its retries, the daily request budget spent) ends that query with the
 reason in the trail. Anything but an offline cache miss means the service is down, so
-the rest of the run does not knock again (no minutes of retries per tag). A verifier
+the rest of the run does not knock again (no minutes of retries per tag). A preview that
+is missing (404) or not audio only rejects that candidate; any other download failure
+counts as the service being down. A verifier
 that fails (the LLM server) falls back to the ``fallback`` verifier's verdicts for the
 rest of the run, and the trail says so.
 
@@ -50,7 +52,7 @@ import numpy as np
 from ..errors import ImageExtenderError, RetrievalError
 from ..manifest import Role, Scene, Sound, SoundChoice, TrailStep
 from .base import Candidate, SelectionMode, SoundSource, Verdict, Verifier
-from .freesound.errors import FreesoundOfflineError
+from .freesound.errors import FreesoundOfflineError, FreesoundPreviewError
 from .hierarchy import Fallback
 from .library_source import PREFERRED_KIND
 
@@ -259,7 +261,7 @@ def _walk_rounds(attempt: _Attempt, run: _Run, query: str) -> tuple[Pick | None,
                     continue
                 try:
                     sound = run.fetch(cand.sound)
-                except RetrievalError as exc:
+                except (FreesoundPreviewError, FreesoundOfflineError) as exc:  # this sound only; budget etc. below
                     attempt.trail.append(
                         TrailStep(action="reject", query=query, detail=str(exc), sound_id=cand.sound.id, score=verdict.score)
                     )
@@ -307,7 +309,7 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str) -> SoundChoic
             cand, verdict = taken[0]
             try:
                 taken = [(Candidate(run.fetch(cand.sound), cand.score), verdict)]
-            except RetrievalError:
+            except RetrievalError:  # in the mix already, so its preview is cached: only a vanished file lands here
                 taken = []
     else:
         fresh, taken = _examine(attempt, run, query, run.limit)
