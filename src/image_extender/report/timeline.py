@@ -230,10 +230,11 @@ def build_timeline(
     for sign in (1, -1):
         ax.axhline(sign * (spec.ceiling_dbfs + RANGE_DB), color="#c0392b", lw=0.8, ls="--")
     lufs = rendered.report.loudness_lufs
+    loudness = f" · {lufs:.1f} LUFS" if lufs is not None else ""
     _header_text(
         ax, "mix",
         [f"peak {rendered.report.peak_dbfs:.1f} dBFS (ceiling {spec.ceiling_dbfs:.1f}, dashed)",
-         f"master gain {rendered.report.master_gain_db:+.1f} dB" + (f" · {lufs:.1f} LUFS" if lufs is not None else "")],
+         f"master gain {rendered.report.master_gain_db:+.1f} dB{loudness}"],
     )  # fmt: skip
     ax.grid(axis="x", color="#000000", alpha=0.08, lw=0.6)
     ax.set_xlim(0, duration)
@@ -324,8 +325,14 @@ def _draw_eq(ax: plt.Axes, lane: int, events: list[EqEvent], slots: list[EqSlot]
         return
     row_h = _PER_INCH * EQ_ROW_HEIGHT
     ax.axhline(_SPAN, color="#dddddd", lw=0.5)
-    spans = sorted({(e.start, e.end) for e in events})
-    ax.broken_barh([(a, b - a) for a, b in spans], (-_SPAN, 2 * _SPAN), color=EQ_COLOUR, alpha=0.16, lw=0)
+    # union of the cut spans as a background tint (under the envelope, no alpha stacking)
+    union: list[list[float]] = []
+    for a, b in sorted((e.start, e.end) for e in events):
+        if union and a <= union[-1][1]:
+            union[-1][1] = max(union[-1][1], b)
+        else:
+            union.append([a, b])
+    ax.broken_barh([(a, b - a) for a, b in union], (-_SPAN, 2 * _SPAN), color=EQ_COLOUR, alpha=0.2, lw=0, zorder=0.5)
     for k, (ev, slot) in enumerate(zip(events, slots, strict=True)):
         y = _SPAN + row_h * (slot.row + 0.5)
         depth = min(1.0, abs(ev.gain_db) / 6.0)
@@ -358,7 +365,9 @@ def _draw_strip(ax: plt.Axes, strips: MaskingStrips, i: int):
 def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, before_db: float | None) -> None:
     role = ROLE_NAMES.get(track.role, track.role) + (" (looped)" if track.loop else "")
     name = track.sound.name if len(track.sound.name) <= HEADER_CHARS else track.sound.name[: HEADER_CHARS - 1] + "…"
-    masked = f"masked by the rest: {masking_db:.1f} dB" + (f" ({before_db:.1f} before EQ)" if before_db is not None else "")
+    masked = f"masked by the rest: {masking_db:.1f} dB"
+    if before_db is not None:
+        masked += f" ({before_db:.1f} before EQ)"
     lines = [
         f"{role} · {len(track.events)} event{'s' if len(track.events) != 1 else ''}",
         f"sound: {name}",
