@@ -1,6 +1,6 @@
 """The timeline picture: the mix as an engineer would read it, at a glance.
 
-Top to bottom: a title (photo, length, how masked the mix is), one legend line, then one
+Top to bottom: a title (photo, length, how masked the mix is), two legend lines, then one
 block per track in plan order, then the final mix and a colour bar. Each track block has
 
 * a **header** on the left like a mixing desk's channel strip: label, role, sound name,
@@ -9,9 +9,9 @@ block per track in plan order, then the final mix and a colour bar. Each track b
   ``RANGE_DB`` (40 dB) below the lane's own peak, left channel upwards and right channel
   downwards — a sound panned left is visibly taller above the line — and its events shaded;
 * the track's **dynamic-EQ cuts** (``Track.eq``; they sit on the *masker*, the track that
-  was cut) as orange spans over the envelope plus, above it, one bar per cut from its
-  start to its end labelled "−4.7 dB @ 570 Hz"; bars are stacked in rows so no two
-  labels overlap, and the lane grows by a row when needed;
+  was cut) as an orange tint behind the envelope plus, above it, one bar per cut from its
+  start to its end labelled "−4.7 dB @ 570 Hz" (deeper cuts drawn more opaque); bars are
+  packed into rows so no two labels overlap, and the lane grows by a row when needed;
 * a **masking heat strip**: for every STFT frame (~23 ms), how much louder the rest of
   the mix is than this track in the Bark bands where the track sounds, i.e. the per-frame
   version of the per-track masking number ``m_j`` of ``mix/masking.py`` (Zhao &
