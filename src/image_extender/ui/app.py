@@ -1,0 +1,517 @@
+"""The web UI: a Gradio Blocks page around :func:`image_extender.pipeline.sonify`.
+
+No second implementation: the page collects settings, calls the same ``sonify`` the CLI
+calls (one run = one fresh folder inside this browser's session folder) and shows what it
+wrote. Everything that is about *who may see which file* lives in :mod:`.sessions` and
+:mod:`.guard`; drawing the boxes lives in :mod:`.boxes`.
+
+Served as a FastAPI app with Gradio mounted at ``/`` so the session guard can sit in front
+of Gradio's file route. Gradio's cache folder (``GRADIO_TEMP_DIR``) is the UI root, and the
+session folders live inside it, so result files are served in place (never copied into a
+shared cache) and only through the guard.
+"""
+
+# No `from __future__ import annotations` here: Gradio finds gr.Request parameters via typing.get_type_hints,
+# which cannot resolve string annotations that name a locally imported module.
+
+import html
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args
+
+from ..errors import ImageExtenderError, SettingsError
+from ..settings import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, Settings, load_settings
+from .sessions import SESSION_COOKIE, SessionStore, sanitize_filename
+
+log = logging.getLogger(__name__)
+
+ANY = "any"
+STAGES = ("reading image", "loading scene models", "analysing scene", "opening sound library",
+          "finding sounds", "planning the mix", "rendering the mix", "writing files")
+"""The pipeline's stage names in order (``pipeline.sonify`` reports them via ``on_stage``);
+an unknown name still advances the bar, it just cannot say how far along it is."""
+
+SORT_LABELS = {"rating>downloads": "Rating > Downloads", "downloads>rating": "Downloads > Rating"}
+RATING_CHOICES = [ANY, "2.5", "3", "3.5", "4", "4.5"]
+DOWNLOAD_CHOICES = [ANY, "10", "50", "200", "500", "1000", "5000"]
+DURATION_CHOICES = [ANY, "0.5", "1", "2", "5", "10", "30", "60", "120"]
+SAMPLE_RATE_CHOICES = ["22050", "44100", "48000", "96000"]
+CHANNEL_CHOICES = [ANY, "1", "2"]
+PREFS_KEY = "image-extender-prefs"
+
+
+@dataclass
+class UIOptions:
+    """Server-side knobs of the UI (none of them can be set from the browser)."""
+
+    root: Path | None = None  # default: <data_dir>/ui-sessions
+    max_upload_mb: float = 20.0
+    session_ttl: float = 6 * 3600.0  # seconds a session may stay idle before its files go
+    concurrency: int = 1  # pipeline runs at once (each uses a core or two)
+    max_queue: int = 20
+    examples: list[Path] = field(default_factory=list)  # default: darknet's photos when present
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- choices
+
+
+def analyzer_choices() -> list[str]:
+    """Analyzers the settings accept *and* that are registered (read at run time)."""
+    from ..analyze import ANALYZERS
+
+    return [a for a in get_args(Settings.model_fields["analyzer"].annotation) if a in ANALYZERS]
+
+
+def source_choices() -> list[str]:
+    """Sound sources the settings accept and the retrieval factory can build.
+
+    The factory opens the local library only, unless it registers more in a ``SOURCES``
+    mapping; names the settings allow but nothing builds are not offered.
+    """
+    from ..sounds import factory
+
+    built = set(getattr(factory, "SOURCES", None) or ("library",))
+    return [s for s in get_args(Settings.model_fields["source"].annotation) if s in built]
+
+
+def _literal_values(model, name: str) -> list[str]:
+    args = get_args(model.model_fields[name].annotation)
+    values: list[str] = []
+    for arg in args:  # Literal[...] | list[Literal[...]] | Literal["any"]
+        inner = get_args(arg) or (arg,)
+        for item in inner:
+            values.extend(get_args(item) or [item])
+    return [str(v) for v in values if isinstance(v, str) and v != ANY]
+
+
+def default_examples(settings: Settings) -> list[Path]:
+    folder = settings.data_dir / "debian" / "darknet" / "usr" / "share" / "darknet" / "data"
+    return sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+
+
+# --------------------------------------------------------------------------- settings from the page
+
+
+def _any_or(value: Any, cast: Callable[[str], Any], what: str) -> Any:
+    if value is None or str(value).strip().lower() in ("", ANY):
+        return ANY
+    try:
+        return cast(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"filter '{what}': '{value}' is not a number or 'any'") from None
+
+
+def filters_from_page(min_rating, min_downloads, min_duration, max_duration, licences, sample_rates,
+                      channels, file_types) -> dict[str, Any]:
+    """The page's filter widgets → a ``FreesoundFilters`` dict ("any" for no constraint), validated."""
+    from ..sounds.freesound.filters import FreesoundFilters
+
+    raw = {
+        "min_rating": _any_or(min_rating, float, "min_rating"),
+        "min_downloads": _any_or(min_downloads, lambda s: int(float(s)), "min_downloads"),
+        "min_duration": _any_or(min_duration, float, "min_duration"),
+        "max_duration": _any_or(max_duration, float, "max_duration"),
+        "licences": list(licences) if licences else ANY,
+        "sample_rates": [int(r) for r in sample_rates] if sample_rates else ANY,
+        "channels": _any_or(channels, int, "channels"),
+        "file_types": list(file_types) if file_types else ANY,
+    }
+    try:
+        return FreesoundFilters.model_validate(raw).model_dump(mode="json")
+    except ValueError as exc:
+        first = exc.errors()[0] if hasattr(exc, "errors") else {"msg": str(exc), "loc": ()}
+        where = ".".join(str(p) for p in first.get("loc", ())) or "filters"
+        raise SettingsError(f"filter '{where}': {first['msg']}") from None
+
+
+def run_settings(base: dict[str, Any], *, analyzer: str, source: str, mode: str, sort: str, duration: float,
+                 seed: float | None, filters: dict[str, Any]) -> Settings:
+    """Server settings (file, env) with this page's choices on top; validated like the CLI's flags."""
+    settings = load_settings(**base, analyzer=analyzer, source=source, mode=mode, duration=duration,
+                             seed=None if seed is None else int(seed))
+    try:
+        settings.freesound = settings.freesound.model_validate(
+            {**settings.freesound.model_dump(), "filters": filters, "sort": sort})
+    except ValueError as exc:
+        raise SettingsError(f"setting 'freesound': {str(exc).splitlines()[0]}") from None
+    return settings
+
+
+def settings_file() -> Path:
+    return Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+
+
+def write_filters_to_file(path: Path, filters: dict[str, Any], sort: str) -> None:
+    """Write ``[freesound] sort`` and ``[freesound.filters]`` into the settings file, keeping the rest.
+
+    tomlkit keeps the user's comments and layout; the result is re-read through the
+    settings loader so a file that would no longer load is never left behind.
+    """
+    import tomlkit
+
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.is_file() else tomlkit.document()
+    section = doc.get("freesound")
+    if section is None:
+        section = tomlkit.table()
+        doc["freesound"] = section
+    section["sort"] = sort
+    table = tomlkit.table()
+    for key, value in filters.items():
+        table[key] = value
+    section["filters"] = table
+    text = tomlkit.dumps(doc)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    previous = os.environ.get(CONFIG_FILE_ENV)
+    os.environ[CONFIG_FILE_ENV] = str(tmp)
+    try:
+        load_settings()
+    except ImageExtenderError:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        if previous is None:
+            os.environ.pop(CONFIG_FILE_ENV, None)
+        else:
+            os.environ[CONFIG_FILE_ENV] = previous
+    tmp.replace(path)
+
+
+# --------------------------------------------------------------------------- presenting a manifest
+
+
+def _md(text: str) -> str:
+    """Escape text from sound metadata before it goes into Markdown."""
+    return html.escape(str(text), quote=False).replace("*", "\\*").replace("_", "\\_").replace("`", "\\`")
+
+
+def ambience_markdown(manifest) -> str:
+    tags = manifest.scene.ambience
+    if not tags:
+        return "*No ambience tag: the scene gave no hint of a place.*"
+    lines = []
+    for tag in tags:
+        evidence = f" — from {_md(', '.join(tag.evidence))}" if tag.evidence else ""
+        lines.append(f"- **{_md(tag.label)}** (sounds like “{_md(tag.query)}”, confidence {tag.confidence:.2f}){evidence}")
+    return "\n".join(lines)
+
+
+def sound_cards(manifest, out_dir: Path) -> list[dict[str, Any]]:
+    """One entry per track: what the page shows next to its player (JSON-able, for gr.State)."""
+    cards = []
+    for track in manifest.tracks:
+        sound = track.sound
+        choice = manifest.choices[track.choice_index] if track.choice_index < len(manifest.choices) else None
+        trail = [f"{i}. **{step.action}** “{_md(step.query)}”"
+                 + (f" — {_md(step.detail)}" if step.detail else "")
+                 + (f" (score {step.score:.2f})" if step.score is not None else "")
+                 for i, step in enumerate(choice.trail if choice else [], 1)]
+        cards.append({
+            "title": f"{_md(track.label)} · {track.role}",
+            "path": str(out_dir / sound.path),
+            "about": (f"**{_md(sound.name)}** by {_md(sound.author or 'unknown author')} · licence "
+                      + (f"[{_md(sound.licence)}]({sound.licence_url})" if sound.licence_url else _md(sound.licence))
+                      + (f" · from {_md(sound.source)}" if sound.source else "")
+                      + f" · {sound.duration:.1f} s, pan {track.pan:+.2f}, level {track.target_db:.1f} dB"),
+            "why": ((f"**Why:** {_md(choice.verdict)}" if choice and choice.verdict else "")
+                    + (f" (query “{_md(choice.query)}”"
+                       + (f", score {choice.score:.2f}" if choice.score is not None else "") + ")" if choice else "")
+                    + ("\n\n" + "\n".join(trail) if trail else "")),
+        })
+    return cards
+
+
+def missing_markdown(manifest) -> str:
+    missing = [c for c in manifest.choices if c.sound is None]
+    return "\n".join(f"- no sound for {c.role} **{_md(c.target)}**: {_md(c.verdict)}" for c in missing)
+
+
+def public_message(exc: BaseException, replacements: dict[str, str]) -> str:
+    """The one-line error with server paths swapped for what the user knows (their file name)."""
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    for old, new in sorted(replacements.items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(old, new)
+    return text
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def build_blocks(store: SessionStore, options: UIOptions):
+    import gradio as gr
+
+    base = load_settings(**options.settings_overrides)
+    fs = base.freesound
+    flt = fs.filters
+    from ..sounds.freesound.filters import FreesoundFilters, FreesoundSettings
+
+    licence_choices = _literal_values(FreesoundFilters, "licences")
+    type_choices = _literal_values(FreesoundFilters, "file_types")
+    sort_choices = [(SORT_LABELS.get(s, s), s) for s in get_args(FreesoundSettings.model_fields["sort"].annotation)]
+    examples = options.examples or default_examples(base)
+
+    def as_choice(value) -> str:
+        return ANY if value == ANY else (str(int(value)) if float(value).is_integer() else str(value))
+
+    def tolerant(preprocess):
+        """gr.Image's preprocess decodes the upload and would fail with a raw Pillow error (and a
+        server path) on a file that is not an image; hand such a file to the pipeline instead,
+        whose loader says what is wrong in one line. (Wrapped on the instance: subclassing a
+        Gradio component makes Gradio write a .pyi stub next to this module.)"""
+
+        def wrapped(payload):
+            try:
+                return preprocess(payload)
+            except Exception:
+                return None if payload is None else payload.path
+
+        return wrapped
+
+    with gr.Blocks(title="Image Extender", delete_cache=(max(60, int(options.session_ttl // 4)), int(options.session_ttl)),
+                   analytics_enabled=False) as demo:
+        gr.Markdown("# Image Extender\nTurn a photo into a stereo soundscape of real recordings: "
+                    "what is in the picture is heard where it is in the picture.")
+        prefs = gr.BrowserState(None, storage_key=PREFS_KEY)
+        cards_state = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=1, min_width=320):
+                photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="Photo",
+                                 elem_id="photo", height=320)
+                photo.preprocess = tolerant(photo.preprocess)
+                if examples:
+                    gr.Examples([[str(p)] for p in examples], inputs=[photo], label="Example photos",
+                                examples_per_page=12)
+                with gr.Accordion("Settings", open=True):
+                    analyzer = gr.Dropdown(analyzer_choices(), value=base.analyzer, label="Scene analyzer",
+                                           elem_id="analyzer")
+                    source = gr.Dropdown(source_choices(), value=base.source, label="Sound source", elem_id="source")
+                    mode = gr.Radio(list(get_args(Settings.model_fields["mode"].annotation)), value=base.mode,
+                                    label="Mode", info="best: highest-scoring sounds; random: any verified sound")
+                    sort = gr.Radio(sort_choices, value=fs.sort, label="Sort preference")
+                    duration = gr.Slider(5, 300, value=min(max(base.duration, 5), 300), step=1,
+                                         label="Duration (seconds)", elem_id="duration")
+                    seed = gr.Number(value=base.seed, precision=0, label="Seed (same seed, same mix)")
+                with gr.Accordion("Search filters", open=False):
+                    gr.Markdown("Filters for online sound sources (Freesound); “any” means no constraint, "
+                                "and no box ticked means any.")
+                    min_rating = gr.Dropdown(RATING_CHOICES, value=as_choice(flt.min_rating), label="Minimum rating",
+                                             allow_custom_value=True)
+                    min_downloads = gr.Dropdown(DOWNLOAD_CHOICES, value=as_choice(flt.min_downloads),
+                                                label="Minimum downloads", allow_custom_value=True)
+                    with gr.Row():
+                        min_duration = gr.Dropdown(DURATION_CHOICES, value=as_choice(flt.min_duration),
+                                                   label="Min length (s)", allow_custom_value=True)
+                        max_duration = gr.Dropdown(DURATION_CHOICES, value=as_choice(flt.max_duration),
+                                                   label="Max length (s)", allow_custom_value=True)
+                    licences = gr.CheckboxGroup(licence_choices, value=[] if flt.licences == ANY else flt.licences,
+                                                label="Licences")
+                    sample_rates = gr.CheckboxGroup(SAMPLE_RATE_CHOICES,
+                                                    value=[] if flt.sample_rates == ANY else [str(r) for r in flt.sample_rates],
+                                                    label="Sample rates (Hz)")
+                    channels = gr.Dropdown(CHANNEL_CHOICES, value=as_choice(flt.channels), label="Channels")
+                    file_types = gr.CheckboxGroup(type_choices, value=[] if flt.file_types == ANY else flt.file_types,
+                                                  label="File types")
+                    to_file = gr.Checkbox(False, label=f"Also write them to the settings file ({settings_file().name})")
+                    save = gr.Button("Save filters for next runs", size="sm")
+                    saved_note = gr.Markdown()
+                run = gr.Button("Make the soundscape", variant="primary", elem_id="generate")
+                delete = gr.Button("Delete my files", variant="stop", elem_id="delete", size="sm")
+            with gr.Column(scale=2, min_width=420):
+                status = gr.Markdown("Upload a photo (or pick an example) and press **Make the soundscape**.",
+                                     elem_id="status")
+                boxes = gr.Image(label="What was seen (box thickness = importance)", interactive=False,
+                                 elem_id="boxes", type="filepath", height=420)
+                ambience = gr.Markdown(elem_id="ambience")
+                mix = gr.Audio(label="The mix", interactive=False, type="filepath", elem_id="mix")
+                download = gr.DownloadButton("Download the bundle (ZIP)", visible=False, elem_id="download")
+                gr.Markdown("### Every sound in the mix")
+                missing = gr.Markdown(elem_id="missing")
+
+                @gr.render(inputs=cards_state)
+                def _sounds(cards):
+                    for i, card in enumerate(cards or []):
+                        with gr.Group():
+                            gr.Markdown(f"#### {card['title']}\n{card['about']}")
+                            gr.Audio(card["path"], label=card["title"], interactive=False, type="filepath",
+                                     elem_id=f"sound-{i}", elem_classes=["source-sound"])
+                            with gr.Accordion("Why this sound", open=False):
+                                gr.Markdown(card["why"] or "*no trail recorded*")
+
+                timeline = gr.Image(label="Timeline", interactive=False, type="filepath", elem_id="timeline")
+                credits = gr.Markdown(elem_id="credits")
+                with gr.Accordion("Manifest (JSON)", open=False):
+                    manifest_json = gr.JSON(elem_id="manifest")
+
+        filter_inputs = [min_rating, min_downloads, min_duration, max_duration, licences, sample_rates, channels,
+                         file_types]
+        outputs = [status, boxes, ambience, mix, download, cards_state, missing, timeline, credits, manifest_json]
+
+        def cleared(message: str) -> list:
+            return [message, None, "", None, gr.DownloadButton(value=None, visible=False), [], "", None, "", None]
+
+        def generate(photo_path, analyzer_name, source_name, mode_name, sort_name, seconds, seed_value,
+                     f_rating, f_downloads, f_min_len, f_max_len, f_licences, f_rates, f_channels, f_types,
+                     request: gr.Request, progress=gr.Progress()):
+            # explicit parameters, no *args: Gradio inserts `request`/`progress` by position
+            token = request.cookies.get(SESSION_COOKIE) if request is not None else None
+            if not store.valid_token(token):
+                return cleared("**Error:** this page needs cookies enabled to keep your files apart from others'.")
+            if not photo_path:
+                return cleared("**Error:** upload a photo first (or pick an example).")
+            if not store.may_read(token, photo_path) or not Path(photo_path).is_file():
+                return cleared("**Error:** that photo is not available any more; upload it again.")
+            shown = sanitize_filename(Path(photo_path).name)
+            run_dir = store.new_run(token)
+            photo_copy = run_dir / f"photo-{shown}"
+            shutil.copyfile(photo_path, photo_copy)
+            out_dir = run_dir / "out"
+            replacements = {str(photo_copy): shown, str(run_dir) + os.sep: "", str(store.root): "<server>"}
+            done: list[str] = []
+
+            def on_stage(name: str) -> None:
+                done.append(name)
+                step = STAGES.index(name) if name in STAGES else len(done) - 1
+                progress((step, len(STAGES)), desc=name)
+
+            try:
+                from ..pipeline import sonify
+                from .boxes import save_boxes
+
+                settings = run_settings(options.settings_overrides, analyzer=analyzer_name, source=source_name,
+                                        mode=mode_name, sort=sort_name, duration=seconds, seed=seed_value,
+                                        filters=filters_from_page(f_rating, f_downloads, f_min_len, f_max_len,
+                                                                  f_licences, f_rates, f_channels, f_types))
+                manifest = sonify(photo_copy, out_dir, settings, on_stage=on_stage)
+                boxes_png = save_boxes(photo_copy, manifest.scene, run_dir / "boxes.png")
+            except ImageExtenderError as exc:
+                return cleared(f"**Error:** {_md(public_message(exc, replacements))}")
+            except Exception:  # a bug: full story in the server log, one line in the page
+                log.exception("UI run failed")
+                return cleared("**Error:** something went wrong inside Image Extender; the server log has the details.")
+            progress((len(STAGES), len(STAGES)), desc="done")
+            objects = ", ".join(f"{o.label} ({o.importance:.2f})" for o in manifest.scene.objects) or "no objects"
+            summary = (f"**Done:** {len(manifest.tracks)} sounds in a {manifest.mix.duration:.0f} s mix "
+                       f"from {_md(shown)} — {_md(objects)}.")
+            if manifest.report is not None:
+                summary += f" Peak {manifest.report.peak_dbfs:.1f} dBFS."
+            return [
+                summary,
+                str(boxes_png),
+                ambience_markdown(manifest),
+                str(out_dir / "mix.wav"),
+                gr.DownloadButton(value=str(out_dir / "soundscape.zip"), visible=True),
+                sound_cards(manifest, out_dir),
+                missing_markdown(manifest),
+                str(out_dir / "timeline.png"),
+                (out_dir / "CREDITS.md").read_text(encoding="utf-8"),
+                manifest.model_dump(mode="json"),
+            ]
+
+        run.click(generate, inputs=[photo, analyzer, source, mode, sort, duration, seed, *filter_inputs],
+                  outputs=outputs, concurrency_limit=options.concurrency, concurrency_id="pipeline")
+
+        def delete_files(request: gr.Request):
+            token = request.cookies.get(SESSION_COOKIE) if request is not None else None
+            if not store.valid_token(token):
+                return cleared("Nothing to delete.")
+            removed = store.delete(token)
+            return cleared("Deleted every file of this session." if removed else "This session had no files.")
+
+        delete.click(delete_files, outputs=outputs, concurrency_limit=None)
+
+        def save_filters(sort_name, write, *values):
+            try:
+                filters = filters_from_page(*values)
+                note = "Saved: these filters apply to your next runs in this browser."
+                if write:
+                    path = settings_file()
+                    write_filters_to_file(path, filters, sort_name)
+                    note += f" Written to {path.name}."
+            except ImageExtenderError as exc:
+                return gr.skip(), f"**Error:** {_md(str(exc))}"
+            except OSError as exc:
+                return gr.skip(), f"**Error:** cannot write the settings file ({_md(exc.strerror or exc)})"
+            return {"filters": filters, "sort": sort_name}, note
+
+        save.click(save_filters, inputs=[sort, to_file, *filter_inputs], outputs=[prefs, saved_note])
+
+        def restore(saved):
+            if not isinstance(saved, dict) or not isinstance(saved.get("filters"), dict):
+                return [gr.skip()] * (len(filter_inputs) + 1)
+            f = saved["filters"]
+            pick = lambda key: as_choice(f.get(key, ANY))  # noqa: E731
+            lst = lambda key: [] if f.get(key, ANY) == ANY else [str(v) for v in f[key]]  # noqa: E731
+            return [saved.get("sort", fs.sort), pick("min_rating"), pick("min_downloads"), pick("min_duration"),
+                    pick("max_duration"), lst("licences"), lst("sample_rates"), pick("channels"), lst("file_types")]
+
+        demo.load(restore, inputs=[prefs], outputs=[sort, *filter_inputs])
+
+    demo.queue(default_concurrency_limit=options.concurrency, max_size=options.max_queue)
+    return demo
+
+
+# --------------------------------------------------------------------------- the server
+
+
+def default_root(settings: Settings) -> Path:
+    return settings.data_dir / "ui-sessions"
+
+
+def build_app(options: UIOptions | None = None):
+    """FastAPI app: the session guard in front of the Gradio page. Returns ``(app, store)``."""
+    options = options or UIOptions()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    settings = load_settings(**options.settings_overrides)
+    root = Path(options.root or default_root(settings)).expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    # Gradio's cache is the UI root: uploads land here and session files are served in place.
+    os.environ["GRADIO_TEMP_DIR"] = str(root.resolve())
+    tempfile.tempdir = None
+
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from .guard import SessionGuard
+
+    store = SessionStore(root, max_age=options.session_ttl)
+    demo = build_blocks(store, options)
+    _publish_examples(store, options.examples or default_examples(settings))
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    theme = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    app = gr.mount_gradio_app(app, demo, path="/", max_file_size=int(options.max_upload_mb * 1024 * 1024),
+                              allowed_paths=[], show_error=False, ssr_mode=False, theme=theme,
+                              footer_links=[], enable_monitoring=False, mcp_server=False)
+    app.add_middleware(SessionGuard, store=store)
+    app.state.session_store = store
+    return app, store
+
+
+def _publish_examples(store: SessionStore, examples: list[Path]) -> None:
+    """Example photos are everyone's: mark their cache copies public.
+
+    Gradio's cache is content-addressed, so a user uploading the same photo as an example
+    gets the same path; without this the first uploader would "own" the example.
+    """
+    from gradio import processing_utils
+
+    for path in examples:
+        store.make_public(processing_utils.save_file_to_cache(str(path), cache_dir=str(store.root)))
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860, options: UIOptions | None = None) -> None:
+    """Run the UI until interrupted (uvicorn), sweeping abandoned sessions in the background."""
+    import uvicorn
+
+    app, store = build_app(options)
+    store.sweep()
+    store.start_sweeper()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        store.stop_sweeper()
