@@ -145,3 +145,24 @@ def test_true_peak_ceiling_holds_minus_one_dbtp_on_a_hot_mix(scene):
     assert true_peak_dbtp(result.samples, sr) <= -1.0
     assert np.max(np.abs(result.samples)) <= 10 ** (-1.0 / 20)  # no sample over the ceiling either
     assert result.reduction_db < 0.0
+
+
+def test_no_cut_is_made_only_so_a_background_bed_is_heard(scene):
+    """Two beds always overlap; cutting one to uncover another is churn, not clarity."""
+    sr = scene.sample_rate
+    stems = [*scene.stems, scene.stems[0][::-1].copy()]  # a second bed: the street played backwards
+    labels = [*scene.labels, "second bed"]
+    importance = [*scene.importance, 0.0]
+    beds = {0, len(stems) - 1}
+    analysis = analyse_masking([band_energies(s, sr) for s in stems], labels)
+    activity = [activity_spans(s, sr) for s in stems]
+    free = plan_eq(analysis, importance=importance, activity=activity, sample_rate=sr)
+    bed_names = {labels[0], "second bed"}
+
+    def helps_a_bed(event) -> bool:
+        return bool(bed_names & set(event.masks.split(", ")))
+
+    assert any(helps_a_bed(e) for e in free)  # without the rule, beds help beds
+    events = plan_eq(analysis, importance=importance, activity=activity, sample_rate=sr, background=beds)
+    assert events
+    assert not any(helps_a_bed(e) for e in events)

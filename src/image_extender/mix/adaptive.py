@@ -56,8 +56,9 @@ def adapt_mix(
     energies = [band_energies(s, sr) for s in stems]
     before = analyse_masking(energies, labels)
     events = plan_eq(
-        before, importance=importance, activity=[activity_spans(s, sr) for s in stems], sample_rate=sr, config=eq_config
-    )
+        before, importance=importance, activity=[activity_spans(s, sr) for s in stems], sample_rate=sr,
+        config=eq_config, background={i for i, t in enumerate(tracks) if t.role == "ambience"},
+    )  # fmt: skip
     offsets = np.zeros(len(tracks))
     report = None
     if optimize:

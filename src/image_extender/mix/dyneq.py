@@ -24,7 +24,9 @@ untouched, sample for sample. The filter is started ``preroll`` samples before t
 
 **Who is cut.** Only the masker; never a track marked protected (by default the most
 important object); only for a maskee at least as important as the masker (cutting a voice
-so the street bed is heard better is not what a mix engineer would do); overlapping cuts on
+so the street bed is heard better is not what a mix engineer would do); never just so a
+*background* bed is heard better (two beds always overlap, and being partly covered is
+what a background is for: cutting one bed for another is churn, not clarity); overlapping cuts on
 one track closer than ``merge_octaves`` are merged (union of the spans, deepest depth) so
 neighbouring cuts cannot stack below the limit.
 """
@@ -165,15 +167,18 @@ def plan_eq(
     sample_rate: int,
     config: EqConfig | None = None,
     protected: set[int] | None = None,
+    background: set[int] | None = None,
 ) -> list[EqEvent]:
     """Decide the dynamic cuts for a set of stems (see the module docstring).
 
     ``importance`` ranks the tracks (beds usually 0); ``activity`` gives each track's
     sounding spans (``activity_spans`` of its stem, or its planned events): every cut is
     clipped to the time both masker and maskee actually sound. ``protected`` overrides
-    the default protection of the single most important track.
+    the default protection of the single most important track. ``background`` tracks
+    (ambience beds) may be cut but are never the reason for a cut.
     """
     config = config or EqConfig()
+    background = background or set()
     labels = analysis.labels
     n = len(labels)
     if len(importance) != n or len(activity) != n:
@@ -186,7 +191,7 @@ def plan_eq(
         if i in protected:
             continue
         for j in range(n):
-            if i == j or (config.only_for_more_important and importance[j] < importance[i]):
+            if i == j or j in background or (config.only_for_more_important and importance[j] < importance[i]):
                 continue
             overlap = _intersect(activity[i], activity[j])
             if not overlap:
