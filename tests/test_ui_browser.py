@@ -1,0 +1,183 @@
+"""Web UI end to end in a real headless Chromium: upload, generate, listen, download, isolation.
+
+Starts ``image-extender ui`` (the real command) on a free localhost port and drives Debian's
+``/usr/bin/chromium`` with Playwright's sync API. Needs ``apt-get install chromium`` and the
+``playwright`` Python package (never ``playwright install``: we use the system browser).
+A screenshot of the finished page is written to ``test-artifacts/ui-finished.png``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+MIX_SECONDS = 8  # short mixes keep the run quick; set through the server's environment
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (apt-get install chromium)"),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
+
+# every <audio> inside a component, also inside shadow roots (the waveform player keeps its own there)
+AUDIO_JS = """(id) => {
+  const found = [];
+  const walk = (root) => root.querySelectorAll('*').forEach((el) => {
+    if (el.tagName === 'AUDIO') found.push(el);
+    if (el.shadowRoot) walk(el.shadowRoot);
+  });
+  const host = document.getElementById(id);
+  if (host) walk(host);
+  const playable = found.filter((a) => a.currentSrc && a.duration > 0);
+  return playable.length ? playable[0].duration : 0;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, darknet_photos):
+    root = tmp_path_factory.mktemp("ui-sessions")
+    port = _free_port()
+    env = {**os.environ, "IMAGE_EXTENDER_DURATION": str(MIX_SECONDS),
+           "IMAGE_EXTENDER_CONFIG": str(root.parent / "no-settings-file.toml")}
+    env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")
+    log = open(root.parent / "ui-server.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "image_extender", "ui", "--port", str(port), "--root", str(root),
+                             "--session-ttl", "30"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail(f"UI server did not start: {(root.parent / 'ui-server.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield url, root
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#generate", timeout=30_000)
+    return context, page
+
+
+def _upload(page, path: Path) -> None:
+    page.locator("#photo input[type=file]").set_input_files(str(path))
+    page.wait_for_selector("#photo img", timeout=15_000)
+
+
+def test_a_user_uploads_a_photo_hears_the_mix_downloads_it_and_strangers_cannot_reach_it(
+        server, browser, darknet_photos, tmp_path):
+    url, root = server
+    ctx1, page = _open(browser, url)
+    _upload(page, darknet_photos / "dog.jpg")
+    page.click("#generate")
+
+    # the mix player gets a playable source of the requested length
+    page.wait_for_function(AUDIO_JS, arg="mix", timeout=60_000)
+    duration = page.evaluate(AUDIO_JS, "mix")
+    assert duration == pytest.approx(MIX_SECONDS, abs=0.1)
+    status = page.locator("#status").inner_text()
+    assert status.startswith("Done:") and "dog" in status
+
+    # the photo with boxes is shown (decoded by the browser) and so is every source sound with its credits
+    boxes = page.locator("#boxes img")
+    assert boxes.evaluate("(img) => img.complete && img.naturalWidth") == 768  # dog.jpg is 768×576
+    page.wait_for_function(AUDIO_JS, arg="sound-0", timeout=20_000)
+    sounds = page.locator(".source-sound")
+    assert sounds.count() >= 2  # dog bark + street ambience
+    credits = page.locator("#credits").inner_text()
+    assert "Credits" in credits and "Licence" in credits and "dog" in credits
+    assert page.get_by_text("Why this sound").count() == sounds.count()
+    assert "urban street" in page.locator("#ambience").inner_text()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-finished.png"), full_page=True)
+
+    # the ZIP bundle downloads and holds the whole soundscape
+    with page.expect_download(timeout=15_000) as info:
+        page.click("#download")
+    bundle = tmp_path / "bundle.zip"
+    info.value.save_as(bundle)
+    with zipfile.ZipFile(bundle) as z:
+        names = set(z.namelist())
+        assert {"mix.wav", "manifest.json", "timeline.png", "CREDITS.md"} <= names
+        assert any(n.startswith("sounds/") for n in names) and any(n.startswith("stems/") for n in names)
+        manifest = json.loads(z.read("manifest.json"))
+        assert len(manifest["tracks"]) == sounds.count()
+        assert any(t["label"] == "dog" for t in manifest["tracks"])
+        import soundfile
+
+        audio, rate = soundfile.read(io.BytesIO(z.read("mix.wav")))
+        assert audio.shape[0] / rate == pytest.approx(MIX_SECONDS, abs=0.05)
+
+    # the files live in this session's folder, under a random name
+    mix_url = page.locator("#mix a[download]").get_attribute("href")
+    assert "/sessions/" in mix_url and mix_url.endswith("/mix.wav")
+    run_dir = Path(mix_url.split("/file=", 1)[1]).parent.parent
+    assert run_dir.is_dir() and str(run_dir).startswith(str(root))
+    assert ctx1.request.get(mix_url).status == 200
+
+    # a second browser cannot fetch them, neither directly nor from its page
+    ctx2, page2 = _open(browser, url)
+    assert ctx2.request.get(mix_url).status == 404
+    assert page2.evaluate("(u) => fetch(u).then((r) => r.status)", mix_url) == 404
+
+    # ... and a file that is not an image gives that second user a readable message, no traceback
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("these are my notes, not a photo\n")
+    page2.locator("#photo input[type=file]").set_input_files(str(fake))
+    page2.wait_for_timeout(1000)
+    page2.click("#generate")
+    page2.wait_for_function("() => document.querySelector('#status').innerText.includes('Error')", timeout=30_000)
+    message = page2.locator("#status").inner_text()
+    assert "holiday.jpg" in message and "not an image" in message
+    assert "Traceback" not in page2.content() and str(root) not in message
+
+    # delete removes the first session's folder and its URLs stop working; the second browser is untouched
+    page.click("#delete")
+    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Deleted')", timeout=15_000)
+    assert not run_dir.exists() and not run_dir.parent.exists()
+    assert ctx1.request.get(mix_url).status in (403, 404)
+    assert not page.locator("#download").is_visible()
+    ctx1.close()
+    ctx2.close()
