@@ -181,3 +181,25 @@ def test_a_user_uploads_a_photo_hears_the_mix_downloads_it_and_strangers_cannot_
     assert not page.locator("#download").is_visible()
     ctx1.close()
     ctx2.close()
+
+
+def test_saved_filters_come_back_after_a_reload_and_reach_the_settings_file(server, browser):
+    url, root = server
+    settings_file = root.parent / "no-settings-file.toml"  # the server's IMAGE_EXTENDER_CONFIG
+    context, page = _open(browser, url)
+    page.get_by_text("Search filters").click()
+    page.get_by_label("Downloads > Rating").check()
+    page.get_by_label("cc0").check()
+    page.get_by_label("Also write them to the settings file").check()
+    page.get_by_role("button", name="Save filters for next runs").click()
+    page.get_by_text("Saved: these filters apply").wait_for(timeout=15_000)
+    assert 'sort = "downloads>rating"' in settings_file.read_text()
+    assert 'licences = ["cc0"]' in settings_file.read_text()
+
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_selector("#generate", timeout=30_000)
+    page.get_by_text("Search filters").click()
+    page.wait_for_function("() => [...document.querySelectorAll('input[type=checkbox]')]"
+                           ".some((c) => c.checked && c.closest('label')?.innerText.trim() === 'cc0')", timeout=10_000)
+    assert page.get_by_label("Downloads > Rating").is_checked()
+    context.close()

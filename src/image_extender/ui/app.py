@@ -18,7 +18,6 @@ import html
 import logging
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,8 @@ DURATION_CHOICES = [ANY, "0.5", "1", "2", "5", "10", "30", "60", "120"]
 SAMPLE_RATE_CHOICES = ["22050", "44100", "48000", "96000"]
 CHANNEL_CHOICES = [ANY, "1", "2"]
 PREFS_KEY = "image-extender-prefs"
+AUDIO_BUTTONS = ["download"]  # no "share": it posts to Hugging Face, and the files are private to the session
+IMAGE_BUTTONS = ["download", "fullscreen"]
 
 
 @dataclass
@@ -326,9 +327,9 @@ def build_blocks(store: SessionStore, options: UIOptions):
                 status = gr.Markdown("Upload a photo (or pick an example) and press **Make the soundscape**.",
                                      elem_id="status")
                 boxes = gr.Image(label="What was seen (box thickness = importance)", interactive=False,
-                                 elem_id="boxes", type="filepath", height=420)
+                                 elem_id="boxes", type="filepath", height=420, buttons=IMAGE_BUTTONS)
                 ambience = gr.Markdown(elem_id="ambience")
-                mix = gr.Audio(label="The mix", interactive=False, type="filepath", elem_id="mix")
+                mix = gr.Audio(label="The mix", interactive=False, type="filepath", elem_id="mix", buttons=AUDIO_BUTTONS)
                 download = gr.DownloadButton("Download the bundle (ZIP)", visible=False, elem_id="download")
                 gr.Markdown("### Every sound in the mix")
                 missing = gr.Markdown(elem_id="missing")
@@ -339,11 +340,12 @@ def build_blocks(store: SessionStore, options: UIOptions):
                         with gr.Group():
                             gr.Markdown(f"#### {card['title']}\n{card['about']}")
                             gr.Audio(card["path"], label=card["title"], interactive=False, type="filepath",
-                                     elem_id=f"sound-{i}", elem_classes=["source-sound"])
+                                     elem_id=f"sound-{i}", elem_classes=["source-sound"], buttons=AUDIO_BUTTONS)
                             with gr.Accordion("Why this sound", open=False):
                                 gr.Markdown(card["why"] or "*no trail recorded*")
 
-                timeline = gr.Image(label="Timeline", interactive=False, type="filepath", elem_id="timeline")
+                timeline = gr.Image(label="Timeline", interactive=False, type="filepath", elem_id="timeline",
+                                    buttons=IMAGE_BUTTONS)
                 credits = gr.Markdown(elem_id="credits")
                 with gr.Accordion("Manifest (JSON)", open=False):
                     manifest_json = gr.JSON(elem_id="manifest")
@@ -472,7 +474,6 @@ def build_app(options: UIOptions | None = None):
     root.mkdir(parents=True, exist_ok=True)
     # Gradio's cache is the UI root: uploads land here and session files are served in place.
     os.environ["GRADIO_TEMP_DIR"] = str(root.resolve())
-    tempfile.tempdir = None
 
     import gradio as gr
     from fastapi import FastAPI
