@@ -138,6 +138,8 @@ class Sound(_Model):
     channels: int
     loudness_lufs: float | None = None
     kind: Literal["bed", "one-shot"] | None = None
+    loopable: bool | None = None  # a bed whose ends meet without a fade (None: unknown)
+    quality: str = ""  # e.g. "low: 11 kHz mono" — lets better beds win ties
 
 
 class SoundChoice(_Model):

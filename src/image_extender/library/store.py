@@ -59,7 +59,7 @@ CREATE INDEX IF NOT EXISTS sounds_kind ON sounds(kind);
 
 SOUND_COLUMNS = (
     "id, uid, path, name, description, tags, licence, author, url, source, kind, "
-    "duration, sample_rate, channels, loudness_lufs"
+    "duration, sample_rate, channels, loudness_lufs, loopable, quality"
 )
 
 
@@ -126,7 +126,8 @@ def write_index(con: sqlite3.Connection, library_dir: Path) -> VectorIndex:
 
 
 def _row_to_sound(row: tuple) -> Sound:
-    (rid, uid, path, name, description, tags, licence, author, url, source, kind, duration, sr, ch, lufs) = row
+    (rid, uid, path, name, description, tags, licence, author, url, source, kind, duration, sr, ch, lufs,
+     loopable, quality) = row
     return Sound(
         provider="library",
         id=uid,
@@ -143,6 +144,8 @@ def _row_to_sound(row: tuple) -> Sound:
         channels=ch,
         loudness_lufs=lufs,
         kind=kind,
+        loopable=None if loopable is None else bool(loopable),
+        quality=quality or "",
     )
 
 

@@ -196,10 +196,30 @@ def fallback_query(label: str, query: str, term: str, role: Role) -> str:
     return term
 
 
+BED_LONG_ENOUGH_S = 20.0  # a bed this long loops rarely enough that nobody hears the seam
+BED_FITNESS_WEIGHT = 0.1  # at most this much verification score is traded for a better bed
+
+
+def bed_fitness(sound: Sound) -> float:
+    """0…1: how well a recording serves as a background bed, beyond what it depicts.
+
+    Long recordings (≥ 20 s) loop seldom; recordings whose ends meet (``loopable``) loop
+    without a fade; a recording its source marks as low quality (11 kHz mono game clips)
+    loses to a full-band one. Verification says *what* a sound is; this breaks ties among
+    the beds that passed, so a 4 s 11 kHz farm clip does not beat a 20 s 48 kHz farm loop.
+    """
+    length = min(1.0, sound.duration / BED_LONG_ENOUGH_S)
+    loop = 1.0 if sound.loopable else 0.0
+    quality = 0.0 if sound.quality.lower().startswith("low") else 1.0
+    return 0.6 * length + 0.2 * loop + 0.2 * quality
+
+
 def _pick(accepted: list[Pick], role: Role, mode: SelectionMode, rng: np.random.Generator) -> Pick:
     preferred = [p for p in accepted if p[0].sound.kind == PREFERRED_KIND[role]] or accepted
     if mode == "random":
         return preferred[int(rng.integers(len(preferred)))]
+    if role == "ambience":
+        return max(preferred, key=lambda p: p[1].score + BED_FITNESS_WEIGHT * bed_fitness(p[0].sound))
     return max(preferred, key=lambda p: p[1].score)
 
 
