@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     # retrieval
     hierarchy_file: Path | None = None  # user table, extends the built-in one
     candidates_per_query: int = Field(default=10, ge=1, le=100)
+    regenerate_queries: bool = False  # last fallback: ask the LLM for other queries (needs OPENAI_API_KEY)
 
     # mix
     duration: float = Field(default=30.0, gt=0.0, le=3600.0)

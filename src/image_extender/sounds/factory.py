@@ -10,8 +10,8 @@ Which pieces, by setting:
   verdicts cached in ``<data>/cache/llm_verdicts.sqlite``). With ``llm`` the embedding
   verifier stays loaded as the fallback for a failing server, and LLM query regeneration
   is the last fallback step of the chain (``llm.max_regenerations`` per tag, 0 = off).
-  Regeneration with the embedding verifier needs an opt-in setting
-  ``regenerate_queries`` (read if present) and a configured OpenAI key.
+  Regeneration with the embedding verifier is opt-in (``regenerate_queries``) and then
+  needs an OpenAI key like any LLM use (a clear error names ``OPENAI_API_KEY``).
 
 Every LLM request the finder makes is listed in :attr:`Finder.usage` (the pipeline puts
 it into ``manifest.llm_usage``).
@@ -19,7 +19,6 @@ it into ``manifest.llm_usage``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +85,7 @@ def build_finder(settings: Settings) -> Finder:
     fallback: Verifier | None = None
     regenerator: Regenerator | None = None
     client = None
-    wants_regeneration = settings.verifier == "llm" or (
-        bool(getattr(settings, "regenerate_queries", False)) and bool(os.environ.get("OPENAI_API_KEY", "").strip())
-    )
+    wants_regeneration = settings.verifier == "llm" or settings.regenerate_queries
     if settings.verifier == "llm" or wants_regeneration:
         from ..llm.client import LLMClient
 
