@@ -100,6 +100,15 @@ def _open(browser, url):
     return context, page
 
 
+def _wait(page, js: str, arg=None, timeout: float = 120_000) -> None:
+    """Wait for ``js`` to be truthy; on timeout, fail with what the page says (busy CI machines are slow)."""
+    try:
+        page.wait_for_function(js, arg=arg, timeout=timeout)
+    except sync_api.TimeoutError:
+        status = page.locator("#status").inner_text() if page.locator("#status").count() else "(no status box)"
+        pytest.fail(f"timed out waiting for {js[:60]!r} ({arg}); page status: {status}")
+
+
 def _upload(page, path: Path) -> None:
     page.locator("#photo input[type=file]").set_input_files(str(path))
     page.wait_for_selector("#photo img", timeout=15_000)
@@ -113,7 +122,7 @@ def test_a_user_uploads_a_photo_hears_the_mix_downloads_it_and_strangers_cannot_
     page.click("#generate")
 
     # the mix player gets a playable source of the requested length
-    page.wait_for_function(AUDIO_JS, arg="mix", timeout=60_000)
+    _wait(page, AUDIO_JS, "mix")
     duration = page.evaluate(AUDIO_JS, "mix")
     assert duration == pytest.approx(MIX_SECONDS, abs=0.1)
     status = page.locator("#status").inner_text()
@@ -122,7 +131,7 @@ def test_a_user_uploads_a_photo_hears_the_mix_downloads_it_and_strangers_cannot_
     # the photo with boxes is shown (decoded by the browser) and so is every source sound with its credits
     boxes = page.locator("#boxes img")
     assert boxes.evaluate("(img) => img.complete && img.naturalWidth") == 768  # dog.jpg is 768×576
-    page.wait_for_function(AUDIO_JS, arg="sound-0", timeout=20_000)
+    _wait(page, AUDIO_JS, "sound-0", timeout=30_000)
     sounds = page.locator(".source-sound")
     assert sounds.count() >= 2  # dog bark + street ambience
     credits = page.locator("#credits").inner_text()
@@ -168,14 +177,14 @@ def test_a_user_uploads_a_photo_hears_the_mix_downloads_it_and_strangers_cannot_
     page2.locator("#photo input[type=file]").set_input_files(str(fake))
     page2.wait_for_timeout(1000)
     page2.click("#generate")
-    page2.wait_for_function("() => document.querySelector('#status').innerText.includes('Error')", timeout=30_000)
+    _wait(page2, "() => document.querySelector('#status').innerText.includes('Error')", timeout=60_000)
     message = page2.locator("#status").inner_text()
     assert "holiday.jpg" in message and "not an image" in message
     assert "Traceback" not in page2.content() and str(root) not in message
 
     # delete removes the first session's folder and its URLs stop working; the second browser is untouched
     page.click("#delete")
-    page.wait_for_function("() => document.querySelector('#status').innerText.includes('Deleted')", timeout=15_000)
+    _wait(page, "() => document.querySelector('#status').innerText.includes('Deleted')", timeout=30_000)
     assert not run_dir.exists() and not run_dir.parent.exists()
     assert ctx1.request.get(mix_url).status in (403, 404)
     assert not page.locator("#download").is_visible()
