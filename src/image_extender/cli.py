@@ -261,6 +261,75 @@ def library_info(data_dir: LibraryOpt = None) -> None:
             out.print(f"{key}: {value}")
 
 
+# --------------------------------------------------------------------------- freesound
+
+freesound_app = typer.Typer(help="Freesound: search filters (saved to the settings file) and test searches.",
+                            no_args_is_help=True)
+app.add_typer(freesound_app, name="freesound")
+
+
+@freesound_app.command("filters")
+def freesound_filters(
+    min_rating: Annotated[Optional[str], typer.Option(metavar="0-5|any", help="Lowest average rating, e.g. 4.")] = None,
+    min_downloads: Annotated[Optional[str], typer.Option(metavar="N|any", help="Fewest downloads, e.g. 500.")] = None,
+    duration: Annotated[Optional[str], typer.Option(metavar="MIN-MAX|any", help="Seconds, e.g. 1-30, 10-any.")] = None,
+    licence: Annotated[Optional[str], typer.Option("--licence", "--license", metavar="LIST|any", help="cc0, cc-by, cc-by-nc, sampling+ (comma-separated); cc0 for commercial use.")] = None,
+    samplerate: Annotated[Optional[str], typer.Option(metavar="LIST|any", help="Hz, e.g. 44100,48000.")] = None,
+    channels: Annotated[Optional[str], typer.Option(metavar="1|2|any", help="1 = mono, 2 = stereo.")] = None,
+    file_type: Annotated[Optional[str], typer.Option("--type", metavar="LIST|any", help="Original file type, e.g. wav,flac.")] = None,
+    sort: Annotated[Optional[str], typer.Option(metavar="rating>downloads|downloads>rating", help="Which counts first.")] = None,
+    mode: Annotated[Optional[str], typer.Option(metavar="best|random", help="best: by the sort; random: seeded shuffle, no quality filters.")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Write them into [freesound] of the settings file (other keys kept).")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Show the effective Freesound filters (defaults + settings file + these flags) and the API filter they send."""
+    from .settings import DEFAULT_CONFIG_FILE
+    from .sounds.freesound.filters import FreesoundSettings
+    from .sounds.freesound.knobs import SAVED_KEYS, apply_flags, describe_settings
+
+    flags = {"--min-rating": min_rating, "--min-downloads": min_downloads, "--duration": duration, "--licence": licence,
+             "--samplerate": samplerate, "--channels": channels, "--type": file_type, "--sort": sort, "--mode": mode}
+    with _errors():
+        path = config or Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+        if config is not None and not config.is_file() and not save:
+            raise ImageExtenderError(f"{config}: settings file not found (add --save to create it)")
+        settings = apply_flags(FreesoundSettings.load_from_toml(path), flags)
+        if save:
+            settings.save_to_toml(path, SAVED_KEYS)
+    for line in describe_settings(settings, given={k for k, v in flags.items() if v is not None}):
+        typer.echo(line)
+    if save:
+        typer.echo(f"saved to [freesound] in {path}")
+
+
+@freesound_app.command("search")
+def freesound_search(
+    query: Annotated[str, typer.Argument(help="What it should sound like, e.g. 'dog barking'.")],
+    limit: Annotated[int, typer.Option("-n", "--limit", min=1, max=150)] = 10,
+    ambience: Annotated[bool, typer.Option("--ambience", help="Search as an ambience bed (long recordings).")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Search Freesound with the saved filters (needs FREESOUND_API_KEY) and show each result's verifier verdict."""
+    from .sounds.factory import build_finder
+
+    with _errors():
+        settings = _settings(config, source="freesound", verifier="embedding")
+        finder = build_finder(settings)
+        role = "ambience" if ambience else "object"
+        candidates = finder.source.search(query, role, limit)
+        verdicts = finder.verifier.verify(query, candidates) if candidates else []
+    table = Table(title=f"Freesound results for “{query}” ({settings.freesound.filters.describe()})")
+    for col in ("id", "name", "rating", "downloads", "licence", "dur", "verdict"):
+        table.add_column(col)
+    for cand, verdict in zip(candidates, verdicts, strict=True):
+        s = cand.sound
+        table.add_row(s.id, s.name, "–" if s.rating is None else f"{s.rating:.2f}", str(s.downloads), s.licence,
+                      f"{s.duration:.1f}s", ("ok " if verdict.accepted else "no ") + verdict.reason)
+    out.print(table)
+    if not candidates:
+        out.print("no results: loosen the filters (image-extender freesound filters --min-rating any …)")
+
+
 @app.command()
 def ui(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 exposes it to the network).")] = "127.0.0.1",

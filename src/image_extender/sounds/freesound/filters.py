@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -257,6 +257,9 @@ class FreesoundSettings(BaseModel):
     requests_per_day: int = Field(default=2000, ge=1)
     timeout: float = Field(default=20.0, gt=0.0, description="seconds per HTTP request")
     max_attempts: int = Field(default=5, ge=1, le=10, description="tries per request (429, 5xx, timeouts)")
+    download_originals: bool = Field(
+        default=False, description="original files instead of HQ previews; needs FREESOUND_OAUTH_TOKEN (see client.py)"
+    )
 
     @field_validator("relaxation")
     @classmethod
@@ -281,19 +284,70 @@ class FreesoundSettings(BaseModel):
             where = ".".join(str(p) for p in err["loc"]) or SECTION
             raise SettingsError(f"{path}: setting '{SECTION}.{where}': {err['msg']}") from exc
 
-    def save_to_toml(self, path: Path | str) -> None:
-        """Write these settings as ``[freesound]``, keeping every other key of the file.
+    def save_to_toml(self, path: Path | str, keys: Iterable[str] | None = None) -> None:
+        """Write these settings (or only ``keys`` of them) into ``[freesound]``, keeping the rest.
 
-        Comments and formatting of the rest of the file are not kept (``tomllib`` reads
-        values only); the values are.
+        Every other table and key of the file stays, and so do the user's comments and
+        layout (``tomlkit`` edits the document in place). The new text is checked to load
+        back before it replaces the file, so a failed save leaves the file untouched.
         """
+        import tomlkit
+        from tomlkit.exceptions import TOMLKitError
+
         path = Path(path)
-        doc = _read_toml(path) if path.exists() else {}
-        doc[SECTION] = self.model_dump(mode="json")
+        try:
+            doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+        except (OSError, TOMLKitError) as exc:
+            raise SettingsError(f"{path}: cannot read settings ({exc})") from exc
+        section = doc.get(SECTION)
+        if section is None:
+            section = tomlkit.table()
+            doc[SECTION] = section
+        elif not isinstance(section, dict):
+            raise SettingsError(f"{path}: [{SECTION}] must be a table")
+        values = self.model_dump(mode="json")
+        for key in keys if keys is not None else values:
+            if key not in values:
+                raise SettingsError(f"{path}: '{SECTION}.{key}' is not a Freesound setting")
+            _set(section, key, values[key])
+        text = tomlkit.dumps(doc)
+        try:
+            FreesoundSettings.model_validate(tomllib.loads(text).get(SECTION, {}))
+        except (ValidationError, tomllib.TOMLDecodeError) as exc:  # e.g. an unknown key already in the file
+            raise SettingsError(f"{path}: [{SECTION}] would not load after saving ({str(exc).splitlines()[0]})") from exc
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(_dump_toml(doc), encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
+
+
+def _set(table: Any, key: str, value: Any) -> None:
+    """Set ``table[key]``; a sub-table that exists is updated key by key, so its comments stay."""
+    current = table.get(key)
+    if isinstance(value, dict) and isinstance(current, dict):
+        for k, v in value.items():
+            _set(current, k, v)
+    else:
+        table[key] = _toml_item(value)
+
+
+def _toml_item(value: Any) -> Any:
+    """Nested settings as a sub-table (``[freesound.filters]``), lists of tables as arrays of inline tables."""
+    import tomlkit
+
+    if isinstance(value, dict):
+        table = tomlkit.table()
+        for k, v in value.items():
+            table[k] = _toml_item(v)
+        return table
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        array = tomlkit.array()
+        for item in value:
+            inline = tomlkit.inline_table()
+            inline.update(item)
+            array.append(inline)
+        return array
+    return value
 
 
 def _read_toml(path: Path) -> dict:
@@ -304,9 +358,3 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"{path}: cannot read settings ({exc})") from exc
-
-
-def _dump_toml(doc: dict) -> str:
-    import tomli_w
-
-    return tomli_w.dumps(doc)

@@ -210,21 +210,13 @@ class FreesoundSource:
         return ladder
 
     def _mode_filters(self, filters: FreesoundFilters) -> FreesoundFilters:
-        return filters.with_quality(ANY, ANY) if self.settings.mode == "random" else filters
+        return mode_filters(self.settings, filters)
 
     def _role_filters(self, filters: FreesoundFilters, role: Role) -> FreesoundFilters:
-        s = self.settings
-        update: dict = {}
-        if role == "ambience" and filters.min_duration == ANY and s.ambience_min_duration != ANY:
-            if filters.max_duration == ANY or filters.max_duration >= s.ambience_min_duration:
-                update["min_duration"] = s.ambience_min_duration
-        if role == "object" and filters.max_duration == ANY and s.object_max_duration != ANY:
-            if filters.min_duration == ANY or filters.min_duration <= s.object_max_duration:
-                update["max_duration"] = s.object_max_duration
-        return FreesoundFilters.model_validate({**filters.model_dump(), **update}) if update else filters
+        return role_filters(self.settings, filters, role)
 
     def _api_sort(self) -> str:
-        return "rating_desc" if self.settings.sort == "rating>downloads" else "downloads_desc"
+        return api_sort(self.settings)
 
     def _page_size(self, limit: int) -> int:
         return max(1, min(self.settings.page_size, max(limit, self.settings.preload)))
@@ -248,6 +240,29 @@ class FreesoundSource:
     def _candidate(self, r: SoundRecord, role: Role) -> Candidate:
         self._records[str(r.id)] = r
         return Candidate(sound=sound_from_record(r, self.client.cache, self.settings.preview, role), score=self._score(r))
+
+
+def mode_filters(settings: FreesoundSettings, filters: FreesoundFilters) -> FreesoundFilters:
+    """Random mode drops the quality thresholds (taste); licence, duration and format stay (constraints)."""
+    return filters.with_quality(ANY, ANY) if settings.mode == "random" else filters
+
+
+def role_filters(settings: FreesoundSettings, filters: FreesoundFilters, role: Role) -> FreesoundFilters:
+    """Fill an ``"any"`` duration side by role: beds at least ``ambience_min_duration``, objects at most
+    ``object_max_duration`` (unless that would contradict the user's other side)."""
+    update: dict = {}
+    if role == "ambience" and filters.min_duration == ANY and settings.ambience_min_duration != ANY:
+        if filters.max_duration == ANY or filters.max_duration >= settings.ambience_min_duration:
+            update["min_duration"] = settings.ambience_min_duration
+    if role == "object" and filters.max_duration == ANY and settings.object_max_duration != ANY:
+        if filters.min_duration == ANY or filters.min_duration <= settings.object_max_duration:
+            update["max_duration"] = settings.object_max_duration
+    return FreesoundFilters.model_validate({**filters.model_dump(), **update}) if update else filters
+
+
+def api_sort(settings: FreesoundSettings) -> str:
+    """The API ``sort`` for the preference (best mode; random-mode rounds ask for ``score`` and shuffle)."""
+    return "rating_desc" if settings.sort == "rating>downloads" else "downloads_desc"
 
 
 def sound_from_record(r: SoundRecord, cache: FreesoundCache, preview: str, role: Role) -> Sound:
