@@ -53,6 +53,13 @@ else
   $SUDO apt-get update -qq || fail "apt-get update failed (are you online, and root or in sudoers?)"
 fi
 
+if [ "$EXTRAS" = "test" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "    installing Debian chromium for the browser tests"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -qq chromium >/dev/null || fail "apt-get install chromium failed (root or sudo needed)"
+fi
+
 begin "starter sound library, photos and WordNet (into $IMAGE_EXTENDER_DATA)"
 "$VENV/bin/image-extender" setup-data
 

@@ -90,3 +90,16 @@ def test_short_city_bed_loops_for_30_s_without_clicks():
     source = SourceCache(spec.sample_rate).get(bed.path).mean(axis=1)
     own_jump = np.max(np.abs(np.diff(source))) * 10 ** (track.gain_db / 20)
     assert np.max(np.abs(np.diff(mono))) <= 1.5 * own_jump
+
+
+def test_best_pick_is_the_candidate_that_most_clearly_is_the_thing(finder):
+    """Zebras bark, so a dog bark scores high for "zebra barking"; the zebra recording leads
+    its rival concepts by more, and that margin — not the raw score — picks it."""
+    from image_extender.manifest import BBox, SceneObject
+
+    scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test",
+                  objects=[SceneObject(label="zebra", query="zebra barking", bbox=BBox(x0=0.1, y0=0.1, x1=0.5, y1=0.5),
+                                       importance=1.0, confidence=0.9)])
+    (choice,) = finder(scene)
+    assert choice.sound is not None, choice.verdict
+    assert "zebra" in f"{choice.sound.name} {choice.sound.description}".lower(), choice.sound.name

@@ -134,10 +134,9 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
     on_stage("planning the mix")
     spec, tracks, analysis = plan(scene, choices, settings)
     if not tracks:
-        tried = ", ".join(f"'{c.target}'" for c in choices) or "nothing: no objects and no ambience"
-        first = next((c.verdict.split(";")[0] for c in choices if c.verdict), "")
-        raise RetrievalError(f"{image_path}: no sound found for anything in the image (tried {tried}"
-                             + (f"; e.g. {first}" if first else "") + "; run `image-extender analyze` to see the scene)")
+        # per target what was tried and why it failed; the long "nearest miss" detail stays in the trail
+        reasons = "; ".join(f"{c.target}: {';'.join(c.verdict.split(';')[:2])}" for c in choices) or "no objects and no ambience"
+        raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
     manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis,
                         llm_usage=usage, settings=settings.public_dict())
     return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage)

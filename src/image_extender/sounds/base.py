@@ -21,6 +21,9 @@ class Verdict:
     accepted: bool
     score: float
     reason: str
+    # how far the query leads the strongest rival concept for this sound (embedding
+    # verifier); ranks accepted candidates: the one that is most clearly *this* thing wins
+    margin: float | None = None
 
 
 class SoundSource(Protocol):

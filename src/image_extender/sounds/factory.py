@@ -19,9 +19,11 @@ it into ``manifest.llm_usage``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import SettingsError
 from ..manifest import Scene, SoundChoice
 from ..settings import Settings
 from .base import SoundSource, Verifier
@@ -104,19 +106,34 @@ def build_finder(settings: Settings) -> Finder:
                   llm_client=client)  # fmt: skip
 
 
-def _open_source(settings: Settings) -> tuple[SoundSource, Any]:
-    """(source, the text embedder it was indexed with — None when it has none)."""
-    if settings.source == "freesound":
-        from .freesound import FreesoundSource
+def _open_freesound(settings: Settings) -> tuple[SoundSource, Any]:
+    from .freesound import FreesoundSource
 
-        fs = settings.freesound
-        update = {k: getattr(settings, k) for k in ("mode", "seed") if k in settings.model_fields_set}
-        if update:
-            fs = fs.model_copy(update=update)
-        return FreesoundSource.open(settings.data_dir, fs, offline=settings.offline), None
+    fs = settings.freesound
+    update = {k: getattr(settings, k) for k in ("mode", "seed") if k in settings.model_fields_set}
+    if update:
+        fs = fs.model_copy(update=update)
+    return FreesoundSource.open(settings.data_dir, fs, offline=settings.offline), None
 
+
+def _open_library(settings: Settings) -> tuple[SoundSource, Any]:
     from ..library.store import SoundLibrary
     from .library_source import LibrarySource
 
     lib = SoundLibrary.open(settings.library_dir)
     return LibrarySource(lib), lib.embedder
+
+
+# name -> opener returning (source, the text embedder it was indexed with — None when it has none)
+SOURCES: dict[str, Callable[[Settings], tuple[SoundSource, Any]]] = {
+    "library": _open_library,
+    "freesound": _open_freesound,
+}
+
+
+def _open_source(settings: Settings) -> tuple[SoundSource, Any]:
+    try:
+        opener = SOURCES[settings.source]
+    except KeyError:
+        raise SettingsError(f"unknown sound source '{settings.source}' (known: {', '.join(SOURCES)})") from None
+    return opener(settings)

@@ -218,9 +218,17 @@ def _pick(accepted: list[Pick], role: Role, mode: SelectionMode, rng: np.random.
     preferred = [p for p in accepted if p[0].sound.kind == PREFERRED_KIND[role]] or accepted
     if mode == "random":
         return preferred[int(rng.integers(len(preferred)))]
-    if role == "ambience":
-        return max(preferred, key=lambda p: p[1].score + BED_FITNESS_WEIGHT * bed_fitness(p[0].sound))
-    return max(preferred, key=lambda p: p[1].score)
+    bonus = (lambda sound: BED_FITNESS_WEIGHT * bed_fitness(sound)) if role == "ambience" else (lambda sound: 0.0)
+    return max(preferred, key=lambda p: _clarity(p[1]) + bonus(p[0].sound))
+
+
+def _clarity(verdict: Verdict) -> float:
+    """How clearly a candidate is the queried thing: its margin over the strongest rival
+    concept where the verifier measures one, else its score. A dog bark can score higher
+    for "zebra barking" than the zebra itself (both bark), but only the zebra leads its
+    rivals (margin +0.03 against −0.04): the margin picks the zebra.
+    """
+    return verdict.score if verdict.margin is None else verdict.margin
 
 
 def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:

@@ -280,7 +280,7 @@ class EmbeddingVerifier:
             return Verdict(False, j.score, f"{who} {ranking}: too far below '{j.best}' ({j.best_score:.2f}); gap allowed {self.max_gap:.2f}")
         if j.score < self.floor:
             return Verdict(False, j.score, f"{who} {ranking}: similarity below the floor {self.floor:.2f}")
-        return Verdict(True, j.score, f"{who} {ranking}")
+        return Verdict(True, j.score, f"{who} {ranking}", margin=j.margin)
 
     def verify(self, query: str, candidates: list[Candidate]) -> list[Verdict]:
         judgements = self.judge(query, [c.sound for c in candidates])
