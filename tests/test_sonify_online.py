@@ -310,3 +310,25 @@ def test_a_failing_llm_server_falls_back_to_the_embedding_verdicts(online, opena
     assert "embedding" in notes[0]
     verifications = [u for u in manifest.llm_usage if u.purpose.startswith("verification")]
     assert len(verifications) == 1 and not verifications[0].ok  # asked once, then not again in this run
+
+
+def test_a_logo_is_reported_non_sonic_with_exit_code_7_and_a_flag_in_the_manifest(online, openai_server, tmp_path):
+    from PIL import Image
+    from skimage import data as skdata
+
+    logo = tmp_path / "logo.png"
+    Image.fromarray(skdata.logo()).save(logo)
+    openai_server.push(json_reply({
+        "caption": "The scikit-image logo: a stylised snake in a green and orange circle.",
+        "image_tags": ["logo", "graphic design"], "mood": "neutral", "objects": [], "scene_and_location": [],
+    }))  # fmt: skip
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["sonify", str(logo), "-o", str(out), "--analyzer", "openai"])
+    assert result.exit_code == 7, result.output
+    (line,) = error_lines(result.output)
+    assert "logo.png" in line and "non-sonic" in line
+    manifest = Manifest.load(out / "manifest.json")
+    assert manifest.scene.non_sonic and not manifest.tracks
+    assert manifest.llm_usage and manifest.llm_usage[0].input_tokens
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+    assert OPENAI_KEY not in (out / "manifest.json").read_text()

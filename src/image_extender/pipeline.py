@@ -123,13 +123,23 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
 
 def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bool = False,
            on_stage: StageCallback = _noop) -> Manifest:
-    """Photo → soundscape folder. Returns the manifest that was written."""
+    """Photo → soundscape folder. Returns the manifest that was written.
+
+    A non-sonic image (a logo, an icon) writes only ``manifest.json`` with
+    ``scene.non_sonic`` set, then raises :class:`NonSonicImageError` (CLI exit code 7).
+    """
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, overwrite)
     usage: list[dict] = []
     scene = analyze_image(image_path, settings, on_stage, usage)
     if scene.non_sonic:
-        raise NonSonicImageError(f"{image_path}: nothing in this image makes a sound ({scene.caption or 'non-sonic image'})")
+        # a legitimate answer, not a failure: the manifest records the flag (and any LLM cost)
+        manifest = Manifest(scene=scene, llm_usage=usage, settings=settings.public_dict())
+        with _staging_dir(out_dir) as tmp:
+            manifest.save(tmp / "manifest.json")
+            _replace_dir(tmp, out_dir, overwrite)
+        raise NonSonicImageError(f"{image_path}: non-sonic image, nothing in it makes a sound "
+                                 f"({scene.caption or 'a graphic'}); scene written to {out_dir / 'manifest.json'}")
     choices = find_scene_sounds(scene, settings, on_stage, usage)
     on_stage("planning the mix")
     spec, tracks, analysis = plan(scene, choices, settings)
