@@ -13,10 +13,16 @@ docs, not imported), so tests can catch disagreements:
 * token auth: ``Authorization: Token KEY`` or ``?token=KEY``; anything else is 401.
 * ``GET /previews/<id>-hq.ogg|mp3`` (no auth, like the CDN): the record's REAL recording,
   encoded with soundfile.
+* ``GET /apiv2/sounds/<id>/download/`` ("OAuth2 required"): only with
+  ``Authorization: Bearer <oauth_token>`` (an API key, as header or ``?token=``, is 401 like
+  the real API says); serves the original — the REAL recording in the record's ``type``
+  (the file itself when it already is one, else re-encoded losslessly by soundfile) with a
+  ``Content-Disposition`` filename. Setting ``fake.oauth_token`` to another value is an
+  expired token.
 
 Fault injection (:meth:`FakeFreesound.inject`): 429 with ``Retry-After``, 500, slow
 responses (for client timeouts), malformed JSON, empty results, preview 404, preview
-that is not audio — each for the next ``times`` matching requests.
+that is not audio, original 404 / 500 — each for the next ``times`` matching requests.
 """
 
 from __future__ import annotations
@@ -154,7 +160,7 @@ SORTS = {
 
 @dataclass
 class Fault:
-    kind: str  # search: 429 500 slow malformed empty; previews: preview404 preview500 preview_not_audio
+    kind: str  # search: 429 500 slow malformed empty; previews: preview404 preview500 preview_not_audio; originals: original404 original500
     times: int = 1
     retry_after: str = "1"
     delay: float = 1.0
@@ -179,8 +185,9 @@ def resolve_source(source: str, data_dir: Path) -> Path:
 class FakeFreesound:
     """Start with ``with FakeFreesound(...) as fake:``; ``fake.api_url`` is the API base."""
 
-    def __init__(self, api_key: str, data_dir: Path, catalogue: Path = CATALOGUE) -> None:
+    def __init__(self, api_key: str, data_dir: Path, catalogue: Path = CATALOGUE, oauth_token: str | None = None) -> None:
         self.api_key = api_key
+        self.oauth_token = oauth_token
         self.data_dir = Path(data_dir)
         doc = json.loads(Path(catalogue).read_text(encoding="utf-8"))
         self.sounds: list[dict] = doc["sounds"]
@@ -305,6 +312,21 @@ class FakeFreesound:
             self._encoded[key] = data
         return self._encoded[key]
 
+    def original(self, sound_id: int) -> tuple[bytes, str]:
+        """The record's real recording as its declared ``type`` (bytes, file name)."""
+        rec = self.by_id[sound_id]
+        kind = str(rec.get("type", "wav")).lower()
+        src = resolve_source(rec["preview_source"], self.data_dir)
+        name = rec["name"] if rec["name"].lower().endswith("." + kind) else f"{rec['name']}.{kind}"
+        if src.suffix.lstrip(".").lower() == kind:
+            return src.read_bytes(), name
+        fmt = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "aiff": ("AIFF", "PCM_16"),
+               "ogg": ("OGG", "VORBIS"), "mp3": ("MP3", None)}[kind]
+        audio, sr = sf.read(str(src), dtype="float32", always_2d=True)
+        buf = io.BytesIO()
+        sf.write(buf, audio, sr, format=fmt[0], subtype=fmt[1])
+        return buf.getvalue(), name
+
     # ------------------------------------------------------------------ HTTP
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -344,6 +366,9 @@ class FakeFreesound:
                 m = re.fullmatch(r"/previews/(\d+)-(hq|lq)\.(ogg|mp3)", path)
                 if m:
                     return self._preview(int(m[1]), m[3])
+                m = re.fullmatch(r"/apiv2/sounds/(\d+)/download/", path)
+                if m:
+                    return self._original(int(m[1]))
                 if path in ("/apiv2/search/", "/apiv2/search/text/"):
                     return self._search(params)
                 self._json(404, {"detail": "Not found."})
@@ -375,6 +400,25 @@ class FakeFreesound:
                     return 200
                 self._json(status, payload)
                 return status
+
+            def _original(self, sound_id: int) -> int:
+                header = self.headers.get("Authorization", "")
+                if not fake.oauth_token or header != f"Bearer {fake.oauth_token}":
+                    detail = "Invalid token." if header.startswith("Bearer ") else "Authentication credentials were not provided."
+                    self._json(401, {"detail": detail})
+                    return 401
+                if sound_id not in fake.by_id:
+                    self._json(404, {"detail": "Not found."})
+                    return 404
+                fault = fake._take_fault({"original404", "original500"}, sound_id)
+                if fault:
+                    status = 404 if fault.kind == "original404" else 500
+                    self._json(status, {"detail": "Not found." if status == 404 else "Server error"})
+                    return status
+                body, name = fake.original(sound_id)
+                self._send(200, body, "application/octet-stream",
+                           {"Content-Disposition": f'attachment; filename="{name}"'})
+                return 200
 
             def _preview(self, sound_id: int, fmt: str) -> int:
                 if sound_id not in fake.by_id:

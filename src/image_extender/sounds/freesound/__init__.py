@@ -8,10 +8,12 @@ from .budget import RateBudget
 from .cache import FreesoundCache, cache_root
 from .client import FreesoundClient, SearchPage, SoundRecord
 from .errors import (
+    FreesoundAuthError,
     FreesoundBudgetError,
     FreesoundError,
     FreesoundKeyError,
     FreesoundOfflineError,
+    FreesoundOriginalError,
     FreesoundPreviewError,
 )
 from .filters import ANY, FreesoundFilters, FreesoundSettings, QualityStep
@@ -20,6 +22,7 @@ from .source import FreesoundSource, sound_from_record
 
 __all__ = [
     "ANY",
+    "FreesoundAuthError",
     "FreesoundBudgetError",
     "FreesoundCache",
     "FreesoundClient",
@@ -27,6 +30,7 @@ __all__ = [
     "FreesoundFilters",
     "FreesoundKeyError",
     "FreesoundOfflineError",
+    "FreesoundOriginalError",
     "FreesoundPreviewError",
     "FreesoundSettings",
     "FreesoundSource",

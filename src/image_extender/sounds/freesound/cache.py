@@ -5,6 +5,7 @@ Layout under ``<data>/cache/freesound/``::
     responses.sqlite     key → JSON body, request path (never the key), time stored
     budget.sqlite        the rate budget's request log (see budget.py)
     previews/<id>.ogg    HQ previews, named by Freesound sound id
+    originals/<id>.wav   original files (OAuth2 only), named by id and the record's type
 
 A response is keyed by the request path and its sorted parameters, *without* any
 credential, so the same search made with another key (or offline, without one) hits.
@@ -51,6 +52,7 @@ class FreesoundCache:
         self.clock = clock
         self.previews = self.root / "previews"
         self.previews.mkdir(parents=True, exist_ok=True)
+        self.originals = self.root / "originals"
         self.db_path = self.root / "responses.sqlite"
         with self._connect() as db:
             db.execute(
@@ -97,5 +99,18 @@ class FreesoundCache:
         for ext in ("ogg", "mp3"):
             path = self.preview_path(sound_id, ext)
             if path.is_file() and path.stat().st_size > 0:
+                return path
+        return None
+
+    def original_path(self, sound_id: int | str, ext: str) -> Path:
+        self.originals.mkdir(parents=True, exist_ok=True)
+        return self.originals / f"{int(sound_id)}.{ext}"
+
+    def find_original(self, sound_id: int | str) -> Path | None:
+        """The original file already downloaded for this sound, whatever its type."""
+        if not self.originals.is_dir():
+            return None
+        for path in sorted(self.originals.glob(f"{int(sound_id)}.*")):
+            if path.suffix != ".part" and path.is_file() and path.stat().st_size > 0:
                 return path
         return None

@@ -16,8 +16,28 @@ we need only three calls. What this client adds over a bare ``httpx.get``:
   throttle, and **a cache** (:class:`~.cache.FreesoundCache`) so a repeated search or
   download makes no request at all; ``offline=True`` uses only the cache.
 
-Originals (full-quality downloads) need OAuth2 and are not implemented: the HQ previews
-(~128–192 kbit/s Ogg Vorbis or MP3, 44.1 kHz) are what the mix uses.
+**Originals.** By default the mix uses the HQ previews (~128–192 kbit/s Ogg Vorbis or MP3,
+44.1 kHz), which the API key can fetch. The uploaded original file (``GET
+/sounds/<id>/download/``) needs OAuth2 — a user's permission, not just an app key — so
+it is used only when the user has obtained an access token and set
+``freesound.download_originals = true``. Getting a token (the API's authorization-code
+flow, RFC 6749 §4.1; https://freesound.org/docs/api/authentication.html):
+
+1. at https://freesound.org/apiv2/apply note the credential's *client id* and *client
+   secret* (the secret is the API key);
+2. open ``https://freesound.org/apiv2/oauth2/authorize/?client_id=CLIENT_ID&response_type=code``
+   in a browser, log in and authorize; Freesound shows an authorization code (valid ~10
+   minutes);
+3. exchange it: ``curl -X POST -d "client_id=CLIENT_ID&client_secret=CLIENT_SECRET&grant_type=authorization_code&code=CODE"
+   https://freesound.org/apiv2/oauth2/access_token/``; the JSON answer has
+   ``access_token`` (valid 24 h) and ``refresh_token`` (use ``grant_type=refresh_token&refresh_token=…``
+   on the same endpoint for a new one);
+4. ``export FREESOUND_OAUTH_TOKEN=<access_token>``.
+
+The token travels only as ``Authorization: Bearer …`` to the API host (httpx drops it on a
+redirect to another host), is redacted like the key, and never reaches the cache: originals
+are stored by sound id. A refused token (401/403, typically expired) raises
+:class:`FreesoundAuthError`; the source then falls back to the preview and says so.
 """
 
 from __future__ import annotations
@@ -39,11 +59,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .budget import RateBudget
 from .cache import FreesoundCache, canonical_request, split_url
-from .errors import FreesoundError, FreesoundKeyError, FreesoundOfflineError, FreesoundPreviewError
+from .errors import (
+    FreesoundAuthError,
+    FreesoundError,
+    FreesoundKeyError,
+    FreesoundOfflineError,
+    FreesoundOriginalError,
+    FreesoundPreviewError,
+)
 
 log = logging.getLogger(__name__)
 
 KEY_ENV = "FREESOUND_API_KEY"
+OAUTH_ENV = "FREESOUND_OAUTH_TOKEN"
+ORIGINAL_TYPES = {"wav": "wav", "wave": "wav", "aiff": "aiff", "aif": "aiff", "flac": "flac", "ogg": "ogg",
+                  "mp3": "mp3", "m4a": "m4a"}  # record type -> file suffix
 URL_ENV = "FREESOUND_API_URL"
 DEFAULT_API_URL = "https://freesound.org/apiv2"
 SEARCH_PATH = "/search/"  # replaces the deprecated /search/text/ (which now redirects here)
@@ -104,6 +134,7 @@ class ClientStats:
     requests: int = 0
     search_requests: int = 0
     preview_requests: int = 0
+    original_requests: int = 0
     cache_hits: int = 0
     retries: int = 0
     slept: float = 0.0
@@ -124,6 +155,7 @@ class FreesoundClient:
         cache: FreesoundCache,
         *,
         api_key: str | None = None,
+        oauth_token: str | None = None,
         base_url: str | None = None,
         offline: bool = False,
         budget: RateBudget | None = None,
@@ -135,6 +167,8 @@ class FreesoundClient:
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(KEY_ENV, "")
         self._key = key.strip()
+        token = oauth_token if oauth_token is not None else os.environ.get(OAUTH_ENV, "")
+        self._oauth = token.strip()
         self.offline = offline
         if not self._key and not offline:
             raise FreesoundKeyError(
@@ -217,6 +251,45 @@ class FreesoundClient:
         tmp.replace(target)
         return target
 
+    @property
+    def has_oauth(self) -> bool:
+        """Is an OAuth2 access token configured (``FREESOUND_OAUTH_TOKEN``)? Says nothing of its validity."""
+        return bool(self._oauth)
+
+    def download_original(self, record: SoundRecord) -> Path:
+        """The uploaded original file (OAuth2), downloaded once, then served from the cache.
+
+        Raises :class:`FreesoundAuthError` without a token or when it is refused (401/403),
+        :class:`FreesoundOriginalError` when the file is missing or not audio we can read,
+        :class:`FreesoundOfflineError` offline without a cached copy.
+        """
+        cached = self.cache.find_original(record.id)
+        if cached is not None:
+            self.stats.cache_hits += 1
+            return cached
+        if self.offline:
+            raise FreesoundOfflineError(f"offline: Freesound sound {record.id} ('{record.name}') has no cached original")
+        if not self._oauth:
+            raise FreesoundAuthError(f"originals need an OAuth2 access token in {OAUTH_ENV} (see the client docs)")
+        ext = ORIGINAL_TYPES.get(record.type.lower().strip(), "bin")
+        target = self.cache.original_path(record.id, ext)
+        url = f"{self.base_url}/sounds/{record.id}/download/"
+        body = self._send(url, {}, what=f"original of sound {record.id}", parse=lambda r: r.content, kind="original")
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(body)
+        try:
+            info = sf.info(str(tmp))
+            if info.frames <= 0:
+                raise RuntimeError("no audio frames")
+        except Exception as exc:
+            tmp.unlink(missing_ok=True)
+            raise FreesoundOriginalError(
+                f"Freesound sound {record.id} ('{record.name}'): original {ext} file is not audio we can read "
+                f"({self._redact(str(exc))})"
+            ) from exc
+        tmp.replace(target)
+        return target
+
     def close(self) -> None:
         self._http.close()
 
@@ -256,10 +329,12 @@ class FreesoundClient:
         *,
         what: str,
         parse: Callable[[httpx.Response], T],
-        kind: Literal["search", "preview"],
+        kind: Literal["search", "preview", "original"],
     ) -> T:
         """GET with budget, retries and error mapping; ``parse`` may raise :class:`_Retry`."""
-        headers = {"Authorization": f"Token {self._key}"} if self._same_host(url) else {}
+        headers: dict[str, str] = {}
+        if self._same_host(url):
+            headers["Authorization"] = f"Bearer {self._oauth}" if kind == "original" else f"Token {self._key}"
         last = "no attempt made"
         for attempt in range(1, self.max_attempts + 1):
             if self.budget is not None:
@@ -267,6 +342,8 @@ class FreesoundClient:
             self.stats.requests += 1
             if kind == "search":
                 self.stats.search_requests += 1
+            elif kind == "original":
+                self.stats.original_requests += 1
             else:
                 self.stats.preview_requests += 1
             try:
@@ -302,6 +379,13 @@ class FreesoundClient:
             raise _Retry("throttled (HTTP 429)", delay)
         if code >= 500:
             raise _Retry(f"server error (HTTP {code})")
+        if code in (401, 403) and kind == "original":
+            raise FreesoundAuthError(
+                f"Freesound refused the {what} (HTTP {code}): the OAuth2 token in {OAUTH_ENV} is expired "
+                f"(they last 24 h) or lacks access; get a new one"
+            )
+        if code == 404 and kind == "original":
+            raise FreesoundOriginalError(f"Freesound {what}: not found (HTTP 404)")
         if code in (401, 403):
             raise FreesoundKeyError(f"Freesound rejected the API key (HTTP {code}) for {what}: check {KEY_ENV}")
         if code == 404 and kind == "preview":
@@ -317,7 +401,10 @@ class FreesoundClient:
         return urlsplit(url).netloc == urlsplit(self.base_url).netloc
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._key, "***") if self._key else text
+        for secret in (self._key, self._oauth):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
 
 
 def _retry_after(value: str | None) -> float | None:

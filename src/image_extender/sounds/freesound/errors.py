@@ -26,3 +26,11 @@ class FreesoundOfflineError(FreesoundError):
 
 class FreesoundPreviewError(FreesoundError):
     """A sound's preview could not be downloaded or is not audio."""
+
+
+class FreesoundOriginalError(FreesoundError):
+    """A sound's original file could not be downloaded or read (the HQ preview still can be)."""
+
+
+class FreesoundAuthError(FreesoundOriginalError):
+    """The OAuth2 access token (``FREESOUND_OAUTH_TOKEN``) is missing, expired or refused (401/403)."""

@@ -42,8 +42,8 @@ from ...manifest import Role, Sound
 from ..base import Candidate
 from .budget import RateBudget
 from .cache import FreesoundCache, cache_root
-from .client import FreesoundClient, SearchPage, SoundRecord
-from .errors import FreesoundPreviewError
+from .client import OAUTH_ENV, FreesoundClient, SearchPage, SoundRecord
+from .errors import FreesoundAuthError, FreesoundBudgetError, FreesoundError, FreesoundOfflineError, FreesoundPreviewError
 from .filters import ANY, FreesoundFilters, FreesoundSettings
 from .licences import licence_name, licence_url
 
@@ -57,6 +57,8 @@ class FreesoundSource:
         self.client = client
         self.settings = settings or FreesoundSettings()
         self._records: dict[str, SoundRecord] = {}
+        self.notes: list[tuple[str, str]] = []
+        self._originals_refused = ""  # why the OAuth2 token was refused, once it was
 
     @classmethod
     def open(cls, data_dir: Path, settings: FreesoundSettings | None = None, *, offline: bool = False) -> FreesoundSource:
@@ -119,25 +121,65 @@ class FreesoundSource:
                     break
 
     def fetch(self, sound: Sound) -> Sound:
-        """Download the preview of a candidate's sound (once) and return it with the local file.
+        """Download a candidate's audio (once) and return its Sound with the local file.
 
-        Duration, sample rate and channels are measured from the preview, since that is
-        what the mix will read. Raises :class:`FreesoundPreviewError` (a RetrievalError)
-        when the preview is missing or not audio: treat that candidate as rejected.
+        The HQ preview, or — when ``download_originals`` is on and ``FREESOUND_OAUTH_TOKEN``
+        is set — the uploaded original. An original that cannot be had (token refused or
+        expired, file missing or unreadable, offline and not cached) falls back to the
+        preview; ``sound.source`` says which file it is and why, and the note is kept for
+        the trail (:meth:`take_notes`). After one refused token the run stops asking.
+
+        Duration, sample rate and channels are measured from the file, since that is what
+        the mix will read. Raises :class:`FreesoundPreviewError` (a RetrievalError) when
+        the preview is missing or not audio: treat that candidate as rejected.
         """
         record = self._records.get(sound.id)
         if record is None:
             raise FreesoundPreviewError(f"Freesound sound {sound.id}: not a candidate of this source, cannot fetch")
-        path = self.client.download_preview(record, prefer=self.settings.preview)
+        path, note = self._original(record)
+        origin = "freesound.org"
+        if path is not None:
+            origin = f"freesound.org (original {path.suffix.lstrip('.')} file)"
+        else:
+            path = self.client.download_preview(record, prefer=self.settings.preview)
+            if note:
+                origin = f"freesound.org (HQ preview; {note})"
+                self.notes.append((sound.id, f"sound {sound.id}: HQ preview used; {note}"))
         info = sf.info(str(path))
         return sound.model_copy(
             update={
                 "path": str(path),
+                "source": origin,
                 "duration": float(info.duration),
                 "sample_rate": int(info.samplerate),
                 "channels": int(info.channels),
             }
         )
+
+    def take_notes(self) -> list[tuple[str, str]]:
+        """``(sound id, note)`` for fetches that did not get what the settings asked for (then cleared)."""
+        notes, self.notes = self.notes, []
+        return notes
+
+    def _original(self, record: SoundRecord) -> tuple[Path | None, str]:
+        """(original file, "") or (None, why not) — "" too when originals were not asked for."""
+        if not self.settings.download_originals:
+            return None, ""
+        if not self.client.has_oauth:
+            return None, f"originals are on but {OAUTH_ENV} is not set"
+        if self._originals_refused:
+            return None, f"original not tried: {self._originals_refused}"
+        try:
+            return self.client.download_original(record), ""
+        except FreesoundBudgetError:
+            raise
+        except FreesoundAuthError as exc:
+            self._originals_refused = str(exc)
+            return None, f"original refused: {exc}"
+        except FreesoundOfflineError:
+            return None, "offline and the original is not cached"
+        except FreesoundError as exc:  # missing, unreadable, server down after retries: the preview may still come
+            return None, f"original not downloaded: {exc}"
 
     def record(self, sound_id: str) -> SoundRecord | None:
         """The raw Freesound record behind a candidate (e.g. for the licence deed URL)."""
