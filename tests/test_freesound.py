@@ -587,3 +587,108 @@ def test_the_highly_rated_song_called_dog_comes_first_and_the_default_verifier_r
     accepted = [c.sound.name for c, v in zip(cands, verdicts) if v.accepted]
     assert accepted[0] == "Dog Bark Single.wav"
     assert "strict" in desc and server.count() == 1
+
+
+# ----------------------------------------------------------------------------- originals (OAuth2)
+
+OAUTH = "oa2-access-token-9c4e1f77b2"  # made up; must never leak either
+DOG_BARK_SINGLE = "322001"  # type wav; its real recording is scaper's dogbark.wav
+
+
+@pytest.fixture
+def oauth_server(server):
+    """The fake with a valid OAuth2 access token (reset after the test)."""
+    server.oauth_token = OAUTH
+    yield server
+    server.oauth_token = None
+
+
+def originals_source(tmp_path: Path, server: FakeFreesound, *, token: str | None = OAUTH, offline=False, **kw):
+    client = make_client(tmp_path, server, offline=offline, key="" if offline else KEY, oauth_token=token or "")
+    return FreesoundSource(client, FreesoundSettings(download_originals=True, **kw))
+
+
+def bark(src: FreesoundSource):
+    return next(c.sound for c in src.search("dog bark", "object", 10) if c.sound.id == DOG_BARK_SINGLE)
+
+
+def test_originals_come_with_the_bearer_token_when_configured_and_are_the_real_file(tmp_path, oauth_server):
+    src = originals_source(tmp_path, oauth_server)
+    sound = src.fetch(bark(src))
+    path = Path(sound.path)
+    assert path.parent.name == "originals" and path.name == "322001.wav"
+    assert path.read_bytes() == (Path(__file__).parents[1] / "assets" / "scaper-audio" / "dogbark.wav").read_bytes()
+    assert sound.source == "freesound.org (original wav file)"
+    info = sf.info(str(path))
+    assert (sound.sample_rate, sound.channels) == (info.samplerate, info.channels)
+    download = oauth_server.log[-1]
+    assert download.path == "/apiv2/sounds/322001/download/" and download.status == 200
+    assert download.headers["authorization"] == f"Bearer {OAUTH}"  # the OAuth2 token, not the API key
+    assert oauth_server.count("/previews/") == 0 and src.take_notes() == []
+
+
+def test_previews_unless_originals_are_asked_for_and_a_token_is_set(tmp_path, oauth_server):
+    off = source(tmp_path / "a", oauth_server)  # download_originals defaults to false
+    assert FreesoundSettings().download_originals is False
+    plain = off.fetch(bark(off))
+    assert Path(plain.path).parent.name == "previews" and plain.source == "freesound.org"
+
+    no_token = originals_source(tmp_path / "b", oauth_server, token=None)
+    sound = no_token.fetch(bark(no_token))
+    assert Path(sound.path).parent.name == "previews"
+    assert "FREESOUND_OAUTH_TOKEN is not set" in sound.source
+    assert no_token.take_notes() == [(DOG_BARK_SINGLE, f"sound {DOG_BARK_SINGLE}: HQ preview used; originals are on but FREESOUND_OAUTH_TOKEN is not set")]
+    assert oauth_server.count("/apiv2/sounds/") == 0  # never asked without a token
+
+
+def test_an_expired_token_falls_back_to_the_preview_with_a_clear_note_and_is_asked_once(tmp_path, oauth_server):
+    src = originals_source(tmp_path, oauth_server, token="oa2-expired-token-0000aa")
+    first, second = [c.sound for c in src.search("dog bark", "object", 10)[:2]]
+    got = [src.fetch(first), src.fetch(second)]
+    assert all(Path(s.path).parent.name == "previews" and sf.info(s.path).frames > 0 for s in got)
+    assert [e.status for e in oauth_server.log if e.path.startswith("/apiv2/sounds/")] == [401]  # not per sound
+    notes = [n for _, n in src.take_notes()]
+    assert "original refused" in notes[0] and "HTTP 401" in notes[0] and "expired" in notes[0]
+    assert "FREESOUND_OAUTH_TOKEN" in notes[0] and "original not tried" in notes[1]
+    assert "HTTP 401" in got[0].source
+    assert not (tmp_path / "cache" / "freesound" / "originals").exists() or not any(
+        (tmp_path / "cache" / "freesound" / "originals").iterdir())  # fmt: skip
+
+
+def test_a_missing_original_falls_back_for_that_sound_only(tmp_path, oauth_server):
+    src = originals_source(tmp_path, oauth_server)
+    oauth_server.inject("original404", sound_id=int(DOG_BARK_SINGLE))
+    sound = src.fetch(bark(src))
+    assert Path(sound.path).parent.name == "previews" and "HTTP 404" in sound.source
+    other = src.fetch(next(c.sound for c in src.search("cow", "object", 5)))
+    assert Path(other.path).parent.name == "originals"  # the token still works for the next sound
+
+
+def test_originals_are_cached_and_served_offline_with_zero_requests(tmp_path, oauth_server):
+    online = originals_source(tmp_path, oauth_server)
+    first = online.fetch(bark(online))
+    oauth_server.clear()
+    offline = originals_source(tmp_path, oauth_server, token=None, offline=True)
+    again = offline.fetch(bark(offline))
+    assert again.path == first.path and oauth_server.count() == 0
+
+
+def test_the_oauth_token_is_in_no_message_note_cache_file_or_manifest(tmp_path, oauth_server):
+    src = originals_source(tmp_path, oauth_server)
+    sound = src.fetch(bark(src))
+    oauth_server.oauth_token = "rotated"  # ours is now refused
+    refused = src.fetch(next(c.sound for c in src.search("cow", "object", 5)))
+    oauth_server.inject("original500", times=10)
+    client = src.client
+    client.max_attempts = 2
+    messages = []
+    for call in (lambda: client.download_original(client.search("horse").results[0]),):
+        try:
+            call()
+        except FreesoundError as exc:
+            messages.append(str(exc))
+    choice = SoundChoice(role="object", target="dog", target_index=0, query="dog", sound=sound)
+    texts = [*messages, *(n for _, n in src.take_notes()), refused.source, choice.model_dump_json()]
+    assert len(messages) == 1 and "401" in refused.source
+    assert all(OAUTH not in t and KEY not in t for t in texts)
+    assert OAUTH.encode() not in all_text_under(tmp_path / "cache")

@@ -165,6 +165,9 @@ class FreesoundSource:
         """(original file, "") or (None, why not) — "" too when originals were not asked for."""
         if not self.settings.download_originals:
             return None, ""
+        cached = self.client.cache.find_original(record.id)
+        if cached is not None:  # downloaded earlier: no token needed (offline runs too)
+            return cached, ""
         if not self.client.has_oauth:
             return None, f"originals are on but {OAUTH_ENV} is not set"
         if self._originals_refused:
