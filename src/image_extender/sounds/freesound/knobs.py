@@ -28,6 +28,9 @@ LICENCE_ALIASES: dict[str, str] = {
 }  # fmt: skip
 """What ``--licence`` accepts → our licence keys (see ``filters.LICENCE_FILTER_NAMES``)."""
 
+SPELLING: dict[str, str] = {"by": "cc-by", "by-nc": "cc-by-nc"}
+"""Licence keys as ``--licence`` spells them when shown back."""
+
 FLAGS: dict[str, str] = {
     "--min-rating": "min_rating",
     "--min-downloads": "min_downloads",
@@ -182,7 +185,7 @@ def describe_settings(settings: FreesoundSettings, given: set[str] = frozenset()
         ("--min-rating", show(f.min_rating)),
         ("--min-downloads", show(f.min_downloads)),
         ("--duration", duration()),
-        ("--licence", show(f.licences)),
+        ("--licence", show(f.licences if f.licences == ANY else [SPELLING.get(k, k) for k in f.licences])),
         ("--samplerate", show(f.sample_rates)),
         ("--channels", show(f.channels)),
         ("--type", show(f.file_types)),
