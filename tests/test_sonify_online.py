@@ -332,3 +332,18 @@ def test_a_logo_is_reported_non_sonic_with_exit_code_7_and_a_flag_in_the_manifes
     assert manifest.llm_usage and manifest.llm_usage[0].input_tokens
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
     assert OPENAI_KEY not in (out / "manifest.json").read_text()
+
+
+def test_a_refused_oauth_token_falls_back_to_previews_and_says_so_in_the_trail(online, freesound_server, tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.setattr(freesound_server, "oauth_token", "the-valid-token-0001")
+    monkeypatch.setenv("FREESOUND_OAUTH_TOKEN", "an-expired-token-0002")
+    monkeypatch.setenv("IMAGE_EXTENDER_FREESOUND__DOWNLOAD_ORIGINALS", "true")
+    out = tmp_path / "out"
+    manifest = sonify_ok(out, "--source", "freesound")
+    dog = choice_for(manifest, "dog")
+    assert dog.sound is not None and "HQ preview" in dog.sound.source
+    notes = [t for t in dog.trail if t.action == "fallback" and t.sound_id == dog.sound.id]
+    assert notes and "original" in notes[0].detail.lower()
+    text = (out / "manifest.json").read_text()
+    assert "an-expired-token-0002" not in text and "the-valid-token-0001" not in text

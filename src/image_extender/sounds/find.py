@@ -160,9 +160,16 @@ class _Run:
     def rounds(self) -> Callable[[str, Role], Iterator[Round]] | None:
         return getattr(self.source, "rounds", None)
 
-    def fetch(self, sound: Sound) -> Sound:
+    def fetch(self, sound: Sound, trail: list[TrailStep], query: str) -> Sound:
+        """The sound with a local file (a download for online sources); the source's notes
+        on how it got it (e.g. "original refused, HQ preview used") land in ``trail``."""
         fetch = getattr(self.source, "fetch", None)
-        return fetch(sound) if fetch is not None else sound
+        if fetch is None:
+            return sound
+        fetched = fetch(sound)
+        for sound_id, note in getattr(self.source, "take_notes", lambda: [])():
+            trail.append(TrailStep(action="fallback", query=query, detail=note, sound_id=sound_id))
+        return fetched
 
     def requests(self) -> int | None:
         """Network requests the source has sent so far, when it counts them (Freesound does)."""
@@ -288,7 +295,7 @@ def _walk_rounds(attempt: _Attempt, run: _Run, query: str) -> tuple[Pick | None,
                 if kind != "fresh":
                     continue
                 try:
-                    sound = run.fetch(cand.sound)
+                    sound = run.fetch(cand.sound, attempt.trail, query)
                 except (FreesoundPreviewError, FreesoundOfflineError) as exc:  # this sound only; budget etc. below
                     attempt.trail.append(
                         TrailStep(action="reject", query=query, detail=str(exc), sound_id=cand.sound.id, score=verdict.score)
@@ -336,7 +343,7 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str) -> SoundChoic
         if not fresh and taken:
             cand, verdict = taken[0]
             try:
-                taken = [(Candidate(run.fetch(cand.sound), cand.score), verdict)]
+                taken = [(Candidate(run.fetch(cand.sound, attempt.trail, query), cand.score), verdict)]
             except RetrievalError:  # in the mix already, so its preview is cached: only a vanished file lands here
                 taken = []
     else:
