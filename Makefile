@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 export IMAGE_EXTENDER_DATA ?= $(CURDIR)/data
-PHOTO ?= $(IMAGE_EXTENDER_DATA)/debian/darknet/usr/share/darknet/data/dog.jpg
+PHOTO ?= $(IMAGE_EXTENDER_DATA)/debian/darknet/usr/share/darknet/data/person.jpg
 
 .PHONY: install demo test bench clean
 
