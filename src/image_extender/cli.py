@@ -96,6 +96,7 @@ def sonify(
     offline: Annotated[Optional[bool], typer.Option("--offline/--online", help="Online sources answer from their cache only.")] = None,
     optimize: Annotated[Optional[bool], typer.Option("--optimize/--no-optimize", help="Refine gains and EQ depths to minimise masking (~10 s).")] = None,
     dynamic_eq: Annotated[Optional[bool], typer.Option("--dynamic-eq/--no-dynamic-eq", help="Cut clashing bands only while sounds clash.")] = None,
+    level_unit: Annotated[Optional[str], typer.Option("--level-unit", metavar="dbfs|lufs", help="Read level targets as active RMS dBFS or integrated LUFS (BS.1770-4).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
     config: ConfigOpt = None,
 ) -> None:
@@ -104,7 +105,8 @@ def sonify(
 
     with _errors():
         settings = _settings(config, seed=seed, duration=duration, mode=mode, analyzer=analyzer, source=source,
-                             verifier=verifier, offline=offline, optimize=optimize, dynamic_eq=dynamic_eq)
+                             verifier=verifier, offline=offline, optimize=optimize, dynamic_eq=dynamic_eq,
+                             level_unit=level_unit)
         target = out_dir or Path("out") / photo.stem
         with _stages() as on_stage:
             manifest = run(photo, target, settings, overwrite=overwrite, on_stage=on_stage)

@@ -298,21 +298,28 @@ class MixSpec(_Model):
     sample_rate: int = 44100
     duration: float = 30.0
     seed: int = 0
-    ceiling_dbfs: float = -1.0
+    ceiling_dbfs: float = -1.0  # master ceiling, as true peak (dBTP, 4x oversampled, BS.1770-4 Annex 2)
+    level_unit: Literal["dbfs", "lufs"] = "dbfs"  # unit of every target_db / level_db: active RMS dBFS or LUFS
     level_measure: str = "active RMS dBFS"
 
 
 class TrackReport(_Model):
     label: str
     role: Role
-    level_db: float  # measured on the rendered stem, same measure as target_db
+    level_db: float  # measured on the rendered stem, same measure as target_db (MixSpec.level_unit)
     peak_dbfs: float
+    unit: Literal["dbfs", "lufs"] = "dbfs"  # of level_db, target_db, error_db
+    target_db: float | None = None
+    error_db: float | None = None  # level_db - target_db (dB or LU)
+    lufs: float | None = None  # integrated loudness (BS.1770-4) of the stem's sounding part, whatever the unit
 
 
 class MixReport(_Model):
     tracks: list[TrackReport] = Field(default_factory=list)
-    master_gain_db: float = 0.0  # gain the ceiling stage applied
+    master_gain_db: float = 0.0  # deepest gain change of the master stage (static gain + limiter, <= 0)
+    limiter_db: float = 0.0  # of which the lookahead limiter's deepest reduction (<= 0)
     peak_dbfs: float
+    true_peak_dbtp: float | None = None  # of the mix as written (4x oversampled)
     loudness_lufs: float | None = None
 
 

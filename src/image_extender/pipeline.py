@@ -80,6 +80,7 @@ def plan(scene: Scene, choices: list[SoundChoice], settings: Settings
         duration=settings.duration,
         seed=settings.seed,
         ceiling_dbfs=settings.ceiling_dbfs,
+        level_unit=settings.level_unit,
     )
     tracks = plan_mix(
         choices,
@@ -99,6 +100,7 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
     from .mix.adaptive import adapt_mix
     from .mix.dyneq import EqConfig
     from .mix.optimize import OptimiserConfig
+    from .mix.plan import make_up_eq_gain
 
     importance = [scene.objects[choices[t.choice_index].target_index].importance if t.role == "object" else 0.0
                   for t in tracks]
@@ -109,9 +111,11 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
                                          gain_bound_db=settings.optimize_gain_bound_db,
                                          max_cut_db=settings.eq_max_cut_db),
     )  # fmt: skip
+    # make-up gain: EQ reshapes the spectrum, the track still meets its target; optimiser offsets go on top
+    levelled = make_up_eq_gain([t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in tracks], spec)
     adapted = [
-        t.model_copy(update={"eq": adaptation.events_for(t.label), "gain_db": t.gain_db + offset})
-        for t, offset in zip(tracks, adaptation.gain_offsets_db, strict=True)
+        t.model_copy(update={"gain_db": t.gain_db + offset})
+        for t, offset in zip(levelled, adaptation.gain_offsets_db, strict=True)
     ]
     analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=adaptation.masking_after,
                            eq_events=len(adaptation.events), optimiser=adaptation.optimiser)

@@ -76,7 +76,9 @@ class Settings(BaseSettings):
     object_db_min: float = -30.0  # level of an importance-0 object
     object_db_max: float = -20.0  # level of an importance-1 object
     ambience_db: float = -30.0
-    ceiling_dbfs: float = Field(default=-1.0, le=0.0)
+    # unit of the three levels above: active RMS dBFS, or integrated loudness LUFS (ITU-R BS.1770-4)
+    level_unit: Literal["dbfs", "lufs"] = "dbfs"
+    ceiling_dbfs: float = Field(default=-1.0, le=0.0)  # master true-peak ceiling (dBTP)
     dynamic_eq: bool = True  # cut maskers in the clashing Bark band, only while they clash
     eq_max_cut_db: float = Field(default=6.0, gt=0.0, le=24.0)  # deepest dynamic cut
     eq_q: float = Field(default=1.0, gt=0.0, le=20.0)

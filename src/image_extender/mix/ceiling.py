@@ -15,8 +15,11 @@ Two steps, both transparent when nothing is too loud (then the mix passes bit-ex
    jumping (the "lookahead brickwall" construction, cf. Giannoulis, Massberg & Reiss,
    "Digital dynamic range compressor design — a tutorial and analysis", JAES 60(6), 2012).
 
-The ceiling is a *sample*-peak ceiling (no oversampling, so not BS.1770 true peak). A tiny
-safety margin (0.001 dB) keeps it intact through float32 and 24-bit PCM writes.
+The ceiling here is a *sample*-peak ceiling (no oversampling). The master stage of
+``render.py`` is ``loudness.apply_true_peak_ceiling``, which runs this stage with the
+sample ceiling lowered until the BS.1770-4 true peak (4× oversampled) holds the dBTP
+ceiling. A tiny safety margin (0.001 dB) keeps it intact through float32 and 24-bit PCM
+writes.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""The one level measure the mixer aims for and reports: *active RMS dBFS*.
+"""The level measures the mixer aims for and reports, by ``MixSpec.level_unit``.
 
-Why not integrated LUFS (ITU-R BS.1770-4) for tracks? Its 400 ms gating blocks cannot
-measure a 160 ms dog bark without tiling (scaper's workaround), and its absolute −70 LUFS
-gate lets the silence between recurring events pull an object's level down. We want a
-number that says "how loud is this sound *while it sounds*", the same for the clip alone,
-the clip padded with silence, or the clip repeated on a 30 s stem:
+``"dbfs"`` (default): *active RMS dBFS*, below. ``"lufs"``: integrated loudness per
+ITU-R BS.1770-4 of the stem's sounding part (``loudness.stem_lufs``). ``measure_level`` and
+``gain_to_target`` pick one; planner, make-up gain and report all go through them, so
+target, gain and measured value are always in the same unit.
+
+Why active RMS by default rather than integrated LUFS? BS.1770's 400 ms gating blocks
+cannot measure a 160 ms dog bark without tiling (scaper's workaround), and its absolute
+−70 LUFS gate lets the silence between recurring events pull an object's level down
+(``stem_lufs`` cuts that silence out to avoid it). We want a number that says "how loud
+is this sound *while it sounds*", the same for the clip alone, the clip padded with
+silence, or the clip repeated on a 30 s stem:
 
 1. slide a 50 ms window over the signal in 5 ms hops, the signal first padded with one
    window of silence on each side — so a clip measures the same alone or padded with
@@ -24,7 +30,13 @@ Digital silence has no level; we report ``SILENCE_DB`` so manifests stay valid J
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
+
+from .loudness import LUFS_MEASURE, gain_for_lufs, stem_lufs
+
+LevelUnit = Literal["dbfs", "lufs"]
 
 FRAME_SECONDS = 0.05
 HOP_SECONDS = 0.005
@@ -89,3 +101,27 @@ def peak_dbfs(samples: np.ndarray) -> float:
 
 def db_to_gain(db: float) -> float:
     return float(10.0 ** (db / 20.0))
+
+
+def level_measure(unit: LevelUnit) -> str:
+    """The definition a manifest carries in ``MixSpec.level_measure`` for ``unit``."""
+    return LUFS_MEASURE if unit == "lufs" else LEVEL_MEASURE
+
+
+def measure_level(samples: np.ndarray, sample_rate: int, unit: LevelUnit) -> float:
+    """Level of a stem in ``unit``: active RMS dBFS, or LUFS of its sounding part."""
+    return stem_lufs(samples, sample_rate) if unit == "lufs" else active_rms_db(samples, sample_rate)
+
+
+def gain_to_target(samples: np.ndarray, sample_rate: int, target: float, unit: LevelUnit) -> float:
+    """Gain (dB) that brings ``measure_level(samples)`` to ``target``; ``ValueError`` for silence.
+
+    Active RMS is exactly linear in gain (one subtraction); LUFS is refined by re-measuring
+    (``loudness.gain_for_lufs``) because BS.1770's absolute gate is not.
+    """
+    if unit == "lufs":
+        return gain_for_lufs(samples, sample_rate, target)
+    level = active_rms_db(samples, sample_rate)
+    if level <= SILENCE_DB:
+        raise ValueError("stem is silent; cannot bring it to a level target")
+    return target - level

@@ -3,10 +3,15 @@
 **Integrated loudness** is ITU-R BS.1770-4 via pyloudnorm, through the one helper the
 library already has (``library.audio_io.integrated_lufs``: clips shorter than a 400 ms
 gating block are tiled to ≥ 0.5 s, silence is floored at −70 LUFS — scaper's
-``get_integrated_lufs`` recipe). Here it is measured on a stem *after trimming* its
-leading and trailing silence, so a bark placed at 20 s of a 30 s stem measures as the
-bark, not as the bark diluted by silence (the −70 LUFS absolute gate already ignores
-silence *between* events).
+``get_integrated_lufs`` recipe). Here it is measured on the *sounding* part of a stem:
+runs of digital silence (every channel below ``TRIM_DB`` for longer than ``GAP_SECONDS``)
+are cut out first, the leading and trailing ones as well as those between events. Why:
+a 160 ms bark placed once measures as the bark (trimmed, then tiled), and the same bark
+placed five times on a 30 s stem measures the same — without the cut, every 400 ms block
+holding a bark would also hold ~240 ms of silence and the repeated bark would read
+~4 LU quieter than the single one (the absolute −70 LUFS gate only drops blocks that are
+silent throughout). It is the LUFS sibling of ``levels.active_rms_db``: how loud the
+sound is *while it sounds*.
 
 **LUFS targets** are an alternative to the planner's dBFS targets: ``gain_for_lufs``
 returns the gain that brings a stem to a target. Integrated loudness is linear in gain
@@ -16,10 +21,12 @@ two re-measurements until the stem is within ``tolerance_lu`` (0.05 LU) of its t
 **True peak** per BS.1770-4 Annex 2: 4× oversampling (polyphase FIR,
 ``scipy.signal.upfirdn``), absolute maximum, in dBTP. The inter-sample peaks of a
 reconstructed signal can exceed its sample peak by up to ~3 dB, so a −1 dBFS sample
-ceiling does not guarantee −1 dBTP. ``apply_true_peak_ceiling`` extends ``ceiling.py``
-(static gain + lookahead limiter) rather than duplicating it: it runs that stage with a
-sample ceiling lowered by however much the true peak still overshoots, until the 4×
-oversampled peak is at or below the dBTP ceiling.
+ceiling does not guarantee −1 dBTP. ``apply_true_peak_ceiling`` is the master stage of
+``render.py``; it extends ``ceiling.py`` (static gain + lookahead limiter) rather than
+duplicating it: it runs that stage with a sample ceiling lowered by however much the true
+peak still overshoots, until the 4× oversampled peak is at or below the dBTP ceiling (and,
+should a pathological signal still overshoot after a few rounds, one last constant gain —
+true peak is exactly linear in gain, so that settles it).
 """
 
 from __future__ import annotations
@@ -28,31 +35,52 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d
 from scipy.signal import firwin, upfirdn
 
 from ..library.audio_io import SILENCE_LUFS, integrated_lufs
 from .ceiling import CeilingResult, apply_ceiling
 
-TRIM_DB = -80.0  # samples below this (dBFS) at the ends of a stem count as silence
+TRIM_DB = -80.0  # samples below this (dBFS) on every channel count as silence
+GAP_SECONDS = 0.02  # silent runs at least this long are cut before measuring (zero crossings are not)
 TRUE_PEAK_OVERSAMPLE = 4
+SAFETY_DB = 0.001  # head-room under the dBTP ceiling so it survives float32 / 24-bit writes
+LUFS_MEASURE = (
+    "integrated LUFS (ITU-R BS.1770-4, pyloudnorm) of the stem's sounding part: silent runs "
+    "(< -80 dBFS for >= 20 ms) cut out, clips shorter than 400 ms tiled to >= 0.5 s, silence floored at -70 LUFS"
+)
 
 
-def trim(samples: np.ndarray, threshold_db: float = TRIM_DB) -> np.ndarray:
-    """``samples`` without leading/trailing samples quieter than ``threshold_db`` on every channel."""
+def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = TRIM_DB,
+                  gap_seconds: float = GAP_SECONDS) -> np.ndarray:
+    """``samples`` with every run of silence (all channels below ``threshold_db``) ≥ ``gap_seconds`` cut out.
+
+    A sample is kept when a sample above the threshold lies within ``gap_seconds / 2`` of
+    it, so the short dips of zero crossings and the tails of fades stay in; leading,
+    trailing and between-event silence go.
+    """
     x = np.asarray(samples)
     mag = np.abs(x).max(axis=1) if x.ndim == 2 else np.abs(x)
-    loud = np.nonzero(mag > 10.0 ** (threshold_db / 20.0))[0]
-    if loud.size == 0:
+    if mag.size == 0:
         return x[:0]
-    return x[loud[0] : loud[-1] + 1]
+    loud = mag > 10.0 ** (threshold_db / 20.0)
+    half = max(0, int(round(gap_seconds * sample_rate / 2)))
+    keep = maximum_filter1d(loud.astype(np.uint8), size=2 * half + 1, mode="constant").astype(bool) if half else loud
+    # the filter's margin must not reach past the first / last loud sample
+    idx = np.nonzero(loud)[0]
+    if idx.size == 0:
+        return x[:0]
+    keep[: idx[0]] = False
+    keep[idx[-1] + 1 :] = False
+    return x[keep]
 
 
 def stem_lufs(samples: np.ndarray, sample_rate: int) -> float:
-    """Integrated loudness (LUFS, BS.1770-4) of a stem after trimming; −70 for silence."""
-    trimmed = trim(samples)
-    if trimmed.shape[0] == 0:
+    """Integrated loudness (LUFS, BS.1770-4) of the sounding part of a stem (see module docstring); −70 for silence."""
+    sounding = sounding_part(samples, sample_rate)
+    if sounding.shape[0] == 0:
         return SILENCE_LUFS
-    return integrated_lufs(trimmed, sample_rate)
+    return integrated_lufs(sounding, sample_rate)
 
 
 def gain_for_lufs(
@@ -62,13 +90,13 @@ def gain_for_lufs(
 
     Raises ``ValueError`` for a silent stem (no gain can give it a loudness).
     """
-    trimmed = np.asarray(trim(samples), dtype=np.float64)
-    measured = integrated_lufs(trimmed, sample_rate) if trimmed.shape[0] else SILENCE_LUFS
+    sounding = np.asarray(sounding_part(samples, sample_rate), dtype=np.float64)
+    measured = integrated_lufs(sounding, sample_rate) if sounding.shape[0] else SILENCE_LUFS
     if measured <= SILENCE_LUFS:
         raise ValueError("stem is silent (below −70 LUFS); cannot bring it to a loudness target")
     gain = target_lufs - measured
     for _ in range(max_rounds):
-        now = integrated_lufs(trimmed * 10.0 ** (gain / 20.0), sample_rate)
+        now = integrated_lufs(sounding * 10.0 ** (gain / 20.0), sample_rate)
         if abs(now - target_lufs) <= tolerance_lu:
             break
         gain += target_lufs - now
@@ -132,25 +160,45 @@ class TruePeakResult:
     sample_ceiling_dbfs: float  # the sample ceiling that pass used
     true_peak_before_dbtp: float
     true_peak_after_dbtp: float
+    trim_db: float = 0.0  # the last-resort constant gain (≤ 0), 0 unless the limiter passes fell short
 
     @property
     def reduction_db(self) -> float:
         """Deepest gain change of the master stage (≤ 0): what MixReport.master_gain_db shows."""
-        return self.ceiling.total_reduction_db
+        return self.ceiling.total_reduction_db + self.trim_db
+
+    @property
+    def limiter_db(self) -> float:
+        """Deepest reduction by the lookahead limiter alone (≤ 0), the non-constant part."""
+        return self.ceiling.limiter_max_reduction_db
 
 
 def apply_true_peak_ceiling(
     mix: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, *, max_rounds: int = 6
 ) -> TruePeakResult:
-    """Keep the 4×-oversampled true peak of ``mix`` at or below ``ceiling_dbtp`` (see module docstring)."""
+    """Keep the 4×-oversampled true peak of ``mix`` at or below ``ceiling_dbtp`` (see module docstring).
+
+    A mix already under the ceiling passes bit-exact. The result aims ``SAFETY_DB`` under
+    the ceiling so float32 / 24-bit rounding cannot push it over.
+    """
+    aim = ceiling_dbtp - SAFETY_DB
     before = true_peak_dbtp(mix, sample_rate)
+    if before <= aim:
+        n = np.asarray(mix).shape[0]
+        return TruePeakResult(np.asarray(mix), CeilingResult(np.asarray(mix), 0.0, 0.0, np.ones(n)),
+                              ceiling_dbtp, before, before)
     sample_ceiling = ceiling_dbtp
     result = apply_ceiling(mix, sample_rate, sample_ceiling)
     after = true_peak_dbtp(result.samples, sample_rate)
     for _ in range(max_rounds):
-        if after <= ceiling_dbtp:
+        if after <= aim:
             break
-        sample_ceiling -= after - ceiling_dbtp + 0.01
+        sample_ceiling -= after - aim + 0.01
         result = apply_ceiling(mix, sample_rate, sample_ceiling)
         after = true_peak_dbtp(result.samples, sample_rate)
-    return TruePeakResult(result.samples, result, sample_ceiling, before, after)
+    samples, trim_db = result.samples, 0.0
+    if after > aim:  # true peak is linear in gain: one constant gain settles it
+        trim_db = aim - after - 0.001
+        samples = (np.asarray(samples, dtype=np.float64) * 10.0 ** (trim_db / 20.0)).astype(samples.dtype, copy=False)
+        after = true_peak_dbtp(samples, sample_rate)
+    return TruePeakResult(samples, result, sample_ceiling, before, after, trim_db)

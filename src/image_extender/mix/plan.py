@@ -7,11 +7,18 @@
 * **How loud**: an object's target is mapped linearly from its importance onto
   [``object_db_min``, ``object_db_max``] (0 → −30, 1 → −20 by default). Beds share
   ``ambience_db``: with n beds each aims at ``ambience_db − 10·log10(n)`` so that the
-  (uncorrelated) beds together sit at ``ambience_db``. Levels are in the one measure of
-  ``levels.py`` (active RMS dBFS). ``gain_db`` = target − the active level of the track
-  rendered at unity gain — the source *as it will play* (its events, fades, loop seams and
-  pan), which is the clip's own level whenever the clip plays whole. Because the measure
-  is linear in gain, the rendered stem then measures exactly the target.
+  (uncorrelated) beds together sit at ``ambience_db``. The numbers are read in
+  ``spec.level_unit`` (``levels.py``): active RMS dBFS (default) or integrated LUFS
+  (BS.1770-4). ``gain_db`` = the gain that brings the track rendered at unity gain — the
+  source *as it will play* (its events, fades, loop seams and pan) — to its target, which
+  is target − the clip's own level whenever the clip plays whole. Active RMS is linear in
+  gain, so the rendered stem measures exactly the target; LUFS is refined by re-measuring
+  to within 0.05 LU.
+* **Make-up gain after dynamic EQ** (``make_up_eq_gain``): the EQ cuts planned later take
+  a little level off the masker (up to ~1 dB on a bed cut often). The EQ is meant to
+  reshape the spectrum where sounds clash, not to turn a track down, so the track's gain is
+  re-solved with its EQ applied (EQ is linear, so gain and EQ commute) and the stem again
+  meets its target — the same make-up gain a mixing engineer adds after a cut.
 
 Planning reads the sound files (to measure them) but is otherwise pure: the same choices,
 objects and spec always give the same tracks.
@@ -21,9 +28,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..errors import RenderError
 from ..manifest import MixSpec, SceneObject, SoundChoice, Track
-from .levels import LEVEL_MEASURE, SILENCE_DB, active_rms_db
+from .levels import gain_to_target, level_measure
 from .place import place_bed, place_object, track_rng
 from .render import render_stem
 from .source import SourceCache
@@ -47,12 +56,12 @@ def plan_mix(
 ) -> list[Track]:
     """Tracks for every choice that found a sound, in choice order.
 
-    Writes the definition of the level measure into ``spec.level_measure`` so the manifest
-    says what ``target_db`` / ``level_db`` mean.
+    The targets are read in ``spec.level_unit``. Writes the definition of that measure into
+    ``spec.level_measure`` so the manifest says what ``target_db`` / ``level_db`` mean.
     """
     if object_db_min > object_db_max:
         raise ValueError(f"object_db_min ({object_db_min}) exceeds object_db_max ({object_db_max})")
-    spec.level_measure = LEVEL_MEASURE
+    spec.level_measure = level_measure(spec.level_unit)
     cache = SourceCache(spec.sample_rate)
     n_beds = sum(1 for c in choices if c.role == "ambience" and c.sound is not None)
     bed_db = ambience_db - 10.0 * math.log10(n_beds) if n_beds else ambience_db
@@ -89,9 +98,32 @@ def plan_mix(
             target_db=target,
             gain_db=0.0,
         )
-        unity = active_rms_db(render_stem(track, source, spec, gain_db=0.0), spec.sample_rate)
-        if unity <= SILENCE_DB:
-            raise RenderError(f"{choice.sound.path}: sound for '{label}' is silent; cannot set its level")
-        track.gain_db = target - unity
+        track.gain_db = level_gain_db(track, source, spec)
         tracks.append(track)
     return tracks
+
+
+def level_gain_db(track: Track, source: np.ndarray, spec: MixSpec) -> float:
+    """The ``gain_db`` at which ``track`` (events, pan and EQ as planned) meets ``track.target_db``."""
+    stem = render_stem(track, source, spec, gain_db=0.0)
+    try:
+        return float(gain_to_target(stem, spec.sample_rate, track.target_db, spec.level_unit))
+    except ValueError:
+        raise RenderError(f"{track.sound.path}: sound for '{track.label}' is silent; cannot set its level") from None
+
+
+def make_up_eq_gain(tracks: list[Track], spec: MixSpec) -> list[Track]:
+    """Copies of ``tracks`` whose ``gain_db`` meets the target again *with* their dynamic EQ.
+
+    Tracks without EQ already play as planned and come back unchanged (no re-measuring).
+    Pure apart from reading the sound files.
+    """
+    cache = SourceCache(spec.sample_rate)
+    out: list[Track] = []
+    for track in tracks:
+        if not track.eq:
+            out.append(track)
+            continue
+        source = cache.get(track.sound.path, track=track.label)
+        out.append(track.model_copy(update={"gain_db": level_gain_db(track, source, spec)}))
+    return out

@@ -5,8 +5,12 @@ Per track: decode + resample the source once (``SourceCache``), cut each event o
 apply the event's linear fades, place it at ``start``, then apply ``gain_db`` and the pan:
 objects are downmixed to mono and panned with the constant-power law; a stereo bed keeps
 its two channels (``balance_stereo``), a mono bed is panned like an object (centred by
-default, −3 dB per side). The stems are summed and the master stage (``ceiling.py``) keeps
-the mix under ``spec.ceiling_dbfs``.
+default, −3 dB per side). The stems are summed and the master stage
+(``loudness.apply_true_peak_ceiling`` over ``ceiling.py``'s static gain + lookahead
+limiter) keeps the 4× oversampled true peak of the mix under ``spec.ceiling_dbfs`` (dBTP).
+
+The report measures every stem in the unit of its target (``spec.level_unit``), with the
+error, and its integrated loudness in LUFS whatever the unit.
 
 No randomness lives here: re-rendering the same tracks gives bit-identical samples.
 """
@@ -20,9 +24,10 @@ import pyloudnorm
 
 from ..errors import RenderError
 from ..manifest import Event, MixReport, MixSpec, Track, TrackReport
-from .ceiling import CeilingResult, apply_ceiling
+from .ceiling import CeilingResult
 from .dyneq import apply_eq
-from .levels import active_rms_db, db_to_gain, peak_dbfs
+from .levels import db_to_gain, measure_level, peak_dbfs
+from .loudness import TruePeakResult, apply_true_peak_ceiling, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
 from .source import SourceCache
 
@@ -34,7 +39,12 @@ class Rendered:
     mix: np.ndarray  # (frames, 2) float32, after the master stage
     stems: list[np.ndarray]  # one (frames, 2) float32 per track, gain and pan applied, before the master stage
     report: MixReport
-    ceiling: CeilingResult
+    master: TruePeakResult
+
+    @property
+    def ceiling(self) -> CeilingResult:
+        """The sample-peak stage inside the master stage (its per-sample ``gain`` curve)."""
+        return self.master.ceiling
 
 
 def mix_frames(spec: MixSpec) -> int:
@@ -103,7 +113,7 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
 
 
 def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
-    """Render every track, sum, apply the ceiling, and measure what came out."""
+    """Render every track, sum, hold the true-peak ceiling, and measure what came out."""
     sr = spec.sample_rate
     cache = SourceCache(sr)
     n = mix_frames(spec)
@@ -115,20 +125,26 @@ def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
         stem = render_stem(track, source, spec)
         total += stem
         stems.append(stem.astype(np.float32))
+        lufs = stem_lufs(stem, sr)
+        level = lufs if spec.level_unit == "lufs" else measure_level(stem, sr, spec.level_unit)
         reports.append(
-            TrackReport(label=track.label, role=track.role, level_db=active_rms_db(stem, sr), peak_dbfs=peak_dbfs(stem))
+            TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak_dbfs(stem),
+                        unit=spec.level_unit, target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
         )
-    result = apply_ceiling(total, sr, spec.ceiling_dbfs)
-    mix = result.samples.astype(np.float32)
-    if mix.size and float(np.max(np.abs(mix))) > 10 ** (spec.ceiling_dbfs / 20):
-        raise RenderError(f"master stage failed to hold the {spec.ceiling_dbfs} dBFS ceiling")  # a bug, not input
+    master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs)
+    mix = master.samples.astype(np.float32)
+    true_peak = true_peak_dbtp(mix, sr)
+    if true_peak > spec.ceiling_dbfs:
+        raise RenderError(f"master stage failed to hold the {spec.ceiling_dbfs} dBTP ceiling")  # a bug, not input
     report = MixReport(
         tracks=reports,
-        master_gain_db=result.total_reduction_db,
+        master_gain_db=master.reduction_db,
+        limiter_db=master.limiter_db,
         peak_dbfs=peak_dbfs(mix),
+        true_peak_dbtp=true_peak,
         loudness_lufs=integrated_lufs(mix, sr),
     )
-    return Rendered(mix=mix, stems=stems, report=report, ceiling=result)
+    return Rendered(mix=mix, stems=stems, report=report, master=master)
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
