@@ -70,6 +70,7 @@ def test_lufs_mode_reaches_every_target_within_half_an_lu_on_the_rendered_stems(
         assert rep.unit == "lufs" and rep.target_db == track.target_db
         assert rep.level_db == pytest.approx(measured, abs=0.01) and rep.lufs == rep.level_db
         assert abs(rep.error_db) <= TOLERANCE and rep.error_db == pytest.approx(rep.level_db - rep.target_db)
+        assert abs(rep.error_db) <= 0.05  # in fact within the planner's own refinement tolerance
 
 
 def test_the_160ms_bark_reaches_its_lufs_target(lufs_mix):

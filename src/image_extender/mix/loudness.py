@@ -4,8 +4,8 @@
 library already has (``library.audio_io.integrated_lufs``: clips shorter than a 400 ms
 gating block are tiled to ≥ 0.5 s, silence is floored at −70 LUFS — scaper's
 ``get_integrated_lufs`` recipe). Here it is measured on the *sounding* part of a stem:
-runs of digital silence (every channel below ``TRIM_DB`` for longer than ``GAP_SECONDS``)
-are cut out first, the leading and trailing ones as well as those between events. Why:
+runs of silence (every channel more than 80 dB under the stem's peak for at least
+``GAP_SECONDS``) are cut out first, the leading and trailing ones as well as those between events. Why:
 a 160 ms bark placed once measures as the bark (trimmed, then tiled), and the same bark
 placed five times on a 30 s stem measures the same — without the cut, every 400 ms block
 holding a bark would also hold ~240 ms of silence and the repeated bark would read
@@ -41,21 +41,23 @@ from scipy.signal import firwin, upfirdn
 from ..library.audio_io import SILENCE_LUFS, integrated_lufs
 from .ceiling import CeilingResult, apply_ceiling
 
-TRIM_DB = -80.0  # samples below this (dBFS) on every channel count as silence
+TRIM_DB = -80.0  # samples this far under the stem's peak on every channel count as silence (relative: gain-invariant)
 GAP_SECONDS = 0.02  # silent runs at least this long are cut before measuring (zero crossings are not)
 TRUE_PEAK_OVERSAMPLE = 4
 SAFETY_DB = 0.001  # head-room under the dBTP ceiling so it survives float32 / 24-bit writes
 LUFS_MEASURE = (
     "integrated LUFS (ITU-R BS.1770-4, pyloudnorm) of the stem's sounding part: silent runs "
-    "(< -80 dBFS for >= 20 ms) cut out, clips shorter than 400 ms tiled to >= 0.5 s, silence floored at -70 LUFS"
+    "(80 dB under the peak for >= 20 ms) cut out, clips shorter than 400 ms tiled to >= 0.5 s, silence floored at -70 LUFS"
 )
 
 
 def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = TRIM_DB,
                   gap_seconds: float = GAP_SECONDS) -> np.ndarray:
-    """``samples`` with every run of silence (all channels below ``threshold_db``) ≥ ``gap_seconds`` cut out.
+    """``samples`` with every run of silence ≥ ``gap_seconds`` cut out.
 
-    A sample is kept when a sample above the threshold lies within ``gap_seconds / 2`` of
+    Silence is every channel more than ``-threshold_db`` under the peak of ``samples``: a
+    threshold relative to the peak makes the cut the same at any gain, so the measure stays
+    linear in gain (up to BS.1770's absolute gate). A sample is kept when a sample above the threshold lies within ``gap_seconds / 2`` of
     it, so the short dips of zero crossings and the tails of fades stay in; leading,
     trailing and between-event silence go.
     """
@@ -63,7 +65,7 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     mag = np.abs(x).max(axis=1) if x.ndim == 2 else np.abs(x)
     if mag.size == 0:
         return x[:0]
-    loud = mag > 10.0 ** (threshold_db / 20.0)
+    loud = mag > float(mag.max()) * 10.0 ** (threshold_db / 20.0)
     half = max(0, int(round(gap_seconds * sample_rate / 2)))
     keep = maximum_filter1d(loud.astype(np.uint8), size=2 * half + 1, mode="constant").astype(bool) if half else loud
     # the filter's margin must not reach past the first / last loud sample
@@ -91,7 +93,7 @@ def gain_for_lufs(
     Raises ``ValueError`` for a silent stem (no gain can give it a loudness).
     """
     sounding = np.asarray(sounding_part(samples, sample_rate), dtype=np.float64)
-    measured = integrated_lufs(sounding, sample_rate) if sounding.shape[0] else SILENCE_LUFS
+    measured = integrated_lufs(sounding, sample_rate) if sounding.shape[0] and sounding.any() else SILENCE_LUFS
     if measured <= SILENCE_LUFS:
         raise ValueError("stem is silent (below −70 LUFS); cannot bring it to a loudness target")
     gain = target_lufs - measured
