@@ -9,6 +9,9 @@ above −1 dBTP.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 import soundfile as sf
@@ -176,3 +179,31 @@ def test_a_lufs_manifest_with_eq_round_trips_and_re_renders_identically(eq_mix, 
     assert np.array_equal(again.mix, out.mix)
     assert all(np.array_equal(a, b) for a, b in zip(again.stems, out.stems, strict=True))
     assert again.report == out.report
+
+
+# ----------------------------------------------------------------- the real pipeline
+
+
+DATA = Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parents[1] / "data"))
+
+
+@pytest.mark.skipif(not (DATA / "library").is_dir(), reason="starter library not built: run `make install`")
+def test_sonify_level_unit_lufs_on_a_real_photo_meets_targets_under_minus_1_dbtp(tmp_path):
+    from typer.testing import CliRunner
+
+    from image_extender.cli import app
+    from image_extender.library.debian import fetch_package
+
+    photo = fetch_package("darknet", DATA) / "usr" / "share" / "darknet" / "data" / "dog.jpg"
+    out = tmp_path / "dog"
+    result = CliRunner().invoke(app, ["sonify", str(photo), "-o", str(out), "--seed", "3", "--duration", "12",
+                                      "--level-unit", "lufs"])
+    assert result.exit_code == 0, result.output
+    manifest = Manifest.load(out / "manifest.json")
+    assert manifest.mix.level_unit == "lufs" and manifest.settings["level_unit"] == "lufs"
+    assert len(manifest.report.tracks) >= 2
+    for rep in manifest.report.tracks:
+        assert rep.unit == "lufs" and abs(rep.error_db) <= TOLERANCE, (rep.label, rep.error_db)
+    mix, sr = sf.read(str(out / "mix.wav"), dtype="float64", always_2d=True)
+    assert true_peak_dbtp(mix, sr) <= -1.0
+    assert manifest.report.true_peak_dbtp <= -1.0
