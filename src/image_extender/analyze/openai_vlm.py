@@ -26,7 +26,7 @@ import math
 from typing import Any
 
 from ..manifest import AmbienceTag, BBox, ImageInfo, ImageTag, Scene, SceneObject
-from ..llm.client import LLMClient, ReplyError
+from ..llm.client import LLMBacked, LLMClient, ReplyError
 from ..llm.image_payload import encode_image
 from ..llm.settings import LLMSettings
 from .base import LoadedImage
@@ -114,7 +114,7 @@ SCENE_SCHEMA: dict[str, Any] = {
 }
 
 
-class OpenAIAnalyzer:
+class OpenAIAnalyzer(LLMBacked):
     """``SceneAnalyzer`` backed by an OpenAI-compatible vision model."""
 
     name = "openai"
@@ -127,10 +127,9 @@ class OpenAIAnalyzer:
         max_objects: int = 8,
         client: LLMClient | None = None,
     ) -> None:
-        self.llm = llm or LLMSettings()
+        super().__init__(llm, client)
         self.min_confidence = min_confidence
         self.max_objects = max_objects
-        self.client = client
 
     @classmethod
     def from_settings(cls, settings: Any) -> OpenAIAnalyzer:
@@ -140,16 +139,6 @@ class OpenAIAnalyzer:
             min_confidence=settings.min_confidence,
             max_objects=settings.max_objects,
         )
-
-    def load(self) -> None:
-        """Build the client; raises ``SettingsError`` naming OPENAI_API_KEY when it is missing."""
-        if self.client is None:
-            self.client = LLMClient(self.llm)
-
-    @property
-    def usage(self) -> list[dict]:
-        """Tokens in/out per request so far (see :class:`LLMClient`)."""
-        return self.client.usage if self.client else []
 
     def analyze(self, image: LoadedImage) -> Scene:
         self.load()

@@ -264,6 +264,29 @@ class LLMClient:
         return round((tokens_in * pin + tokens_out * pout) / 1e6, 6)
 
 
+
+class LLMBacked:
+    """What every part that talks to a model shares: its settings and one lazily built client.
+
+    The client is built on first use, not in ``__init__``, so an analyzer, verifier or
+    regenerator can be constructed and configured without ``OPENAI_API_KEY``; a client passed
+    in is shared, so one run's requests are counted in one :attr:`usage` list.
+    """
+
+    def __init__(self, llm: LLMSettings | None = None, client: LLMClient | None = None) -> None:
+        self.llm = llm or LLMSettings()
+        self.client = client
+
+    def load(self) -> None:
+        """Build the client; raises ``SettingsError`` naming OPENAI_API_KEY when it is missing."""
+        if self.client is None:
+            self.client = LLMClient(self.llm)
+
+    @property
+    def usage(self) -> list[dict]:
+        """Tokens in/out per request so far (see :class:`LLMClient`)."""
+        return self.client.usage if self.client else []
+
 def _describe_server(base_url: str | None) -> str:
     """Host (and port) of the server, without any user:password part, for messages."""
     if not base_url:

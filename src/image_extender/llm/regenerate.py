@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .client import LLMClient, LLMError, ReplyError
+from .client import LLMBacked, LLMClient, LLMError, ReplyError
 from .settings import LLMSettings
 
 log = logging.getLogger(__name__)
@@ -44,22 +44,13 @@ class Regeneration:
     detail: str  # what happened, for the retrieval trail
 
 
-class QueryRegenerator:
+class QueryRegenerator(LLMBacked):
     """Callable per tag, keeping each tag's attempt count and deadline."""
 
     def __init__(self, llm: LLMSettings | None = None, *, client: LLMClient | None = None) -> None:
-        self.llm = llm or LLMSettings()
-        self.client = client
+        super().__init__(llm, client)
         self._attempts: dict[str, int] = {}
         self._deadline: dict[str, float] = {}
-
-    def load(self) -> None:
-        if self.client is None:
-            self.client = LLMClient(self.llm)
-
-    @property
-    def usage(self) -> list[dict]:
-        return self.client.usage if self.client else []
 
     def attempts(self, tag: str) -> int:
         return self._attempts.get(_norm(tag), 0)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..manifest import Sound
 from ..sounds.base import Candidate, Verdict
-from .client import LLMClient, ReplyError
+from .client import LLMBacked, LLMClient, ReplyError
 from .settings import LLMSettings
 
 BATCH = 8  # candidates per request: enough to amortise the prompt, few enough to judge each well
@@ -91,7 +91,7 @@ class VerdictCache:
         self._db.close()
 
 
-class LLMVerifier:
+class LLMVerifier(LLMBacked):
     """``Verifier`` that asks a language model, one request per batch of uncached candidates.
 
     ``Verdict.score`` is the model's probability that the recording is the thing:
@@ -107,22 +107,13 @@ class LLMVerifier:
         cache_path: Path | None = None,
         client: LLMClient | None = None,
     ) -> None:
-        self.llm = llm or LLMSettings()
-        self.client = client
+        super().__init__(llm, client)
         self.cache = VerdictCache(cache_path) if cache_path is not None and self.llm.verify_cache else None
 
     @classmethod
     def from_settings(cls, settings: Any, client: LLMClient | None = None) -> LLMVerifier:
         llm = getattr(settings, "llm", None) or LLMSettings()
         return cls(llm, cache_path=Path(settings.data_dir) / "cache" / "llm_verdicts.sqlite", client=client)
-
-    def load(self) -> None:
-        if self.client is None:
-            self.client = LLMClient(self.llm)
-
-    @property
-    def usage(self) -> list[dict]:
-        return self.client.usage if self.client else []
 
     def verify(self, query: str, candidates: list[Candidate]) -> list[Verdict]:
         tag = " ".join(query.lower().split())
