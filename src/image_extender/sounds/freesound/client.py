@@ -237,19 +237,9 @@ class FreesoundClient:
         target = self.cache.preview_path(record.id, ext)
         what = f"preview of sound {record.id}"
         body = self._send(url, {}, what=what, parse=lambda r: r.content, kind="preview")
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(body)
-        try:
-            info = sf.info(str(tmp))
-            if info.frames <= 0:
-                raise RuntimeError("no audio frames")
-        except Exception as exc:
-            tmp.unlink(missing_ok=True)
-            raise FreesoundPreviewError(
-                f"Freesound sound {record.id} ('{record.name}'): preview is not audio ({self._redact(str(exc))})"
-            ) from exc
-        tmp.replace(target)
-        return target
+        return self._keep_if_audio(body, target, lambda reason: FreesoundPreviewError(
+            f"Freesound sound {record.id} ('{record.name}'): preview is not audio ({reason})"
+        ))
 
     @property
     def has_oauth(self) -> bool:
@@ -275,6 +265,16 @@ class FreesoundClient:
         target = self.cache.original_path(record.id, ext)
         url = f"{self.base_url}/sounds/{record.id}/download/"
         body = self._send(url, {}, what=f"original of sound {record.id}", parse=lambda r: r.content, kind="original")
+        return self._keep_if_audio(body, target, lambda reason: FreesoundOriginalError(
+            f"Freesound sound {record.id} ('{record.name}'): original {ext} file is not audio we can read ({reason})"
+        ))
+
+    def _keep_if_audio(self, body: bytes, target: Path, fail: Callable[[str], Exception]) -> Path:
+        """Put a downloaded ``body`` at ``target`` only if it decodes as audio; else raise ``fail(reason)``.
+
+        Written to ``<target>.part`` first, checked with soundfile, then renamed, so a
+        half-written or non-audio download never poisons the cache. The reason is redacted.
+        """
         tmp = target.with_name(target.name + ".part")
         tmp.write_bytes(body)
         try:
@@ -283,10 +283,7 @@ class FreesoundClient:
                 raise RuntimeError("no audio frames")
         except Exception as exc:
             tmp.unlink(missing_ok=True)
-            raise FreesoundOriginalError(
-                f"Freesound sound {record.id} ('{record.name}'): original {ext} file is not audio we can read "
-                f"({self._redact(str(exc))})"
-            ) from exc
+            raise fail(self._redact(str(exc))) from exc
         tmp.replace(target)
         return target
 
