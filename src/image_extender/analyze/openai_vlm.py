@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..manifest import AmbienceTag, BBox, ImageInfo, ImageTag, Scene, SceneObject
 from ..llm.client import LLMBacked, LLMClient, ReplyError
@@ -33,6 +34,8 @@ from .base import LoadedImage
 from .nonsonic import mark_non_sonic
 
 log = logging.getLogger(__name__)
+
+E = TypeVar("E")
 
 BOX_TOLERANCE = 0.05  # a box edge this far outside 0–1 is rounding; farther is another unit (pixels)
 SCORE_TOLERANCE = 0.25  # a score up to 1.25 is over-enthusiasm; 7 or 80 is another scale
@@ -192,16 +195,8 @@ def parse_scene_reply(data: Any, image: LoadedImage, analyzer: str = "openai") -
     raw_objects = _list(data, "objects", problems)
     raw_ambience = _list(data, "scene_and_location", problems)
 
-    objects: list[SceneObject] = []
-    for i, item in enumerate(raw_objects):
-        obj = _object(item, f"objects[{i}]", problems)
-        if obj is not None:
-            objects.append(obj)
-    ambience: list[AmbienceTag] = []
-    for i, item in enumerate(raw_ambience):
-        tag = _ambience(item, f"scene_and_location[{i}]", problems)
-        if tag is not None:
-            ambience.append(tag)
+    objects = _entries(raw_objects, "objects", _object, problems)
+    ambience = _entries(raw_ambience, "scene_and_location", _ambience, problems)
     if problems:
         more = f" (+{len(problems) - 4} more)" if len(problems) > 4 else ""
         raise ReplyError("; ".join(problems[:4]) + more)
@@ -230,6 +225,20 @@ def _list(data: dict, key: str, problems: list[str]) -> list:
     return value
 
 
+def _entries(raw: list, key: str, build: Callable[[dict, str, list[str]], E | None], problems: list[str]) -> list[E]:
+    """``build`` each JSON object in ``raw`` (``key[i]`` names it in problems); a non-object is a problem."""
+    built: list[E] = []
+    for i, item in enumerate(raw):
+        where = f"{key}[{i}]"
+        if not isinstance(item, dict):
+            problems.append(f"{where} must be an object")
+            continue
+        entry = build(item, where, problems)
+        if entry is not None:
+            built.append(entry)
+    return built
+
+
 def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
@@ -252,10 +261,7 @@ def _score(value: Any, where: str, problems: list[str], tolerance: float) -> flo
     return None
 
 
-def _object(item: Any, where: str, problems: list[str]) -> SceneObject | None:
-    if not isinstance(item, dict):
-        problems.append(f"{where} must be an object")
-        return None
+def _object(item: dict, where: str, problems: list[str]) -> SceneObject | None:
     before = len(problems)
     label = _label(item, "label", where, problems)
     query = _label(item, "sound_query", where, problems)
@@ -288,10 +294,7 @@ def _bbox(value: Any, where: str, problems: list[str]) -> BBox | None:
     return BBox(x0=x0, y0=y0, x1=x1, y1=y1)
 
 
-def _ambience(item: Any, where: str, problems: list[str]) -> AmbienceTag | None:
-    if not isinstance(item, dict):
-        problems.append(f"{where} must be an object")
-        return None
+def _ambience(item: dict, where: str, problems: list[str]) -> AmbienceTag | None:
     before = len(problems)
     label = _label(item, "label", where, problems)
     query = _label(item, "sound_query", where, problems)
