@@ -233,13 +233,6 @@ class MaskingSummary(_Model):
     band_centres_hz: list[float] = Field(default_factory=list)
 
 
-class TrackLoudness(_Model):
-    label: str
-    lufs: float  # integrated loudness (BS.1770-4) of the rendered stem, trimmed
-    target_lufs: float | None = None
-    error_lu: float | None = None
-
-
 class OptimiserStep(_Model):
     generation: int
     seconds: float

@@ -97,7 +97,7 @@ def plan(scene: Scene, choices: list[SoundChoice], settings: Settings
 
 def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: MixSpec,
            settings: Settings) -> tuple[list[Track], MixAnalysis]:
-    from .mix.adaptive import adapt_mix
+    from .mix.adaptive import adapt_mix, measure_masking
     from .mix.dyneq import EqConfig
     from .mix.optimize import OptimiserConfig
     from .mix.plan import make_up_eq_gain
@@ -117,7 +117,7 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
         t.model_copy(update={"gain_db": t.gain_db + offset})
         for t, offset in zip(levelled, adaptation.gain_offsets_db, strict=True)
     ]
-    analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=adaptation.masking_after,
+    analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=measure_masking(adapted, spec),
                            eq_events=len(adaptation.events), optimiser=adaptation.optimiser)
     return adapted, analysis
 

@@ -70,3 +70,15 @@ def adapt_mix(
     ]
     after = analyse_masking([band_energies(s, sr) for s in after_stems], labels)
     return Adaptation(events, [float(o) for o in offsets], before.summary(), after.summary(), report)
+
+
+def measure_masking(tracks: list[Track], spec: MixSpec) -> MaskingSummary:
+    """Masking of the tracks exactly as they will render (gains, pan and EQ applied).
+
+    ``adapt_mix`` reports its "after" before any later gain step (e.g. the planner's EQ
+    make-up gain); this measures the final plan, so the manifest's numbers are the mix's.
+    """
+    sr = spec.sample_rate
+    cache = SourceCache(sr)
+    stems = [render_stem(t, cache.get(t.sound.path, track=t.label), spec) for t in tracks]
+    return analyse_masking([band_energies(s, sr) for s in stems], [t.label for t in tracks]).summary()
