@@ -11,6 +11,8 @@ Script replies in order with :meth:`FakeOpenAI.push`; each request pops one. Ent
 - :class:`Fault` — an HTTP error status with headers (``Retry-After``) and body;
 - a callable ``(request_body: dict) -> Reply | Fault`` for replies that depend on the request.
 
+A test module gets the server as fixtures with ``fake, env = server_fixtures(SECRET)``.
+
 A request with nothing scripted gets HTTP 500 with ``x-should-retry: false``, so a test that
 makes more requests than it expects fails loudly instead of hanging.
 """
@@ -26,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 @dataclass
@@ -204,3 +208,26 @@ def _completion(reply: Reply, body: dict) -> dict:
             "total_tokens": reply.prompt_tokens + reply.completion_tokens,
         },
     }
+
+
+def server_fixtures(secret: str) -> tuple[Any, Any]:
+    """The ``fake`` and ``env`` fixtures a test module binds with ``fake, env = server_fixtures(KEY)``.
+
+    ``fake`` is one server for the module (starting one per test costs a thread and a port);
+    ``env`` empties its script and log and points the SDK at it with ``secret`` as
+    ``OPENAI_API_KEY``, so each test starts clean and can check the key never leaks.
+    """
+
+    @pytest.fixture(scope="module")
+    def fake():
+        with FakeOpenAI() as server:
+            yield server
+
+    @pytest.fixture
+    def env(fake, monkeypatch):
+        fake.reset()
+        monkeypatch.setenv("OPENAI_API_KEY", secret)
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+        return fake
+
+    return fake, env

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from fake_openai import Fault, FakeOpenAI, Reply, json_reply
+from fake_openai import Fault, Reply, json_reply, server_fixtures
 
 from image_extender.llm.client import LLMClient, LLMError
 from image_extender.llm.regenerate import QueryRegenerator
@@ -26,18 +26,7 @@ SECRET = "sk-test-verifier-SECRET-987654"
 SCAPER = Path(__file__).resolve().parent.parent / "assets" / "scaper-audio"
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-def env(fake, monkeypatch):
-    fake.reset()
-    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-    return fake
+fake, env = server_fixtures(SECRET)
 
 
 @pytest.fixture(scope="module")

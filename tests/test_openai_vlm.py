@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from fake_openai import Fault, FakeOpenAI, Reply, json_reply
+from fake_openai import Fault, Reply, json_reply, server_fixtures
 from PIL import Image
 
 from image_extender.analyze.image import load_image
@@ -46,18 +46,7 @@ DOG_REPLY = {
 }
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-def env(fake, monkeypatch):
-    fake.reset()
-    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
-    return fake
+fake, env = server_fixtures(SECRET)
 
 
 @pytest.fixture(scope="module")
