@@ -19,11 +19,18 @@ class FetchError(ImageExtenderError):
     exit_code = 8
 
 
-def _run(step: str, cmd: list[str], cwd: Path | None = None) -> None:
+def _run(step: str, cmd: list[str], cwd: Path | None = None, show_output: bool = False) -> None:
+    """Run one set-up command; a missing tool or a failure is a :class:`FetchError` naming ``step``.
+
+    ``show_output`` lets the command write to the terminal (apt's progress on a large
+    download) instead of keeping its last line for the error message.
+    """
     if shutil.which(cmd[0]) is None:
         raise FetchError(f"{step}: '{cmd[0]}' not found (this set-up needs a Debian/Ubuntu system)")
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=not show_output, text=True)
     if proc.returncode != 0:
+        if show_output:
+            raise FetchError(f"{step}: '{' '.join(cmd)}' failed (exit {proc.returncode}; its output is above)")
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
         raise FetchError(f"{step}: '{' '.join(cmd)}' failed: {tail[0]}")
 
@@ -33,6 +40,20 @@ def deb_file(package: str, debs_dir: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def download_deb(package: str, debs_dir: Path, show_output: bool = False) -> Path:
+    """``apt-get download`` the package's .deb into ``debs_dir`` and return its path.
+
+    ``show_output`` lets apt's progress through to the terminal, for a package large
+    enough that a silent wait would look like a hang.
+    """
+    debs_dir.mkdir(parents=True, exist_ok=True)
+    _run(f"download Debian package {package}", ["apt-get", "download", package], cwd=debs_dir, show_output=show_output)
+    deb = deb_file(package, debs_dir)
+    if deb is None:
+        raise FetchError(f"download Debian package {package}: apt-get reported success but no .deb appeared in {debs_dir}")
+    return deb
+
+
 def fetch_package(package: str, data_dir: Path) -> Path:
     """Return the root of the unpacked package, downloading and unpacking only if needed."""
     root = data_dir / "debian" / package
@@ -40,13 +61,7 @@ def fetch_package(package: str, data_dir: Path) -> Path:
     if stamp.exists():
         return root
     debs_dir = data_dir / "debs"
-    debs_dir.mkdir(parents=True, exist_ok=True)
-    deb = deb_file(package, debs_dir)
-    if deb is None:
-        _run(f"download Debian package {package}", ["apt-get", "download", package], cwd=debs_dir)
-        deb = deb_file(package, debs_dir)
-        if deb is None:
-            raise FetchError(f"download Debian package {package}: apt-get reported success but no .deb appeared in {debs_dir}")
+    deb = deb_file(package, debs_dir) or download_deb(package, debs_dir)
     tmp = root.with_name(root.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from ..debian import FetchError, deb_file
+from ..debian import FetchError, deb_file, download_deb
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
 from ._beds import fades_at_edges, quality, read_licence
 
@@ -85,14 +85,10 @@ def extract_zip(data_dir: Path) -> Path:
     if stamp.exists():
         return root
     debs = data_dir / "debs"
-    debs.mkdir(parents=True, exist_ok=True)
     deb = deb_file(PACKAGE, debs)
     if deb is None:
         print(f"downloading {PACKAGE} (1.4 GB) into {debs} ...", file=sys.stderr, flush=True)
-        proc = subprocess.run(["apt-get", "download", PACKAGE], cwd=debs)
-        deb = deb_file(PACKAGE, debs)
-        if proc.returncode != 0 or deb is None:
-            raise FetchError(f"download Debian package {PACKAGE}: 'apt-get download {PACKAGE}' failed in {debs}")
+        deb = download_deb(PACKAGE, debs, show_output=True)
     tmp = root.with_name(root.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
