@@ -220,7 +220,8 @@ def build_timeline(
         heat_image = _draw_strip(ax, strips, i)
         _draw_eq(ax, i, track.eq, rows[i])
         ax.set_ylim(_lane_ylim(n_rows[i]))
-        _header(ax, track, rep.level_db, means[i] if means.size else 0.0, before.get(track.label))
+        _header(ax, track, rep.level_db, means[i] if means.size else 0.0, before.get(track.label),
+                unit="LUFS" if rep.unit == "lufs" else "dB")
         ax.tick_params(axis="x", labelbottom=False, labeltop=i == 0, top=i == 0, labelsize=8)
         ax.grid(axis="x", color="#000000", alpha=0.08, lw=0.6)
         top += lane_heights[i] + BLOCK_GAP
@@ -362,7 +363,8 @@ def _draw_strip(ax: plt.Axes, strips: MaskingStrips, i: int):
     return im
 
 
-def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, before_db: float | None) -> None:
+def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, before_db: float | None,
+            unit: str = "dB") -> None:
     role = ROLE_NAMES.get(track.role, track.role) + (" (looped)" if track.loop else "")
     name = track.sound.name if len(track.sound.name) <= HEADER_CHARS else track.sound.name[: HEADER_CHARS - 1] + "…"
     masked = f"masked by the rest: {masking_db:.1f} dB"
@@ -371,7 +373,7 @@ def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, befo
     lines = [
         f"{role} · {len(track.events)} event{'s' if len(track.events) != 1 else ''}",
         f"sound: {name}",
-        f"pan {describe_pan(track.pan)} · {level_db:.1f} dB (target {track.target_db:.1f})",
+        f"pan {describe_pan(track.pan)} · {level_db:.1f} {unit} (target {track.target_db:.1f})",
         masked,
     ]
     if track.eq:
