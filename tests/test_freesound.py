@@ -576,10 +576,10 @@ def test_a_dead_server_is_a_retrieval_error_not_a_crash(tmp_path):
 
 
 def test_the_highly_rated_song_called_dog_comes_first_and_the_default_verifier_rejects_it(tmp_path, server):
-    verify = pytest.importorskip("image_extender.sounds.verify")
     from image_extender.library.embed import get_embedder
+    from image_extender.sounds.verify import EmbeddingVerifier
 
-    verifier = verify.EmbeddingVerifier(get_embedder())
+    verifier = EmbeddingVerifier(get_embedder())
     desc, cands = next(source(tmp_path, server).rounds("dog barking", "object"))
     verdicts = verifier.verify("dog barking", cands)
     assert cands[0].sound.name == "Dog" and cands[0].sound.rating == 4.91  # best rated of the round

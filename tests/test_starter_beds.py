@@ -158,7 +158,6 @@ def test_zero_ad_zip_is_extracted_once_and_reused():
 
 @pytest.fixture(scope="module")
 def library(built, tmp_path_factory):
-    pytest.importorskip("image_extender.library.ingest")
     from image_extender.library.ingest import build_library
     from image_extender.library.store import SoundLibrary
 
