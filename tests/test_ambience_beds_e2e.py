@@ -103,3 +103,18 @@ def test_best_pick_is_the_candidate_that_most_clearly_is_the_thing(finder):
     (choice,) = finder(scene)
     assert choice.sound is not None, choice.verdict
     assert "zebra" in f"{choice.sound.name} {choice.sound.description}".lower(), choice.sound.name
+
+
+def test_a_horse_in_a_photo_neighs_it_does_not_die(finder):
+    """0 A.D. ships death and attack cries next to calm calls; a photo shows no battle."""
+    from image_extender.manifest import BBox, SceneObject
+
+    scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test",
+                  objects=[SceneObject(label="horse", query="horse neighing", bbox=BBox(x0=0.1, y0=0.1, x1=0.5, y1=0.5),
+                                       importance=1.0, confidence=0.9)])
+    (choice,) = finder(scene)
+    assert choice.sound is not None, choice.verdict
+    text = f"{choice.sound.name} {choice.sound.description} {' '.join(choice.sound.tags)}".lower()
+    assert "horse" in text and not any(w in text for w in ("dying", "death", "attack", "distress"))
+    cries = [t for t in choice.trail if t.action == "reject" and "distress cry" in t.detail]
+    assert cries  # the library has them, and the trail says why they were passed over

@@ -226,16 +226,17 @@ def _pick(accepted: list[Pick], role: Role, mode: SelectionMode, rng: np.random.
     if mode == "random":
         return preferred[int(rng.integers(len(preferred)))]
     bonus = (lambda sound: BED_FITNESS_WEIGHT * bed_fitness(sound)) if role == "ambience" else (lambda sound: 0.0)
-    return max(preferred, key=lambda p: _clarity(p[1]) + bonus(p[0].sound))
+    return max(preferred, key=lambda p: (_leads_its_rivals(p[1]), p[1].score + bonus(p[0].sound)))
 
 
-def _clarity(verdict: Verdict) -> float:
-    """How clearly a candidate is the queried thing: its margin over the strongest rival
-    concept where the verifier measures one, else its score. A dog bark can score higher
-    for "zebra barking" than the zebra itself (both bark), but only the zebra leads its
-    rivals (margin +0.03 against −0.04): the margin picks the zebra.
+def _leads_its_rivals(verdict: Verdict) -> bool:
+    """Is the query the sound's nearest concept of all (positive margin)? Such candidates
+    win over ones the verifier let through although a rival concept fits them better: a dog
+    bark scores higher for "zebra barking" than the zebra recording (both bark), but only
+    the zebra leads its rivals. Among leaders, the score decides (margins of leaders are
+    too close to rank by). Verifiers without a margin (LLM) count every accept as leading.
     """
-    return verdict.score if verdict.margin is None else verdict.margin
+    return verdict.margin is None or verdict.margin > 0
 
 
 def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
