@@ -22,7 +22,7 @@ from image_extender.manifest import (
 )  # fmt: skip
 from image_extender.mix import plan_mix, render_mix
 from image_extender.mix.adaptive import adapt_mix
-from image_extender.report import copy_sounds, write_audio, write_bundle, write_credits, write_stems, write_timeline
+from image_extender.report import collect_sounds, write_audio, write_bundle, write_credits, write_stems, write_timeline
 from image_extender.report.credits import credits_markdown
 from image_extender.report.timeline import build_timeline, masking_strips
 
@@ -73,10 +73,10 @@ def out_dir(mix, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out")
     write_audio(out / "mix.wav", rendered.mix, SR)
     write_stems(out / "stems", tracks, rendered, SR)
-    copy_sounds(out / "sounds", tracks)
     scene = Scene(image=ImageInfo(path="street.jpg", md5="0" * 32, width=640, height=480), analyzer="test",
                   objects=OBJECTS)
-    Manifest(scene=scene, choices=CHOICES, mix=spec, tracks=tracks, report=rendered.report).save(out / "manifest.json")
+    manifest = Manifest(scene=scene, choices=CHOICES, mix=spec, tracks=tracks, report=rendered.report)
+    collect_sounds(manifest, out).save(out / "manifest.json")
     write_timeline(tracks, rendered, spec, out / "timeline.png")
     write_credits(tracks, out / "CREDITS.md")
     return out
@@ -292,5 +292,9 @@ def test_bundle_holds_every_output_file_in_a_fixed_order(out_dir, tmp_path):
 def test_the_bundled_manifest_re_renders_the_bundled_mix(out_dir):
     manifest = Manifest.load(out_dir / "manifest.json")
     mix, _ = sf.read(str(out_dir / "mix.wav"), dtype="float64")
-    again = render_mix(manifest.tracks, manifest.mix).mix
+    # sound paths are relative to the manifest's folder (sounds/…), as the pipeline writes them
+    tracks = [t.model_copy(update={"sound": t.sound.model_copy(update={"path": str(out_dir / t.sound.path)})})
+              for t in manifest.tracks]
+    assert all(t.sound.path.startswith("sounds/") for t in manifest.tracks)
+    again = render_mix(tracks, manifest.mix).mix
     assert np.max(np.abs(mix - again)) < 2 ** -22  # same samples, up to 24-bit quantisation

@@ -10,7 +10,6 @@ itself: the output folder (or its ZIP) re-renders on any machine.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -177,13 +176,13 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
     """
     from .mix.render import render_mix
     from .report.audio import write_audio
-    from .report.bundle import write_bundle
+    from .report.bundle import collect_sounds, write_bundle, write_stems
     from .report.credits import write_credits
     from .report.timeline import write_timeline
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with _staging_dir(out_dir) as tmp:
-        manifest = _collect_sounds(manifest, tmp, base_dir)
+        manifest = collect_sounds(manifest, tmp, base_dir)
         resolved = [_absolute(track, tmp) for track in manifest.tracks]
         on_stage("rendering the mix")
         rendered = render_mix(resolved, manifest.mix)
@@ -191,8 +190,7 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         on_stage("writing files")
         write_audio(tmp / "mix.wav", rendered.mix, manifest.mix.sample_rate)
         (tmp / "stems").mkdir()
-        for i, (track, stem) in enumerate(zip(manifest.tracks, rendered.stems)):
-            write_audio(tmp / "stems" / f"{i:02d}-{track.role}-{_slug(track.label)}.wav", stem, manifest.mix.sample_rate)
+        write_stems(tmp / "stems", manifest.tracks, rendered, manifest.mix.sample_rate)
         manifest.save(tmp / "manifest.json")
         write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png", analysis=manifest.analysis,
                        image=manifest.scene.image.path)
@@ -203,34 +201,6 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "sound"
-
-
-def _collect_sounds(manifest: Manifest, tmp: Path, base_dir: Path | None) -> Manifest:
-    """Copy every sound a track uses into ``tmp/sounds`` and point the manifest at the copies."""
-    sounds_dir = tmp / "sounds"
-    sounds_dir.mkdir()
-    manifest = manifest.model_copy(deep=True)
-    copied: dict[Path, str] = {}
-    for i, track in enumerate(manifest.tracks):
-        src = Path(track.sound.path)
-        if not src.is_absolute() and base_dir is not None:
-            src = base_dir / src
-        src = src.resolve()
-        if src not in copied:
-            if not src.is_file():
-                raise InputError(f"{src}: sound file of track '{track.label}' is missing")
-            name = f"{len(copied):02d}-{_slug(track.sound.name)}{src.suffix.lower()}"
-            shutil.copyfile(src, sounds_dir / name)
-            copied[src] = f"sounds/{name}"
-        track.sound.path = copied[src]
-        choice = manifest.choices[track.choice_index] if track.choice_index < len(manifest.choices) else None
-        if choice is not None and choice.sound is not None and choice.sound.id == track.sound.id:
-            choice.sound.path = copied[src]
-    return manifest
 
 
 def _absolute(track: Track, root: Path) -> Track:

@@ -21,8 +21,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from ..errors import RenderError
-from ..manifest import Track
+from ..errors import InputError, RenderError
+from ..manifest import Manifest, Track
 from ..mix.render import Rendered
 from .audio import write_audio
 
@@ -47,22 +47,36 @@ def write_stems(stems_dir: Path, tracks: list[Track], rendered: Rendered, sample
     ]
 
 
-def copy_sounds(sounds_dir: Path, tracks: list[Track]) -> dict[str, Path]:
-    """Copy each distinct source recording into ``sounds_dir``; returns {original path: copy}."""
-    sounds_dir = Path(sounds_dir)
+def collect_sounds(manifest: Manifest, out_dir: Path, base_dir: Path | None = None) -> Manifest:
+    """Copy every recording a track uses into ``out_dir/sounds`` and point a copy of the
+    manifest at the copies (paths relative to ``out_dir``), so the folder re-renders anywhere.
+
+    ``base_dir`` resolves relative sound paths (a manifest read from disk); ``None``: they
+    are absolute (a fresh run).
+    """
+    sounds_dir = Path(out_dir) / "sounds"
     sounds_dir.mkdir(parents=True, exist_ok=True)
-    copies: dict[str, Path] = {}
-    for track in tracks:
+    manifest = manifest.model_copy(deep=True)
+    copied: dict[Path, str] = {}
+    for track in manifest.tracks:
         src = Path(track.sound.path)
-        if str(src) in copies:
-            continue
-        dest = sounds_dir / f"{slug(track.sound.provider)}-{slug(track.sound.id)}{src.suffix.lower()}"
-        try:
-            shutil.copyfile(src, dest)
-        except OSError as exc:
-            raise RenderError(f"{src}: cannot copy sound of track '{track.label}' ({exc.strerror or exc})") from exc
-        copies[str(src)] = dest
-    return copies
+        if not src.is_absolute() and base_dir is not None:
+            src = base_dir / src
+        src = src.resolve()
+        if src not in copied:
+            if not src.is_file():
+                raise InputError(f"{src}: sound file of track '{track.label}' is missing")
+            name = f"{len(copied):02d}-{slug(track.sound.name)[:40]}{src.suffix.lower()}"
+            try:
+                shutil.copyfile(src, sounds_dir / name)
+            except OSError as exc:
+                raise RenderError(f"{src}: cannot copy sound of track '{track.label}' ({exc.strerror or exc})") from exc
+            copied[src] = f"sounds/{name}"
+        track.sound.path = copied[src]
+        choice = manifest.choices[track.choice_index] if track.choice_index < len(manifest.choices) else None
+        if choice is not None and choice.sound is not None and choice.sound.id == track.sound.id:
+            choice.sound.path = copied[src]
+    return manifest
 
 
 def write_bundle(out_dir: Path, zip_path: Path) -> Path:
