@@ -68,6 +68,13 @@ class SceneObject(_Model):
     importance: float = Field(ge=0.0, le=1.0)
     confidence: float = Field(ge=0.0, le=1.0)
     count: int = Field(default=1, ge=1)  # >1 when several instances were grouped
+    # further queries, most specific first, tried after ``query`` and before any hierarchy
+    # fallback ("robin singing" -> "songbird chirping" -> "bird song")
+    queries: list[str] = Field(default_factory=list)
+    # sound concepts that count as right for this object ("robin", "songbird", "bird")
+    accepts: list[str] = Field(default_factory=list)
+    detected_as: str | None = None  # the detector's class when ``label`` was refined ("bird")
+    refined_by: str = ""  # why the label was refined (classifier evidence, WordNet relation)
 
 
 class AmbienceTag(_Model):
@@ -77,6 +84,9 @@ class AmbienceTag(_Model):
     query: str  # "city street traffic ambience"
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     evidence: list[str] = Field(default_factory=list)  # what made us say so
+    # further bed queries, then the closest kinds of place, tried in order after ``query``
+    # ("old town square ambience" -> "town square" -> "urban street"): a bed is never nothing
+    queries: list[str] = Field(default_factory=list)
 
 
 class ImageTag(_Model):
