@@ -121,3 +121,35 @@ def _union(dets: list[Detection]) -> BBox:
         x1=max(d.box[2] for d in dets),
         y1=max(d.box[3] for d in dets),
     )
+
+
+# --------------------------------------------------------------------------- the sounding vocabulary
+
+
+@dataclass(frozen=True)
+class SoundingEntry:
+    """One thing the analyzer can ask a sound for: an object concept or a kind of place.
+
+    The contract other stages read (library coverage, the verifier's competitor concepts):
+    ``queries[0]`` is the main query, the rest are alternatives in order; ``accepts`` are
+    the sound concepts that count as right for it.
+    """
+
+    label: str
+    role: str  # "object" or "ambience"
+    queries: tuple[str, ...]
+    accepts: tuple[str, ...] = ()
+
+
+def sounding_entries() -> list[SoundingEntry]:
+    """Every object concept and kind of place the offline analyzer can produce."""
+    from .ambience import load_rules
+
+    entries: dict[tuple[str, str], SoundingEntry] = {}
+    for e in load_vocabulary().values():
+        if not e.silent:
+            queries = tuple(dict.fromkeys(q for q in (e.query, e.group_query) if q))
+            entries[("object", e.label)] = SoundingEntry(e.label, "object", queries, (e.label,))
+    for rule in load_rules().rules:
+        entries[("ambience", rule.label)] = SoundingEntry(rule.label, "ambience", (rule.query,), (rule.label,))
+    return list(entries.values())
