@@ -8,7 +8,9 @@ place and every sound source, a regular expression of the words a right recordin
 Scores for one photo (the totals in ``run.py`` add them up):
 
 * **ambience right**: there is at least one bed, and *every* bed matches one of the photo's
-  acceptable kinds of place (a wrong second bed is heard as much as a right first one).
+  acceptable kinds of place (a wrong second bed is heard as much as a right first one). A
+  place may name a ``layer``: beds right only beside one that fits the place itself
+  (temperate birdsong over a lake's lapping; never birdsong alone for a lake).
 * **object sounds right**: of the object sounds played, those whose recording matches any
   source labelled on the photo (required or optional); a sound for something that is not
   there, or the wrong animal, is wrong.
@@ -36,6 +38,7 @@ class Concept:
     accept: re.Pattern[str]
     reject: re.Pattern[str] | None = None
     bed: bool = False  # a source an ambience bed can carry
+    layer: re.Pattern[str] | None = None  # places: right as a second bed beside one that fits
 
     def matches(self, text: str) -> bool:
         return bool(self.accept.search(text)) and not (self.reject and self.reject.search(text))
@@ -87,6 +90,7 @@ def load_rules(path: Path = CONCEPTS_FILE) -> Rules:
                 accept=_compile(path, where + " accept", spec.get("accept")),
                 reject=_compile(path, where + " reject", spec["reject"]) if "reject" in spec else None,
                 bed=bool(spec.get("bed", False)),
+                layer=_compile(path, where + " layer", spec["layer"]) if "layer" in spec else None,
             )
         return out
 
@@ -168,12 +172,24 @@ def judge_photo(photo: Photo, rules: Rules, played: list[Played], *, failed: str
         else:
             fits = [s for s in audible if rules.fits(rules.sources[s], p.text)]
             verdict.objects.append(PlayedVerdict(p, bool(fits), fits))
+    for bed in verdict.beds:  # a second layer (birdsong by a lake) is right beside a bed of the place itself
+        if not bed.right:
+            layered = [k for k in photo.places if _layers(rules, k, bed.played.text)
+                       and any(k in other.matched for other in verdict.beds if other is not bed)]
+            if layered:
+                bed.right, bed.matched = True, [f"{k} (layer)" for k in layered]
     for source in photo.sources:
         concept = rules.sources[source]
         heard = any(source in o.matched for o in verdict.objects) or (
             concept.bed and any(rules.fits(concept, b.played.text) for b in verdict.beds))
         verdict.covered[source] = heard
     return verdict
+
+
+def _layers(rules: Rules, place: str, text: str) -> bool:
+    concept = rules.places[place]
+    return bool(concept.layer and concept.layer.search(text)) and not (
+        (concept.reject and concept.reject.search(text)) or (rules.never and rules.never.search(text)))
 
 
 # --------------------------------------------------------------------------- totals

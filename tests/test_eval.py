@@ -93,6 +93,19 @@ def test_a_deep_sea_vessel_is_not_a_rowing_boat_and_a_train_call_is_not_a_crowd(
     assert square.objects_right == 0 and square.covered == {"people": False}
 
 
+def test_birdsong_is_a_second_layer_by_a_lake_never_the_lake_itself(rules, photos):
+    swans = photos["erase-swans"]  # swans and cygnets on dark still water
+    layered = judge_photo(swans, rules, [played("ambience", "lake", LAKE), played("ambience", "forest", TEMPERATE)])
+    assert layered.ambience_right
+    alone = judge_photo(swans, rules, [played("ambience", "forest", TEMPERATE)])
+    assert not alone.ambience_right
+
+
+def test_a_research_vessel_is_not_the_sea(rules, photos):
+    harbour = judge_photo(photos["place-sydney-opera"], rules, [played("object", "boat", VESSEL)])
+    assert harbour.objects_right == 0  # "deep sea" in its description does not make it waves
+
+
 def test_one_peacock_for_every_bird_is_wrong(rules, photos):
     for pid in ("lom-nuthatch", "farm-owl", "erase-heron", "wild-macaw", "erase-penguin"):
         v = judge_photo(photos[pid], rules, [played("object", "bird", PEACOCK)])
