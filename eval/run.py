@@ -94,12 +94,13 @@ def photo_row(v: PhotoVerdict, o: Outcome) -> list[str]:
     return [p.id, amb, objs, cov, "FAIL" if v.failed else "", f"{o.seconds:.1f}", note]
 
 
-def totals_lines(t: Totals, seconds: list[float], load_seconds: float) -> list[tuple[str, str, str]]:
+def totals_lines(t: Totals, seconds: list[float], load_seconds: float | None) -> list[tuple[str, str, str]]:
     """(measure, value, target) rows of the summary."""
     def mark(value: float | None, target: float) -> str:
         return "" if value is None else ("✓" if value >= target else "✗")
 
     mean = sum(seconds) / len(seconds) if seconds else 0.0
+    loading = "as measured by the run re-judged" if load_seconds is None else f"models loaded once in {load_seconds:.1f} s"
     return [
         ("ambience right", f"{_pct(t.ambience)} ({t.ambience_right}/{t.sounding} photos)",
          f"≥ 85 % {mark(t.ambience, TARGETS['ambience'])}"),
@@ -109,7 +110,7 @@ def totals_lines(t: Totals, seconds: list[float], load_seconds: float) -> list[t
          f"≥ 90 % {mark(t.coverage, TARGETS['coverage'])}"),
         ("failed runs", f"{t.failed} of {t.sounding} sounding photos", f"0 {'✓' if t.failed == 0 else '✗'}"),
         ("non-sonic flagged", f"{t.non_sonic_right}/{t.non_sonic} non-sonic photos", ""),
-        ("seconds per photo", f"{mean:.2f} mean, {max(seconds, default=0):.2f} max (models loaded once in {load_seconds:.1f} s)", ""),
+        ("seconds per photo", f"{mean:.2f} mean, {max(seconds, default=0):.2f} max ({loading})", ""),
     ]  # fmt: skip
 
 
@@ -222,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", metavar="ID", help="evaluate only these photo ids")
     parser.add_argument("--fetch-only", action="store_true", help="download and unpack the photos, then stop")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--rejudge", type=Path, metavar="REPORT_JSON",
+                        help="judge the recordings an earlier run chose (its report.json) again, without running the pipeline")
     args = parser.parse_args(argv)
     console = Console()
 
@@ -237,6 +240,14 @@ def main(argv: list[str] | None = None) -> int:
             if unknown:
                 raise LabelError(f"{args.photos}: no photo with id {', '.join(sorted(unknown))}")
             photos = [p for p in photos if p.id in args.only]
+        if args.rejudge:
+            outcomes = _outcomes_from_report(args.rejudge)
+            missing = [p.id for p in photos if p.id not in outcomes]
+            if missing:
+                raise LabelError(f"{args.rejudge}: no run of photo(s) {', '.join(missing)}; run the pipeline again")
+            verdicts = [judge_photo(p, rules, outcomes[p.id].played, failed=outcomes[p.id].failed,
+                                    flagged_non_sonic=outcomes[p.id].non_sonic) for p in photos]  # fmt: skip
+            return _print_and_write(console, args, verdicts, outcomes, None)
         # the mix engineer's EQ does not change which recordings are chosen: leave it out
         settings = load_settings().model_copy(update={"dynamic_eq": False, "optimize": False})
         with _progress(console) as progress:
@@ -250,7 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     except (LabelError, ImageExtenderError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 2
+    return _print_and_write(console, args, verdicts, outcomes, load_seconds)
 
+
+def _print_and_write(console: Console, args: argparse.Namespace, verdicts: list[PhotoVerdict],
+                     outcomes: dict[str, Outcome], load_seconds: float | None) -> int:
     t = Totals()
     for v in verdicts:
         t.add(v)
@@ -296,6 +311,22 @@ def _evaluate(console: Console, photos: list[Photo], paths: dict[str, Path], rul
             verdicts.append(judge_photo(photo, rules, o.played, failed=o.failed, flagged_non_sonic=o.non_sonic))
             progress.advance(task)
     return verdicts, outcomes, load_seconds
+
+
+def _outcomes_from_report(path: Path) -> dict[str, Outcome]:
+    """What an earlier run played, read back from its ``report.json`` (``--rejudge``)."""
+    try:
+        records = json.loads(Path(path).read_text(encoding="utf-8"))["photos"]
+        outcomes = {}
+        for r in records:
+            played = [Played(role=role, target=x["target"], name=x["recording"], text=x["text"])
+                      for role, key in (("ambience", "beds"), ("object", "objects")) for x in r[key]]
+            outcomes[r["id"]] = Outcome(played=played, detected=r["detected"], ambience=r["ambience_tags"],
+                                        missing=r["found_nothing"], failed=r["failed"],
+                                        non_sonic=r["flagged_non_sonic"], seconds=r["seconds"])  # fmt: skip
+        return outcomes
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LabelError(f"{path}: not a report.json of python -m eval ({exc})") from exc
 
 
 def _progress(console: Console) -> Progress:

@@ -133,3 +133,28 @@ def test_photos_are_read_out_of_gcompris_resource_bundles():
     with Image.open(io.BytesIO(blob)) as img:
         img.load()
         assert img.format == "WEBP" and min(img.size) >= 300
+
+
+def test_a_report_can_be_judged_again_with_the_same_result(rules, photos, tmp_path):
+    from eval.run import Outcome, _outcomes_from_report, totals_lines, write_reports
+
+    runs = {
+        "farm-cat": Outcome(played=[played("object", "cat", TIGER)], detected=["cat -> cat meowing"], seconds=0.7),
+        "erase-swans": Outcome(played=[played("ambience", "lake", LAKE), played("ambience", "forest", TEMPERATE)]),
+        "farm-dog": Outcome(failed="RetrievalError: nothing found"),
+        "ns-fig": Outcome(played=[played("ambience", "countryside", TEMPERATE)]),
+    }
+    verdicts = [judge_photo(photos[pid], rules, o.played, failed=o.failed) for pid, o in runs.items()]
+    before = Totals()
+    for v in verdicts:
+        before.add(v)
+    write_reports(tmp_path, verdicts, runs, totals_lines(before, [0.7], 1.0), before)
+    assert "'cat' → tiger" in (tmp_path / "report.md").read_text()
+
+    again = _outcomes_from_report(tmp_path / "report.json")
+    after = Totals()
+    for pid in runs:
+        o = again[pid]
+        after.add(judge_photo(photos[pid], rules, o.played, failed=o.failed, flagged_non_sonic=o.non_sonic))
+    assert after == before
+    assert (after.sounding, after.ambience_right, after.objects_right, after.failed) == (3, 1, 0, 1)
