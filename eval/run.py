@@ -114,8 +114,11 @@ def totals_lines(t: Totals, seconds: list[float], load_seconds: float | None) ->
     ]  # fmt: skip
 
 
-def patterns(verdicts: list[PhotoVerdict]) -> dict[str, list[tuple[str, int]]]:
+def patterns(verdicts: list[PhotoVerdict], outcomes: dict[str, Outcome] | None = None
+             ) -> dict[str, list[tuple[str, int]]]:
     """Recurring mistakes across photos, so a developer sees patterns without the photos."""
+    seen_as: Counter[str] = Counter()
+    place_as: Counter[str] = Counter()
     wrong_objects: Counter[str] = Counter()
     wrong_beds: Counter[str] = Counter()
     missed: Counter[str] = Counter()
@@ -137,7 +140,16 @@ def patterns(verdicts: list[PhotoVerdict]) -> dict[str, list[tuple[str, int]]]:
                 missed[source] += 1
         if v.failed:
             failures[v.failed.split(":")[0]] += 1
+        o = (outcomes or {}).get(v.photo.id)
+        if o is not None:
+            labels = sorted({d.split(" -> ")[0] for d in o.detected})
+            if v.photo.sources:
+                seen_as[f"{' + '.join(v.photo.sources)} → {', '.join(labels) or 'nothing'}"] += 1
+            tags = sorted({a.split(" -> ")[0] for a in o.ambience})
+            place_as[f"{v.photo.places[0]} → {', '.join(tags) or 'no tag'}"] += 1
     return {
+        "what the analyzer called the visible sources (labelled sources → scene objects)": seen_as.most_common(),
+        "kinds of place → ambience tags given (first labelled kind)": place_as.most_common(),
         "wrong object sounds (scene label → recording)": wrong_objects.most_common(25),
         "wrong beds (recording, wanted kinds of place)": wrong_beds.most_common(25),
         "photos with a wrong or no bed, by first labelled kind of place": place_misses.most_common(),
@@ -149,7 +161,7 @@ def patterns(verdicts: list[PhotoVerdict]) -> dict[str, list[tuple[str, int]]]:
 def write_reports(out_dir: Path, verdicts: list[PhotoVerdict], outcomes: dict[str, Outcome],
                   summary: list[tuple[str, str, str]], t: Totals) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    pats = patterns(verdicts)
+    pats = patterns(verdicts, outcomes)
     md = ["# Evaluation report", "", "| measure | value | target |", "|---|---|---|"]
     md += [f"| {a} | {b} | {c} |" for a, b, c in summary]
     md += ["", "## Patterns", ""]
