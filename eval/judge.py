@@ -49,9 +49,21 @@ class Rules:
     places: dict[str, Concept]
     sources: dict[str, Concept]
     never: re.Pattern[str] | None = None  # wrong whatever the photo (game-only sounds)
+    ignore: re.Pattern[str] | None = None  # text that says nothing about the sound (attribution)
+    never_bed: re.Pattern[str] | None = None  # recordings that are never a kind of place
+
+    def clean(self, text: str) -> str:
+        return self.ignore.sub(" ", text) if self.ignore else text
 
     def fits(self, concept: Concept, text: str) -> bool:
+        text = self.clean(text)
         return concept.matches(text) and not (self.never and self.never.search(text))
+
+    def fits_place(self, place: str, text: str) -> bool:
+        return self.fits(self.places[place], text) and not self.is_never_bed(text)
+
+    def is_never_bed(self, text: str) -> bool:
+        return bool(self.never_bed and self.never_bed.search(self.clean(text)))
 
     def check(self, photos: list[Photo], path: Path | str = "photos.toml") -> None:
         """Every kind of place and source a photo names must be defined here."""
@@ -94,9 +106,12 @@ def load_rules(path: Path = CONCEPTS_FILE) -> Rules:
             )
         return out
 
-    never = raw.get("any", {}).get("reject")
-    return Rules(places=table("place"), sources=table("source"),
-                 never=_compile(path, "[any] reject", never) if never else None)  # fmt: skip
+    def optional(section: str, key: str) -> re.Pattern[str] | None:
+        pattern = raw.get(section, {}).get(key)
+        return _compile(path, f"[{section}] {key}", pattern) if pattern is not None else None
+
+    return Rules(places=table("place"), sources=table("source"), never=optional("any", "reject"),
+                 ignore=optional("any", "ignore"), never_bed=optional("bed", "reject"))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- one photo
@@ -167,7 +182,7 @@ def judge_photo(photo: Photo, rules: Rules, played: list[Played], *, failed: str
     audible = (*photo.sources, *photo.optional)
     for p in played:
         if p.role == "ambience":
-            fits = [k for k in photo.places if rules.fits(rules.places[k], p.text)]
+            fits = [k for k in photo.places if rules.fits_place(k, p.text)]
             verdict.beds.append(PlayedVerdict(p, bool(fits), fits))
         else:
             fits = [s for s in audible if rules.fits(rules.sources[s], p.text)]
@@ -188,8 +203,10 @@ def judge_photo(photo: Photo, rules: Rules, played: list[Played], *, failed: str
 
 def _layers(rules: Rules, place: str, text: str) -> bool:
     concept = rules.places[place]
+    text = rules.clean(text)
     return bool(concept.layer and concept.layer.search(text)) and not (
-        (concept.reject and concept.reject.search(text)) or (rules.never and rules.never.search(text)))
+        (concept.reject and concept.reject.search(text)) or (rules.never and rules.never.search(text))
+        or rules.is_never_bed(text))
 
 
 # --------------------------------------------------------------------------- totals

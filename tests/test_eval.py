@@ -106,6 +106,18 @@ def test_a_research_vessel_is_not_the_sea(rules, photos):
     assert harbour.objects_right == 0  # "deep sea" in its description does not make it waves
 
 
+def test_only_what_a_recording_is_counts_not_the_files_it_was_made_from(rules):
+    bus = recording_text("modern bus start", 'Modern bus start. OpenTTD transport game sound effect, from the '
+                         'recording "london bus approaches & leaves.wav"', ["openttd"])
+    assert not rules.fits_place("forest", bus)  # "leaves" is the bus leaving, not a tree's
+    assert rules.fits(rules.sources["bus"], bus)
+    block = recording_text("ResidentialHigh1", "dense city residential block, urban neighbourhood, short ambience",
+                           ["city", "neighbourhood", "residential", "urban"])
+    assert not rules.fits(rules.sources["horse"], block)  # a neighbourhood does not neigh
+    crow = recording_text("crow", "A crow. Tux Paint stamp sound (animals, birds)", ["animals", "birds"])
+    assert not rules.fits_place("countryside", crow)  # one bird's call is not a kind of place
+
+
 def test_one_peacock_for_every_bird_is_wrong(rules, photos):
     for pid in ("lom-nuthatch", "farm-owl", "erase-heron", "wild-macaw", "erase-penguin"):
         v = judge_photo(photos[pid], rules, [played("object", "bird", PEACOCK)])
