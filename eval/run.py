@@ -20,8 +20,10 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -29,6 +31,12 @@ from rich.table import Table
 
 from .judge import CONCEPTS_FILE, TARGETS, PhotoVerdict, Played, Rules, Totals, judge_photo, load_rules, recording_text
 from .photos import PHOTOS_FILE, LabelError, Photo, fetch_photos, load_photos
+
+if TYPE_CHECKING:
+    from image_extender.manifest import Scene, SceneObject, SoundChoice
+    from image_extender.settings import Settings
+
+Finder = Callable[["Scene"], "list[SoundChoice]"]
 
 
 @dataclass
@@ -44,7 +52,7 @@ class Outcome:
     seconds: float = 0.0
 
 
-def sonify_in_process(path: Path, settings, finder) -> Outcome:
+def sonify_in_process(path: Path, settings: Settings, finder: Finder) -> Outcome:
     """Analyze → find → plan one photo; never raises (a failure is recorded in the outcome)."""
     from image_extender.pipeline import analyze_image, plan
 
@@ -71,7 +79,7 @@ def sonify_in_process(path: Path, settings, finder) -> Outcome:
     return out
 
 
-def _describe_object(o) -> str:
+def _describe_object(o: SceneObject) -> str:
     refined = f" (detected as {o.detected_as})" if getattr(o, "detected_as", None) else ""
     return f"{o.label}{refined} -> {o.query}"
 
@@ -302,7 +310,7 @@ def _print_and_write(console: Console, args: argparse.Namespace, verdicts: list[
     return 1 if args.strict and any(missed) else 0
 
 
-def _evaluate(console: Console, photos: list[Photo], paths: dict[str, Path], rules: Rules, settings
+def _evaluate(console: Console, photos: list[Photo], paths: dict[str, Path], rules: Rules, settings: Settings
               ) -> tuple[list[PhotoVerdict], dict[str, Outcome], float]:
     from image_extender.analyze import get_analyzer
     from image_extender.sounds.factory import build_finder
