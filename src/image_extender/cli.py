@@ -226,7 +226,8 @@ def library_build(
                 raise InputError(f"{folder}: not a folder")
         settings = _settings(data_dir=data_dir)
         with _bar("ingesting") as advance:
-            report = build_library(folders, settings.library_dir, progress=advance)
+            report = build_library(folders, settings.library_dir, progress=advance,
+                                   on_wait=lambda msg: err.print(msg, highlight=False))
         _print_ingest(report)
 
 
@@ -235,6 +236,8 @@ def _print_ingest(report) -> None:
               f"removed {report.removed}, failed {len(report.failed)}")
     for path, reason in report.failed:
         err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+    for where, reason in getattr(report, "metadata_problems", []):
+        err.print(f"[yellow]warning[/] {where}: {reason} (line ignored)", highlight=False)
 
 
 @library_app.command("search")
