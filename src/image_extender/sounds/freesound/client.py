@@ -52,6 +52,7 @@ import logging
 import os
 import random
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -358,7 +359,7 @@ class FreesoundClient:
 
         With ``sink`` the body is streamed into that file and ``parse`` gets ``b""``.
         """
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"Accept-Encoding": "gzip, deflate"}  # what _read_capped can inflate in steps
         if self._same_host(url):
             headers["Authorization"] = f"Bearer {self._oauth}" if kind == "original" else f"Token {self._key}"
         last = "no attempt made"
@@ -456,23 +457,47 @@ def _size(n: int) -> str:
 
 def _read_capped(resp: httpx.Response, limit: int, deadline: float, sink: Path | None,
                  fail: Callable[[str], Exception]) -> bytes:
-    """The (decompressed) body, or streamed into ``sink``; never more than ``limit`` bytes,
-    never past ``deadline`` (``time.monotonic()``): a trickling server is cut off, not waited for."""
+    """The body (decompressed here, in bounded steps), or streamed into ``sink``; never more
+    than ``limit`` bytes after decompression, never past ``deadline`` (``time.monotonic()``):
+    a size bomb, a gzip bomb and a trickling server are all cut off, not waited for.
+
+    Raw bytes are read as they arrive (httpx's own chunked ``iter_bytes(n)`` would wait for
+    ``n`` bytes, and its decoder inflates a whole network chunk at once).
+    """
+    encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        inflater = None
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
+    else:
+        raise fail(f"reply is {encoding}-compressed, which was not asked for")
     parts: list[bytes] = []
     seen = 0
     out = sink.open("wb") if sink is not None else None
     try:
-        for chunk in resp.iter_bytes(CHUNK):
-            seen += len(chunk)
-            if seen > limit:
-                raise fail(f"reply is larger than the {_size(limit)} limit; stopped reading")
+        for raw in resp.iter_raw():
+            pending = raw
+            while pending:
+                if inflater is None:
+                    piece, pending = pending, b""
+                else:
+                    try:
+                        piece = inflater.decompress(pending, CHUNK)
+                    except zlib.error as exc:
+                        raise _Retry(f"corrupt {encoding} data in the response ({exc})") from exc
+                    pending = inflater.unconsumed_tail
+                seen += len(piece)
+                if seen > limit:
+                    raise fail(f"reply is larger than the {_size(limit)} limit; stopped reading")
+                if out is not None:
+                    out.write(piece)
+                else:
+                    parts.append(piece)
+                if not piece:
+                    break
             if time.monotonic() > deadline:
                 raise fail(f"reply not complete after {_size(seen)}: the request's deadline passed "
                            f"(the server is trickling); stopped reading")
-            if out is not None:
-                out.write(chunk)
-            else:
-                parts.append(chunk)
     finally:
         if out is not None:
             out.close()
