@@ -235,9 +235,9 @@ def _print_ingest(report) -> None:
     out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
               f"removed {report.removed}, failed {len(report.failed)}")
     for path, reason in report.failed:
-        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
     for where, reason in getattr(report, "metadata_problems", []):
-        err.print(f"[yellow]warning[/] {where}: {reason} (line ignored)", highlight=False)
+        err.print(f"[yellow]warning[/] {where}: {reason} (line ignored)", highlight=False, soft_wrap=True)
 
 
 @library_app.command("search")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import InputError, NonSonicImageError, OutputError, RetrievalError, describe_os_error
+from .errors import InputError, LibraryError, NonSonicImageError, OutputError, RetrievalError, describe_os_error
 from .locking import exclusive, pid_alive
 from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
 from .settings import Settings
@@ -136,6 +136,7 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
     ``scene.non_sonic`` set, then raises :class:`NonSonicImageError` (CLI exit code 7).
     """
     out_dir = check_out_dir(out_dir, overwrite)
+    _check_library(settings)
     usage: list[dict] = []
     scene = analyze_image(image_path, settings, on_stage, usage)
     if scene.non_sonic:
@@ -227,6 +228,15 @@ def _check_sound_paths(manifest: Manifest, manifest_path: Path) -> None:
             raise InputError(f"{where}: '{raw}' is outside the manifest's folder {folder}; only files inside it are read")
         if resolved.exists() and not resolved.is_file():
             raise InputError(f"{where}: '{raw}' is not a regular file")
+
+
+def _check_library(settings: Settings) -> None:
+    """A missing library (often a wrong IMAGE_EXTENDER_DATA) fails before the photo is analysed."""
+    from .library.store import BUILD_HINT, DB_NAME
+
+    if settings.source == "library" and not (settings.library_dir / DB_NAME).is_file():
+        raise LibraryError(f"{settings.library_dir}: no sound library here ({DB_NAME} missing; is the data folder "
+                           f"{settings.data_dir} right?); {BUILD_HINT}")
 
 
 def check_out_dir(out_dir: Path, overwrite: bool) -> Path:
