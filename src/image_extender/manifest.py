@@ -369,6 +369,17 @@ class Manifest(_Model):
     llm_usage: list[LLMCall] = Field(default_factory=list)  # one entry per LLM request of this run
     settings: dict = Field(default_factory=dict)  # non-secret settings used for this run
 
+    @model_validator(mode="after")
+    def _events_fit_the_mix(self) -> Manifest:
+        # an event longer than the whole mix is never meant (the planner cuts at the end), and
+        # rendering it would allocate its full length: 1 h at 192 kHz is gigabytes
+        for i, track in enumerate(self.tracks):
+            for j, event in enumerate(track.events):
+                if event.length > self.mix.duration + 1e-6:
+                    raise ValueError(f"tracks[{i}].events[{j}].length: {event.length:g} s is longer than the whole "
+                                     f"mix (mix.duration {self.mix.duration:g} s)")
+        return self
+
     @field_validator("version")
     @classmethod
     def _known_version(cls, value: int) -> int:
@@ -426,7 +437,8 @@ def describe_validation_error(exc: ValidationError) -> str:
     got = first.get("input")
     shown = "" if isinstance(got, dict | list) or first["type"] == "missing" else f" (got {got!r:.60})"
     more = f"; and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''}" if len(errors) > 1 else ""
-    return f"{json_path(first['loc'])}: {first['msg']}{shown}{more}"
+    where = f"{json_path(first['loc'])}: " if first["loc"] else ""
+    return f"{where}{first['msg']}{shown}{more}"
 
 
 def _reject_constant(name: str) -> float:
