@@ -77,11 +77,15 @@ _OS_PROBLEMS = {
 }
 
 
-def describe_os_error(exc: OSError, where: object) -> OutputError:
-    """One line for an ``OSError`` met while writing ``where`` (errno named, never a traceback)."""
+def describe_os_error(exc: OSError, where: object, *, hide: str = "") -> OutputError:
+    """One line for an ``OSError`` met while writing ``where`` (errno named, never a traceback).
+
+    The path named is the file the system call failed on, unless it contains ``hide`` (a
+    hidden staging folder the user never asked about): then ``where``.
+    """
     import errno as _errno
 
     name = _errno.errorcode.get(exc.errno or 0, "")
     what = _OS_PROBLEMS.get(name) or (exc.strerror or str(exc))
-    path = exc.filename if exc.filename else where
+    path = exc.filename if exc.filename and not (hide and hide in str(exc.filename)) else where
     return OutputError(f"{path}: {what}" + (f" ({name})" if name else ""))

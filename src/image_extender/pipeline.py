@@ -295,7 +295,7 @@ def _writing(out_dir: Path, on_stage: StageCallback = _noop) -> Iterator[Path]:
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     except OSError as exc:
-        raise describe_os_error(exc, out_dir) from exc
+        raise describe_os_error(exc, out_dir, hide=".partial-") from exc
 
 
 def _sweep_stale(out_dir: Path) -> None:
