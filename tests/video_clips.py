@@ -14,9 +14,9 @@ import av
 import numpy as np
 from PIL import Image
 
-DOG_X0 = (120, 0)  # window's left edge in dog.jpg, first and last frame (pixels)
-DOG_WINDOW = 330  # window side, pixels (the dog is ~175 px wide, centred near x = 227)
-DOG_Y0 = 200
+DOG_X0 = (140, 0)  # window's left edge in dog.jpg, first and last frame (pixels)
+DOG_WINDOW = 380  # window side, pixels (the dog is ~175 px wide, centred near x = 227)
+DOG_Y0 = 180
 
 
 def encode(frames, path: Path, *, fps: int = 25, codec: str = "libx264", size: tuple[int, int] | None = None,
@@ -45,7 +45,7 @@ def encode(frames, path: Path, *, fps: int = 25, codec: str = "libx264", size: t
     return path
 
 
-def dog_frames(dog_jpg: Path, seconds: float = 8.0, fps: int = 25, side: int = 320):
+def dog_frames(dog_jpg: Path, seconds: float = 8.0, fps: int = 25, side: int = 384):
     photo = Image.open(dog_jpg).convert("RGB")
     n = int(round(seconds * fps))
     for i in range(n):
