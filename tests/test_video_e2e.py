@@ -96,6 +96,7 @@ def test_the_manifest_rerenders_the_same_samples_automation_included(dog_run, tm
     b, _ = sf.read(tmp_path / "again" / "mix.wav", dtype="int32")
     assert np.array_equal(a, b)
     assert any(t.automation is not None for t in again.tracks)
+    assert again.video.mux is not None and (tmp_path / "again" / "video.mp4").is_file()  # the clip is muxed again
     old = json.loads((out / "manifest.json").read_text())
     old.pop("video")
     for t in old["tracks"]:

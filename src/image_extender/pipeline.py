@@ -170,7 +170,13 @@ def render_manifest(manifest_path: Path, out_dir: Path, *, overwrite: bool = Fal
         raise InputError(f"{manifest_path}: manifest has no tracks to render")
     out_dir = Path(out_dir)
     _check_out_dir(out_dir, overwrite)
-    return write_outputs(manifest, out_dir, base_dir=manifest_path.parent, overwrite=overwrite, on_stage=on_stage)
+    extra = None
+    if manifest.video is not None:  # a clip's manifest: mux the new mix into the clip again (video/)
+        from .video.pipeline import remux_step
+
+        extra = remux_step(manifest, on_stage)
+    return write_outputs(manifest, out_dir, base_dir=manifest_path.parent, overwrite=overwrite, on_stage=on_stage,
+                         extra=extra)
 
 
 def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, overwrite: bool,

@@ -105,6 +105,9 @@ def build_video_timeline(manifest: Manifest, thumbnails: list[np.ndarray] | None
         level.set_ylim(-13, 7)
         level.tick_params(labelsize=7)
         level.set_ylabel("dB", fontsize=7)
+    fig.text(0.5, 0.005, "Film strip: sampled frames (red: best frame; dashed: scene cuts).  Beds: gain over time.  "
+             "Objects: pan (blue, L–R; dots = box centres), level offset (orange dashed, dB), shaded = on screen, "
+             "ticks = one-shots.", ha="center", va="bottom", fontsize=7.5, color="#444")
     axes[-1].set_xlabel("seconds")
     axes[-1].set_xlim(0, duration)
     return fig

@@ -103,7 +103,7 @@ def probe(path: Path, md5: str | None = None) -> VideoInfo:
         frames = declared or int(round(duration * fps))
         vfr = bool(fps and stream.guessed_rate and abs(float(stream.guessed_rate) - fps) / fps > 0.01)
         info = VideoInfo(
-            path=str(path), md5=md5 or file_md5(path), container=container.format.name, codec=ctx.name,
+            path=str(path.resolve()), md5=md5 or file_md5(path), container=container.format.name, codec=ctx.name,
             width=int(ctx.width), height=int(ctx.height), fps=round(fps, 4), duration=round(duration, 6),
             frames=int(frames), variable_frame_rate=vfr,
             audio_codec=container.streams.audio[0].codec_context.name if container.streams.audio else None,

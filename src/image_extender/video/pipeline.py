@@ -19,9 +19,9 @@ from typing import Literal
 from ..errors import RetrievalError, SettingsError
 from ..manifest import Manifest
 from ..mix.render import Rendered
-from ..pipeline import StageCallback, _check_out_dir, _noop, find_scene_sounds, plan, write_outputs
+from ..pipeline import Extra, StageCallback, _check_out_dir, _noop, find_scene_sounds, plan, write_outputs
 from ..settings import Settings
-from .frames import DEFAULT_K, probe
+from .frames import DEFAULT_K, file_md5, probe
 from .mux import combine, mux, output_suffix, read_original
 from .scene import FrameProgress, analyze_video
 from .soundtrack import Retimer
@@ -85,17 +85,36 @@ def sonify_video(video_path: Path, out_dir: Path, settings: Settings, *, options
     manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis, llm_usage=usage,
                         settings=settings.public_dict(), video=video)
 
+    return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage,
+                         extra=mux_step(video_path, options.original, on_stage))
+
+
+def mux_step(video_path: Path, original: str, on_stage: StageCallback = _noop) -> Extra:
+    """The ``extra`` step of ``write_outputs``: mux the rendered mix into the clip and draw
+    the video timeline (also used when a video manifest is re-rendered)."""
+
     def write_video(folder: Path, written: Manifest, rendered: Rendered) -> None:
         from ..report.video_timeline import write_video_timeline
 
+        assert written.video is not None
         on_stage("muxing the soundtrack into the video")
         sr = written.mix.sample_rate
-        original = read_original(video_path, sr, rendered.mix.shape[0]) if info.audio_codec else None
-        audio = combine(rendered.mix, original, options.original, sr, written.mix.ceiling_dbfs)
-        report = mux(video_path, audio, sr, folder / f"video{output_suffix(info.codec)}",
-                     original=options.original if original is not None else "none")
-        assert written.video is not None
-        written.video.mux = report
+        own = read_original(video_path, sr, rendered.mix.shape[0]) if written.video.info.audio_codec else None
+        audio = combine(rendered.mix, own, original, sr, written.mix.ceiling_dbfs)  # type: ignore[arg-type]
+        written.video.mux = mux(video_path, audio, sr, folder / f"video{output_suffix(written.video.info.codec)}",
+                                original=original if own is not None else "none")
         write_video_timeline(written, folder / "video_timeline.png")
 
-    return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage, extra=write_video)
+    return write_video
+
+
+def remux_step(manifest: Manifest, on_stage: StageCallback = _noop) -> Extra | None:
+    """For ``render`` of a video manifest: re-mux when the clip is still where it was (same
+    MD5), with the same treatment of its own sound; else None (audio outputs only)."""
+    video = manifest.video
+    if video is None or not Path(video.info.path).is_file():
+        return None
+    if file_md5(Path(video.info.path)) != video.info.md5:
+        return None
+    original = video.mux.original if video.mux is not None and video.mux.original != "none" else "replace"
+    return mux_step(Path(video.info.path), original, on_stage)
