@@ -52,3 +52,32 @@ def test_the_muxed_clip_plays_to_the_end_with_sound_in_chromium(tmp_path):
     assert result["error"] is None and result["ended"] is True
     assert result["duration"] == pytest.approx(manifest.video.info.duration, abs=1 / manifest.video.info.fps + 0.01)
     assert result["audioBytes"] > 0 and result["videoBytes"] > 0  # the AAC track was decoded, not just the picture
+
+
+from test_ui_browser import ARTIFACTS, _open, _wait, browser, server  # noqa: E402, F401 - the photo page's server and browser
+
+
+def test_the_video_tab_uploads_a_clip_and_plays_it_with_its_soundtrack(server, browser, tmp_path):  # noqa: F811
+    url, root = server
+    clip = tmp_path / "mein Auto ö.mp4"
+    clip.write_bytes((sample_clips(data_dir()) / "carphone_pristine.mp4").read_bytes())
+    context, page = _open(browser, url)
+    page.get_by_role("tab", name="Video").click()
+    page.locator("#video-upload input[type=file]").set_input_files(str(clip))
+    page.wait_for_timeout(1000)
+    page.click("#video-generate")
+    _wait(page, "() => document.querySelector('#video-status').innerText.match(/Done|Error/)", timeout=240_000)
+    status = page.locator("#video-status").inner_text()
+    assert status.startswith("Done:") and "mein_Auto" in status, status  # the name as the session stores it
+    _wait(page, "() => { const v = document.querySelector('#video-player video'); return v && v.currentSrc; }",
+          timeout=30_000)
+    result = page.evaluate(PLAY_JS.replace("document.querySelector('video')",
+                                           "document.querySelector('#video-player video')"))
+    assert result["error"] is None and result["ended"] is True
+    assert result["audioBytes"] > 0
+    assert page.locator("#video-download").is_visible()
+    src = page.evaluate("() => document.querySelector('#video-player video').currentSrc")
+    assert "/sessions/" in src and context.request.get(src).status == 200
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-video-finished.png"), full_page=True)
+    context.close()
