@@ -52,6 +52,7 @@ def test_probe_reads_the_real_clips(clips):
     bikes = probe(clips / "bikes.mp4")
     assert (bikes.width, bikes.height, bikes.codec, bikes.audio_codec) == (640, 272, "h264", None)
     assert bikes.duration == pytest.approx(10.0) and bikes.frames == 250 and bikes.fps == 25.0
+    assert not bikes.variable_frame_rate
     bunny = probe(clips / "bigbuckbunny.mp4")
     assert bunny.audio_codec == "aac" and bunny.duration == pytest.approx(5.28)
     assert len(bunny.md5) == 32 and bunny.md5 != bikes.md5
@@ -104,6 +105,7 @@ def test_a_variable_frame_rate_clip_gets_its_real_frame_times(tmp_path, darknet_
     clip = encode(dog_frames(darknet_photos / "dog.jpg", seconds=120 / 25), tmp_path / "vfr.mkv", times=list(times),
                   codec="libx264")
     info = probe(clip)
+    assert info.variable_frame_rate
     wanted = sample_times(info.duration, 6)
     got = [f.time for f in iter_frames(clip, wanted, duration=info.duration)]
     rel = times - times[0]  # the clip's time line starts at its first frame
@@ -261,3 +263,36 @@ def test_mux_into_matroska_for_codecs_mp4_does_not_take(tmp_path, darknet_photos
     report = mux(clip, audio, sr, tmp_path / f"out{output_suffix(info.codec)}", original="none")
     assert abs(report.audio_seconds - report.video_seconds) <= 1 / info.fps + 1e-3
     assert math.isclose(report.video_seconds, info.duration, abs_tol=1 / info.fps)
+
+
+# ----------------------------------------------------------------------------- scene cuts → bed cross-fades
+
+
+def test_at_a_scene_cut_the_bed_cross_fades_into_the_next_scenes_bed():
+    from image_extender.manifest import (BestFrame, Event, ImageInfo, Scene, Sound, SoundChoice, Track, VideoInfo,
+                                         VideoScene, VideoSegment)
+    from image_extender.video.soundtrack import CROSSFADE, Retimer
+
+    info = VideoInfo(path="clip.mp4", md5="0" * 32, container="mp4", codec="h264", width=640, height=360, fps=25,
+                     duration=10.0, frames=250)
+    video = VideoScene(info=info, frames_k=10, frames=[], best=BestFrame(index=0, time=0.5, mean_distance=0, reason=""),
+                       segments=[VideoSegment(start=0, end=4, frame=0, ambience=["forest"]),
+                                 VideoSegment(start=4, end=10, frame=5, ambience=["urban street"])])
+    sound = Sound(provider="library", id="x", path="x.wav", name="x", licence="CC0", duration=60, sample_rate=44100,
+                  channels=2)
+    choices = [SoundChoice(role="ambience", target=label, target_index=i, query=label, sound=sound)
+               for i, label in enumerate(["forest", "urban street"])]
+    scene = Scene(image=ImageInfo(path="clip.mp4", md5="0" * 32, width=640, height=360), analyzer="offline")
+    retime = Retimer(video, scene, choices, seed=0, ambience_db=-30.0)
+    planned = [Track(role="ambience", label=c.target, choice_index=i, sound=sound, target_db=-33.0, gain_db=0.0,
+                     events=[Event(start=0.0, offset=5.0, length=10.0)]) for i, c in enumerate(choices)]
+    forest, street = (retime(t, 60.0) for t in planned)
+    assert forest.target_db == street.target_db == -30.0  # never together: each gets the whole bed level
+    (a,), (b,) = forest.events, street.events
+    assert a.start == 0.0 and a.start + a.length == pytest.approx(4.0 + CROSSFADE / 2) and a.fade_out == CROSSFADE
+    assert b.start == pytest.approx(4.0 - CROSSFADE / 2) and b.start + b.length == 10.0 and b.fade_in == CROSSFADE
+    assert b.offset == pytest.approx(5.0 + b.start)  # the recording runs on, it does not restart
+    for t in np.linspace(b.start, a.start + a.length, 7):  # linear fades: the two gains always sum to one
+        out_gain = (a.start + a.length - t) / a.fade_out
+        in_gain = (t - b.start) / b.fade_in
+        assert out_gain + in_gain == pytest.approx(1.0)

@@ -48,6 +48,9 @@ def test_the_dogs_pan_follows_the_dog_across_the_picture(dog_run):
     xs = [p.bbox.center_x for p in follow.points]
     assert xs[-1] - xs[0] > 0.2  # it really moves left → right
 
+    for event in dog.events:  # barks only while the dog is in the picture
+        assert follow.enter - 1e-6 <= event.start and event.start + event.length <= follow.leave + 1e-6
+
     index = manifest.tracks.index(dog)
     stem, sr = sf.read(next((out / "stems").glob(f"{index:02d}-object-dog.wav")), always_2d=True)
     block = int(0.05 * sr)
@@ -130,6 +133,29 @@ def test_cli_video_fails_in_one_line_without_leaving_a_folder(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith("·")]  # stage lines
     assert len(lines) == 1 and lines[0].startswith("error:") and "broken clip.mp4" in lines[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_keep_mixes_the_clips_own_sound_under_the_new_one_and_replace_drops_it(tmp_path):
+    from image_extender.video.mux import read_original
+
+    clip = sample_clips(data_dir()) / "bigbuckbunny.mp4"
+    settings = load_settings()
+    heard = {}
+    for mode in ("keep", "replace"):
+        m = sonify_video(clip, tmp_path / mode, settings, options=VideoOptions(original=mode, frames_k=4,
+                                                                               cache_dir=tmp_path / "cache"))
+        assert m.video.mux.original == mode
+        mix, sr = sf.read(tmp_path / mode / "mix.wav", dtype="float32")
+        out = read_original(tmp_path / mode / "video.mp4", sr, mix.shape[0])  # decode the AAC track back
+        heard[mode] = out - mix
+    own = read_original(clip, sr, mix.shape[0])
+
+    def corr(a, b):
+        return float(np.corrcoef(a[:, 0], b[:, 0])[0, 1])
+
+    assert corr(heard["keep"], own) > 0.9  # what is left after taking the new mix out is the trailer's sound
+    assert abs(corr(heard["replace"], own)) < 0.2  # only AAC coding noise is left
+    assert np.sqrt(np.mean(heard["replace"] ** 2)) < 0.25 * np.sqrt(np.mean(own ** 2))  # (a quiet trailer: −36 dBFS)
 
 
 # ----------------------------------------------------------------------------- generation backend
