@@ -296,3 +296,23 @@ def test_at_a_scene_cut_the_bed_cross_fades_into_the_next_scenes_bed():
         out_gain = (a.start + a.length - t) / a.fade_out
         in_gain = (t - b.start) / b.fade_in
         assert out_gain + in_gain == pytest.approx(1.0)
+
+
+def test_the_analysis_is_cached_under_the_clips_md5(tmp_path, clips, monkeypatch):
+    from image_extender.settings import load_settings
+    from image_extender.video import scene as scene_module
+
+    copy = tmp_path / "renamed clip.mp4"
+    copy.write_bytes((clips / "carphone_pristine.mp4").read_bytes())
+    first, _ = scene_module.analyze_video(clips / "carphone_pristine.mp4", load_settings(), cache_dir=tmp_path / "c")
+    assert [p.name.split("-")[0] for p in (tmp_path / "c").glob("*.json")] == [first.info.md5]
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded although the analysis is cached")
+
+    monkeypatch.setattr(scene_module, "iter_frames", no_decoding)
+    again, scene = scene_module.analyze_video(copy, load_settings(), cache_dir=tmp_path / "c")
+    assert again.frames == first.frames and again.best == first.best
+    assert again.info.path == str(copy.resolve()) and scene.image.path == str(copy.resolve())  # same bytes, new name
+    with pytest.raises(AssertionError, match="decoded"):
+        scene_module.analyze_video(copy, load_settings(), k=20, cache_dir=tmp_path / "c")  # another k: not cached

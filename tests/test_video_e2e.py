@@ -133,6 +133,11 @@ def test_cli_video_fails_in_one_line_without_leaving_a_folder(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip() and not line.startswith("·")]  # stage lines
     assert len(lines) == 1 and lines[0].startswith("error:") and "broken clip.mp4" in lines[0]
     assert not (tmp_path / "o").exists()
+    clip = sample_clips(data_dir()) / "carphone_pristine.mp4"
+    for flag, value in (("--original", "louder"), ("--audio", "music"), ("--frames-k", "0")):
+        done = subprocess.run([sys.executable, "-m", "image_extender", "video", str(clip), "-o", str(tmp_path / "o"),
+                               flag, value], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and done.stderr.startswith(f"error: {flag}"), done.stderr
 
 
 def test_keep_mixes_the_clips_own_sound_under_the_new_one_and_replace_drops_it(tmp_path):

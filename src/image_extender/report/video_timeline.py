@@ -54,8 +54,10 @@ def build_video_timeline(manifest: Manifest, thumbnails: list[np.ndarray] | None
     objects = [t for t in manifest.tracks if t.role == "object"]
     rows = 1 + len(beds) + len(objects)
     heights = [THUMB_HEIGHT] + [LANE_HEIGHT * 0.6] * len(beds) + [LANE_HEIGHT] * len(objects)
-    fig, axes = plt.subplots(rows, 1, figsize=(WIDTH, sum(heights) + 1.0), sharex=True,
+    height = sum(heights) + 1.3
+    fig, axes = plt.subplots(rows, 1, figsize=(WIDTH, height), sharex=True,
                              gridspec_kw={"height_ratios": heights, "hspace": 0.35})
+    fig.subplots_adjust(bottom=0.75 / height, top=1 - 0.45 / height)
     axes = np.atleast_1d(axes)
     t = np.linspace(0.0, duration, POINTS)
 
@@ -93,11 +95,10 @@ def build_video_timeline(manifest: Manifest, thumbnails: list[np.ndarray] | None
             continue
         pan, gain = evaluate(track.automation, t)
         gain_db = np.where(gain > 0, 20 * np.log10(np.maximum(gain, 1e-9)), MUTE_DB)
-        on = gain > 0
-        ax.fill_between(t, -1.1, 1.1, where=on, color="#3a6ea5", alpha=0.08, step="mid")
-        ax.plot(t, pan, color="#3a6ea5", linewidth=1.5, label="pan")
         follow = next((f for f in video.tracks if f.object_index == manifest.choices[track.choice_index].target_index), None)
+        ax.plot(t, pan, color="#3a6ea5", linewidth=1.5, label="pan")
         if follow is not None:
+            ax.axvspan(follow.enter, follow.leave, color="#3a6ea5", alpha=0.08)
             ax.plot([p.time for p in follow.points], [p.bbox.pan for p in follow.points], "o", color="#3a6ea5",
                     markersize=3)
         level = ax.twinx()

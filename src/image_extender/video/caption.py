@@ -29,7 +29,12 @@ def _objects_phrase(objects: list[SceneObject]) -> str:
     counts: dict[str, int] = {}
     for obj in sorted(objects, key=lambda o: -o.importance):
         counts[obj.label] = counts.get(obj.label, 0) + obj.count
-    return _join([_article(label) if n == 1 else f"{n} {label}s" for label, n in counts.items()])
+    return _join([_article(label) if n == 1 else f"{n} {_plural(label)}" for label, n in counts.items()])
+
+
+def _plural(label: str) -> str:
+    irregular = {"person": "people", "mouse": "mice", "sheep": "sheep", "bus": "buses", "knife": "knives"}
+    return irregular.get(label, label + "s")
 
 
 def offline_caption(objects: list[SceneObject], ambience: list[AmbienceTag], tags: list[ImageTag]) -> str:

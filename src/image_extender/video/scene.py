@@ -87,8 +87,8 @@ def analyze_video(path: Path, settings: Settings, *, k: float = DEFAULT_K, cache
     ambience = _ambience(frames, segments)
     best_frame_ = frames[best.index]
     vlm_caption = best_frame_.caption
-    caption = vlm_caption or offline_caption(objects, ambience, best_frame_.tags)
-    scene = Scene(image=ImageInfo(path=str(path), md5=info.md5, width=info.width, height=info.height),
+    caption = vlm_caption or offline_caption(objects, best_frame_.ambience or ambience, best_frame_.tags)
+    scene = Scene(image=ImageInfo(path=info.path, md5=info.md5, width=info.width, height=info.height),
                   analyzer=settings.analyzer, objects=objects, ambience=ambience, tags=best_frame_.tags,
                   caption=caption, mood=None)
     video = VideoScene(info=info, frames_k=k, frames=frames, best=best, tracks=tracks, cuts=cuts, segments=segments,
@@ -148,8 +148,7 @@ def _read_cache(cache_dir: Path, key: str, path: Path) -> tuple[VideoScene, Scen
         video, scene = VideoScene.model_validate(data["video"]), Scene.model_validate(data["scene"])
     except (OSError, ValueError, KeyError):
         return None  # a stale or damaged entry is recomputed, never trusted
-    video.info.path = str(path)  # same bytes, maybe another name
-    scene.image.path = str(path)
+    video.info.path = scene.image.path = str(Path(path).resolve())  # same bytes, maybe another name
     return video, scene
 
 
