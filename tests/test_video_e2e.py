@@ -100,6 +100,17 @@ def test_the_manifest_rerenders_the_same_samples_automation_included(dog_run, tm
     assert np.array_equal(a, b)
     assert any(t.automation is not None for t in again.tracks)
     assert again.video.mux is not None and (tmp_path / "again" / "video.mp4").is_file()  # the clip is muxed again
+    moved = json.loads((out / "manifest.json").read_text())
+    moved["video"]["info"]["path"] = str(tmp_path / "gone.mp4")
+    (tmp_path / "moved.json").write_text(json.dumps(moved))
+    for sound in (out / "sounds").iterdir():
+        (tmp_path / "sounds").mkdir(exist_ok=True)
+        (tmp_path / "sounds" / sound.name).write_bytes(sound.read_bytes())
+    audio_only = render_manifest(tmp_path / "moved.json", tmp_path / "audio only")
+    assert audio_only.video.mux is None and not list((tmp_path / "audio only").glob("video.*"))
+    c, _ = sf.read(tmp_path / "audio only" / "mix.wav", dtype="int32")
+    assert np.array_equal(a, c)
+
     old = json.loads((out / "manifest.json").read_text())
     old.pop("video")
     for t in old["tracks"]:

@@ -146,7 +146,6 @@ def video(
 ) -> None:
     """Give CLIP a soundtrack of real recordings that follows the picture, muxed back into the video."""
     from .errors import SettingsError
-    from .video.pipeline import VideoOptions, sonify_video
 
     with _errors():
         if audio not in ("retrieval", "generate"):
@@ -155,6 +154,8 @@ def video(
             raise SettingsError(f"--original: '{original}' is not one of keep, duck, replace")
         if frames_k <= 0:
             raise SettingsError(f"--frames-k: must be positive, got {frames_k}")
+        from .video.pipeline import VideoOptions, sonify_video
+
         settings = _settings(config, seed=seed, analyzer=analyzer, source=source)
         options = VideoOptions(frames_k=frames_k, audio=audio, original=original,  # type: ignore[arg-type]
                                cache_dir=settings.data_dir / "cache" / "video" if cache else None,

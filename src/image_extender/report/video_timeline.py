@@ -121,7 +121,7 @@ def write_video_timeline(manifest: Manifest, path: Path) -> Path:
     video = manifest.video
     assert video is not None
     thumbnails = None
-    if Path(video.info.path).is_file():
+    if Path(video.info.path).is_file():  # (a re-render without the clip draws no thumbnails)
         thumbnails = [f.rgb for f in iter_frames(Path(video.info.path), [f.time for f in video.frames], max_side=160,
                                                  duration=video.info.duration)]
     fig = build_video_timeline(manifest, thumbnails)

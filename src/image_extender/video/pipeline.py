@@ -108,13 +108,23 @@ def mux_step(video_path: Path, original: str, on_stage: StageCallback = _noop) -
     return write_video
 
 
-def remux_step(manifest: Manifest, on_stage: StageCallback = _noop) -> Extra | None:
-    """For ``render`` of a video manifest: re-mux when the clip is still where it was (same
-    MD5), with the same treatment of its own sound; else None (audio outputs only)."""
+def remux_step(manifest: Manifest, on_stage: StageCallback = _noop) -> Extra:
+    """For ``render`` of a video manifest: mux again when the clip is still where it was
+    (same MD5), with the same treatment of its own sound; else write the audio outputs
+    only and say so (``video.mux`` becomes None)."""
     video = manifest.video
-    if video is None or not Path(video.info.path).is_file():
-        return None
-    if file_md5(Path(video.info.path)) != video.info.md5:
-        return None
-    original = video.mux.original if video.mux is not None and video.mux.original != "none" else "replace"
-    return mux_step(Path(video.info.path), original, on_stage)
+    assert video is not None
+    clip = Path(video.info.path)
+    if clip.is_file() and file_md5(clip) == video.info.md5:
+        original = video.mux.original if video.mux is not None and video.mux.original != "none" else "replace"
+        return mux_step(clip, original, on_stage)
+
+    def without_clip(folder: Path, written: Manifest, rendered: Rendered) -> None:
+        from ..report.video_timeline import write_video_timeline
+
+        assert written.video is not None
+        on_stage(f"clip {clip.name} not found (or changed): audio only")
+        written.video.mux = None
+        write_video_timeline(written, folder / "video_timeline.png")
+
+    return without_clip
