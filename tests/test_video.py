@@ -316,3 +316,19 @@ def test_the_analysis_is_cached_under_the_clips_md5(tmp_path, clips, monkeypatch
     assert again.info.path == str(copy.resolve()) and scene.image.path == str(copy.resolve())  # same bytes, new name
     with pytest.raises(AssertionError, match="decoded"):
         scene_module.analyze_video(copy, load_settings(), k=20, cache_dir=tmp_path / "c")  # another k: not cached
+
+
+@pytest.mark.parametrize(("name", "codec"), [("clip.avi", "mpeg4"), ("clip.mov", "libx264"), ("clip.mkv", "libx264")])
+def test_other_containers_mux_into_mp4_with_the_picture_copied(tmp_path, darknet_photos, name, codec):
+    from image_extender.video.mux import output_suffix
+
+    clip = encode(dog_frames(darknet_photos / "dog.jpg", seconds=2), tmp_path / name, codec=codec)
+    info = probe(clip)
+    assert output_suffix(info.codec) == ".mp4"
+    sr = 44100
+    report = mux(clip, np.zeros((int(round(info.duration * sr)), 2), np.float32), sr, tmp_path / "out.mp4",
+                 original="none")
+    assert report.video_seconds == pytest.approx(2.0, abs=1 / 25)
+    assert abs(report.audio_seconds - report.video_seconds) <= 1 / 25
+    with av.open(str(tmp_path / "out.mp4")) as out:
+        assert sum(1 for _ in out.decode(video=0)) == 50  # every frame is there (Matroska's dts-less ones too)

@@ -177,11 +177,15 @@ def iter_frames(path: Path, times: list[float], *, max_side: int = MAX_SIDE, dur
         frames = _decoded(container, stream)
         position = -math.inf  # time of the last decoded frame
         last: av.VideoFrame | None = None
+        seekable = True
         for index, wanted in enumerate(times):
             target = start + wanted
-            if target - position > SEEK_GAP:
-                container.seek(int(target / float(base)), stream=stream, backward=True, any_frame=False)
-                frames = _decoded(container, stream)
+            if target - position > SEEK_GAP and seekable:
+                try:
+                    container.seek(int(target / float(base)), stream=stream, backward=True, any_frame=False)
+                    frames = _decoded(container, stream)
+                except av.error.FFmpegError:  # an unseekable stream: decode through instead
+                    seekable = False
             chosen = None
             try:
                 for frame in frames:

@@ -118,9 +118,7 @@ def mux(video_in: Path, audio: np.ndarray, sample_rate: int, out_path: Path, *, 
                 aout.bit_rate = AAC_BITRATE
                 packets = _audio_packets(aout, audio, sample_rate, start)
                 pending = next(packets, None)
-                for packet in inp.demux(vin):
-                    if packet.dts is None:
-                        continue
+                for packet in _with_dts(inp.demux(vin)):
                     t = float(packet.dts * packet.time_base)
                     while pending is not None and float(pending.pts * pending.time_base) <= t:
                         out.mux(pending)
@@ -141,6 +139,37 @@ def mux(video_in: Path, audio: np.ndarray, sample_rate: int, out_path: Path, *, 
     return MuxReport(file=out_path.name, video_copied=True, audio_codec="aac", audio_seconds=round(audio_seconds, 6),
                      video_seconds=round(video_seconds, 6), original=original,  # type: ignore[arg-type]
                      seconds=round(time.perf_counter() - t0, 4))
+
+
+def _with_dts(packets):
+    """The video packets with a decode timestamp on each, as the MP4 muxer needs.
+
+    Matroska stores none for the packets before the first one it can derive (B-frame
+    reordering), and demuxing gives ``dts=None`` there: those are held back until the
+    first known dts and numbered backwards from it, one packet duration apart; a gap later
+    on continues from the previous packet. The demuxer's final empty packet is dropped.
+    """
+    pending = []
+    last = None
+    for packet in packets:
+        if packet.size == 0:
+            continue
+        if packet.dts is None:
+            if last is None:
+                pending.append(packet)
+                continue
+            packet.dts = last.dts + (last.duration or 1)
+        if pending:
+            step = packet.duration or 1
+            for i, early in enumerate(pending):
+                early.dts = packet.dts - (len(pending) - i) * step
+                yield early
+            pending = []
+        last = packet
+        yield packet
+    for i, early in enumerate(pending):  # no dts anywhere: decode order = presentation order
+        early.dts = early.pts if early.pts is not None else i
+        yield early
 
 
 def _audio_packets(stream, audio: np.ndarray, sample_rate: int, start: float):
