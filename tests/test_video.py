@@ -112,6 +112,11 @@ def test_a_variable_frame_rate_clip_gets_its_real_frame_times(tmp_path, darknet_
     for w, g in zip(wanted, got, strict=True):
         nxt = rel[rel >= w - 1e-3][0]
         assert g == pytest.approx(nxt, abs=2e-3)  # exactly the first real frame at or after the wanted time
+    assert info.duration == pytest.approx(rel[-1] + 0.04, abs=0.01)  # first frame to the end of the last
+    sr = 44100
+    report = mux(clip, np.zeros((int(round(info.duration * sr)), 2), np.float32), sr, tmp_path / "vfr.mp4",
+                 original="none")
+    assert abs(report.audio_seconds - report.video_seconds) <= 0.06  # ± one frame (the longest here)
 
 
 # ----------------------------------------------------------------------------- bad input

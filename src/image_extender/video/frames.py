@@ -93,7 +93,7 @@ def probe(path: Path, md5: str | None = None) -> VideoInfo:
         ctx = stream.codec_context
         if not ctx.width or not ctx.height:
             raise InputError(f"{path}: video stream has no picture size (corrupt header?)")
-        duration = _stream_seconds(stream, container)
+        duration = _stream_seconds(stream)
         fps = float(stream.average_rate or stream.guessed_rate or 0) or 0.0
         declared = int(stream.frames or 0)
         if container.format.name in ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "gif") and declared <= 1:
@@ -115,11 +115,11 @@ def probe(path: Path, md5: str | None = None) -> VideoInfo:
     return info
 
 
-def _stream_seconds(stream, container) -> float | None:
+def _stream_seconds(stream) -> float | None:
+    """The video stream's own length when the container says (MP4 does; Matroska/WebM do not,
+    and their container duration counts from 0, not from the first frame)."""
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
-    if container.duration:
-        return container.duration / 1_000_000
     return None
 
 
@@ -146,17 +146,20 @@ def _variable_rate(container, stream, packets: int = 120) -> bool:
 
 
 def _count(container, stream) -> tuple[float, int, float]:
-    """Demux (no decoding) to count the frames and find the end, for streams that do not say."""
-    n, end = 0, 0.0
+    """Demux (no decoding) to count the frames and find the first frame's start and the last
+    one's end, for streams that do not say. Returns (seconds, frames, average fps)."""
+    n, start, end = 0, math.inf, 0.0
     base = stream.time_base or Fraction(1, 1)
     for packet in container.demux(stream):
         if packet.pts is None or packet.size == 0:
             continue
         n += 1
+        start = min(start, float(packet.pts * base))
         end = max(end, float((packet.pts + (packet.duration or 0)) * base))
     container.seek(0)
-    fps = n / end if end > 0 else 0.0
-    return end, n, fps
+    seconds = end - start if n else 0.0
+    fps = n / seconds if seconds > 0 else 0.0
+    return seconds, n, fps
 
 
 def iter_frames(path: Path, times: list[float], *, max_side: int = MAX_SIDE, duration: float | None = None
