@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from conftest import data_dir
+from fake_openai import json_reply, server_fixtures
 from video_clips import dog_frames, dog_pan_clip, encode
 
 from image_extender.errors import InputError, SettingsError
@@ -337,3 +338,39 @@ def test_other_containers_mux_into_mp4_with_the_picture_copied(tmp_path, darknet
     assert abs(report.audio_seconds - report.video_seconds) <= 1 / 25
     with av.open(str(tmp_path / "out.mp4")) as out:
         assert sum(1 for _ in out.decode(video=0)) == 50  # every frame is there (Matroska's dts-less ones too)
+
+
+# ----------------------------------------------------------------------------- with a VLM
+
+fake, env = server_fixtures("sk-video-test-SECRET")
+
+
+def test_with_a_vlm_every_sampled_frame_is_asked_and_the_best_frames_caption_describes_the_clip(env, clips):
+    from image_extender.settings import load_settings
+    from image_extender.video.scene import analyze_video
+
+    asked: list[int] = []
+
+    def reply(body):
+        i = len(asked)
+        asked.append(i)
+        return json_reply({
+            "caption": f"Frame {i}: a man in a bow tie talks in a moving car.",
+            "image_tags": ["car interior", "man"], "mood": "busy",
+            "objects": [{"label": "person", "sound_query": "man talking in a car", "count": 1,
+                         "bbox": {"x0": 0.2 + 0.02 * i, "y0": 0.1, "x1": 0.8, "y1": 1.0},
+                         "importance": 0.9, "confidence": 0.9}],
+            "scene_and_location": [{"label": "car interior", "sound_query": "car interior driving ambience",
+                                    "confidence": 0.8}],
+        })
+
+    env.push(*[reply] * 6)
+    usage: list[dict] = []
+    video, scene = analyze_video(clips / "carphone_pristine.mp4", load_settings(analyzer="openai"), usage=usage)
+    assert len(video.frames) == 6 and len(asked) == 6 and len(usage) == 6  # one request per sampled frame
+    assert video.caption_source == "vlm"
+    assert video.caption == f"Frame {video.best.index}: a man in a bow tie talks in a moving car."
+    assert [t.label for t in video.tracks] == ["person"] and len(video.tracks[0].points) == 6
+    assert scene.objects[0].query == "man talking in a car" and scene.ambience[0].label == "car interior"
+    assert "man talking in a car" in video.prompt and video.prompt.startswith(video.caption.rstrip(".") + ".")
+    assert "SECRET" not in video.model_dump_json()
