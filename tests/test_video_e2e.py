@@ -263,3 +263,9 @@ def test_generation_without_key_or_with_a_rejected_key_is_one_clear_line(tmp_pat
     with pytest.raises(ModelError, match="no config.json"):
         sonify_video(clip, tmp_path / "o3", load_settings(),
                      options=VideoOptions(audio="generate", generate_model=tmp_path))
+    model = tmp_path / "my model"
+    model.mkdir()
+    (model / "config.json").write_text('{"model_type": "musicgen"}')
+    with pytest.raises(ModelError, match="needs transformers and torch|cannot load the model"):  # no weights here
+        sonify_video(clip, tmp_path / "o4", load_settings(), options=VideoOptions(audio="generate", generate_model=model))
+    assert not (tmp_path / "o3").exists() and not (tmp_path / "o4").exists()
