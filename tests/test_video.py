@@ -202,6 +202,16 @@ def test_tracks_link_the_same_label_across_frames_and_know_when_it_enters_and_le
     assert [p.bbox.x0 for p in tracks[0].points] == [0.1, 0.25, 0.4]
 
 
+def test_a_one_frame_label_flip_on_a_followed_object_is_dropped():
+    from image_extender.video.tracks import drop_label_flips
+
+    frames = [VideoFrame(index=i, time=i + 0.5, objects=[_obj("dog", 0.1 + 0.05 * i)]) for i in range(5)]
+    frames[2] = VideoFrame(index=2, time=2.5, objects=[_obj("cat", 0.2, conf=0.84), _obj("bird", 0.75)])
+    tracks, dets = drop_label_flips(*track_objects(frames, duration=5.0))
+    assert [(t.label, len(t.points)) for t in tracks] == [("dog", 4), ("bird", 1)]  # the cat was the dog; the bird stays
+    assert len(dets) == 2
+
+
 # ----------------------------------------------------------------------------- automation
 
 

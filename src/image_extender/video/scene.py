@@ -33,11 +33,11 @@ from ..settings import Settings
 from .best import best_frame, scene_cuts, segment_medoids
 from .caption import enhance_prompt, offline_caption
 from .frames import DEFAULT_K, MAX_SIDE, frame_count, iter_frames, probe, sample_times
-from .tracks import track_objects
+from .tracks import drop_label_flips, track_objects
 
 FrameProgress = Callable[[int, int], None]
 BLINK_CONFIDENCE = 0.6
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # bump when the analysis changes meaning
 
 
 def _quiet(done: int, total: int) -> None:
@@ -82,7 +82,7 @@ def analyze_video(path: Path, settings: Settings, *, k: float = DEFAULT_K, cache
                      frame=m, ambience=[t.label for t in frames[m].ambience])
         for i, (a, b, m) in enumerate(segment_medoids(emb, cuts))
     ]
-    tracks, detections = track_objects(frames, info.duration)
+    tracks, detections = drop_label_flips(*track_objects(frames, info.duration))
     tracks, objects = _sounding_objects(tracks, detections, best.index, frames, settings.max_objects)
     ambience = _ambience(frames, segments)
     best_frame_ = frames[best.index]

@@ -7,6 +7,11 @@ less scores up to ``NEAR_SCORE``); the best one-to-one assignment (Hungarian met
 ``scipy.optimize.linear_sum_assignment``) links them. A track survives one missed
 sample, or ``MAX_GAP`` seconds of them if that is more (detectors blink), then ends.
 
+**Label flips**: a detector sometimes names the same dog "cat" in one frame. A track seen
+in one sampled frame only, whose box overlaps (IoU ≥ ``FLIP_IOU``) the nearest box of a
+longer track of another label that spans that moment without a detection there, is that
+object mislabelled, and is dropped (``drop_label_flips``).
+
 **Enter / leave**: an object first seen at sample t_i appeared somewhere between t_{i−1}
 and t_i; we take the middle (0 when it is there in the first sample), and likewise it left
 half-way to the first sample it is missing from (the clip's end when it is there to the last).
@@ -22,6 +27,7 @@ from ..manifest import BBox, ObjectTrack, SceneObject, TrackPoint, VideoFrame
 MIN_IOU = 0.05
 NEAR = 0.3  # centre distance (fraction of frame width/height) still counted as the same object
 NEAR_SCORE = 0.04  # a near-but-not-overlapping pair scores at most this (below any real overlap)
+FLIP_IOU = 0.5
 MAX_GAP = 1.5  # seconds a track lives on without a detection (at least one sampled frame)
 
 
@@ -101,3 +107,25 @@ def _enter(times: list[float], first: int) -> float:
 
 def _leave(times: list[float], last: int, duration: float) -> float:
     return duration if last == len(times) - 1 else (times[last] + times[last + 1]) / 2
+
+
+def drop_label_flips(tracks: list[ObjectTrack], detections: list[list[SceneObject]]
+                     ) -> tuple[list[ObjectTrack], list[list[SceneObject]]]:
+    """``tracks`` without the one-frame tracks that are a longer track's object under another label."""
+    keep = []
+    for track, dets in zip(tracks, detections, strict=True):
+        flip = False
+        if len(track.points) == 1:
+            point = track.points[0]
+            for other in tracks:
+                if other is track or other.label == track.label or len(other.points) < 3:
+                    continue
+                if not other.enter <= point.time <= other.leave or any(p.time == point.time for p in other.points):
+                    continue
+                nearest = min(other.points, key=lambda p: abs(p.time - point.time))
+                if iou(nearest.bbox, point.bbox) >= FLIP_IOU:
+                    flip = True
+                    break
+        if not flip:
+            keep.append((track, dets))
+    return [t for t, _ in keep], [d for _, d in keep]
