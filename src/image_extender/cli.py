@@ -146,6 +146,50 @@ def render(
 
 
 @app.command()
+def video(
+    clip: Annotated[Path, typer.Argument(help="Video file (mp4, mkv, webm, mov, avi, …), with or without sound.")],
+    out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (default out/<clip name>).")] = None,
+    frames_k: Annotated[float, typer.Option("--frames-k", help="Sample n = k·log10(seconds) frames (at least 4).")] = 10.0,
+    audio: Annotated[str, typer.Option("--audio", metavar="retrieval|generate", help="Real recordings from the library (default) or text-to-audio generation.")] = "retrieval",
+    original: Annotated[str, typer.Option("--original", metavar="keep|duck|replace", help="The clip's own sound: mixed in, lowered under the new sounds, or dropped.")] = "duck",
+    generate_url: Annotated[Optional[str], typer.Option("--generate-url", help="Sound-generation API base URL (default ElevenLabs; key from ELEVENLABS_API_KEY).")] = None,
+    generate_model: Annotated[Optional[Path], typer.Option("--generate-model", help="Local text-to-audio model folder (transformers/diffusers) instead of the API.")] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the frame analysis of the same file (keyed by its MD5).")] = True,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed: same seed, same soundtrack.")] = None,
+    analyzer: Annotated[Optional[str], typer.Option(help="Scene analyzer backend, run on every sampled frame.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Sound source: library (local) or freesound.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Give CLIP a soundtrack of real recordings that follows the picture, muxed back into the video."""
+    from .errors import SettingsError
+
+    with _errors():
+        if audio not in ("retrieval", "generate"):
+            raise SettingsError(f"--audio: '{audio}' is not one of retrieval, generate")
+        if original not in ("keep", "duck", "replace"):
+            raise SettingsError(f"--original: '{original}' is not one of keep, duck, replace")
+        if frames_k <= 0:
+            raise SettingsError(f"--frames-k: must be positive, got {frames_k}")
+        from .video.pipeline import VideoOptions, sonify_video
+
+        settings = _settings(config, seed=seed, analyzer=analyzer, source=source)
+        options = VideoOptions(frames_k=frames_k, audio=audio, original=original,  # type: ignore[arg-type]
+                               cache_dir=settings.data_dir / "cache" / "video" if cache else None,
+                               generate_url=generate_url, generate_model=generate_model)
+        target = out_dir or Path("out") / clip.stem
+        with _bar("frames") as advance, _stages() as on_stage:
+            manifest = sonify_video(clip, target, settings, options=options, overwrite=overwrite, on_stage=on_stage,
+                                    on_frame=lambda done, total: advance(done, total))
+        _print_summary(manifest, target)
+        if manifest.video is not None and manifest.video.mux is not None:
+            mux = manifest.video.mux
+            out.print(f"video with sound: {target / mux.file} ({mux.video_seconds:.2f} s, audio {mux.audio_seconds:.2f} s, "
+                      f"original sound: {mux.original}); best frame {manifest.video.best.index} at "
+                      f"{manifest.video.best.time:.2f} s; “{manifest.video.caption}”")
+
+
+@app.command()
 def analyze(
     photo: Annotated[Path, typer.Argument(help="Image file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Scene as JSON.")] = False,

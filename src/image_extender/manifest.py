@@ -287,6 +287,31 @@ class Event(_Model):
     fade_out: float = Field(default=0.05, ge=0.0)
 
 
+class Automation(_Model):
+    """Pan and level of one track over time (``mix/automation.py``): breakpoints, interpolated
+    per sample (monotone cubic) at render, so a re-render plays exactly the same moves.
+
+    ``gain_db`` is added to the track's ``gain_db``; ``MUTE_DB`` and below mean silent (the
+    object is off screen).
+    """
+
+    times: list[float]
+    pan: list[float]
+    gain_db: list[float]
+    source: str = ""  # what drew the curves ("object track 2 'dog', 14 sampled frames")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Automation:
+        n = len(self.times)
+        if n == 0 or len(self.pan) != n or len(self.gain_db) != n:
+            raise ValueError(f"automation needs as many pan and gain points as times ({n}, {len(self.pan)}, {len(self.gain_db)})")
+        if any(b <= a for a, b in zip(self.times, self.times[1:])):
+            raise ValueError("automation times must increase strictly")
+        if any(not -1.0 <= p <= 1.0 for p in self.pan):
+            raise ValueError("automation pan must lie in [-1, 1]")
+        return self
+
+
 class Track(_Model):
     """One lane of the mix: a sound, where and when it plays, how loud, where in stereo."""
 
@@ -301,6 +326,7 @@ class Track(_Model):
     target_db: float = Field(ge=-MAX_GAIN_DB, le=MAX_GAIN_DB)  # level the planner aimed for (see MixSpec.level_measure)
     gain_db: float = Field(ge=-MAX_GAIN_DB, le=MAX_GAIN_DB)  # gain applied to the source to reach it
     eq: list[EqEvent] = Field(default_factory=list)  # dynamic cuts, applied after gain and pan
+    automation: Automation | None = None  # pan/level over time (video); replaces ``pan`` when set
 
 
 class MixSpec(_Model):
@@ -358,6 +384,103 @@ class MixAnalysis(_Model):
     optimiser: OptimiserReport | None = None
 
 
+# --------------------------------------------------------------------------- video
+# Written by ``video/`` (one more input kind: a clip instead of a photo). ``Manifest.scene``
+# then holds the union over the clip, and ``Manifest.video`` what happened over time.
+
+
+class VideoInfo(_Model):
+    """The input clip as probed (PyAV): identity, geometry, time."""
+
+    path: str
+    md5: str  # of the file's bytes: the run's identity and cache key
+    container: str
+    codec: str
+    width: int
+    height: int
+    fps: float  # average frame rate
+    duration: float  # seconds of the video stream
+    frames: int  # frame count (declared, or estimated from duration × fps)
+    variable_frame_rate: bool = False
+    audio_codec: str | None = None  # the original sound track, if any
+
+
+class VideoFrame(_Model):
+    """One sampled frame and what the analyzer saw in it."""
+
+    index: int
+    time: float  # presentation time of the decoded frame, seconds
+    objects: list[SceneObject] = Field(default_factory=list)
+    ambience: list[AmbienceTag] = Field(default_factory=list)
+    tags: list[ImageTag] = Field(default_factory=list)
+    caption: str | None = None
+
+
+class TrackPoint(_Model):
+    time: float
+    bbox: BBox
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class ObjectTrack(_Model):
+    """One object followed over the sampled frames (IoU + label), and the scene object it became."""
+
+    id: int
+    label: str
+    object_index: int  # into Manifest.scene.objects
+    enter: float  # seconds: it appears …
+    leave: float  # … and disappears
+    points: list[TrackPoint]
+
+
+class BestFrame(_Model):
+    index: int
+    time: float
+    mean_distance: float  # mean cosine distance of its embedding to all sampled frames'
+    reason: str
+
+
+class SceneCut(_Model):
+    """A scene change: a jump between consecutive frame embeddings."""
+
+    time: float  # where the bed cross-fade is centred
+    distance: float  # cosine distance of the two frames' embeddings
+    before: int  # sampled-frame indices either side
+    after: int
+
+
+class VideoSegment(_Model):
+    start: float
+    end: float
+    frame: int  # the segment's medoid frame, whose ambience it uses
+    ambience: list[str] = Field(default_factory=list)  # ambience tags of its medoid frame
+
+
+class MuxReport(_Model):
+    file: str  # the muxed video, relative to the output folder
+    video_copied: bool  # the video stream was copied packet for packet, not re-encoded
+    audio_codec: str
+    audio_seconds: float
+    video_seconds: float
+    original: Literal["keep", "duck", "replace", "none"]
+    seconds: float  # wall time of the mux
+
+
+class VideoScene(_Model):
+    info: VideoInfo
+    frames_k: float  # n = k·log10(s)
+    frames: list[VideoFrame]
+    best: BestFrame
+    tracks: list[ObjectTrack] = Field(default_factory=list)
+    cuts: list[SceneCut] = Field(default_factory=list)
+    segments: list[VideoSegment] = Field(default_factory=list)
+    caption: str = ""
+    caption_source: Literal["vlm", "offline"] = "offline"
+    prompt: str = ""  # the prompt enhancer's output (caption + objects + place)
+    audio: Literal["retrieval", "generate"] = "retrieval"
+    mux: MuxReport | None = None
+
+
 class Manifest(_Model):
     version: int = MANIFEST_VERSION
     scene: Scene
@@ -368,6 +491,7 @@ class Manifest(_Model):
     report: MixReport | None = None
     llm_usage: list[LLMCall] = Field(default_factory=list)  # one entry per LLM request of this run
     settings: dict = Field(default_factory=dict)  # non-secret settings used for this run
+    video: VideoScene | None = None  # set when the input was a video clip (video/)
 
     @model_validator(mode="after")
     def _events_fit_the_mix(self) -> Manifest:

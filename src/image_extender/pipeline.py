@@ -25,6 +25,8 @@ from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
 from .settings import Settings
 
 StageCallback = Callable[[str], None]
+Retime = Callable[[Track, float], Track]
+Extra = Callable[[Path, "Manifest", "Rendered"], None]  # writes more files into the staging folder
 
 OUTPUT_FILES = ("mix.wav", "manifest.json", "timeline.png", "CREDITS.md")
 BUNDLE_NAME = "soundscape.zip"
@@ -73,9 +75,12 @@ def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback 
     return choices
 
 
-def plan(scene: Scene, choices: list[SoundChoice], settings: Settings
+def plan(scene: Scene, choices: list[SoundChoice], settings: Settings, *, retime: Retime | None = None
          ) -> tuple[MixSpec, list[Track], MixAnalysis | None]:
-    """Level, pan and place every sound; then let the mix engineer cut where sounds clash."""
+    """Level, pan and place every sound; then let the mix engineer cut where sounds clash.
+
+    ``retime`` reshapes each planned track before its level is solved (``plan_mix``; video).
+    """
     from .mix.plan import plan_mix
 
     spec = MixSpec(
@@ -92,6 +97,7 @@ def plan(scene: Scene, choices: list[SoundChoice], settings: Settings
         object_db_min=settings.object_db_min,
         object_db_max=settings.object_db_max,
         ambience_db=settings.ambience_db,
+        retime=retime,
     )
     if not (settings.dynamic_eq or settings.optimize) or len(tracks) < 2:
         return spec, tracks, None
@@ -168,15 +174,22 @@ def render_manifest(manifest_path: Path, out_dir: Path, *, overwrite: bool = Fal
     if not manifest.tracks:
         raise InputError(f"{manifest_path}: manifest has no tracks to render")
     _check_sound_paths(manifest, manifest_path)
-    return write_outputs(manifest, out_dir, base_dir=manifest_path.parent, overwrite=overwrite, on_stage=on_stage)
+    extra = None
+    if manifest.video is not None:  # a clip's manifest: mux the new mix into the clip again (video/)
+        from .video.pipeline import remux_step
+
+        extra = remux_step(manifest, on_stage)
+    return write_outputs(manifest, out_dir, base_dir=manifest_path.parent, overwrite=overwrite, on_stage=on_stage,
+                         extra=extra)
 
 
 def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, overwrite: bool,
-                  on_stage: StageCallback = _noop) -> Manifest:
+                  on_stage: StageCallback = _noop, extra: Extra | None = None) -> Manifest:
     """Copy sounds, render, write every output file, then move the folder into place.
 
     ``base_dir`` resolves relative sound paths (a manifest read from disk); ``None`` means
-    the paths are already absolute (a fresh run).
+    the paths are already absolute (a fresh run). ``extra(folder, manifest, rendered)`` writes
+    more files (the muxed video) into the staging folder before the manifest is saved.
     """
     from .mix.render import render_mix
     from .report.audio import write_audio
@@ -195,6 +208,8 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         write_audio(tmp / "mix.wav", rendered.mix, manifest.mix.sample_rate)
         (tmp / "stems").mkdir()
         write_stems(tmp / "stems", manifest.tracks, rendered, manifest.mix.sample_rate)
+        if extra is not None:
+            extra(tmp, manifest, rendered)
         manifest.save(tmp / "manifest.json")
         write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png", analysis=manifest.analysis,
                        image=manifest.scene.image.path)

@@ -27,6 +27,7 @@ objects and spec always give the same tracks.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -53,11 +54,14 @@ def plan_mix(
     object_db_min: float = -30.0,
     object_db_max: float = -20.0,
     ambience_db: float = -30.0,
+    retime: Callable[[Track, float], Track] | None = None,
 ) -> list[Track]:
     """Tracks for every choice that found a sound, in choice order.
 
     The targets are read in ``spec.level_unit``. Writes the definition of that measure into
     ``spec.level_measure`` so the manifest says what ``target_db`` / ``level_db`` mean.
+    ``retime(track, source_seconds)``, when given, reshapes each track's events, target or
+    automation (video: objects play while on screen) before its gain is solved.
     """
     if object_db_min > object_db_max:
         raise ValueError(f"object_db_min ({object_db_min}) exceeds object_db_max ({object_db_max})")
@@ -98,6 +102,8 @@ def plan_mix(
             target_db=target,
             gain_db=0.0,
         )
+        if retime is not None:
+            track = retime(track, seconds)
         track.gain_db = level_gain_db(track, source, spec)
         tracks.append(track)
     return tracks

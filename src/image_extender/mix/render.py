@@ -106,7 +106,12 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
             continue
         seg = event_segment(src, event, sr, looped=track.loop)[: n - start]
         lane[start : start + seg.shape[0]] += seg
-    stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
+    if track.automation is not None:  # pan/level curves over time (video; automation.py)
+        from .automation import apply_automation
+
+        stereo = apply_automation(lane, track.automation, sr)
+    else:
+        stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
     stem = stereo * db_to_gain(track.gain_db if gain_db is None else gain_db)
     eq = getattr(track, "eq", None)  # planned dynamic-EQ cuts (dyneq.py); applied, never decided, here
     return apply_eq(stem, sr, eq) if eq else stem

@@ -378,6 +378,9 @@ def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, befo
     ]
     if track.eq:
         lines.append(f"{len(track.eq)} EQ cut{'s' if len(track.eq) != 1 else ''} on this track")
+    if getattr(track, "automation", None) is not None:  # video: the pan follows the picture
+        pans = track.automation.pan
+        lines.append(f"pan moves {describe_pan(min(pans))} … {describe_pan(max(pans))}")
     _header_text(ax, track.label, lines)
 
 
