@@ -19,7 +19,7 @@ from typing import Literal
 from ..errors import RetrievalError, SettingsError
 from ..manifest import Manifest
 from ..mix.render import Rendered
-from ..pipeline import Extra, StageCallback, _check_out_dir, _noop, find_scene_sounds, plan, write_outputs
+from ..pipeline import Extra, StageCallback, _check_library, _noop, check_out_dir, find_scene_sounds, plan, write_outputs
 from ..settings import Settings
 from .frames import DEFAULT_K, file_md5, probe
 from .mux import combine, mux, output_suffix, read_original
@@ -48,8 +48,9 @@ def sonify_video(video_path: Path, out_dir: Path, settings: Settings, *, options
                  overwrite: bool = False, on_stage: StageCallback = _noop,
                  on_frame: FrameProgress = _frames_quiet) -> Manifest:
     """Clip → output folder with the clip re-muxed with its soundtrack. Returns the manifest."""
-    video_path, out_dir = Path(video_path), Path(out_dir)
-    _check_out_dir(out_dir, overwrite)
+    video_path = Path(video_path)
+    out_dir = check_out_dir(out_dir, overwrite)
+    _check_library(settings)
     if options.original not in ("keep", "duck", "replace"):
         raise SettingsError(f"--original: '{options.original}' is not one of keep, duck, replace")
     on_stage("reading the video")
