@@ -26,6 +26,8 @@ SOURCES: list[str] = [
     "zero_ad",
     "lincity",
     "megaglest",
+    "hydrogen",
+    "openclonk",
 ]
 
 
