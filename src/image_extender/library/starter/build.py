@@ -28,6 +28,7 @@ SOURCES: list[str] = [
     "megaglest",
     "hydrogen",
     "openclonk",
+    "megaglest_units",
 ]
 
 
