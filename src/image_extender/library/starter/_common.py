@@ -16,11 +16,14 @@ library can see why.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from debian.copyright import Copyright, NotMachineReadableError
 
 from ..debian import FetchError
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
@@ -137,4 +140,79 @@ def words(text: str) -> str:
     return " ".join(re.sub(r"\d+$", "", p) or p for p in parts).strip()
 
 
-Describe = Callable[[str], tuple[str, str, list[str]] | None]
+@functools.lru_cache(maxsize=8)
+def _dep5(copyright_file: Path) -> Copyright:
+    try:
+        with copyright_file.open(encoding="utf-8") as fh:
+            return Copyright(fh, strict=False)
+    except (OSError, NotMachineReadableError) as exc:
+        raise FetchError(f"{copyright_file}: cannot read a machine-readable copyright file ({exc})") from exc
+
+
+def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, str]:
+    """(licence, author, url) of the DEP-5 stanza covering ``upstream_path`` (parsed once).
+
+    A stanza's own ``Source`` line (a Freesound page, say) wins over the header's.
+    """
+    parsed = _dep5(copyright_file)
+    para = parsed.find_files_paragraph(upstream_path)
+    if para is None or para.license is None:
+        raise FetchError(f"{copyright_file}: no Files stanza covers {upstream_path}")
+    holders = [re.sub(r"\s*[(<].*$", "", re.sub(r"^[\s\d,\-–]+", "", line)).strip()
+               for line in (para.copyright or "").splitlines()]  # fmt: skip
+    source = (para._underlying_paragraph.get("Source") or parsed.header.source or "").strip().split()
+    return para.license.synopsis.strip(), "; ".join(h for h in dict.fromkeys(holders) if h), source[0] if source else ""
+
+
+# What a table entry says about one file: (description, tags, kind or None).
+Entry = tuple[str, list[str], "str | None"]
+
+
+def folder_clips(
+    root: Path,
+    folder: str,
+    copyright_file: Path,
+    upstream: Callable[[str], str],
+    table: dict[str, Entry],
+    context: str,
+    *,
+    only_table: bool = False,
+    skip: Callable[[str], bool] = lambda rel: False,
+) -> list[Clip]:
+    """Clips for the audio files under ``root/folder``, described by ``table`` (file stem →
+    entry) where the package's own names need a word of explanation, else by the words of
+    the file name, always followed by ``context`` (which game, which folder).
+
+    ``upstream`` maps a path under ``folder`` to the path the DEP-5 file uses.
+    """
+    base = root / folder
+    clips = []
+    for path in sorted(base.rglob("*")):
+        if path.suffix.lower() not in (".wav", ".ogg", ".flac", ".oga") or not path.is_file():
+            continue
+        rel = path.relative_to(base).as_posix()
+        if skip(rel):
+            continue
+        stem = path.stem
+        entry = table.get(stem) or table.get(re.sub(r"[-_]?\d+$", "", stem))
+        if entry is None and only_table:
+            continue
+        name = words(stem) or stem.lower()
+        what, tags, kind = entry if entry else (name, [], None)
+        folders = [words(p) for p in Path(rel).parts[:-1]]
+        licence, author, url = dep5_licence(copyright_file, upstream(rel))
+        clips.append(
+            Clip(
+                rel=rel,
+                data=path.read_bytes(),
+                name=name,
+                description=f"{what} ({context}{', ' + ', '.join(folders) if folders else ''})",
+                key=f"{' '.join(folders)} {name}".strip(),
+                tags=[*tags, *folders],
+                licence=licence,
+                author=author,
+                url=url,
+                kind=kind,
+            )
+        )
+    return clips

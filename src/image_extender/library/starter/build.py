@@ -29,6 +29,11 @@ SOURCES: list[str] = [
     "hydrogen",
     "openclonk",
     "megaglest_units",
+    "sonic_pi",
+    "lmms",
+    "torcs",
+    "micropolis",
+    "supertuxkart",
 ]
 
 
