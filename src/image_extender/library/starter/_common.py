@@ -152,7 +152,8 @@ def _dep5(copyright_file: Path) -> Copyright:
 def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, str]:
     """(licence, author, url) of the DEP-5 stanza covering ``upstream_path`` (parsed once).
 
-    A stanza's own ``Source`` line (a Freesound page, say) wins over the header's.
+    A stanza's own ``Source`` line or a URL in its ``Comment`` (a Freesound page, say)
+    wins over the header's; a holder written as "(Public Domain)" is kept as written.
     """
     parsed = _dep5(copyright_file)
     para = parsed.find_files_paragraph(upstream_path)
@@ -160,8 +161,11 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
         raise FetchError(f"{copyright_file}: no Files stanza covers {upstream_path}")
     holders = [re.sub(r"\s*[(<].*$", "", re.sub(r"^[\s\d,\-–]+", "", line)).strip()
                for line in (para.copyright or "").splitlines()]  # fmt: skip
-    source = (para._underlying_paragraph.get("Source") or parsed.header.source or "").strip().split()
-    return para.license.synopsis.strip(), "; ".join(h for h in dict.fromkeys(holders) if h), source[0] if source else ""
+    own = para._underlying_paragraph  # python-debian exposes only the standard fields
+    urls = re.findall(r"https?://\S+", f"{own.get('Source', '')} {para.comment or ''}")
+    url = urls[0] if urls else (parsed.header.source or "").strip()
+    author = "; ".join(h for h in dict.fromkeys(holders) if h) or (para.copyright or "").strip(" ()")
+    return para.license.synopsis.strip(), author, url
 
 
 # What a table entry says about one file: (description, tags, kind or None).
