@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import soundfile as sf
 from debian.copyright import Copyright, NotMachineReadableError
 
 from ..debian import FetchError
@@ -72,6 +73,18 @@ class Clip:
     loopable: bool | None = None
 
 
+# Short names some copyright files use for a licence that has exactly one version.
+SPDX = {"CC0": "CC0-1.0"}
+
+
+def _decodes(path: Path) -> bool:
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError):
+        return False
+    return info.frames > 0
+
+
 def existing_count(out_dir: Path) -> int | None:
     """How many records a finished source folder holds; None when it is not written yet."""
     meta = out_dir / METADATA_JSONL
@@ -101,6 +114,9 @@ def write_clips(out_dir: Path, clips: Iterable[Clip], rules: Iterable[Rule], sou
         target = out_dir / clip.rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(clip.data)
+        if not _decodes(target):  # a few game files carry a malformed header: leave them out
+            target.unlink()
+            continue
         tags = list(dict.fromkeys(t for t in clip.tags if t))
         description = clip.description
         why = game_only_reason(clip.key, rules)
@@ -113,7 +129,7 @@ def write_clips(out_dir: Path, clips: Iterable[Clip], rules: Iterable[Rule], sou
                 name=clip.name,
                 description=description,
                 tags=tags,
-                licence=clip.licence or "unknown",
+                licence=SPDX.get(clip.licence, clip.licence) or "unknown",
                 author=clip.author,
                 url=clip.url,
                 source=source,
