@@ -203,7 +203,8 @@ def folder_clips(
     entry) where the package's own names need a word of explanation, else by the words of
     the file name, always followed by ``context`` (which game, which folder).
 
-    ``upstream`` maps a path under ``folder`` to the path the DEP-5 file uses.
+    ``upstream`` maps a path under ``folder`` to the path the DEP-5 file uses; a file no
+    stanza covers is left out.
     """
     base = root / folder
     clips = []
@@ -220,7 +221,10 @@ def folder_clips(
         name = words(stem) or stem.lower()
         what, tags, kind = entry if entry else (name, [], None)
         folders = [words(p) for p in Path(rel).parts[:-1]]
-        licence, author, url = dep5_licence(copyright_file, upstream(rel))
+        try:
+            licence, author, url = dep5_licence(copyright_file, upstream(rel))
+        except FetchError:
+            continue  # no stanza states this file's licence: not ours to redistribute
         clips.append(
             Clip(
                 rel=rel,

@@ -34,6 +34,9 @@ SOURCES: list[str] = [
     "torcs",
     "micropolis",
     "supertuxkart",
+    "bucklespring",
+    "freedesktop",
+    "ovos_sound_like",
 ]
 
 
