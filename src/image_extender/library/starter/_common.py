@@ -28,7 +28,6 @@ from debian.copyright import Copyright, NotMachineReadableError
 
 from ..debian import FetchError
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
-from ._beds import read_licence
 
 GAME_ONLY = "game-only"
 
@@ -143,12 +142,6 @@ def write_clips(out_dir: Path, clips: Iterable[Clip], rules: Iterable[Rule], sou
     return len(records)
 
 
-def licence_of(copyright_file: Path, sample_path: str) -> tuple[str, str, str]:
-    """(licence, author, upstream url) from a DEP-5 copyright file for one upstream path."""
-    lic = read_licence(copyright_file, sample_path)
-    return lic.licence, lic.author, lic.url
-
-
 def words(text: str) -> str:
     """'StepHard1' / 'worker_chop-2' -> 'step hard' / 'worker chop' (numbers dropped)."""
     text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
@@ -177,8 +170,10 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
         raise FetchError(f"{copyright_file}: no Files stanza covers {upstream_path}")
     holders = [re.sub(r"\s*[(<].*$", "", re.sub(r"^[\s\d,\-–]+", "", line)).strip()
                for line in (para.copyright or "").splitlines()]  # fmt: skip
-    own = para._underlying_paragraph  # python-debian exposes only the standard fields
-    urls = re.findall(r"https?://\S+", f"{own.get('Source', '')} {para.comment or ''}")
+    # python-debian exposes only the standard fields; "Source" in a Files stanza is an
+    # extension some packagers use for the Freesound page
+    own = getattr(para, "_underlying_paragraph", {})
+    urls = [u.rstrip(".,;") for u in re.findall(r"https?://[^\s<>()\"']+", f"{own.get('Source', '')} {para.comment or ''}")]
     url = urls[0] if urls else (parsed.header.source or "").strip()
     author = "; ".join(h for h in dict.fromkeys(holders) if h) or (para.copyright or "").strip(" ()")
     return para.license.synopsis.strip(), author, url

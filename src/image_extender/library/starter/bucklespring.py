@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ..debian import fetch_package
-from ._common import Clip, existing_count, licence_of, write_clips
+from ._common import Clip, dep5_licence, existing_count, write_clips
 
 NAME = "bucklespring"
 PACKAGE = "bucklespring-data"
@@ -52,7 +52,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
     if count is not None:
         return count
     root = fetch_package(PACKAGE, data_dir)
-    licence, author, url = licence_of(root / COPYRIGHT, "wav/01-1.wav")
+    licence, author, url = dep5_licence(root / COPYRIGHT, "wav/01-1.wav")
     clips = []
     for path in sorted((root / FOLDER).glob("*.wav")):
         described = describe(path.stem)

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..debian import FetchError, fetch_package
-from ._common import Clip, existing_count, licence_of, words, write_clips
+from ._common import Clip, dep5_licence, existing_count, words, write_clips
 
 NAME = "hydrogen"
 PACKAGE = "hydrogen-drumkits"
@@ -61,7 +61,7 @@ def kit_licence(copyright_file: Path, kit_folder: str) -> tuple[str, str, str] |
     the archive "circAfrique", so its first word is tried too."""
     for stem in (kit_folder, kit_folder.split(" ")[0]):
         try:
-            return licence_of(copyright_file, f"drumkits/{stem}.h2drumkit")
+            return dep5_licence(copyright_file, f"drumkits/{stem}.h2drumkit")
         except FetchError:
             continue
     return None

@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..debian import fetch_package
-from ._common import Clip, Rule, existing_count, licence_of, words, write_clips
+from ._common import Clip, Rule, dep5_licence, existing_count, words, write_clips
 
 NAME = "megaglest-units"
 PACKAGE = "megaglest-data"
@@ -110,7 +110,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
         return count
     root = fetch_package(PACKAGE, data_dir)
     tech = root / TECH
-    licence, author, url = licence_of(root / COPYRIGHT, "techs/megapack/commondata/sounds/anvil1.wav")
+    licence, author, url = dep5_licence(root / COPYRIGHT, "techs/megapack/commondata/sounds/anvil1.wav")
     roles = unit_roles(tech)
     files = sorted(p for p in tech.rglob("*") if p.suffix.lower() in (".wav", ".ogg") and "/sounds/" in str(p))
     clips = []
