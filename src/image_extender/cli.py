@@ -193,6 +193,7 @@ def setup_data(data_dir: LibraryOpt = None) -> None:
         with _bar("starter library") as advance:
             report = build_starter_library(settings.data_dir, progress=advance)
         _print_ingest(report)
+        out.print("starter sources: " + ", ".join(f"{name} {n}" for name, n in report.sources.items()), highlight=False)
 
 
 @library_app.command("build")
