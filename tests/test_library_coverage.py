@@ -19,19 +19,20 @@ from image_extender.library.coverage import library_coverage
 from image_extender.library.starter import openclonk
 
 KEEP = ("Environment/Lightning/Thunder", "Structures/DoorOpen", "Structures/DoorClose",
-        "Environment/BirdsLoop", "UI/Click", "UI/Tick")  # fmt: skip
+        "Environment/BirdsLoop", "UI/Click", "UI/Tick", "Objects/Weapons/Blunderbuss/GunShoot")  # fmt: skip
 
 ENTRIES = [
     SoundingEntry("thunderstorm", "ambience", ("thunder", "thunderstorm")),
     SoundingEntry("door", "object", ("door opening", "door closing")),
     SoundingEntry("bagpipes", "object", ("bagpipes playing",)),
     SoundingEntry("computer mouse", "object", ("computer mouse click",)),
+    SoundingEntry("gun", "object", ("gunshot",)),
 ]
 
 
 @pytest.fixture(scope="module")
 def small_library(tmp_path_factory) -> Path:
-    """A data folder whose library holds ~13 OpenClonk recordings, 3 of them game-only."""
+    """A data folder whose library holds ~18 OpenClonk recordings, 7 of them game-only."""
     src = data_dir() / "starter" / openclonk.NAME
     openclonk.materialize(data_dir(), src)
     root = tmp_path_factory.mktemp("coverage-data")
@@ -66,10 +67,14 @@ def test_coverage_counts_verified_recordings_and_lists_gaps(small_library):
     assert all("thunder" in name for name in by_label["thunderstorm"].verified)
     assert by_label["door"].count >= 2
     assert by_label["bagpipes"].count == 0 and by_label["bagpipes"].searched > 0
-    # the UI clicks are in the library but game-only: never counted for an object
+    # the UI clicks and the blunderbuss shots are in the library but game-only: never
+    # counted, although the verifier alone takes the shots for "gunshot"
     assert by_label["computer mouse"].count == 0
+    assert by_label["gun"].count == 0
+    shots = [c for c in finder.source.search("gunshot", "object", 20) if "gun shoot" in c.sound.name]
+    assert shots and any(v.accepted for v in finder.verifier.verify("gunshot", shots))
     gaps = {e.label for e in report.gaps}
-    assert {"bagpipes", "computer mouse"} <= gaps and "thunderstorm" not in gaps
+    assert {"bagpipes", "computer mouse", "gun"} <= gaps and "thunderstorm" not in gaps
     assert report.summary().startswith(f"{len(ENTRIES) - len(gaps)} of {len(ENTRIES)} vocabulary entries")
 
 
