@@ -26,11 +26,12 @@ from image_extender.library.starter import (
     sonic_pi,
     supertuxkart,
     torcs,
+    wesnoth,
 )
 from image_extender.library.starter._common import GAME_ONLY, Rule, game_only_reason
 
 SOURCES = [hydrogen, openclonk, megaglest_units, sonic_pi, lmms, torcs, micropolis, supertuxkart, bucklespring,
-           freedesktop, ovos_sound_like]
+           freedesktop, ovos_sound_like, wesnoth]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,7 @@ def records(folder: Path) -> dict[str, SoundRecord]:
 @pytest.mark.parametrize("module, at_least", [
     (hydrogen, 600), (openclonk, 390), (megaglest_units, 1200), (sonic_pi, 160), (lmms, 170),
     (torcs, 40), (micropolis, 45), (supertuxkart, 70), (bucklespring, 160), (freedesktop, 20),
-    (ovos_sound_like, 10),
+    (ovos_sound_like, 10), (wesnoth, 280),
 ])  # fmt: skip
 def test_every_recording_is_a_real_credited_file(folders, module, at_least):
     folder = folders[module.NAME]
@@ -117,6 +118,11 @@ def test_megaglest_descriptions_say_what_the_unit_does(folders):
     assert "blacksmith" in anvil.description and GAME_ONLY not in anvil.tags
 
 
+def test_wesnoth_licence_is_read_from_its_copyright_file():
+    root = fetch_package(wesnoth.PACKAGE, data_dir())
+    assert wesnoth.read_licence(root / wesnoth.COPYRIGHT) == "GPL-2+"
+
+
 def test_keyboard_keys_are_named_by_their_evdev_code(folders):
     recs = records(folders[bucklespring.NAME])
     assert recs["1e-1.wav"].name == "A key press"  # KEY_A = 30 = 0x1e, value 1 = press
@@ -163,6 +169,11 @@ def test_game_only_rules_take_the_first_matching_reason():
     (lmms, "basses/bass_acid01.ogg", True),                                 # synthesiser, not a thing
     (freedesktop, "dialog-information.oga", True),                          # desktop alert
     (freedesktop, "phone-incoming-call.oga", False),
+    (wesnoth, "core/human-female-die-2.ogg", True),                         # death cry
+    (wesnoth, "core/magic-holy-miss-1.ogg", True),                          # spell
+    (wesnoth, "interface/bell.wav", True),                                  # "used by the C++ UI"
+    (wesnoth, "core/horse-canter.wav", False),
+    (wesnoth, "core/ambient/birds1.ogg", False),
 ])  # fmt: skip
 def test_game_sounds_are_tagged_game_only(folders, source, path, game_only):
     rec = records(folders[source.NAME])[path]

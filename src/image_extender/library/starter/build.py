@@ -37,6 +37,7 @@ SOURCES: list[str] = [
     "bucklespring",
     "freedesktop",
     "ovos_sound_like",
+    "wesnoth",
 ]
 
 
