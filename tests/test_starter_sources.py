@@ -17,6 +17,7 @@ from image_extender.library.records import SoundRecord
 from image_extender.library.starter import (
     bucklespring,
     freedesktop,
+    hedgewars,
     hydrogen,
     lmms,
     megaglest_units,
@@ -31,7 +32,7 @@ from image_extender.library.starter import (
 from image_extender.library.starter._common import GAME_ONLY, Rule, game_only_reason
 
 SOURCES = [hydrogen, openclonk, megaglest_units, sonic_pi, lmms, torcs, micropolis, supertuxkart, bucklespring,
-           freedesktop, ovos_sound_like, wesnoth]
+           freedesktop, ovos_sound_like, wesnoth, hedgewars]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def records(folder: Path) -> dict[str, SoundRecord]:
 @pytest.mark.parametrize("module, at_least", [
     (hydrogen, 600), (openclonk, 390), (megaglest_units, 1200), (sonic_pi, 160), (lmms, 170),
     (torcs, 40), (micropolis, 45), (supertuxkart, 70), (bucklespring, 160), (freedesktop, 20),
-    (ovos_sound_like, 10), (wesnoth, 280),
+    (ovos_sound_like, 10), (wesnoth, 280), (hedgewars, 880),
 ])  # fmt: skip
 def test_every_recording_is_a_real_credited_file(folders, module, at_least):
     folder = folders[module.NAME]
@@ -174,6 +175,9 @@ def test_game_only_rules_take_the_first_matching_reason():
     (wesnoth, "interface/bell.wav", True),                                  # "used by the C++ UI"
     (wesnoth, "core/horse-canter.wav", False),
     (wesnoth, "core/ambient/birds1.ogg", False),
+    (hedgewars, "voices/Pirate/Hello.ogg", True),                          # a hedgehog's voice line
+    (hedgewars, "shotgunfire.ogg", True),                                   # weapon
+    (hedgewars, "shutterclick.ogg", False),
 ])  # fmt: skip
 def test_game_sounds_are_tagged_game_only(folders, source, path, game_only):
     rec = records(folders[source.NAME])[path]

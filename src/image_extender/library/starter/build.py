@@ -38,6 +38,7 @@ SOURCES: list[str] = [
     "freedesktop",
     "ovos_sound_like",
     "wesnoth",
+    "hedgewars",
 ]
 
 
