@@ -254,6 +254,7 @@ def setup_data(data_dir: LibraryOpt = None) -> None:
         with _bar("starter library") as advance:
             report = build_starter_library(settings.data_dir, progress=advance)
         _print_ingest(report)
+        out.print("starter sources: " + ", ".join(f"{name} {n}" for name, n in report.sources.items()), highlight=False)
 
 
 @library_app.command("build")
@@ -325,6 +326,41 @@ def library_info(data_dir: LibraryOpt = None) -> None:
             out.print(table)
         else:
             out.print(f"{key}: {value}")
+
+
+@library_app.command("coverage")
+def library_coverage_cmd(
+    minimum: Annotated[int, typer.Option("--min", min=1, help="Verified recordings an entry needs.")] = 3,
+    show_all: Annotated[bool, typer.Option("--all", help="List every entry, not only the gaps.")] = False,
+    data_dir: LibraryOpt = None,
+) -> None:
+    """For every thing the analyzer can name (objects, kinds of place), count the library's
+    recordings the verifier accepts; list those with fewer than --min. Exit 1 when any."""
+    from .analyze.vocabulary import sounding_entries
+    from .library.coverage import library_coverage
+    from .sounds.factory import build_finder
+
+    with _errors():
+        settings = _settings(data_dir=data_dir, source="library", verifier="embedding")
+        finder = build_finder(settings)
+        entries = sounding_entries()
+        with _bar("checking coverage") as advance:
+            report = library_coverage(entries, finder.source, finder.verifier, minimum=minimum, progress=advance)
+    rows = report.entries if show_all else report.gaps
+    if rows:
+        table = Table(title=f"vocabulary entries with fewer than {minimum} verified recordings" if not show_all
+                      else "verified recordings per vocabulary entry")  # fmt: skip
+        for col in ("role", "label", "verified", "queries", "best verified / nearest miss"):
+            table.add_column(col)
+        for e in sorted(rows, key=lambda e: (e.count, e.role, e.label)):
+            hint = ", ".join(e.verified[:3]) if e.verified else e.nearest_rejected
+            table.add_row(e.role, e.label, str(e.count), "; ".join(e.queries), hint[:90])
+        out.print(table)
+    out.print(report.summary())
+    if report.gaps:
+        out.print("add recordings for these (image-extender library build FOLDER, with a metadata.jsonl that "
+                  "describes them) and run this again")
+        raise typer.Exit(1)
 
 
 # --------------------------------------------------------------------------- freesound
