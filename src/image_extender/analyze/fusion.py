@@ -144,6 +144,8 @@ def compatible(base: Concept | None, concept: Concept) -> bool:
     """May a box detected as ``base`` be replaced by ``concept``? (see module doc)"""
     if base is None or base.silent:
         return True
+    if concept.silent and concept.kind in ANIMAL_KINDS:  # a "knife" the crop calls a tench is a fish: silent
+        return True
     if concept.kind in ANIMAL_KINDS:
         return base.kind in ANIMAL_KINDS or base.kind == "person"
     if concept.kind in TRANSPORT_KINDS:
@@ -191,7 +193,7 @@ def refine_detection(
     order = np.argsort(-evidence)
     for best in (int(i) for i in order[:3]):
         concept = index.concepts[best]
-        if concept.silent and base is not None and not base.silent and concept.kind not in ANIMAL_KINDS:
+        if concept.silent and concept.kind not in ANIMAL_KINDS:
             continue
         if not compatible(base, concept):
             continue

@@ -39,7 +39,7 @@ class ImageNetClass:
     index: int
     wnid: str  # "n01558993"
     synset: str  # "robin.n.02"
-    ancestors: tuple[str, ...]  # the synset itself, then every hypernym, nearest first
+    ancestors: tuple[str, ...]  # the synset itself, then every hypernym, nearest first (by name within a level)
 
     def is_a(self, synsets: frozenset[str] | set[str]) -> bool:
         return not synsets.isdisjoint(self.ancestors)
@@ -85,8 +85,8 @@ def derive_table(label_lines: list[str], reader) -> list[ImageNetClass]:
         level = [synset]
         while level:
             nxt = []
-            for node in level:
-                for parent in node.hypernyms() + node.instance_hypernyms():
+            for node in level:  # sorted: NLTK's pointer order is not stable between runs
+                for parent in sorted(node.hypernyms() + node.instance_hypernyms(), key=lambda s: s.name()):
                     if parent.name() not in seen:
                         seen.append(parent.name())
                         nxt.append(parent)
