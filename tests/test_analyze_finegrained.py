@@ -389,3 +389,22 @@ def test_concept_masses_sum_the_breeds(analyzer, darknet_photos):
     masses = index.masses(probs)
     dog = next(i for i, c in enumerate(index.concepts) if c.label == "dog")
     assert masses[dog] > float(np.max(probs)) and abs(float(masses.sum()) - float(probs[index.ids >= 0].sum())) < 1e-9
+
+
+def test_a_vision_llm_label_gets_the_vocabularys_queries_and_place_chain():
+    """Objects and places another analyzer names in its own words walk the same fallbacks."""
+    from image_extender.analyze.vocabulary import enrich_object, enrich_tag
+    from image_extender.manifest import AmbienceTag, BBox
+
+    box = BBox(x0=0.1, y0=0.1, x1=0.5, y1=0.5)
+    truck = enrich_object(SceneObject(label="pickup truck", query="pickup truck engine", bbox=box, importance=1.0, confidence=0.9))
+    assert truck.query == "pickup truck engine" and "truck passing by" in truck.queries
+    assert {"pickup truck", "truck", "lorry"} <= set(truck.accepts)
+    hens = enrich_object(SceneObject(label="Hens", query="hens", bbox=box, importance=1.0, confidence=0.9, count=4))
+    assert hens.queries[0] == "chickens clucking in a farmyard"  # four hens: the group query first
+    unknown = SceneObject(label="nebula", query="space hum", bbox=box, importance=1.0, confidence=0.9)
+    assert enrich_object(unknown) == unknown
+    street = enrich_tag(AmbienceTag(label="suburban street", query="quiet suburban street"))
+    assert street.queries[0] == "city street traffic ambience"
+    square = enrich_tag(AmbienceTag(label="old town square", query="old town square ambience"))
+    assert "city street traffic ambience" in square.queries  # town square -> urban street

@@ -324,6 +324,71 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
     return out
 
 
+# --------------------------------------------------------------------------- labels from elsewhere
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for w in text.lower().replace("-", " ").split():
+        w = w.strip(".,;:!?()\"'")
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        if w:
+            out.append(w)
+    return out
+
+
+def find_concept(label: str, vocabulary: Vocabulary | None = None) -> Concept | None:
+    """The sounding concept a free-text label names ("pickup truck" -> truck, "Hens" -> chicken).
+
+    The whole label first (a concept label, a COCO label or an accepted word), then its
+    words from the last one (English puts the head noun last).
+    """
+    vocab = vocabulary or load_sounding()
+    by_word: dict[str, Concept] = {}
+    for c in vocab.concepts.values():  # accepted words last, so a label or COCO name wins
+        for w in c.accepts:
+            by_word.setdefault(w.lower(), c)
+    for c in vocab.concepts.values():
+        by_word[c.label.lower()] = c
+        if c.coco:
+            by_word[c.coco.lower()] = c
+    text = " ".join(_words(label))
+    if text in by_word:
+        return by_word[text]
+    for w in reversed(text.split()):
+        if w in by_word:
+            return by_word[w]
+    return None
+
+
+def enrich_object(obj: SceneObject, vocabulary: Vocabulary | None = None) -> SceneObject:
+    """Fill ``queries`` and ``accepts`` of an object another analyzer named (a vision LLM's
+    "pickup truck") from the vocabulary, after its own; unchanged when nothing matches."""
+    concept = find_concept(obj.label, vocabulary)
+    if concept is None or concept.silent:
+        return obj
+    more = (list(concept.group) if obj.count >= GROUP_MIN else []) + list(concept.queries)
+    queries = [q for q in dict.fromkeys([*obj.queries, *more]) if q != obj.query]
+    accepts = list(dict.fromkeys([*obj.accepts, obj.label.lower(), concept.label, *concept.accepts]))
+    return obj.model_copy(update={"queries": queries, "accepts": accepts})
+
+
+def enrich_tag(tag: AmbienceTag) -> AmbienceTag:
+    """Fill an ambience tag's ``queries`` from the kind of place its label names ("busy city
+    street" -> urban street), then that place's fallback chain; unchanged when none matches."""
+    from .ambience import load_rules
+
+    rules = load_rules()
+    words = set(_words(tag.label))
+    exact = [r for r in rules.rules if r.label.lower() == tag.label.lower()]
+    rule = exact[0] if exact else next((r for r in rules.rules if words & set(_words(r.label.replace("/", " ")))), None)
+    if rule is None:
+        return tag
+    queries = [q for q in dict.fromkeys([*tag.queries, *rule.queries, *rules.tag_queries(rule.label)]) if q != tag.query]
+    return tag.model_copy(update={"queries": queries})
+
+
 # --------------------------------------------------------------------------- the sounding vocabulary
 
 
