@@ -34,9 +34,11 @@ vocabulary is that concept (all 120 dog breeds are "dog"; hog, wild boar and war
 refinement records ``detected_as`` and ``refined_by`` (the classifier's class, its
 probability, where it looked and the WordNet relation) for the manifest and the trail.
 
-Cost: one classifier pass per crop (~8 ms here); crops are taken for at most
-``MAX_CROPS`` boxes, the most salient first, and only for boxes of at least
-``MIN_CROP_PX`` pixels a side (smaller crops are upsampled noise).
+Cost: one classifier pass per crop (~8 ms on an idle core); crops are taken for at most
+``MAX_CROPS`` boxes, the most salient first, only for boxes of at least ``MIN_CROP_PX``
+pixels a side (smaller crops are upsampled noise) and not for a box that fills
+``FILLS_IMAGE`` of the photo (the whole-image pass already saw it).
+``bench/bench_analyze_crops.py`` times the analyzer with and without crops.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ PERSON_EXTRA = 0.1
 ANIMAL_KINDS = frozenset({"animal", "bird", "insect"})
 TRANSPORT_KINDS = frozenset({"vehicle", "aircraft", "boat"})
 WHOLE_IMAGE_AREA = 0.3  # a box this large without a crop is judged on the whole image
+FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the whole-image pass
 ADD_MIN = 0.35
 ADD_MAX = 2
 ADDED_WEIGHT = 0.7
@@ -229,6 +232,8 @@ def fine_grained_drafts(
     for i in ranked:
         if len(crop_probs) >= MAX_CROPS:
             break
+        if detections[i].area >= FILLS_IMAGE:
+            continue
         patch = crop(rgb, detections[i].box)
         if patch is not None:
             crop_probs[i] = classify(patch)
