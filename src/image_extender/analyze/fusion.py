@@ -69,6 +69,7 @@ FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the wh
 ADD_MIN = 0.35
 ADD_MAX = 2
 ADDED_WEIGHT = 0.7
+SPECIFIC_MIN = 0.4  # a species name becomes the first query ("robin song") only this sure
 WHOLE_BOX = (0.0, 0.0, 1.0, 1.0)
 
 Classify = Callable[[np.ndarray], np.ndarray]  # RGB crop -> ImageNet probabilities
@@ -138,9 +139,10 @@ def crop(rgb: np.ndarray, box: tuple[float, float, float, float], pad: float = C
 
 
 def _why(index: ConceptIndex, probs: np.ndarray, concept: int, where: str, relation: str) -> tuple[str, str]:
+    """(species name for a specific query — only when the classifier is sure of it —, why)."""
     top = index.top_class(probs, concept)
     name = index.names[top]
-    return name, f"classifier: {name} {probs[top]:.2f} ({where}) {relation}"
+    return (name if probs[top] >= SPECIFIC_MIN else ""), f"classifier: {name} {probs[top]:.2f} ({where}) {relation}"
 
 
 def compatible(base: Concept | None, concept: Concept) -> bool:
