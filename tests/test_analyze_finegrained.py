@@ -424,3 +424,20 @@ def test_a_kitchen_the_detector_sees_asks_for_kitchen_sounds_then_room_tone(anal
     assert nothing.label == "outdoors" and nothing.evidence[0].startswith("fallback")
     (a_room,) = infer_ambience(flat, labels, [("couch", 0.2)], cues)  # weak, but indoor evidence
     assert a_room.label == "indoor room" and a_room.query == "room tone"
+
+
+def test_hybrid_matches_a_vision_llm_word_to_the_refined_label_and_keeps_its_fallbacks(scene):
+    """The LLM says "hog" where the offline analyzer says "pig" (boxed as "horse"): one object,
+    the LLM's words first, the detector's box, refined queries and accepted concepts after."""
+    from image_extender.analyze.hybrid import merge_scenes, same_concept
+    from image_extender.manifest import BBox
+
+    assert same_concept("hog", "pig") and same_concept("robin", "songbird") and not same_concept("hog", "horse")
+    detected = scene("explore_farm_animals/pig.webp")
+    (pig,) = detected.objects
+    llm = SceneObject(label="hog", query="hog snorting", bbox=BBox(x0=0.1, y0=0.2, x1=0.6, y1=0.9), importance=1.0, confidence=0.8)
+    described = detected.model_copy(update={"objects": [llm], "analyzer": "openai"})
+    (merged,) = merge_scenes(detected, described).objects
+    assert merged.label == "hog" and merged.query == "hog snorting" and merged.bbox == pig.bbox
+    assert "pig grunting" in merged.queries and "pig" in merged.accepts
+    assert merged.detected_as == "horse" and merged.refined_by.startswith("vision model; classifier:")
