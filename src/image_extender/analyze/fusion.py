@@ -279,7 +279,7 @@ def fine_grained_drafts(
             j, best = max(((j, index.masses(p)[ci]) for j, p in crop_probs.items()), key=lambda t: t[1])
             if best >= 0.2:
                 box, where = detections[j].box, "whole image and a box's crop"
-        name, why = _why(index, whole, int(ci), where, "; the detector has no such class")
+        name, why = _why(index, whole, int(ci), where, "names it; the detector has no such class")
         drafts.append(Draft(concept, box, float(min(1.0, masses[ci])), refined_by=why, name=name, weight=ADDED_WEIGHT))
         added += 1
     return drafts
