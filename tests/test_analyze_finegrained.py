@@ -82,11 +82,14 @@ def gcompris(tmp_path_factory):
     rcc_dir = fetch_package("gcompris-qt-data", data_dir()) / "usr" / "share" / "gcompris-qt" / "rcc"
     out = tmp_path_factory.mktemp("gcompris")
     cache: dict[str, Path] = {}
+    archives: dict[str, dict[str, bytes]] = {}
 
     def get(key: str) -> Path:
         if key not in cache:
             activity, file = key.split("/")
-            files = read_rcc(rcc_dir / f"{activity}.rcc")
+            if activity not in archives:
+                archives[activity] = read_rcc(rcc_dir / f"{activity}.rcc")
+            files = archives[activity]
             (inner,) = [k for k in files if k.endswith("/" + file)]
             target = out / f"{activity}-{file}"
             target.write_bytes(files[inner])
