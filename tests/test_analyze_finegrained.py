@@ -444,3 +444,14 @@ def test_hybrid_matches_a_vision_llm_word_to_the_refined_label_and_keeps_its_fal
     assert merged.label == "hog" and merged.query == "hog snorting" and merged.bbox == pig.bbox
     assert "pig grunting" in merged.queries and "pig" in merged.accepts
     assert merged.detected_as == "horse" and merged.refined_by.startswith("vision model; classifier:")
+
+
+def test_every_sounding_label_has_a_step_in_the_concept_hierarchy():
+    """Never nothing: each label the analyzer can give an object has somewhere to fall back to."""
+    import tomllib
+    from importlib import resources
+
+    table = tomllib.loads((resources.files("image_extender") / "data" / "hierarchy.toml").read_text(encoding="utf-8"))
+    vocab = load_sounding()
+    labels = [c.label for c in vocab.concepts.values() if not c.silent] + [r.label for r in vocab.person_rules]
+    assert [label for label in labels if label.lower() not in table] == []
