@@ -210,8 +210,12 @@ def analyze(
     for col in ("object", "sound query", "importance", "confidence", "pan", "count"):
         table.add_column(col)
     for obj in scene.objects:
-        table.add_row(obj.label, obj.query, f"{obj.importance:.2f}", f"{obj.confidence:.2f}", f"{obj.bbox.pan:+.2f}", str(obj.count))
+        label = f"{obj.label} [dim](detected as {obj.detected_as})[/]" if obj.detected_as else obj.label
+        table.add_row(label, obj.query, f"{obj.importance:.2f}", f"{obj.confidence:.2f}", f"{obj.bbox.pan:+.2f}", str(obj.count))
     out.print(table)
+    for obj in scene.objects:
+        if obj.refined_by:
+            out.print(f"[dim]{obj.label}: {obj.refined_by}[/]")
     for tag in scene.ambience:
         out.print(f"ambience: [bold]{tag.label}[/] → “{tag.query}” ({', '.join(tag.evidence)})")
 
