@@ -77,7 +77,7 @@ def build_finder(settings: Settings) -> Finder:
     from ..library.embed import CachedEmbedder, get_embedder
 
     hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
-    source, embedder = _open_source(settings)
+    source, embedder = _open_source(settings, hierarchy)
     if embedder is None:
         embedder = get_embedder()
     cached = CachedEmbedder(embedder, settings.data_dir / "cache" / "embeddings.sqlite")
@@ -106,7 +106,7 @@ def build_finder(settings: Settings) -> Finder:
                   llm_client=client)  # fmt: skip
 
 
-def _open_freesound(settings: Settings) -> tuple[SoundSource, Any]:
+def _open_freesound(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
     from .freesound import FreesoundSource
 
     fs = settings.freesound
@@ -116,24 +116,28 @@ def _open_freesound(settings: Settings) -> tuple[SoundSource, Any]:
     return FreesoundSource.open(settings.data_dir, fs, offline=settings.offline), None
 
 
-def _open_library(settings: Settings) -> tuple[SoundSource, Any]:
+def _open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
+    """The local library; its search expands words through the hierarchy's WordNet when
+    there is one ("feline" finds the cat), else matches them as written."""
     from ..library.store import SoundLibrary
     from .library_source import LibrarySource
 
-    lib = SoundLibrary.open(settings.library_dir)
+    wordnet = hierarchy.wordnet if hierarchy is not None else None
+    lib = SoundLibrary.open(settings.library_dir, expander=wordnet.expansions if wordnet is not None else None)
     return LibrarySource(lib), lib.embedder
 
 
-# name -> opener returning (source, the text embedder it was indexed with — None when it has none)
-SOURCES: dict[str, Callable[[Settings], tuple[SoundSource, Any]]] = {
+# name -> opener (settings, hierarchy) returning (source, the text embedder it was indexed
+# with — None when it has none)
+SOURCES: dict[str, Callable[[Settings, ConceptHierarchy | None], tuple[SoundSource, Any]]] = {
     "library": _open_library,
     "freesound": _open_freesound,
 }
 
 
-def _open_source(settings: Settings) -> tuple[SoundSource, Any]:
+def _open_source(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
     try:
         opener = SOURCES[settings.source]
     except KeyError:
         raise SettingsError(f"unknown sound source '{settings.source}' (known: {', '.join(SOURCES)})") from None
-    return opener(settings)
+    return opener(settings, hierarchy)
