@@ -61,9 +61,11 @@ def boilerplate(descriptions: Iterable[str]) -> set[str]:
 
 
 def core_text(name: str, description: str, boiler: set[str]) -> str:
-    """The description's own clauses, joined; the name when nothing is left."""
+    """The description's own clauses, joined and lower-cased (a capital starting a sentence
+    says nothing about the sound, and the embedder reads "Good Year" apart from "good
+    year"); the name when nothing is left."""
     own = [c for c in clauses(description) if _key(c) not in boiler]
-    return ", ".join(own) or name.strip() or description.strip()
+    return (", ".join(own) or name.strip() or description.strip()).lower()
 
 
 def refresh_core_vectors(con: sqlite3.Connection, embedder: TextEmbedder) -> int:

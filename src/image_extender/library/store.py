@@ -32,10 +32,11 @@ SCHEMA_VERSION = 1
 # cosine (the mean of the full-text and the core-text cosines, ``core``). Measured on
 # tests/data/retrieval_queries.jsonl (84 paraphrased queries against the 590-recording
 # starter library, each with its right recordings and near misses), top-1:
-#   full-text cosine alone (before)                         0.56
-#   + 0.7 x word match, no WordNet                            0.58
-#   + 0.7 x WordNet-expanded word match                       0.71
-#   mean(full, core) cosine + 0.7 x expanded word match       0.79  (0.5-1.0: 0.75-0.79)
+#   full-text cosine alone (the search before)                  0.56
+#   mean(full, core) cosine, no word match                       0.61
+#   mean(full, core) + 0.7 x word match without WordNet          0.60
+#   full-text cosine + 0.7 x WordNet-expanded word match         0.69
+#   mean(full, core) + 0.7 x WordNet-expanded word match         0.77  (weights 0.5-1.0: 0.74-0.77)
 LEXICAL_WEIGHT = 0.7
 BUILD_HINT = "run 'image-extender library build <folders…>' (or 'image-extender library starter') to create it"
 

@@ -157,6 +157,7 @@ class Hypernym:
 # "bugler") less; each hypernym level up ("racehorse", then "horse") less again.
 SAME, SYNONYM, DERIVED, HYPERNYM, HYPERNYM_DECAY = 1.0, 0.9, 0.75, 0.75, 0.7
 HYPERNYM_LEVELS = 3
+EXPANSIONS_VERSION = 2  # bump when the expansion rules change: the disk cache is keyed by it
 VERB_SENSES = 2  # "croak" is first "die": only the first senses of a verb are its sounds
 
 
@@ -165,6 +166,20 @@ class WordNet:
 
     def __init__(self, corpus_dir: Path):
         self.corpus_dir = Path(corpus_dir)
+        self._related: dict | None = None  # expansions-cache.json, read once
+
+    def _related_cache(self, keys: list[str], compute) -> dict:
+        """The on-disk cache of expansions / antonyms, read once per instance; ``compute``
+        fills the ``keys`` it lacks and the file is rewritten once."""
+        path = self.corpus_dir.parent.parent / f"expansions-v{EXPANSIONS_VERSION}-cache.json"
+        if self._related is None:
+            self._related = _read_json(path)
+        missing = [k for k in keys if k not in self._related]
+        if missing:
+            for k in missing:
+                self._related[k] = compute(k)
+            _write_json(path, self._related)
+        return self._related
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> WordNet:
@@ -184,18 +199,42 @@ class WordNet:
         ("whinny" -> neigh); a sound's own description is expanded without them, since verb
         senses of plain nouns are mostly noise ("cat" is also "to vomit"). Multi-word
         lemmas are left out: search matches single words. Cached on disk
-        (``expansions-cache.json``), written once per call.
+        (``expansions-v<N>-cache.json``), written once per call.
         """
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
-        path = self.corpus_dir.parent.parent / "expansions-cache.json"
-        cache = _read_json(path)
         mode = "q" if verbs else "d"
-        missing = [w for w in words if f"{mode}:{w}" not in cache]
-        if missing:
-            for w in missing:
-                cache[f"{mode}:{w}"] = self._expand(w, verbs)
-            _write_json(path, cache)
+        cache = self._related_cache([f"{mode}:{w}" for w in words], lambda key: self._expand(key[2:], verbs))
         return {w: cache[f"{mode}:{w}"] for w in words}
+
+    def antonyms(self, words: Iterable[str]) -> dict[str, set[str]]:
+        """word -> its WordNet antonyms over the first senses of each part of speech
+        ("opening" -> close, closing; "empty" -> full): a door closing is no door opening.
+        Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+        cache = self._related_cache([f"a:{w}" for w in words], lambda key: self._antonyms(key[2:]))
+        return {w: set(cache[f"a:{w}"]) for w in words}
+
+    def kinds(self, words: Iterable[str]) -> dict[str, set[str]]:
+        """word -> every synset its :meth:`thing_sense` is a kind of ("violin" ->
+        musical_instrument.n.01, device.n.01…). Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+
+        def compute(key: str) -> list[str]:
+            base = self._reader.morphy(key[2:], "n")
+            sense = self.thing_sense(base) if base else None
+            return sorted({n.name() for path in sense.hypernym_paths() for n in path}) if sense is not None else []
+
+        cache = self._related_cache([f"k:{w}" for w in words], compute)
+        return {w: set(cache[f"k:{w}"]) for w in words}
+
+    def _antonyms(self, word: str) -> list[str]:
+        r = self._reader
+        found: set[str] = set()
+        for pos in ("v", "n", "a"):
+            base = r.morphy(word, pos)
+            for synset in r.synsets(base, pos=pos)[:3] if base else []:
+                found |= {a.name().lower() for lemma in synset.lemmas() for a in lemma.antonyms()}
+        return sorted(t for t in found if t.isalpha())
 
     def thing_sense(self, word: str):
         """The noun sense search should read ``word`` in: the first sense under a sounding
@@ -242,9 +281,8 @@ class WordNet:
             for _ in range(HYPERNYM_LEVELS):
                 level = [h for node in level for h in node.hypernyms() + node.instance_hypernyms()]
                 for parent in level:
-                    if parent.name() not in TOO_ABSTRACT:
-                        for lemma in parent.lemma_names()[:2]:
-                            add(lemma, weight)
+                    if parent.name() not in TOO_ABSTRACT:  # its head word only: "big cat" is no "cat"
+                        add(parent.lemma_names()[0], weight)
                 weight *= HYPERNYM_DECAY
         return out
 
