@@ -94,6 +94,21 @@ def fuse(cosine: dict[int, float], core: dict[int, float], words: dict[int, floa
     }
 
 
+def stored_embedder_name(library_dir: Path) -> str | None:
+    """The embedder a library was built with (None when there is no readable library yet)."""
+    db_path = Path(library_dir) / DB_NAME
+    if not db_path.is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return get_meta(con, "embedder")
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+
+
 def connect(db_path: Path) -> sqlite3.Connection:
     # check_same_thread=False: a web server may search from worker threads (reads only)
     con = sqlite3.connect(str(db_path), timeout=30.0, check_same_thread=False)
@@ -181,6 +196,7 @@ class SoundLibrary:
         self._embedder = embedder
         self._expander = expander
         self._lexical: LexicalIndex | None = None
+        self._query_vectors: dict[str, np.ndarray] = {}
         core = load_core_vectors(con)
         self._core_ids = np.fromiter(core, dtype=np.int64, count=len(core))
         self._core = np.stack(list(core.values())) if core else np.zeros((0, index.dim), np.float32)
@@ -265,7 +281,10 @@ class SoundLibrary:
 
         ``kind`` ("bed" / "one-shot") keeps only that kind of recording.
         """
-        return self.search_vector(self.embed([query])[0], limit, kind, text=query)
+        vector = self._query_vectors.get(query)
+        if vector is None:  # the finder asks for the same query per kind and per wider net
+            vector = self._query_vectors[query] = self.embed([query])[0]
+        return self.search_vector(vector, limit, kind, text=query)
 
     def search_vector(self, vector: np.ndarray, limit: int = 10, kind: str | None = None,
                       text: str | None = None) -> list[tuple[Sound, float]]:

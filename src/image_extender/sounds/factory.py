@@ -81,7 +81,7 @@ def build_finder(settings: Settings) -> Finder:
     if embedder is None:
         embedder = get_embedder()
     cached = CachedEmbedder(embedder, settings.data_dir / "cache" / "embeddings.sqlite")
-    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()))
+    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()), lexicon=hierarchy.wordnet)
 
     verifier: Verifier = embedding
     fallback: Verifier | None = None
@@ -122,9 +122,16 @@ def _open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None)
     from ..library.store import SoundLibrary
     from .library_source import LibrarySource
 
+    from ..library.embed import CachedEmbedder, get_embedder
+    from ..library.store import stored_embedder_name
+
     wordnet = hierarchy.wordnet if hierarchy is not None else None
-    lib = SoundLibrary.open(settings.library_dir, expander=wordnet.expansions if wordnet is not None else None)
-    return LibrarySource(lib), lib.embedder
+    # query vectors come back run after run ("dog barking"): served from the disk cache
+    name = stored_embedder_name(settings.library_dir)
+    embedder = CachedEmbedder(get_embedder(name) if name else get_embedder(), settings.data_dir / "cache" / "embeddings.sqlite")
+    lib = SoundLibrary.open(settings.library_dir, embedder=embedder,
+                            expander=wordnet.expansions if wordnet is not None else None)
+    return LibrarySource(lib), embedder.inner
 
 
 # name -> opener (settings, hierarchy) returning (source, the text embedder it was indexed
