@@ -133,3 +133,17 @@ def test_source_boilerplate_is_found_on_the_library_not_listed(library):
     assert not {"cow call", "footstep on gravel", "a black cat"} & boiler
     cat = next(s for s in library if s["id"].endswith("blackcat.ogg"))
     assert core_text(cat["name"], cat["description"], boiler) == "a black cat, seasonal, halloween"
+
+
+def test_imitative_words_find_what_makes_the_sound(library, wordnet):
+    """WordNet has no "achoo"; the sound-word table reads it as a sneeze, "woof" as a dog."""
+    from image_extender.sounds.sound_words import SoundWords
+
+    words = SoundWords(wordnet)
+    assert "sneeze" in words.expansions(["achoo"], verbs=True)["achoo"]
+    index = LexicalIndex([Doc(i, s["name"], s["description"], tuple(s["tags"])) for i, s in enumerate(library)],
+                         words.expansions)
+    for query, expected in [("woof woof", ("dogbark.wav", "dogs/dog.ogg")), ("oink", ("pig",)), ("moo", ("cow", "cattle"))]:
+        scores = index.score(query)
+        best = library[max(scores, key=scores.get)]["id"]
+        assert any(e in best for e in expected), (query, best)

@@ -29,6 +29,7 @@ from ..settings import Settings
 from .base import SoundSource, Verifier
 from .find import Regenerator, find_sounds
 from .hierarchy import ConceptHierarchy
+from .sound_words import SoundWords
 from .verify import EmbeddingVerifier, default_vocabulary
 
 
@@ -81,7 +82,7 @@ def build_finder(settings: Settings) -> Finder:
     if embedder is None:
         embedder = get_embedder()
     cached = CachedEmbedder(embedder, settings.data_dir / "cache" / "embeddings.sqlite")
-    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()), lexicon=hierarchy.wordnet)
+    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()), lexicon=SoundWords(hierarchy.wordnet))
 
     verifier: Verifier = embedding
     fallback: Verifier | None = None
@@ -116,22 +117,27 @@ def _open_freesound(settings: Settings, hierarchy: ConceptHierarchy | None = Non
     return FreesoundSource.open(settings.data_dir, fs, offline=settings.offline), None
 
 
-def _open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
-    """The local library; its search expands words through the hierarchy's WordNet when
-    there is one ("feline" finds the cat), else matches them as written."""
-    from ..library.store import SoundLibrary
-    from .library_source import LibrarySource
-
+def open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None):
+    """The local :class:`~image_extender.library.store.SoundLibrary`, searching with WordNet
+    and imitative words ("feline" and "meow" find the cat; plain words without WordNet)
+    and query vectors from the disk embedding cache."""
     from ..library.embed import CachedEmbedder, get_embedder
-    from ..library.store import stored_embedder_name
+    from ..library.store import SoundLibrary, stored_embedder_name
 
-    wordnet = hierarchy.wordnet if hierarchy is not None else None
+    if hierarchy is None:
+        hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
+    words = SoundWords(hierarchy.wordnet)
     # query vectors come back run after run ("dog barking"): served from the disk cache
     name = stored_embedder_name(settings.library_dir)
     embedder = CachedEmbedder(get_embedder(name) if name else get_embedder(), settings.data_dir / "cache" / "embeddings.sqlite")
-    lib = SoundLibrary.open(settings.library_dir, embedder=embedder,
-                            expander=wordnet.expansions if wordnet is not None else None)
-    return LibrarySource(lib), embedder.inner
+    return SoundLibrary.open(settings.library_dir, embedder=embedder, expander=words.expansions)
+
+
+def _open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
+    from .library_source import LibrarySource
+
+    lib = open_library(settings, hierarchy)
+    return LibrarySource(lib), lib.embedder.inner
 
 
 # name -> opener (settings, hierarchy) returning (source, the text embedder it was indexed
