@@ -24,6 +24,7 @@ from image_extender.sounds import verify
 from image_extender.sounds.base import Candidate
 from image_extender.sounds.calibration import fit, held_out, load_pairs, measure
 from image_extender.sounds.hierarchy import ConceptHierarchy
+from image_extender.sounds.sound_words import SoundWords
 from image_extender.sounds.verify import EmbeddingVerifier, default_vocabulary
 from image_extender.sounds.wordnet import WordNet
 
@@ -51,7 +52,7 @@ def vocabulary():
 
 @pytest.fixture(scope="module")
 def verifier(embedder, vocabulary):
-    return EmbeddingVerifier(embedder, vocabulary, lexicon=WordNet.from_data_dir(data_dir()))
+    return EmbeddingVerifier(embedder, vocabulary, lexicon=SoundWords(WordNet.from_data_dir(data_dir())))  # as the finder
 
 
 def _pair(pairs, query, name):

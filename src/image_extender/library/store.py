@@ -37,6 +37,7 @@ SCHEMA_VERSION = 1
 #   mean(full, core) + 0.7 x word match without WordNet          0.60
 #   full-text cosine + 0.7 x WordNet-expanded word match         0.69
 #   mean(full, core) + 0.7 x WordNet-expanded word match         0.77  (weights 0.5-1.0: 0.74-0.77)
+#   ... + imitative words (sounds/sound_words.toml), as the finder  0.79
 LEXICAL_WEIGHT = 0.7
 BUILD_HINT = "run 'image-extender library build <folders…>' (or 'image-extender library starter') to create it"
 
