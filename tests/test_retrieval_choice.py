@@ -14,7 +14,6 @@ import os
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from image_extender.library.core import boilerplate, core_text

@@ -20,7 +20,6 @@ import os
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from image_extender.library.core import boilerplate, core_text
