@@ -43,7 +43,8 @@ def data_dir() -> Path:
 
 
 def _sound(r: dict) -> Sound:
-    return Sound(provider="library", id=r["id"], path="", name=r["name"], description=r["description"], tags=r["tags"],
+    """The recording as the library holds it: the starter folder ``make install`` fills."""
+    return Sound(provider="library", id=r["id"], path=str(data_dir() / "starter" / r["id"]), name=r["name"], description=r["description"], tags=r["tags"],
                  licence="see the library", duration=30.0 if r.get("kind") == "bed" else 2.0, sample_rate=44100,
                  channels=1, kind=r.get("kind"))
 

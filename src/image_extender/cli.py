@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .errors import ImageExtenderError
+from .errors import ImageExtenderError, InputError, SettingsError, Terminated, describe_os_error
 from .settings import CONFIG_FILE_ENV, Settings, load_settings
 
 app = typer.Typer(help="Sonify images: photo → stereo soundscape of real recordings.", no_args_is_help=True,
@@ -32,7 +35,7 @@ LibraryOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data fol
 def _settings(config: Path | None = None, **overrides) -> Settings:
     if config is not None:
         if not config.is_file():
-            raise ImageExtenderError(f"{config}: settings file not found")
+            raise SettingsError(f"--config {config}: settings file not found")
         os.environ[CONFIG_FILE_ENV] = str(config)
     return load_settings(**overrides)
 
@@ -42,15 +45,29 @@ def _fail(exc: ImageExtenderError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
+    """One line and the documented exit code for every error we expect; SIGTERM is Ctrl-C."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
     except ImageExtenderError as exc:
         _fail(exc)
+    except Terminated:
+        err.print("terminated")
+        raise typer.Exit(Terminated.exit_code) from None
     except KeyboardInterrupt:
         err.print("interrupted")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        _fail(describe_os_error(exc, "output"))
 
 
 @contextmanager
@@ -206,10 +223,11 @@ def library_build(
     with _errors():
         for folder in folders:
             if not folder.is_dir():
-                raise ImageExtenderError(f"{folder}: not a folder")
+                raise InputError(f"{folder}: not a folder")
         settings = _settings(data_dir=data_dir)
         with _bar("ingesting") as advance:
-            report = build_library(folders, settings.library_dir, progress=advance)
+            report = build_library(folders, settings.library_dir, progress=advance,
+                                   on_wait=lambda msg: err.print(msg, highlight=False))
         _print_ingest(report)
 
 
@@ -217,7 +235,9 @@ def _print_ingest(report) -> None:
     out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
               f"removed {report.removed}, failed {len(report.failed)}")
     for path, reason in report.failed:
-        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
+    for where, reason in getattr(report, "metadata_problems", []):
+        err.print(f"[yellow]warning[/] {where}: {reason} (line ignored)", highlight=False, soft_wrap=True)
 
 
 @library_app.command("search")
@@ -232,7 +252,7 @@ def library_search(
 
     with _errors():
         if kind not in (None, "bed", "one-shot"):
-            raise ImageExtenderError(f"--kind must be 'bed' or 'one-shot', not '{kind}'")
+            raise SettingsError(f"--kind must be 'bed' or 'one-shot', not '{kind}'")
         lib = open_library(_settings(data_dir=data_dir))
         hits = lib.search(query, limit=limit, kind=kind)
     table = Table(title=f"library matches for “{query}”")
@@ -294,7 +314,7 @@ def freesound_filters(
     with _errors():
         path = config or Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
         if config is not None and not config.is_file() and not save:
-            raise ImageExtenderError(f"{config}: settings file not found (add --save to create it)")
+            raise SettingsError(f"{config}: settings file not found (add --save to create it)")
         settings = apply_flags(FreesoundSettings.load_from_toml(path), flags)
         if save:
             settings.save_to_toml(path, SAVED_KEYS)

@@ -10,13 +10,17 @@ itself: the output folder (or its ZIP) re-renders on any machine.
 
 from __future__ import annotations
 
+import glob
+import os
+import secrets
 import shutil
-import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ImageExtenderError, InputError, NonSonicImageError, RetrievalError
+from .errors import InputError, LibraryError, NonSonicImageError, OutputError, RetrievalError, describe_os_error
+from .locking import exclusive, pid_alive
 from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
 from .settings import Settings
 
@@ -131,14 +135,14 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
     A non-sonic image (a logo, an icon) writes only ``manifest.json`` with
     ``scene.non_sonic`` set, then raises :class:`NonSonicImageError` (CLI exit code 7).
     """
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir, overwrite)
+    out_dir = check_out_dir(out_dir, overwrite)
+    _check_library(settings)
     usage: list[dict] = []
     scene = analyze_image(image_path, settings, on_stage, usage)
     if scene.non_sonic:
         # a legitimate answer, not a failure: the manifest records the flag (and any LLM cost)
         manifest = Manifest(scene=scene, llm_usage=usage, settings=settings.public_dict())
-        with _staging_dir(out_dir) as tmp:
+        with _writing(out_dir, on_stage) as tmp:
             manifest.save(tmp / "manifest.json")
             _replace_dir(tmp, out_dir, overwrite)
         raise NonSonicImageError(f"{image_path}: non-sonic image, nothing in it makes a sound "
@@ -161,11 +165,11 @@ def render_manifest(manifest_path: Path, out_dir: Path, *, overwrite: bool = Fal
                     on_stage: StageCallback = _noop) -> Manifest:
     """Re-render a manifest (possibly edited by hand) into a new folder."""
     manifest_path = Path(manifest_path)
+    out_dir = check_out_dir(out_dir, overwrite)
     manifest = Manifest.load(manifest_path)
     if not manifest.tracks:
         raise InputError(f"{manifest_path}: manifest has no tracks to render")
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir, overwrite)
+    _check_sound_paths(manifest, manifest_path)
     return write_outputs(manifest, out_dir, base_dir=manifest_path.parent, overwrite=overwrite, on_stage=on_stage)
 
 
@@ -182,8 +186,8 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
     from .report.credits import write_credits
     from .report.timeline import write_timeline
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _staging_dir(out_dir) as tmp:
+    out_dir = Path(os.path.abspath(out_dir))
+    with _writing(out_dir, on_stage) as tmp:
         manifest = collect_sounds(manifest, tmp, base_dir)
         resolved = [_absolute(track, tmp) for track in manifest.tracks]
         on_stage("rendering the mix")
@@ -211,26 +215,113 @@ def _absolute(track: Track, root: Path) -> Track:
     return copy
 
 
-def _check_out_dir(out_dir: Path, overwrite: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: output path exists and is not a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+def _check_sound_paths(manifest: Manifest, manifest_path: Path) -> None:
+    """Only files inside the manifest's folder may be read (no ``../``, no absolute paths,
+    no symlink out): a manifest from elsewhere must not copy ``/etc/passwd`` into a ZIP."""
+    folder = manifest_path.parent.resolve()
+    for i, track in enumerate(manifest.tracks):
+        raw = track.sound.path
+        where = f"{manifest_path}: tracks[{i}].sound.path"
+        if Path(raw).is_absolute():
+            raise InputError(f"{where}: '{raw}' is absolute; a manifest names its sounds relative to its folder "
+                             f"(copy the file into {folder / 'sounds'} and write sounds/NAME)")
+        resolved = (folder / raw).resolve()
+        if not resolved.is_relative_to(folder):
+            raise InputError(f"{where}: '{raw}' is outside the manifest's folder {folder}; only files inside it are read")
+        if resolved.exists() and not resolved.is_file():
+            raise InputError(f"{where}: '{raw}' is not a regular file")
+
+
+def _check_library(settings: Settings) -> None:
+    """A missing library (often a wrong IMAGE_EXTENDER_DATA) fails before the photo is analysed."""
+    from .library.store import BUILD_HINT, DB_NAME
+
+    if settings.source == "library" and not (settings.library_dir / DB_NAME).is_file():
+        raise LibraryError(f"{settings.library_dir}: no sound library here ({DB_NAME} missing; is the data folder "
+                           f"{settings.data_dir} right?); {BUILD_HINT}")
+
+
+def check_out_dir(out_dir: Path, overwrite: bool) -> Path:
+    """Refuse, before any work, a destination the run could not write; returns it made absolute.
+
+    Like ``cp``/``rsync``: the message names the path and the reason (a file in the way,
+    read-only file system, no permission), and the current folder or one containing it is
+    never replaced (``-o .`` or ``-o a/..`` with ``--overwrite`` would move the ground the
+    shell stands on).
+    """
+    target = Path(os.path.abspath(out_dir))
+    if target == Path(target.anchor):
+        raise OutputError(f"{out_dir}: the root folder cannot be an output folder")
+    cwd = Path.cwd()
+    if target == cwd or target in cwd.parents:
+        raise OutputError(f"{out_dir}: is the current folder or contains it; name a new folder, e.g. -o out/soundscape")
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{out_dir}: output path exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not overwrite:
         raise InputError(f"{out_dir}: output directory is not empty (use --overwrite to replace it)")
+    ancestor = target.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{ancestor}: is a file, not a folder, so {out_dir} cannot be created in it")
+    if os.statvfs(ancestor).f_flag & os.ST_RDONLY:
+        raise OutputError(f"{ancestor}: read-only file system; choose another output folder (EROFS)")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OutputError(f"{ancestor}: permission denied; choose a folder you can write to (EACCES)")
+    return target
+
+
+_PARTIAL = ".{name}.partial-"
+STALE_SECONDS = 3600.0  # a staging folder of an unknown process this old is abandoned
 
 
 @contextmanager
-def _staging_dir(out_dir: Path) -> Iterator[Path]:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+def _writing(out_dir: Path, on_stage: StageCallback = _noop) -> Iterator[Path]:
+    """Lock the output's parent, sweep what killed runs left, yield a fresh staging folder.
+
+    The staging folder is ``.NAME.partial-<pid>-<random>`` made with ``mkdir`` (so it
+    follows the umask, like the files in it); it is removed whatever happens — Ctrl-C and
+    SIGTERM included (the CLI turns SIGTERM into the same exception). A ``kill -9`` cannot
+    be caught: the next run that writes here removes staging folders whose process is gone.
+    Writers of one parent folder are serialised by a ``flock`` on it, and a waiting run says so.
+    """
+    parent = out_dir.parent
     try:
-        yield tmp
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        parent.mkdir(parents=True, exist_ok=True)
+        with exclusive(parent, f"writing into {parent}", on_stage):
+            _sweep_stale(out_dir)
+            tmp = parent / f"{_PARTIAL.format(name=out_dir.name)}{os.getpid()}-{secrets.token_hex(4)}"
+            tmp.mkdir()
+            try:
+                yield tmp
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        raise describe_os_error(exc, out_dir, hide=".partial-") from exc
+
+
+def _sweep_stale(out_dir: Path) -> None:
+    """Remove ``.NAME.partial-*`` / ``.NAME.old`` left by runs that were killed (called under the lock)."""
+    prefix = _PARTIAL.format(name=out_dir.name)
+    for path in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.*"):
+        if path.name == f".{out_dir.name}.old":
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        if not path.name.startswith(prefix) or not path.is_dir():
+            continue
+        pid_text = path.name[len(prefix):].split("-", 1)[0]
+        if pid_text.isdigit() and "-" in path.name[len(prefix):]:
+            stale = int(pid_text) != os.getpid() and not pid_alive(int(pid_text))
+        else:  # an older version's name without a pid: judge by age
+            stale = time.time() - path.stat().st_mtime > STALE_SECONDS
+        if stale:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _replace_dir(tmp: Path, out_dir: Path, overwrite: bool) -> None:
     if out_dir.exists():
         if not overwrite and any(out_dir.iterdir()):
-            raise ImageExtenderError(f"{out_dir}: appeared while rendering; not replacing it")
+            raise InputError(f"{out_dir}: appeared while rendering; not replacing it")
         old = out_dir.with_name(f".{out_dir.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         out_dir.rename(old)

@@ -39,14 +39,15 @@ SCHEMA_VERSION = 1
 #   mean(full, core) + 0.7 x WordNet-expanded word match         0.77  (weights 0.5-1.0: 0.74-0.77)
 #   ... + imitative words (sounds/sound_words.toml), as the finder  0.79
 LEXICAL_WEIGHT = 0.7
-BUILD_HINT = "run 'image-extender library build <folders…>' (or 'image-extender library starter') to create it"
+BUILD_HINT = "run 'image-extender setup-data' (starter library) or 'image-extender library build <folders…>' to create it"
+PATHS_META = "paths"  # meta key: 'data-relative' once every stored path is relative to the data folder
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sounds (
     id INTEGER PRIMARY KEY,
     uid TEXT NOT NULL UNIQUE,          -- stable id: <folder name>/<path inside folder>
-    path TEXT NOT NULL UNIQUE,         -- absolute path of the audio file
+    path TEXT NOT NULL UNIQUE,         -- audio file, relative to the data folder (absolute if outside it)
     size INTEGER NOT NULL,             -- file signature: size + mtime (ns)
     mtime_ns INTEGER NOT NULL,
     record_sig TEXT NOT NULL,          -- hash of the metadata record it was built from
@@ -71,7 +72,7 @@ CREATE INDEX IF NOT EXISTS sounds_kind ON sounds(kind);
 """
 
 SOUND_COLUMNS = (
-    "id, uid, path, name, description, tags, licence, author, url, source, kind, "
+    "id, uid, data_path(path), name, description, tags, licence, author, url, source, kind, "
     "duration, sample_rate, channels, loudness_lufs, loopable, quality"
 )
 
@@ -108,6 +109,55 @@ def stored_embedder_name(library_dir: Path) -> str | None:
             con.close()
     except sqlite3.Error:
         return None
+def data_root(library_dir: Path) -> Path:
+    """The data folder a library's paths are relative to: the folder holding ``library/``."""
+    return Path(library_dir).resolve().parent
+
+
+def stored_path(path: Path, root: Path) -> str:
+    """How a file is written in the catalogue: relative to the data folder ``root`` when
+    inside it (moving the data folder keeps every sound), else absolute."""
+    path = Path(path).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def resolve_stored(text: str, root: Path) -> Path:
+    """The file a catalogue path names today.
+
+    Relative: under ``root``. Absolute (a catalogue written before paths were relative):
+    itself if it still exists, else the longest tail of it that exists under ``root`` —
+    what the same file is called once its data folder was moved.
+    """
+    path = Path(text)
+    if not path.is_absolute():
+        return root / path
+    if path.exists():
+        return path
+    parts = path.parts
+    for i in range(1, len(parts) - 1):  # keep at least "<folder>/<file>" to match
+        candidate = root.joinpath(*parts[i:])
+        if candidate.exists():
+            return candidate
+    return path
+
+
+def migrate_paths(con: sqlite3.Connection, root: Path) -> int:
+    """Rewrite an old catalogue's absolute paths relative to ``root`` (once); returns rows changed.
+
+    Done by the next ``library build``; until then (and on a read-only catalogue)
+    ``data_path()`` resolves the old paths on every read, so searching never writes.
+    """
+    if get_meta(con, PATHS_META) == "data-relative":
+        return 0
+    changed = 0
+    for rid, text in con.execute("SELECT id, path FROM sounds").fetchall():
+        new = stored_path(resolve_stored(text, root), root) if Path(text).is_absolute() else text
+        if new != text:
+            con.execute("UPDATE sounds SET path = ? WHERE id = ?", (new, rid))
+            changed += 1
+    set_meta(con, PATHS_META, "data-relative")
+    con.commit()
+    return changed
 
 
 def connect(db_path: Path) -> sqlite3.Connection:
@@ -115,6 +165,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(str(db_path), timeout=30.0, check_same_thread=False)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
+    root = data_root(Path(db_path).parent)
+    con.create_function("data_path", 1, lambda text: str(resolve_stored(text, root)))
     return con
 
 

@@ -62,7 +62,7 @@ from .base import Candidate, SelectionMode, SoundSource, Verdict, Verifier
 from .freesound.errors import FreesoundOfflineError, FreesoundPreviewError
 from ..library.lexical import field_words
 from .hierarchy import Fallback
-from .library_source import GAME_ONLY, PREFERRED_KIND
+from .library_source import GAME_ONLY, PREFERRED_KIND, unplayable
 
 WIDEN = 3  # the wider net of step 3 is this many times ``limit``
 MAX_REGENERATION_ROUNDS = 10  # hard stop for step 5, whatever the regenerator allows
@@ -328,6 +328,9 @@ def _examine(attempt: _Attempt, run: _Run, query: str, limit: int) -> tuple[list
     fresh, taken = [], []
     for cand, verdict in zip(candidates, verdicts, strict=True):
         kind = _sort_out(attempt, run, query, cand, verdict)
+        if kind == "fresh" and (broken := unplayable(cand.sound)):
+            attempt.trail.append(TrailStep(action="reject", query=query, detail=broken, sound_id=cand.sound.id))
+            continue
         if kind == "fresh":
             fresh.append((cand, verdict))
         elif kind == "taken":

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
+
+import soundfile as sf
 
 from ..manifest import Role, Sound
 from .base import Candidate
@@ -59,3 +62,22 @@ class LibrarySource:
         hits += self._search(query, limit, None, {s.id for s, _ in hits})
         self.left_out = len(self._dropped)
         return [Candidate(sound, float(score)) for sound, score in hits]
+
+
+def unplayable(sound: Sound) -> str:
+    """Why a library recording cannot be played now (deleted or damaged since the build), or "".
+
+    Checked on accepted candidates only, so a broken file costs one ``stat`` + header read
+    and the finder moves on to the next candidate, noting why in the trail.
+    """
+    if sound.provider != "library":
+        return ""
+    path = Path(sound.path)
+    if not path.is_file():
+        return f"'{sound.name}': file missing since the library was built ({path}); next candidate"
+    try:
+        frames = sf.info(str(path)).frames
+    except Exception as exc:  # noqa: BLE001 — any decoder complaint means "not playable"
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+        return f"'{sound.name}': file no longer readable as audio ({reason}); next candidate"
+    return "" if frames > 0 else f"'{sound.name}': file has no audio frames any more; next candidate"

@@ -183,7 +183,15 @@ class WordNet:
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> WordNet:
-        return cls(ensure_wordnet(data_dir))
+        """The WordNet that ``setup-data`` unpacked into ``data_dir``; never downloads.
+
+        At run time the data folder may be a typo (a wrong ``IMAGE_EXTENDER_DATA``): writing
+        80 MB of packages into it would be worse than running without WordNet.
+        """
+        target = Path(data_dir) / "nltk_data" / "corpora" / "wordnet"
+        if not (target / ".complete").exists():
+            raise FileNotFoundError(f"WordNet is not set up in {data_dir}; run 'image-extender setup-data'")
+        return cls(target)
 
     @property
     def _reader(self):
