@@ -297,12 +297,12 @@ def library_search(
     data_dir: LibraryOpt = None,
 ) -> None:
     """Print the library's best matches for QUERY with their scores."""
-    from .library.store import SoundLibrary
+    from .sounds.factory import open_library
 
     with _errors():
         if kind not in (None, "bed", "one-shot"):
             raise SettingsError(f"--kind must be 'bed' or 'one-shot', not '{kind}'")
-        lib = SoundLibrary.open(_settings(data_dir=data_dir).library_dir)
+        lib = open_library(_settings(data_dir=data_dir))
         hits = lib.search(query, limit=limit, kind=kind)
     table = Table(title=f"library matches for “{query}”")
     for col in ("#", "score", "name", "description", "kind", "dur", "licence", "source"):

@@ -154,12 +154,14 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
         raise NonSonicImageError(f"{image_path}: non-sonic image, nothing in it makes a sound "
                                  f"({scene.caption or 'a graphic'}); scene written to {out_dir / 'manifest.json'}")
     choices = find_scene_sounds(scene, settings, on_stage, usage)
-    on_stage("planning the mix")
-    spec, tracks, analysis = plan(scene, choices, settings)
-    if not tracks:
-        # per target what was tried and why it failed; the long "nearest miss" detail stays in the trail
+    if not any(c.sound is not None for c in choices):
+        # every target walked its whole chain (own queries, closer kinds of place, hierarchy)
+        # and the library truly had nothing: the only failure. Per target what was tried;
+        # the long "nearest miss" detail stays in the trail.
         reasons = "; ".join(f"{c.target}: {';'.join(c.verdict.split(';')[:2])}" for c in choices) or "no objects and no ambience"
         raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
+    on_stage("planning the mix")
+    spec, tracks, analysis = plan(scene, choices, settings)
     manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis,
                         llm_usage=usage, settings=settings.public_dict())
     return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage)

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import InputError
 from ..locking import exclusive
 from .audio_io import AUDIO_SUFFIXES, AudioReadError, measure_file, probe
+from .core import refresh_core_vectors
 from .embed import TextEmbedder, get_embedder
 from .metadata import FolderMetadata, normalise_rel, read_folder_metadata, record_for
 from .records import SoundRecord
@@ -59,6 +60,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     metadata_problems: list[tuple[str, str]] = field(default_factory=list)  # (file:line, reason)
     embedded: int = 0  # texts sent to the embedder
+    core_embedded: int = 0  # core texts (descriptions without boilerplate, ``core``) embedded
     total: int = 0  # sounds in the library afterwards
     sources: dict[str, int] = field(default_factory=dict)  # starter build: sounds per source
 
@@ -196,6 +198,7 @@ def _build(folders: list[Path], library_dir: Path, embedder: TextEmbedder | None
         if stored_name and stored_name != embedder.name:
             # a different embedder: every vector must be recomputed, measurements are kept
             con.execute("UPDATE sounds SET record_sig = ''")
+            con.execute("DROP TABLE IF EXISTS core_vectors")
         jobs, seen_ids, all_files = _collect(folders, con, report, root)
         total = len(all_files)
         done = report.unchanged
@@ -243,6 +246,7 @@ def _build(folders: list[Path], library_dir: Path, embedder: TextEmbedder | None
             bump_generation(con)
         set_meta(con, "embedder", embedder.name)
         con.commit()
+        report.core_embedded = refresh_core_vectors(con, embedder)  # only descriptions whose core text moved
         report.total = int(con.execute("SELECT COUNT(*) FROM sounds").fetchone()[0])
         _refresh_index(con, library_dir)
         return report

@@ -14,6 +14,10 @@ from .base import Candidate
 # bed, an object a placed one-shot.
 PREFERRED_KIND: dict[str, str] = {"ambience": "bed", "object": "one-shot"}
 
+# The tag the starter library puts on recordings only a game would play (weapons, magic,
+# UI blips, death cries, invented creatures): never an object's or a bed's sound.
+GAME_ONLY = "game-only"
+
 
 class SearchableLibrary(Protocol):
     def search(self, query: str, limit: int = 10, kind: str | None = None) -> list[tuple[Sound, float]]: ...
@@ -26,19 +30,37 @@ class LibrarySource:
     from the whole library that were not already listed: a rain one-shot can still serve
     as a bed and a farm bed full of cows can serve a cow, but only after the verifier has
     seen every recording of the right kind. Within each group the library's order stands.
+
+    Recordings tagged :data:`GAME_ONLY` are left out (the library is asked for more so
+    the list stays ``limit`` long); :attr:`left_out` says how many the last search dropped,
+    for the trail.
     """
 
     name = "library"
 
     def __init__(self, lib: SearchableLibrary):
         self.lib = lib
+        self.left_out = 0
+
+    def _search(self, query: str, limit: int, kind: str | None, seen: set[str]) -> list[tuple[Sound, float]]:
+        ask = limit
+        while True:
+            hits = [(s, sc) for s, sc in self.lib.search(query, limit=ask, kind=kind)]
+            keep = [(s, sc) for s, sc in hits if GAME_ONLY not in s.tags and s.id not in seen]
+            if len(keep) >= limit or len(hits) < ask:
+                dropped = {s.id for s, _ in hits if GAME_ONLY in s.tags}
+                self._dropped |= dropped
+                return keep[:limit]
+            ask *= 4
 
     def search(self, query: str, role: Role, limit: int) -> list[Candidate]:
+        self._dropped: set[str] = set()
         if limit <= 0:
+            self.left_out = 0
             return []
-        hits = list(self.lib.search(query, limit=limit, kind=PREFERRED_KIND[role]))
-        seen = {s.id for s, _ in hits}
-        hits += [(s, sc) for s, sc in self.lib.search(query, limit=limit) if s.id not in seen]
+        hits = self._search(query, limit, PREFERRED_KIND[role], set())
+        hits += self._search(query, limit, None, {s.id for s, _ in hits})
+        self.left_out = len(self._dropped)
         return [Candidate(sound, float(score)) for sound, score in hits]
 
 
