@@ -99,31 +99,38 @@ def cut_envelope(n: int, sample_rate: int, start: float, end: float, ramp: float
     return s0, w
 
 
-def apply_eq_event(samples: np.ndarray, sample_rate: int, event: EqEvent) -> np.ndarray:
-    """A copy of ``samples`` (frames[, channels]) with one dynamic cut applied (module docstring)."""
-    x = np.asarray(samples, dtype=np.float64)
-    y = x.copy()
+def _apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent) -> None:
+    """Apply one dynamic cut to ``y`` (float64, frames[, channels]) in place: only [start, end) changes."""
     freq = min(event.freq_hz, 0.45 * sample_rate)
-    s0, w = cut_envelope(x.shape[0], sample_rate, event.start, event.end, event.ramp)
+    s0, w = cut_envelope(y.shape[0], sample_rate, event.start, event.end, event.ramp)
     if w.size == 0 or event.gain_db == 0.0:
-        return y
+        return
     sos = peaking_coefficients(freq, event.gain_db, event.q, sample_rate)
     tau = 2.0 * event.q / (2.0 * math.pi * freq)  # pole time constant of the biquad, roughly
     pre = min(s0, int(math.ceil(10.0 * tau * sample_rate)))
     s1 = s0 + w.size
-    seg = x[s0 - pre : s1]
-    wet = sosfilt(sos, seg, axis=0)[pre:]
-    dry = x[s0:s1]
-    shape = (-1,) + (1,) * (x.ndim - 1)
-    y[s0:s1] = dry + w.reshape(shape) * (wet - dry)
+    wet = sosfilt(sos, y[s0 - pre : s1], axis=0)[pre:]  # sosfilt returns a new array: y is read first
+    wet -= y[s0:s1]
+    wet *= w.reshape((-1,) + (1,) * (y.ndim - 1))
+    y[s0:s1] += wet  # y = dry + w·(EQ(dry) − dry)
+
+
+def apply_eq_event(samples: np.ndarray, sample_rate: int, event: EqEvent) -> np.ndarray:
+    """A copy of ``samples`` (frames[, channels]) with one dynamic cut applied (module docstring)."""
+    y = np.array(samples, dtype=np.float64)
+    _apply_in_place(y, sample_rate, event)
     return y
 
 
 def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np.ndarray:
-    """Apply every event in a fixed order (start, frequency) so the result never depends on list order."""
-    y = np.asarray(samples, dtype=np.float64)
+    """Apply every event in a fixed order (start, frequency) so the result never depends on list order.
+
+    One copy of the signal, then each cut filters only its own span in place: the cost
+    grows with the total length of the cuts, not with (number of cuts × mix length).
+    """
+    y = np.array(samples, dtype=np.float64)
     for event in sorted(events, key=lambda e: (e.start, e.freq_hz, e.end, e.gain_db)):
-        y = apply_eq_event(y, sample_rate, event)
+        _apply_in_place(y, sample_rate, event)
     return y
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pyloudnorm
 
 from ..errors import RenderError
-from ..manifest import Event, MixReport, MixSpec, Track, TrackReport
+from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .ceiling import CeilingResult
 from .dyneq import apply_eq
 from .levels import db_to_gain, measure_level, peak_dbfs
@@ -90,8 +90,12 @@ def event_segment(source: np.ndarray, event: Event, sample_rate: int, *, looped:
     return seg
 
 
-def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
-    """One track as (frames, 2) float64; ``gain_db`` overrides ``track.gain_db`` (the planner uses 0)."""
+def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
+    """One track at 0 dB gain, without EQ: (frames, 2) float32 — events, fades, loop seams and pan.
+
+    float32 is the canonical precision of a stem (what is written to disk, ~144 dB of
+    range) and halves what the per-run ``StemCache`` holds.
+    """
     sr = spec.sample_rate
     n = mix_frames(spec)
     src = source
@@ -107,24 +111,117 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
         seg = event_segment(src, event, sr, looped=track.loop)[: n - start]
         lane[start : start + seg.shape[0]] += seg
     stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
-    stem = stereo * db_to_gain(track.gain_db if gain_db is None else gain_db)
-    eq = getattr(track, "eq", None)  # planned dynamic-EQ cuts (dyneq.py); applied, never decided, here
-    return apply_eq(stem, sr, eq) if eq else stem
+    return stereo.astype(np.float32)
 
 
-def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
-    """Render every track, sum, hold the true-peak ceiling, and measure what came out."""
+def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndarray:
+    """``unity`` with its planned dynamic-EQ cuts (dyneq.py) applied, float32; ``unity`` itself without cuts."""
+    return apply_eq(unity, sample_rate, eq).astype(np.float32) if eq else unity
+
+
+def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
+    """One track as (frames, 2) float64; ``gain_db`` overrides ``track.gain_db`` (the planner uses 0).
+
+    EQ is linear, so it is applied at unity gain and the gain after: the same samples
+    whether the EQ'd stem was cached by the planner or is computed here.
+    """
+    eq = getattr(track, "eq", None)  # planned dynamic-EQ cuts; applied, never decided, here
+    stem = equalised(unity_stem(track, source, spec), spec.sample_rate, eq or [])
+    return stem * db_to_gain(track.gain_db if gain_db is None else gain_db)
+
+
+def _fingerprint(track: Track) -> str:
+    """What a unity stem depends on: everything but the file's location, the gain and the EQ."""
+    return track.model_dump_json(include={"role", "events", "loop", "crossfade", "pan"}) + track.sound.model_dump_json(
+        exclude={"path"})
+
+
+class StemCache:
+    """Per-run cache of unity-gain stems (with and without their EQ) and their Bark band energies.
+
+    Planning (level), the mix engineer (masking, EQ, make-up gain) and the final render all
+    need the same stems; with this cache each is rendered — and each EQ applied — once per
+    run. Stems are keyed by what they depend on, not by file path, so the cache survives
+    the pipeline copying the sound files into the output folder. Audio is kept while it
+    fits in ``max_bytes`` (long mixes recompute instead of holding gigabytes); band
+    energies (25 numbers per 23 ms) are always kept.
+    """
+
+    def __init__(self, spec: MixSpec, *, max_bytes: int = 768 << 20) -> None:
+        self.spec = spec
+        self.sources = SourceCache(spec.sample_rate)
+        self.max_bytes = max_bytes
+        self._audio: dict[tuple, np.ndarray] = {}
+        self._bands: dict[tuple, object] = {}
+        self._bytes = 0
+
+    def source(self, track: Track) -> np.ndarray:
+        return self.sources.get(track.sound.path, track=track.label)
+
+    def _key(self, track: Track, with_eq: bool) -> tuple:
+        eq = tuple(e.model_dump_json(exclude={"reason"}) for e in track.eq) if with_eq else ()
+        return (_fingerprint(track), eq)
+
+    def _remember(self, key: tuple, stem: np.ndarray) -> np.ndarray:
+        if self._bytes + stem.nbytes <= self.max_bytes:
+            self._audio[key] = stem
+            self._bytes += stem.nbytes
+        return stem
+
+    def unity(self, track: Track) -> np.ndarray:
+        key = self._key(track, False)
+        if key in self._audio:
+            return self._audio[key]
+        return self._remember(key, unity_stem(track, self.source(track), self.spec))
+
+    def equalised(self, track: Track) -> np.ndarray:
+        """The unity stem with ``track.eq`` applied (the unity stem itself when there is no EQ)."""
+        if not track.eq:
+            return self.unity(track)
+        key = self._key(track, True)
+        if key in self._audio:
+            return self._audio[key]
+        return self._remember(key, equalised(self.unity(track), self.spec.sample_rate, track.eq))
+
+    def stem(self, track: Track, gain_db: float | None = None) -> np.ndarray:
+        """What ``render_stem`` returns, from the cache: float64 (frames, 2) at ``gain_db`` (default the track's)."""
+        return self.equalised(track) * db_to_gain(track.gain_db if gain_db is None else gain_db)
+
+    def bands(self, track: Track):
+        """Bark band energies (``bark.BandEnergies``) of the equalised unity stem.
+
+        With EQ, only the frames the cuts can touch are analysed again; the rest are the
+        unity stem's (EQ leaves samples outside its spans untouched).
+        """
+        from .bark import band_energies
+
+        key = self._key(track, True)
+        if key not in self._bands:
+            if not track.eq:
+                self._bands[key] = band_energies(self.unity(track), self.spec.sample_rate)
+            else:
+                base = self.bands(track.model_copy(update={"eq": []}))
+                spans = [(e.start - e.ramp, e.end + e.ramp) for e in track.eq]
+                self._bands[key] = band_energies(self.equalised(track), self.spec.sample_rate, update=(base, spans))
+        return self._bands[key]
+
+
+def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> Rendered:
+    """Render every track, sum, hold the true-peak ceiling, and measure what came out.
+
+    ``stems``: the run's ``StemCache`` (the planner's), so stems rendered while planning are
+    not rendered again; a fresh one otherwise. The samples are the same either way.
+    """
     sr = spec.sample_rate
-    cache = SourceCache(sr)
+    cache = stems or StemCache(spec)
     n = mix_frames(spec)
     total = np.zeros((n, 2))
-    stems: list[np.ndarray] = []
+    out: list[np.ndarray] = []
     reports: list[TrackReport] = []
     for track in tracks:
-        source = cache.get(track.sound.path, track=track.label)
-        stem = render_stem(track, source, spec)
+        stem = cache.stem(track)
         total += stem
-        stems.append(stem.astype(np.float32))
+        out.append(stem.astype(np.float32))
         lufs = stem_lufs(stem, sr)
         level = lufs if spec.level_unit == "lufs" else measure_level(stem, sr, spec.level_unit)
         reports.append(
@@ -144,7 +241,7 @@ def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
         true_peak_dbtp=true_peak,
         loudness_lufs=integrated_lufs(mix, sr),
     )
-    return Rendered(mix=mix, stems=stems, report=report, master=master)
+    return Rendered(mix=mix, stems=out, report=report, master=master)
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
