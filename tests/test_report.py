@@ -24,7 +24,7 @@ from image_extender.mix import plan_mix, render_mix
 from image_extender.mix.adaptive import adapt_mix
 from image_extender.report import collect_sounds, write_audio, write_bundle, write_credits, write_stems, write_timeline
 from image_extender.report.credits import credits_markdown
-from image_extender.report.timeline import build_timeline, masking_strips
+from image_extender.report.timeline import build_timeline, eq_rows, masking_strips
 
 AUDIO = Path(__file__).resolve().parents[1] / "assets" / "scaper-audio"
 SR = 44100
@@ -150,7 +150,7 @@ def test_timeline_has_a_lane_per_track_plus_the_mix_each_headed_by_label_role_so
     with figure(tracks, rendered, spec, image="/photos/street.jpg") as fig:
         found = lanes(fig)
         assert sorted(found) == sorted([f"lane:{i}" for i in range(len(tracks))] + ["lane:mix"])
-        headers = {gid: " ".join(t.get_text() for t in ax.texts) for gid, ax in found.items()}
+        headers = {gid: " ".join(t.get_text() for t in ax.texts if t.get_gid() != "side") for gid, ax in found.items()}
         for i, track in enumerate(tracks):
             assert track.label in headers[f"lane:{i}"] and track.sound.name[:30] in headers[f"lane:{i}"]
         assert "ambience bed" in headers["lane:0"] and "pan C" in headers["lane:0"]
@@ -203,7 +203,11 @@ def test_eq_cuts_are_labelled_bars_on_the_masker_s_lane_spanning_their_time(adap
                 ev = track.eq[int(bar.get_gid().split(":")[2])]
                 assert bar.get_x() == pytest.approx(ev.start) and bar.get_width() == pytest.approx(ev.end - ev.start)
             labels = eq_labels(found[f"lane:{i}"])
-            assert sorted(labels) == sorted(f"\u2212{abs(e.gain_db):.1f} dB @ {e.freq_hz:.0f} Hz" for e in track.eq)
+            groups = eq_rows(track.eq, spec.duration / (13.0 - 2.35 - 0.25), spec.duration)
+            assert sorted(labels) == sorted(g.label for g in groups)
+            assert sorted(k for g in groups for k in g.members) == list(range(len(track.eq)))  # every cut, once
+            lone = [track.eq[g.members[0]] for g in groups if len(g.members) == 1]
+            assert {f"\u2212{abs(e.gain_db):.1f} dB @ {e.freq_hz:.0f} Hz" for e in lone} <= set(labels)
         assert not eq_bars(found["lane:mix"])
         bed = " ".join(t.get_text() for t in found["lane:0"].texts)
         assert "\u22126.0 dB @ 570 Hz" in bed  # the street bed is cut where it masks the car and the man

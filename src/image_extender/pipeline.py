@@ -206,7 +206,7 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         write_stems(tmp / "stems", manifest.tracks, rendered, manifest.mix.sample_rate)
         manifest.save(tmp / "manifest.json")
         write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png", analysis=manifest.analysis,
-                       image=manifest.scene.image.path)
+                       image=manifest.scene.image.path, stems=stems)
         write_credits(manifest.tracks, tmp / "CREDITS.md")
         write_bundle(tmp, tmp / BUNDLE_NAME)
         _replace_dir(tmp, out_dir, overwrite)
