@@ -14,6 +14,7 @@ import numpy as np
 
 from ..manifest import EqEvent, MaskingSummary, MixSpec, OptimiserReport, Track
 from .dyneq import EqConfig, activity_spans, plan_eq
+from .earn import earn_their_place
 from .masking import analyse_masking
 from .optimize import OptimiserConfig, optimise_mix
 from .render import StemCache
@@ -58,6 +59,7 @@ def adapt_mix(
         before, importance=importance, activity=[activity_spans(cache.unity(t), sr) for t in plain], sample_rate=sr,
         config=eq_config, background={i for i, t in enumerate(tracks) if t.role == "ambience"},
     )  # fmt: skip
+    events = _earning(events, energies, labels, eq_config or EqConfig())
     offsets = np.zeros(len(tracks))
     report = None
     if optimize:
@@ -69,6 +71,17 @@ def adapt_mix(
     ]
     after = measure_masking(after_tracks, spec, stems=cache)
     return Adaptation(events, [float(o) for o in offsets], before.summary(), after, report)
+
+
+def _earning(events: list[EqEvent], energies: list, labels: list[str], config: EqConfig) -> list[EqEvent]:
+    """The planned cuts that earn their place (``earn.py``), each with its measured benefit in its reason."""
+    kept = []
+    for verdict in earn_their_place(energies, labels, events, min_benefit_db=config.min_benefit_db):
+        if verdict.kept:
+            ev = verdict.event.model_copy()
+            ev.reason = f"{ev.reason}; lowers {verdict.maskee}'s masking there by {verdict.benefit_db:.1f} dB"
+            kept.append(ev)
+    return kept
 
 
 def measure_masking(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> MaskingSummary:
