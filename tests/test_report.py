@@ -295,6 +295,47 @@ def test_bundle_holds_every_output_file_in_a_fixed_order(out_dir, tmp_path):
     assert again.read_bytes() == zip_path.read_bytes()  # deterministic bytes
 
 
+def test_the_zip_stores_audio_uncompressed_and_deflates_text(out_dir, tmp_path):
+    """Deflate gains nothing on PCM and costs ~50 ms per MB: audio and pictures are stored, text is deflated."""
+    zip_path = write_bundle(out_dir, tmp_path / "soundscape.zip")
+    with zipfile.ZipFile(zip_path) as zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        audio = [i for name, i in infos.items() if name.endswith(".wav")]
+        assert len(audio) >= 5  # mix + four stems
+        assert all(i.compress_type == zipfile.ZIP_STORED and i.compress_size == i.file_size for i in audio)
+        assert infos["timeline.png"].compress_type == zipfile.ZIP_STORED
+        assert infos["manifest.json"].compress_type == zipfile.ZIP_DEFLATED
+        assert infos["manifest.json"].compress_size < infos["manifest.json"].file_size / 2
+        assert zf.read("mix.wav") == (out_dir / "mix.wav").read_bytes()
+
+
+def test_a_300_s_timeline_groups_its_cuts_and_no_two_labels_overlap(tmp_path):
+    """Hundreds of cuts on a long mix: one label per group of colliding cuts, none overlapping, all inside."""
+    spec = MixSpec(duration=300.0, sample_rate=8000, seed=11)  # 8 kHz: the layout is the point, not the top octave
+    tracks = plan_mix(CHOICES, OBJECTS, spec)
+    importance = [0.0 if t.role == "ambience" else OBJECTS[CHOICES[t.choice_index].target_index].importance
+                  for t in tracks]  # fmt: skip
+    adaptation = adapt_mix(tracks, spec, importance)
+    eq_tracks = [t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in tracks]
+    cuts = sum(len(t.eq) for t in eq_tracks)
+    assert cuts >= 30
+    with figure(eq_tracks, render_mix(eq_tracks, spec), spec) as fig:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        labels = 0
+        for gid, ax in lanes(fig).items():
+            texts = [t for t in ax.texts if (t.get_gid() or "").startswith("eqlabel:")]
+            labels += len(texts)
+            boxes = [t.get_window_extent(renderer) for t in texts]
+            assert all(0 <= b.x0 and b.x1 <= fig.bbox.width for b in boxes), gid
+            for a in range(len(boxes)):
+                for b in range(a + 1, len(boxes)):
+                    assert not boxes[a].overlaps(boxes[b]), (gid, texts[a].get_text(), texts[b].get_text())
+            if gid != "lane:mix":
+                assert len(eq_bars(ax)) == len(eq_tracks[int(gid.split(":")[1])].eq)  # every cut still drawn
+        assert 0 < labels < cuts  # grouped: fewer labels than cuts
+
+
 def test_the_bundled_manifest_re_renders_the_bundled_mix(out_dir):
     manifest = Manifest.load(out_dir / "manifest.json")
     mix, _ = sf.read(str(out_dir / "mix.wav"), dtype="float64")

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import RenderError
 from ..manifest import MixSpec, SceneObject, SoundChoice, Track
-from .levels import gain_to_target, level_measure
+from .levels import SILENCE_DB, gain_to_target, level_measure
 from .place import place_bed, place_object, track_rng
 from .render import StemCache
 
@@ -106,8 +106,13 @@ def plan_mix(
 
 def level_gain_db(track: Track, stems: StemCache) -> float:
     """The ``gain_db`` at which ``track`` (events, pan and EQ as planned) meets ``track.target_db``."""
-    stem = stems.equalised(track)
     spec = stems.spec
+    if spec.level_unit == "dbfs":  # active RMS is linear in gain: the cached unity-gain reading settles it
+        level = stems.measures(track).active_rms_db
+        if level <= SILENCE_DB:
+            raise RenderError(f"{track.sound.path}: sound for '{track.label}' is silent; cannot set its level")
+        return float(track.target_db - level)
+    stem = stems.equalised(track)
     try:
         return float(gain_to_target(stem, spec.sample_rate, track.target_db, spec.level_unit))
     except ValueError:

@@ -20,14 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyloudnorm
 
 from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .ceiling import CeilingResult
 from .dyneq import apply_eq
-from .levels import db_to_gain, measure_level, peak_dbfs
-from .loudness import TruePeakResult, apply_true_peak_ceiling, stem_lufs, true_peak_dbtp
+from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
+from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
 from .source import SourceCache
 
@@ -130,6 +129,29 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
     return stem * db_to_gain(track.gain_db if gain_db is None else gain_db)
 
 
+@dataclass(frozen=True)
+class StemMeasures:
+    """What the report says about a stem, measured at unity gain.
+
+    Active RMS and sample peak are exactly linear in gain (relative gate, ``levels.py``), so
+    the stem at ``gain_db`` reads these plus ``gain_db``. So is integrated loudness of the
+    sounding part (its silence cut is relative to the peak) as long as BS.1770's absolute
+    −70 LUFS gate drops no block the relative gate (−10 LU) would keep — true whenever both
+    readings are above ``LINEAR_LUFS_ABOVE``; below it the stem is measured directly.
+    """
+
+    active_rms_db: float
+    lufs: float
+    peak_dbfs: float
+
+    LINEAR_LUFS_ABOVE = -50.0
+
+    def lufs_at(self, gain_db: float) -> float | None:
+        """Loudness at ``gain_db``, or None when it must be measured (near the absolute gate)."""
+        shifted = self.lufs + gain_db
+        return shifted if min(self.lufs, shifted) > self.LINEAR_LUFS_ABOVE else None
+
+
 def _fingerprint(track: Track) -> str:
     """What a unity stem depends on: everything but the file's location, the gain and the EQ."""
     return track.model_dump_json(include={"role", "events", "loop", "crossfade", "pan"}) + track.sound.model_dump_json(
@@ -153,6 +175,7 @@ class StemCache:
         self.max_bytes = max_bytes
         self._audio: dict[tuple, np.ndarray] = {}
         self._bands: dict[tuple, object] = {}
+        self._measures: dict[tuple, StemMeasures] = {}
         self._bytes = 0
 
     def source(self, track: Track) -> np.ndarray:
@@ -186,6 +209,16 @@ class StemCache:
     def stem(self, track: Track, gain_db: float | None = None) -> np.ndarray:
         """What ``render_stem`` returns, from the cache: float64 (frames, 2) at ``gain_db`` (default the track's)."""
         return self.equalised(track) * db_to_gain(track.gain_db if gain_db is None else gain_db)
+
+    def measures(self, track: Track) -> StemMeasures:
+        """Level, LUFS and peak of the equalised unity stem, measured once; ``at(gain)`` gives the stem's."""
+        key = self._key(track, True)
+        if key not in self._measures:
+            stem = self.equalised(track)
+            sr = self.spec.sample_rate
+            self._measures[key] = StemMeasures(active_rms_db=measure_level(stem, sr, "dbfs"), lufs=stem_lufs(stem, sr),
+                                               peak_dbfs=peak_dbfs(stem))  # fmt: skip
+        return self._measures[key]
 
     def bands(self, track: Track):
         """Bark band energies (``bark.BandEnergies``) of the equalised unity stem.
@@ -222,10 +255,14 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
         stem = cache.stem(track)
         total += stem
         out.append(stem.astype(np.float32))
-        lufs = stem_lufs(stem, sr)
-        level = lufs if spec.level_unit == "lufs" else measure_level(stem, sr, spec.level_unit)
+        measured = cache.measures(track)
+        lufs = measured.lufs_at(track.gain_db)
+        if lufs is None:
+            lufs = stem_lufs(stem, sr)
+        level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
+        peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
         reports.append(
-            TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak_dbfs(stem),
+            TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak,
                         unit=spec.level_unit, target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
         )
     master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs)
@@ -245,9 +282,9 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
-    """Integrated loudness (ITU-R BS.1770-4 via pyloudnorm); None if shorter than one 400 ms block."""
+    """Integrated loudness (ITU-R BS.1770-4, ``loudness.bs1770_loudness``); None if shorter than one 400 ms block."""
     x = np.asarray(samples, dtype=np.float64)
     if x.shape[0] < int(0.4 * sample_rate):
         return None
-    value = pyloudnorm.Meter(sample_rate).integrated_loudness(x)
+    value = bs1770_loudness(x, sample_rate)
     return float(max(LUFS_FLOOR, value)) if np.isfinite(value) else LUFS_FLOOR

@@ -37,6 +37,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..manifest import EqEvent, MixAnalysis, MixSpec, Track  # noqa: E402
@@ -170,9 +172,14 @@ def group_label(events: list[EqEvent]) -> str:
     return depth.replace("-", "\u2212") + f" dB @ {events[0].freq_hz:.0f} Hz \u00d7{len(events)}"
 
 
+_TEXT_PATH = TextToPath()
+_EQ_FONTPROPS = FontProperties(size=EQ_FONT)
+
+
 def _label_seconds(text: str, seconds_per_inch: float) -> float:
-    """Estimated width of a label at ``EQ_FONT`` (≈0.55 em per character) in seconds of timeline."""
-    return len(text) * EQ_FONT * 0.55 / 72 * seconds_per_inch
+    """Width of a label at ``EQ_FONT`` from the font's own metrics (+5 % for Agg's hinting), in seconds of timeline."""
+    width_pt = _TEXT_PATH.get_text_width_height_descent(text, _EQ_FONTPROPS, ismath=False)[0]
+    return 1.05 * width_pt / 72 * seconds_per_inch
 
 
 def eq_rows(events: list[EqEvent], seconds_per_inch: float, duration: float) -> list[EqGroup]:
