@@ -44,15 +44,25 @@ class UniversalSentenceEncoder:
         _shared_use()
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors; texts seen before in this process come from a memo (the model is deterministic)."""
+        texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        return vecs / np.maximum(norms, 1e-12)
+        missing = list(dict.fromkeys(t for t in texts if t not in _MEMO))
+        if missing:
+            vecs = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), self.dim)
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+            with _USE_LOCK:
+                if len(_MEMO) + len(missing) > _MEMO_SIZE:
+                    _MEMO.clear()
+                _MEMO.update(zip(missing, vecs))
+        return np.stack([_MEMO[t] for t in texts])
 
 
 _USE_LOCK = threading.Lock()
 _USE_MODEL = None
+_MEMO: dict[str, np.ndarray] = {}  # text -> unit vector, per process (queries repeat across photos and UI runs)
+_MEMO_SIZE = 20000
 
 
 def _shared_use():

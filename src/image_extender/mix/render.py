@@ -169,7 +169,7 @@ class StemCache:
     energies (25 numbers per 23 ms) are always kept.
     """
 
-    def __init__(self, spec: MixSpec, *, max_bytes: int = 768 << 20) -> None:
+    def __init__(self, spec: MixSpec, *, max_bytes: int = 256 << 20) -> None:
         self.spec = spec
         self.sources = SourceCache(spec.sample_rate)
         self.max_bytes = max_bytes
