@@ -1,10 +1,14 @@
 """Dynamic EQ: cut the masker, at the clash band, only while the clash lasts.
 
 After Zhao & Pérez-Cota (2024): once the masking analysis (``masking.py``) has found that
-track *i* buries track *j* in Bark band *b* during [t0, t1], we put a **peaking cut** on
-*i* centred on the band's centre frequency, for that span only, with a depth that grows
-with the measured excess (``depth_per_db`` dB of cut per dB of excess, clamped to
-``max_cut_db`` = 6 dB by default) and a moderate width (Q = 1, about 1.4 octaves).
+track *i* buries track *j* during [t0, t1], we put **peaking cuts** on *i* for that span
+only. A bed rarely clashes in one Bark band, so each cut covers a *range* of bands (the
+bands holding ``range_share`` of the clash's worst band's excess; ``_clash_cuts``): centred
+on the range, as wide as it (Q from its width in octaves, never narrower than ``q``), as
+deep as the mean excess there (``depth_per_db`` dB per dB, clamped to ``max_cut_db`` = 6 dB,
+or ``bed_max_cut_db`` = 12 dB on an ambience bed: ducking a background under a sound in
+front of it). ``earn.py`` then keeps only the cuts that lower their maskee's masking by at
+least ``min_benefit_db`` (1 dB) in their span, make-up gain included.
 
 Planning and applying are separate, as for every other mix decision: ``plan_eq`` turns an
 analysis into ``EqEvent``s (written to the manifest), ``apply_eq`` applies a list of events
@@ -27,8 +31,8 @@ important object); only for a maskee at least as important as the masker (cuttin
 so the street bed is heard better is not what a mix engineer would do); never just so a
 *background* bed is heard better (two beds always overlap, and being partly covered is
 what a background is for: cutting one bed for another is churn, not clarity); overlapping cuts on
-one track closer than ``merge_octaves`` are merged (union of the spans, deepest depth) so
-neighbouring cuts cannot stack below the limit.
+one track closer than ``merge_octaves`` (1 octave) are merged (union of the spans, deepest
+depth) so neighbouring cuts cannot stack below the limit.
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ class StemCache:
     energies (25 numbers per 23 ms) are always kept.
     """
 
-    def __init__(self, spec: MixSpec, *, max_bytes: int = 256 << 20) -> None:
+    def __init__(self, spec: MixSpec, *, max_bytes: int = 512 << 20) -> None:
         self.spec = spec
         self.sources = SourceCache(spec.sample_rate)
         self.max_bytes = max_bytes
@@ -204,7 +204,12 @@ class StemCache:
         key = self._key(track, True)
         if key in self._audio:
             return self._audio[key]
-        return self._remember(key, equalised(self.unity(track), self.spec.sample_rate, track.eq))
+        plain = self._key(track, False)
+        stem = equalised(self.unity(track), self.spec.sample_rate, track.eq)
+        if plain in self._audio and plain[0] in {k[0] for k in self._bands if k[1] == ()}:
+            # the unity stem has served its purpose (its bands and measures are kept): make room for the EQ'd one
+            self._bytes -= self._audio.pop(plain).nbytes
+        return self._remember(key, stem)
 
     def stem(self, track: Track, gain_db: float | None = None) -> np.ndarray:
         """What ``render_stem`` returns, from the cache: float64 (frames, 2) at ``gain_db`` (default the track's)."""
