@@ -22,6 +22,12 @@ def test_the_cli_and_the_pipeline_import_no_model_ui_or_plotting_package():
     assert _modules_after("import image_extender.cli, image_extender.pipeline, image_extender.settings") == []
 
 
+def test_help_and_render_do_not_even_load_the_settings_module():
+    probe = "import image_extender.cli, image_extender.pipeline, sys; print('image_extender.settings' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def test_bundling_and_writing_audio_do_not_pull_in_matplotlib():
     assert "matplotlib" not in _modules_after("from image_extender.report import write_bundle, write_audio")
 

@@ -15,10 +15,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ImageExtenderError, InputError, NonSonicImageError, RetrievalError
 from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
-from .settings import Settings
+
+if TYPE_CHECKING:  # annotations only: ``render`` never needs the settings module
+    from .settings import Settings
 
 StageCallback = Callable[[str], None]
 

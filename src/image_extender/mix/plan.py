@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..errors import RenderError
 from ..manifest import MixSpec, SceneObject, SoundChoice, Track
 from .levels import SILENCE_DB, gain_to_target, level_measure

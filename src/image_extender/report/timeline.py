@@ -10,8 +10,11 @@ block per track in plan order, then the final mix and a colour bar. Each track b
   downwards — a sound panned left is visibly taller above the line — and its events shaded;
 * the track's **dynamic-EQ cuts** (``Track.eq``; they sit on the *masker*, the track that
   was cut) as an orange tint behind the envelope plus, above it, one bar per cut from its
-  start to its end labelled "−4.7 dB @ 570 Hz" (deeper cuts drawn more opaque); bars are
-  packed into rows so no two labels overlap, and the lane grows by a row when needed;
+  start to its end labelled "−4.7 dB @ 570 Hz" (deeper cuts drawn more opaque). Cuts at one
+  frequency whose labels would collide share one label ("−3.1…−12.0 dB @ 1270 Hz ×7",
+  ``eq_rows``), so a 300 s mix with hundreds of cuts stays readable; the groups are packed
+  into rows so no two labels overlap (widths from the font's metrics), and the lane grows
+  by a row when needed;
 * a **masking heat strip**: for every STFT frame (~23 ms), how much louder the rest of
   the mix is than this track in the Bark bands where the track sounds, i.e. the per-frame
   version of the per-track masking number ``m_j`` of ``mix/masking.py`` (Zhao &
@@ -21,8 +24,10 @@ block per track in plan order, then the final mix and a colour bar. Each track b
   Frames in which the track is silent are left blank.
 
 The mix lane is drawn against 0 dBFS with the ceiling as dashed lines. Drawn with
-matplotlib's Agg backend at a fixed inch layout (no ``tight_layout``; no display needed).
-The strips cost one ``band_energies`` STFT per stem (~25 ms for a 30 s bed).
+matplotlib's Agg backend at a fixed inch layout (no ``tight_layout``; no display needed;
+no shared tick machinery: grid lines and side labels are plain artists, which is most of
+matplotlib's drawing time saved). The strips reuse the run's band energies
+(``StemCache``) or cost one ``band_energies`` STFT per stem.
 """
 
 from __future__ import annotations
