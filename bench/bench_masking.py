@@ -15,6 +15,7 @@ Usage: ``.venv/bin/python bench/bench_masking.py``
 
 from __future__ import annotations
 
+import statistics
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ LAYOUT = [  # label, file, start, active RMS dBFS, pan, importance
     ("noise", "noise-free-sound-0145.wav", 23.5, -32.0, -0.8, 0.2),
 ]
 SR = 44100
+REPEATS = 3
 
 
 def plain(stems):
@@ -75,6 +77,7 @@ def scaper_render(tmp: Path) -> float:
     import scaper
 
     fg, bg = tmp / "fg", tmp / "bg"
+    tmp.mkdir(parents=True, exist_ok=True)
     for label, name, *_ in LAYOUT:
         root = bg if label == "street" else fg
         (root / label).mkdir(parents=True, exist_ok=True)
@@ -94,21 +97,24 @@ def scaper_render(tmp: Path) -> float:
 
 def main() -> None:
     scene = build_scene(LAYOUT, SECONDS, SR)
-    t0 = time.perf_counter()
-    plain(scene.stems)
-    t_plain = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    energies, before, events, after, _ = adaptive(scene)
-    t_adapt = time.perf_counter() - t0
+    plains, adapts, scapers = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(REPEATS):  # interleaved, medians: the machine may be shared
+            t0 = time.perf_counter()
+            plain(scene.stems)
+            plains.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            energies, before, events, after, _ = adaptive(scene)
+            adapts.append(time.perf_counter() - t0)
+            try:
+                scapers.append(scaper_render(Path(tmp) / f"run{run}"))
+            except Exception as exc:  # scaper needs sox; report rather than crash
+                scapers.append(float("nan"))
+                print(f"scaper failed: {exc}")
+    t_plain, t_adapt, t_scaper = (statistics.median(v) for v in (plains, adapts, scapers))
     t0 = time.perf_counter()
     opt = optimise_mix(energies, scene.labels, events, OptimiserConfig())
     t_opt = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            t_scaper = scaper_render(Path(tmp))
-        except Exception as exc:  # scaper needs sox; report rather than crash
-            t_scaper = float("nan")
-            print(f"scaper failed: {exc}")
     print(f"mix: {SECONDS:.0f} s, {SR} Hz stereo, {len(scene.labels)} real sources, {len(events)} EQ events")
     for e in events:
         print("  ", e.reason)

@@ -130,6 +130,49 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
 
 
 @dataclass(frozen=True)
+class _Sparse:
+    """A stem kept as its sounding runs only: an object that plays 3 s of a 600 s mix costs 3 s of memory.
+
+    Runs of digital silence longer than ``GAP`` samples are dropped; ``unpack`` puts the
+    samples back bit for bit.
+    """
+
+    frames: int
+    channels: int
+    runs: tuple[tuple[int, np.ndarray], ...]  # (first frame, samples)
+
+    GAP = 4096
+
+    @classmethod
+    def pack(cls, stem: np.ndarray) -> _Sparse:
+        on = np.zeros(stem.shape[0], dtype=bool)
+        for c in range(stem.shape[1]):
+            on |= stem[:, c] != 0
+        idx = np.nonzero(on)[0]
+        if idx.size == 0:
+            return cls(stem.shape[0], stem.shape[1], ())
+        breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
+        starts = np.r_[idx[0], idx[breaks + 1]]
+        ends = np.r_[idx[breaks], idx[-1]] + 1
+        if starts.size == 1 and ends[0] - starts[0] > 0.9 * stem.shape[0]:  # a bed: keep it whole, no copy
+            return cls(stem.shape[0], stem.shape[1], ((0, stem),))
+        return cls(stem.shape[0], stem.shape[1],
+                   tuple((int(a), stem[a:b].copy()) for a, b in zip(starts, ends, strict=True)))  # copies: free the rest
+
+    @property
+    def nbytes(self) -> int:
+        return sum(run.nbytes for _, run in self.runs)
+
+    def unpack(self) -> np.ndarray:
+        if len(self.runs) == 1 and self.runs[0][1].shape[0] == self.frames:
+            return self.runs[0][1]  # kept whole (read-only by convention, like every cached stem)
+        out = np.zeros((self.frames, self.channels), dtype=np.float32)
+        for start, run in self.runs:
+            out[start : start + run.shape[0]] = run
+        return out
+
+
+@dataclass(frozen=True)
 class StemMeasures:
     """What the report says about a stem, measured at unity gain.
 
@@ -173,7 +216,7 @@ class StemCache:
         self.spec = spec
         self.sources = SourceCache(spec.sample_rate)
         self.max_bytes = max_bytes
-        self._audio: dict[tuple, np.ndarray] = {}
+        self._audio: dict[tuple, _Sparse] = {}
         self._bands: dict[tuple, object] = {}
         self._measures: dict[tuple, StemMeasures] = {}
         self._bytes = 0
@@ -186,15 +229,16 @@ class StemCache:
         return (_fingerprint(track), eq)
 
     def _remember(self, key: tuple, stem: np.ndarray) -> np.ndarray:
-        if self._bytes + stem.nbytes <= self.max_bytes:
-            self._audio[key] = stem
-            self._bytes += stem.nbytes
+        packed = _Sparse.pack(stem)
+        if self._bytes + packed.nbytes <= self.max_bytes:
+            self._audio[key] = packed
+            self._bytes += packed.nbytes
         return stem
 
     def unity(self, track: Track) -> np.ndarray:
         key = self._key(track, False)
         if key in self._audio:
-            return self._audio[key]
+            return self._audio[key].unpack()
         return self._remember(key, unity_stem(track, self.source(track), self.spec))
 
     def equalised(self, track: Track) -> np.ndarray:
@@ -203,7 +247,7 @@ class StemCache:
             return self.unity(track)
         key = self._key(track, True)
         if key in self._audio:
-            return self._audio[key]
+            return self._audio[key].unpack()
         plain = self._key(track, False)
         stem = equalised(self.unity(track), self.spec.sample_rate, track.eq)
         if plain in self._audio and plain[0] in {k[0] for k in self._bands if k[1] == ()}:
