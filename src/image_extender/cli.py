@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -18,7 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from .errors import ImageExtenderError, InputError, SettingsError, Terminated, describe_os_error
-from .settings import CONFIG_FILE_ENV, Settings, load_settings
+
+if TYPE_CHECKING:  # the settings module (pydantic-settings, ~0.1 s) loads when a command needs it, not for --help
+    from .settings import Settings
 
 app = typer.Typer(help="Sonify images: photo → stereo soundscape of real recordings.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -33,6 +35,8 @@ LibraryOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data fol
 
 
 def _settings(config: Path | None = None, **overrides) -> Settings:
+    from .settings import CONFIG_FILE_ENV, load_settings
+
     if config is not None:
         if not config.is_file():
             raise SettingsError(f"--config {config}: settings file not found")
@@ -389,7 +393,7 @@ def freesound_filters(
     config: ConfigOpt = None,
 ) -> None:
     """Show the effective Freesound filters (defaults + settings file + these flags) and the API filter they send."""
-    from .settings import DEFAULT_CONFIG_FILE
+    from .settings import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE
     from .sounds.freesound.filters import FreesoundSettings
     from .sounds.freesound.knobs import SAVED_KEYS, apply_flags, describe_settings
 

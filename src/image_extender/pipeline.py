@@ -18,11 +18,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError, LibraryError, NonSonicImageError, OutputError, RetrievalError, describe_os_error
 from .locking import exclusive, pid_alive
 from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
-from .settings import Settings
+
+if TYPE_CHECKING:  # annotations only: ``render`` never needs the settings module
+    from .settings import Settings
 
 StageCallback = Callable[[str], None]
 Retime = Callable[[Track, float], Track]
@@ -75,21 +78,25 @@ def find_scene_sounds(scene: Scene, settings: Settings, on_stage: StageCallback 
     return choices
 
 
-def plan(scene: Scene, choices: list[SoundChoice], settings: Settings, *, retime: Retime | None = None
-         ) -> tuple[MixSpec, list[Track], MixAnalysis | None]:
+def mix_spec(settings: Settings) -> MixSpec:
+    """The mix section of the manifest, from the settings."""
+    return MixSpec(sample_rate=settings.sample_rate, duration=settings.duration, seed=settings.seed,
+                   ceiling_dbfs=settings.ceiling_dbfs, level_unit=settings.level_unit)
+
+
+def plan(scene: Scene, choices: list[SoundChoice], settings: Settings, *, retime: Retime | None = None,
+         stems=None) -> tuple[MixSpec, list[Track], MixAnalysis | None]:
     """Level, pan and place every sound; then let the mix engineer cut where sounds clash.
 
     ``retime`` reshapes each planned track before its level is solved (``plan_mix``; video).
+    ``stems``: a ``mix.render.StemCache`` for the run, shared by planning, the mix
+    engineer and the render, so each stem is rendered (and each EQ applied) once.
     """
     from .mix.plan import plan_mix
+    from .mix.render import StemCache
 
-    spec = MixSpec(
-        sample_rate=settings.sample_rate,
-        duration=settings.duration,
-        seed=settings.seed,
-        ceiling_dbfs=settings.ceiling_dbfs,
-        level_unit=settings.level_unit,
-    )
+    spec = mix_spec(settings)
+    stems = stems if stems is not None else StemCache(spec)
     tracks = plan_mix(
         choices,
         scene.objects,
@@ -98,14 +105,15 @@ def plan(scene: Scene, choices: list[SoundChoice], settings: Settings, *, retime
         object_db_max=settings.object_db_max,
         ambience_db=settings.ambience_db,
         retime=retime,
+        stems=stems,
     )
     if not (settings.dynamic_eq or settings.optimize) or len(tracks) < 2:
         return spec, tracks, None
-    return (spec, *_adapt(scene, choices, tracks, spec, settings))
+    return (spec, *_adapt(scene, choices, tracks, spec, settings, stems))
 
 
 def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: MixSpec,
-           settings: Settings) -> tuple[list[Track], MixAnalysis]:
+           settings: Settings, stems=None) -> tuple[list[Track], MixAnalysis]:
     from .mix.adaptive import adapt_mix, measure_masking
     from .mix.dyneq import EqConfig
     from .mix.optimize import OptimiserConfig
@@ -119,14 +127,16 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
         optimiser_config=OptimiserConfig(budget_seconds=settings.optimize_seconds, seed=spec.seed,
                                          gain_bound_db=settings.optimize_gain_bound_db,
                                          max_cut_db=settings.eq_max_cut_db),
+        stems=stems,
     )  # fmt: skip
     # make-up gain: EQ reshapes the spectrum, the track still meets its target; optimiser offsets go on top
-    levelled = make_up_eq_gain([t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in tracks], spec)
+    levelled = make_up_eq_gain([t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in tracks], spec,
+                               stems)
     adapted = [
         t.model_copy(update={"gain_db": t.gain_db + offset})
         for t, offset in zip(levelled, adaptation.gain_offsets_db, strict=True)
     ]
-    analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=measure_masking(adapted, spec),
+    analysis = MixAnalysis(masking_before=adaptation.masking_before, masking_after=measure_masking(adapted, spec, stems=stems),
                            eq_events=len(adaptation.events), optimiser=adaptation.optimiser)
     return adapted, analysis
 
@@ -161,10 +171,13 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
         reasons = "; ".join(f"{c.target}: {';'.join(c.verdict.split(';')[:2])}" for c in choices) or "no objects and no ambience"
         raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
     on_stage("planning the mix")
-    spec, tracks, analysis = plan(scene, choices, settings)
+    from .mix.render import StemCache
+
+    stems = StemCache(mix_spec(settings))
+    spec, tracks, analysis = plan(scene, choices, settings, stems=stems)
     manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis,
                         llm_usage=usage, settings=settings.public_dict())
-    return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage)
+    return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage, stems=stems)
 
 
 def render_manifest(manifest_path: Path, out_dir: Path, *, overwrite: bool = False,
@@ -186,12 +199,13 @@ def render_manifest(manifest_path: Path, out_dir: Path, *, overwrite: bool = Fal
 
 
 def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, overwrite: bool,
-                  on_stage: StageCallback = _noop, extra: Extra | None = None) -> Manifest:
+                  on_stage: StageCallback = _noop, extra: Extra | None = None, stems=None) -> Manifest:
     """Copy sounds, render, write every output file, then move the folder into place.
 
     ``base_dir`` resolves relative sound paths (a manifest read from disk); ``None`` means
     the paths are already absolute (a fresh run). ``extra(folder, manifest, rendered)`` writes
     more files (the muxed video) into the staging folder before the manifest is saved.
+    ``stems``: the run's ``StemCache`` from planning (same samples, rendered once).
     """
     from .mix.render import render_mix
     from .report.audio import write_audio
@@ -204,7 +218,7 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         manifest = collect_sounds(manifest, tmp, base_dir)
         resolved = [_absolute(track, tmp) for track in manifest.tracks]
         on_stage("rendering the mix")
-        rendered = render_mix(resolved, manifest.mix)
+        rendered = render_mix(resolved, manifest.mix, stems=stems)
         manifest.report = rendered.report
         on_stage("writing files")
         write_audio(tmp / "mix.wav", rendered.mix, manifest.mix.sample_rate)
@@ -214,7 +228,7 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
             extra(tmp, manifest, rendered)
         manifest.save(tmp / "manifest.json")
         write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png", analysis=manifest.analysis,
-                       image=manifest.scene.image.path)
+                       image=manifest.scene.image.path, stems=stems)
         write_credits(manifest.tracks, tmp / "CREDITS.md")
         write_bundle(tmp, tmp / BUNDLE_NAME)
         _replace_dir(tmp, out_dir, overwrite)
