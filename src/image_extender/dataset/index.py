@@ -4,7 +4,7 @@ Vectors are unit length, so inner product is cosine similarity. Algorithm 1 asks
 things of the index: the top-k scores (for the threshold τ) and *every* chunk scoring at
 least τ (the candidates). Below :data:`EXACT_MAX_ROWS` an exact ``IndexFlatIP`` answers
 both exactly and fast (a 100 k × 512 scan is ~10 ms). Above it an inverted file
-(``IndexIVFFlat``, √n-ish lists, ``nprobe`` of them searched) keeps queries in the
+(``IndexIVFFlat``, √n lists, ``nprobe`` of them searched) keeps queries in the
 millisecond range and, unlike HNSW, supports ``range_search``, which is exactly the
 "everything above τ" query. HNSW is kept as an explicit choice (``kind="hnsw"``) and
 answers the range query by widening a k-NN search; ``bench/bench_dataset.py`` measures
@@ -43,7 +43,8 @@ def choose_index(rows: int, kind: str = "auto") -> IndexChoice:
                else f"{rows:,} rows ≥ {EXACT_MAX_ROWS:,}: inverted file (approximate, supports range search)")
     else:
         why = f"{kind} requested"
-    nlist = int(min(max(1, 4 * math.sqrt(rows)), max(1, rows // 39))) if kind == "ivf" else 0
+    # √n lists: k-means training stays seconds at 1 M rows; ≥ 39 training points per list
+    nlist = int(min(max(1, math.sqrt(rows)), max(1, rows // 39))) if kind == "ivf" else 0
     return IndexChoice(kind, why, nlist)
 
 

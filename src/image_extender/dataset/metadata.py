@@ -3,14 +3,14 @@
 Written at the end of a run (and of every interrupted run) from the journal, in input
 order, each file to a temporary name and renamed:
 
-- ``metadata.jsonl`` — what Hugging Face ``datasets`` reads:
+- ``metadata.jsonl`` — the training set, what Hugging Face ``datasets`` reads:
   ``load_dataset("audiofolder", data_dir=OUT)`` pairs each row with ``audio/<md5>.flac``
-  through the ``file_name`` column. Skipped and failed rows are kept (``file_name`` null,
-  so their ``audio`` is None; filter on ``status == "ok"``) because a person preparing a
-  training set wants to see what was left out and why.
-- ``dataset.parquet`` — the same table, typed, for pandas / polars / DuckDB. It is *not*
-  called ``metadata.parquet``: the audiofolder loader refuses a folder holding metadata
-  files of two formats ("Found metadata files with different extensions").
+  through the ``file_name`` column. Only images that got audio are in it (the loader of
+  ``datasets`` 3.x fails on a row without a file).
+- ``dataset.parquet`` — *every* image, typed, for pandas / polars / DuckDB: the rows above
+  plus the skipped and failed ones with their reason (``status``, ``reason``). It is not
+  called ``metadata.parquet`` because the audiofolder loader refuses a folder holding
+  metadata files of two formats ("Found metadata files with different extensions").
 
 Per concept: role, label, query, the chosen sound (id, name, chunk index), cosine, SSR
 score, τ, number of candidates above τ, the LUFS drawn, the gain applied, licence,
@@ -77,14 +77,15 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def write_tables(rows: Iterable[dict], out_dir: Path) -> int:
-    """Write ``metadata.jsonl`` and ``dataset.parquet`` atomically; returns the row count."""
+    """Write ``metadata.jsonl`` (rows with audio) and ``dataset.parquet`` (all rows) atomically; returns the row count."""
     rows = list(rows)
     out_dir = Path(out_dir)
 
     def jsonl(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8") as fh:
             for r in rows:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+                if r["file_name"] is not None:
+                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
     _atomic_write(out_dir / METADATA_JSONL, jsonl)
     _atomic_write(out_dir / PARQUET, lambda tmp: pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), tmp))
@@ -92,7 +93,5 @@ def write_tables(rows: Iterable[dict], out_dir: Path) -> int:
 
 
 def read_rows(out_dir: Path) -> list[dict]:
-    """The rows of a finished (or interrupted) dataset folder's ``metadata.jsonl``."""
-    path = Path(out_dir) / METADATA_JSONL
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Every row (ok, skipped, failed) of a dataset folder, from ``dataset.parquet``."""
+    return pq.read_table(Path(out_dir) / PARQUET).to_pylist()

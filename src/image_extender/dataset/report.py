@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .journal import STATE_DIR
-from .metadata import METADATA_JSONL, read_rows
+from .metadata import PARQUET, read_rows
 from .run import RUN_FILE
 
 TOP = 5
@@ -50,8 +50,8 @@ class DatasetReport:
 
 def summarize(out_dir: Path, top: int = TOP) -> DatasetReport:
     out_dir = Path(out_dir)
-    if not (out_dir / METADATA_JSONL).is_file():
-        raise InputError(f"{out_dir}: no {METADATA_JSONL} here; is it a 'dataset run' output folder?")
+    if not (out_dir / PARQUET).is_file():
+        raise InputError(f"{out_dir}: no {PARQUET} here; is it a 'dataset run' output folder?")
     rows = read_rows(out_dir)
     try:
         state = json.loads((out_dir / STATE_DIR / RUN_FILE).read_text(encoding="utf-8"))

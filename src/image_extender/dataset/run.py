@@ -79,6 +79,7 @@ def _check_identity(out_dir: Path, identity: dict, overwrite: bool) -> dict:
 
 def _save_state(out_dir: Path, state: dict) -> None:
     path = out_dir / STATE_DIR / RUN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)
@@ -117,6 +118,7 @@ def run_dataset(source: Path, out_dir: Path, settings: Settings, engine: Engine,
     spec = WorkSpec(pool_dir=str(pool_dir), out_dir=str(out_dir), settings=settings.public_dict(), format=fmt,
                     seed=seed, lufs_range=lufs_range, ssr=ssr, top_k=top_k)
     state = _check_identity(out_dir, spec.identity(), overwrite)
+    _save_state(out_dir, state)  # first: a run killed before its end is still recognised as this dataset
     build = None
     if fmt == "pool":
         _, build = ensure_pool(settings.library_dir, pool_dir, embedder or TextPoolEmbedder(), progress=pool_progress)

@@ -26,7 +26,7 @@ from ..manifest import Scene
 from .chunks import CHUNK_SECONDS, POOL_SAMPLE_RATE
 from .concepts import Concept, skip_reason, sounding_concepts
 from .metadata import audio_name, row
-from .mixer import DEFAULT_LUFS_RANGE, draw_lufs, mix_chunks
+from .mixer import DEFAULT_LUFS_RANGE, MixResult, draw_lufs, mix_chunks
 from .pool import AudioPool
 from .retrieval import DEFAULT_TOP_K, concept_rng, pick_chunk
 
@@ -124,35 +124,14 @@ class Sonifier:
     # ------------------------------------------------------------------ the paper's method
 
     def retrieve(self, md5: str, concepts: list[Concept]) -> list[dict]:
-        """Algorithm 1 + a drawn loudness for each concept (no audio yet)."""
         assert self.pool is not None
-        vectors = self.pool.embedder.embed_queries([c.query for c in concepts])
-        picked = []
-        for concept, vec in zip(concepts, vectors, strict=True):
-            rng = concept_rng(self.spec.seed, md5, concept.query)
-            pick = pick_chunk(self.pool.index, vec, rng, k=self.spec.top_k, ssr=self.spec.ssr)
-            if pick is None:
-                continue
-            info = self.pool.info(pick.row)
-            picked.append({"role": concept.role, "label": concept.label, "query": concept.query,
-                           "sound_id": info.sound_id, "sound_name": info.sound_name, "chunk_index": info.chunk_index,
-                           "pool_row": pick.row, "cosine": round(pick.cosine, 6), "ssr_score": round(pick.score, 6),
-                           "tau": round(pick.tau, 6), "candidates": pick.candidates,
-                           "lufs": round(draw_lufs(rng, self.spec.lufs_range), 3),
-                           "licence": info.licence, "author": info.author, "source": info.source, "url": info.url})
-        return picked
-
-    def render(self, picked: list[dict]):
-        assert self.pool is not None
-        rows = [c["pool_row"] for c in picked]
-        return mix_chunks([self.pool.chunk(r) for r in rows], [self.pool.lufs(r) for r in rows],
-                          [c["lufs"] for c in picked], self.pool.chunk_length)
+        return retrieve(self.pool, md5, concepts, self.spec)
 
     def _pool_mix(self, key: int, path: Path, scene: Scene, common: dict) -> Result:
         picked = self.retrieve(common["md5"], sounding_concepts(scene))
         if not picked:
             return Result(key, row(str(path), "failed", reason="the pool returned no chunk", **common))
-        mixed = self.render(picked)
+        mixed = render(self.pool, picked)
         for concept, gain in zip(picked, mixed.gains_db, strict=True):
             concept["gain_db"] = round(gain, 3)
         audio = encode_flac(mixed.samples, POOL_SAMPLE_RATE)
@@ -191,3 +170,32 @@ class Sonifier:
                                peak_dbfs=None if report is None else report.peak_dbfs,
                                clip_gain_db=None if report is None else report.master_gain_db,
                                concepts=concepts, **common), encode_flac(samples, int(sr), "PCM_24"))
+
+
+# ---------------------------------------------------------------------- the method, concepts given
+
+
+def retrieve(pool: AudioPool, md5: str, concepts: list[Concept], spec: WorkSpec) -> list[dict]:
+    """Algorithm 1 + a drawn loudness for each concept (no audio yet); the metadata of each pick."""
+    vectors = pool.embedder.embed_queries([c.query for c in concepts])
+    picked = []
+    for concept, vec in zip(concepts, vectors, strict=True):
+        rng = concept_rng(spec.seed, md5, concept.query)
+        pick = pick_chunk(pool.index, vec, rng, k=spec.top_k, ssr=spec.ssr)
+        if pick is None:
+            continue
+        info = pool.info(pick.row)
+        picked.append({"role": concept.role, "label": concept.label, "query": concept.query,
+                       "sound_id": info.sound_id, "sound_name": info.sound_name, "chunk_index": info.chunk_index,
+                       "pool_row": pick.row, "cosine": round(pick.cosine, 6), "ssr_score": round(pick.score, 6),
+                       "tau": round(pick.tau, 6), "candidates": pick.candidates,
+                       "lufs": round(draw_lufs(rng, spec.lufs_range), 3),
+                       "licence": info.licence, "author": info.author, "source": info.source, "url": info.url})
+    return picked
+
+
+def render(pool: AudioPool, picked: list[dict]) -> MixResult:
+    """The linear sum of the picked chunks, each at its drawn loudness."""
+    rows = [c["pool_row"] for c in picked]
+    return mix_chunks([pool.chunk(r) for r in rows], [pool.lufs(r) for r in rows], [c["lufs"] for c in picked],
+                      pool.chunk_length)
