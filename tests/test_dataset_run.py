@@ -183,3 +183,20 @@ def test_logos_are_skipped_and_listed_with_the_evidence(env, darknet_photos, poo
     assert logo["status"] == "skipped" and "non-sonic" in logo["reason"] and "logo" in logo["reason"]
     assert logo["file_name"] is None and not (tmp_path / "out" / "audio" / f"{logo['md5']}.flac").exists()
     assert dog["status"] == "ok" and [c["query"] for c in dog["concepts"]] == ["dog barking"]
+
+
+def test_mix_format_writes_sonify_folders_and_their_stereo_mix(darknet_photos, tmp_path):
+    import json as _json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "dog.jpg").write_bytes((darknet_photos / "dog.jpg").read_bytes())
+    settings = load_settings(duration=8.0, dynamic_eq=False)
+    summary = run_dataset(folder, tmp_path / "out", settings, LocalEngine(1), fmt="mix")
+    (r,) = read_rows(tmp_path / "out")
+    assert summary.counts["ok"] == 1 and r["format"] == "mix" and r["ssr"] is None
+    info = sf.info(str(tmp_path / "out" / r["file_name"]))
+    assert (info.samplerate, info.channels, round(info.duration, 1)) == (44100, 2, 8.0)
+    manifest = _json.loads((tmp_path / "out" / "mix" / r["md5"] / "manifest.json").read_text())
+    assert [c["sound_id"] for c in r["concepts"]] == [t["sound"]["id"] for t in manifest["tracks"]]
+    assert all(c["licence"] for c in r["concepts"])

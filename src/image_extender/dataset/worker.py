@@ -112,8 +112,9 @@ class Sonifier:
         image = load_image(path)
         scene = mark_non_sonic(self.analyzer.analyze(image))
         common = dict(md5=image.md5, width=image.width, height=image.height, analyzer=scene.analyzer,
-                      caption=scene.caption, format=self.spec.format, seed=self.spec.seed, ssr=self.spec.ssr,
-                      top_k=self.spec.top_k)
+                      caption=scene.caption, format=self.spec.format, seed=self.spec.seed)
+        if self.spec.format == "pool":  # Algorithm 1's knobs; the full pipeline has its own retrieval
+            common.update(ssr=self.spec.ssr, top_k=self.spec.top_k)
         why = skip_reason(scene)
         if why:
             return Result(key, row(str(path), "skipped", reason=why, **common))
