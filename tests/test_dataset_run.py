@@ -200,3 +200,37 @@ def test_mix_format_writes_sonify_folders_and_their_stereo_mix(darknet_photos, t
     manifest = _json.loads((tmp_path / "out" / "mix" / r["md5"] / "manifest.json").read_text())
     assert [c["sound_id"] for c in r["concepts"]] == [t["sound"]["id"] for t in manifest["tracks"]]
     assert all(c["licence"] for c in r["concepts"])
+
+
+# --------------------------------------------------------------------------- inputs and errors
+
+
+def test_sources_are_a_sorted_recursive_folder_or_a_text_file_of_paths(photos, tmp_path):
+    from image_extender.dataset.sources import list_images
+
+    (photos / ".hidden").mkdir(exist_ok=True)
+    (photos / ".hidden" / "x.jpg").write_bytes(b"")
+    names = [i.name for i in list_images(photos)]
+    assert names == sorted(PHOTOS) + ["sub/broken.jpg"]
+    assert [i.name for i in list_images(photos, limit=2)] == sorted(PHOTOS)[:2]
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"# my photos\n{photos / 'horses.jpg'}\n\n{photos / 'dog.jpg'}\n{photos / 'horses.jpg'}\n")
+    items = list_images(listing)
+    assert [i.path for i in items] == [photos / "horses.jpg", photos / "dog.jpg"]
+
+
+def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, photos):
+    from typer.testing import CliRunner
+
+    from image_extender.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["dataset", "run", str(tmp_path / "nowhere"), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "nowhere: no such folder or file list" in res.output
+    res = runner.invoke(app, ["dataset", "run", str(photos), "-o", str(tmp_path / "o"), "--lufs-range", "-20"])
+    assert res.exit_code != 0 and "--lufs-range '-20': want two numbers LOW,HIGH" in res.output
+    res = runner.invoke(app, ["dataset", "run", str(photos), "-o", str(tmp_path / "o"), "--lufs-range", "-20,-30"])
+    assert res.exit_code == 2 and "LOW ≤ HIGH" in res.output
+    res = runner.invoke(app, ["dataset", "report", str(tmp_path)])
+    assert res.exit_code == 2 and "dataset.parquet here" in res.output
+    assert not (tmp_path / "o").exists()
