@@ -61,6 +61,7 @@ def local_run(photos, pool_dir, tmp_path_factory):
 def test_every_photo_gets_a_16k_mono_5s_flac_and_a_metadata_row(local_run):
     out, summary = local_run
     assert summary.counts == {"ok": 4, "skipped": 0, "failed": 1}
+    assert summary.pool_build is None  # the small pool (part of the library) is current: not rebuilt
     rows = read_rows(out)
     assert [r["image"] for r in rows] == sorted(PHOTOS) + ["sub/broken.jpg"]
     for r in rows[:4]:

@@ -386,7 +386,7 @@ def dataset_run(
     ssr: Annotated[bool, typer.Option("--ssr/--no-ssr", help="Signed square root on similarities before the threshold.")] = True,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="τ = mean of the top-k scores.")] = 10,
     pool: PoolOpt = None,
-    embedder: EmbedderOpt = "text",
+    embedder: Annotated[Optional[str], typer.Option("--embedder", metavar="text|clap", help="Pool embeddings when the pool is (re)built (default: the pool's own, text for a new one).")] = None,
     clap_dir: ClapOpt = None,
     overwrite: Annotated[bool, typer.Option(help="Start again in a folder that holds another dataset.")] = False,
     data_dir: LibraryOpt = None,
@@ -402,7 +402,8 @@ def dataset_run(
         with _bar("building audio pool") as pool_progress, _rate_bar("images") as progress:
             summary = run_dataset(source, out_dir, settings, chosen, fmt=fmt, seed=seed, lufs_range=_lufs_range(lufs_range),
                                   ssr=ssr, top_k=top_k, limit=limit, pool_dir=pool,
-                                  embedder=make_pool_embedder(embedder, clap_dir), overwrite=overwrite,
+                                  embedder=make_pool_embedder(embedder, clap_dir) if embedder else None,
+                                  overwrite=overwrite,
                                   progress=progress, pool_progress=pool_progress)
     if summary.pool_build is not None:
         out.print(f"pool built: {summary.pool_build.summary()}")

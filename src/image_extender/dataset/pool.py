@@ -12,8 +12,9 @@ into place, so a half-built pool never exists:
   sample peak, usable flag, and the sound's name, licence, author, source, URL;
 - ``vectors.npy`` + ``index.faiss`` — one embedding row per chunk and the index chosen by
   size (:mod:`.index`); only *usable* chunks are indexed;
-- ``pool.json`` — rate, chunk length, embedder, index choice, counts and the library
-  fingerprint that tells ``ensure_pool`` whether the pool is still current.
+- ``pool.json`` — rate, chunk length, embedder, index choice, counts, the sound ids when
+  built from part of the library, and the fingerprint of its sounds that tells
+  ``ensure_pool`` whether the pool is still current (a changed sound: rebuilt, same subset).
 
 A chunk quieter than :data:`SILENT_LUFS` (a fade tail, the padding-only remainder of a
 file) is stored but never indexed: normalising it to −20 LUFS would mean +40 dB of gain on
@@ -42,7 +43,7 @@ from ..library.audio_io import AudioReadError, integrated_lufs, read_audio
 from ..library.store import SoundLibrary
 from ..manifest import Sound
 from .chunks import CHUNK_SECONDS, POOL_SAMPLE_RATE, cut_chunks, to_pool_audio
-from .embedders import PoolEmbedder, load_pool_embedder
+from .embedders import PoolEmbedder, TextPoolEmbedder, load_pool_embedder
 from .index import IndexChoice, build_index, choose_index
 
 POOL_VERSION = 1
@@ -97,6 +98,7 @@ def build_pool(library: SoundLibrary, pool_dir: Path, embedder: PoolEmbedder, *,
     """Chunk, measure and embed ``sounds`` (default: the whole library) into ``pool_dir``."""
     start = time.perf_counter()
     pool_dir = Path(pool_dir)
+    subset = None if sounds is None else sorted(s.id for s in sounds)
     sounds = sorted(library.sounds() if sounds is None else sounds, key=lambda s: s.id)
     report = PoolBuildReport(sounds=len(sounds))
     pool_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -142,7 +144,8 @@ def build_pool(library: SoundLibrary, pool_dir: Path, embedder: PoolEmbedder, *,
                 "rows": report.rows, "usable": report.usable, "dim": int(matrix.shape[1]),
                 "embedder": embedder.spec(), "index": asdict(choice), "index_kind_requested": index_kind,
                 "library": str(library.library_dir), "fingerprint": fingerprint(sounds, embedder.spec(), index_kind),
-                "silent_lufs": SILENT_LUFS, "failed": report.failed}
+                "silent_lufs": SILENT_LUFS, "failed": report.failed,
+                "subset": subset}  # sound ids when built from part of the library, else null
         (tmp / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         report.bytes_on_disk = sum(p.stat().st_size for p in tmp.iterdir())
         _move_into_place(tmp, pool_dir)
@@ -161,12 +164,30 @@ def _move_into_place(tmp: Path, pool_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def pool_is_current(pool_dir: Path, library: SoundLibrary, embedder_spec: dict, index_kind: str = "auto") -> bool:
+def _read_meta(pool_dir: Path) -> dict | None:
     try:
-        meta = json.loads((Path(pool_dir) / META).read_text(encoding="utf-8"))
+        return json.loads((Path(pool_dir) / META).read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+
+
+def _selection(library: SoundLibrary, meta: dict | None) -> list[Sound] | None:
+    """The sounds a pool covers: all of the library, or the subset it was built from."""
+    subset = (meta or {}).get("subset")
+    if subset is None:
+        return None
+    keep = set(subset)
+    return [s for s in library.sounds() if s.id in keep]
+
+
+def pool_is_current(pool_dir: Path, library: SoundLibrary, embedder_spec: dict, index_kind: str = "auto") -> bool:
+    """True when the pool's sounds (the library, or its subset) and embedder are unchanged."""
+    meta = _read_meta(pool_dir)
+    if meta is None:
         return False
-    return meta.get("fingerprint") == fingerprint(library.sounds(), embedder_spec, index_kind)
+    sounds = _selection(library, meta)
+    return meta.get("fingerprint") == fingerprint(library.sounds() if sounds is None else sounds, embedder_spec,
+                                                  meta.get("index_kind_requested", index_kind))
 
 
 @dataclass(frozen=True)
@@ -230,14 +251,22 @@ class AudioPool:
                          float(t["lufs"][row]), t["licence"][row], t["author"][row], t["source"][row], t["url"][row])
 
 
-def ensure_pool(library_dir: Path, pool_dir: Path, embedder: PoolEmbedder, *, index_kind: str = "auto",
+def ensure_pool(library_dir: Path, pool_dir: Path, embedder: PoolEmbedder | None = None, *, index_kind: str = "auto",
                 progress: Progress | None = None) -> tuple[AudioPool, PoolBuildReport | None]:
-    """Open ``pool_dir``, building it first when missing or stale for the library (returns the build report)."""
+    """Open ``pool_dir``, building it first when missing or stale for the library (returns the build report).
+
+    ``embedder=None`` keeps the embedder an existing pool was built with (text for a new one),
+    so a run without ``--embedder`` never rebuilds a CLAP pool with text embeddings.
+    """
     library = SoundLibrary.open(library_dir)
     try:
+        if embedder is None:
+            meta = _read_meta(pool_dir)
+            embedder = load_pool_embedder(meta["embedder"]) if meta else TextPoolEmbedder()
         if pool_is_current(pool_dir, library, embedder.spec(), index_kind):
             return AudioPool(pool_dir), None
-        report = build_pool(library, pool_dir, embedder, index_kind=index_kind, progress=progress)
+        report = build_pool(library, pool_dir, embedder, sounds=_selection(library, _read_meta(pool_dir)),
+                            index_kind=index_kind, progress=progress)
     finally:
         library.close()
     return AudioPool(pool_dir), report

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import SettingsError
 from ..settings import Settings
-from .embedders import PoolEmbedder, TextPoolEmbedder
+from .embedders import PoolEmbedder
 from .engine import Engine
 from .journal import STATE_DIR, Journal
 from .metadata import AUDIO_DIR, METADATA_JSONL, PARQUET, write_tables
@@ -121,7 +121,7 @@ def run_dataset(source: Path, out_dir: Path, settings: Settings, engine: Engine,
     _save_state(out_dir, state)  # first: a run killed before its end is still recognised as this dataset
     build = None
     if fmt == "pool":
-        _, build = ensure_pool(settings.library_dir, pool_dir, embedder or TextPoolEmbedder(), progress=pool_progress)
+        _, build = ensure_pool(settings.library_dir, pool_dir, embedder, progress=pool_progress)
     (out_dir / AUDIO_DIR).mkdir(parents=True, exist_ok=True)
     journal = Journal(out_dir)
     pending = [(k, str(i.path)) for k, i in enumerate(items) if i.name not in journal]
