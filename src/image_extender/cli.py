@@ -350,7 +350,9 @@ def _lufs_range(text: str) -> tuple[float, float]:
     try:
         lo, hi = (float(v) for v in text.split(","))
     except ValueError:
-        raise ImageExtenderError(f"--lufs-range '{text}': want two numbers LOW,HIGH, e.g. -35,-20") from None
+        from .errors import SettingsError
+
+        raise SettingsError(f"--lufs-range '{text}': want two numbers LOW,HIGH, e.g. -35,-20") from None
     return lo, hi
 
 
@@ -469,7 +471,9 @@ def pool_build(
         settings = _settings(data_dir=data_dir)
         chosen = make_pool_embedder(embedder, clap_dir)
         if index not in ("auto", "flat", "ivf", "hnsw"):
-            raise ImageExtenderError(f"--index must be auto, flat, ivf or hnsw, not '{index}'")
+            from .errors import SettingsError
+
+            raise SettingsError(f"--index must be auto, flat, ivf or hnsw, not '{index}'")
         with SoundLibrary.open(settings.library_dir) as library, _bar("chunking") as advance:
             report = build_pool(library, pool or default_pool_dir(settings), chosen, index_kind=index, progress=advance)
     out.print(report.summary())
