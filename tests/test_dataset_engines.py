@@ -33,7 +33,8 @@ def photos(darknet_photos, tmp_path_factory):
 
 
 def test_ray_actors_make_the_same_dataset_as_local_processes(photos, tmp_path_factory, tmp_path):
-    ray = pytest.importorskip("ray")
+    import ray
+
     from image_extender.dataset.ray_engine import RayEngine
 
     pool_dir = small_pool(tmp_path_factory.getbasetemp()).pool_dir
