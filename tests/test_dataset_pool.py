@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,12 +29,14 @@ def street_scene(pool) -> str:
 
 
 def test_34_seconds_of_a_real_recording_make_7_chunks_the_last_with_1_second_of_padding(pool):
-    row = pool.table["sound_id"].index(street_scene(pool))
-    from image_extender.library.store import SoundLibrary
     from dataset_pool_fixture import library_dir
 
+    from image_extender.library.store import SoundLibrary
+
+    row = pool.table["sound_id"].index(street_scene(pool))
     with SoundLibrary.open(library_dir()) as lib:
-        samples, sr = read_audio(lib.get(street_scene(pool)).path)
+        path = Path(lib.get(street_scene(pool)).path)
+    samples, sr = read_audio(path if path.is_absolute() else library_dir().resolve().parent / path)
     mono = to_pool_audio(samples[: 34 * sr], sr)
     assert abs(mono.size - 34 * POOL_SAMPLE_RATE) <= 1
     chunks, padding = cut_chunks(mono)
