@@ -28,6 +28,7 @@ bench: install
 	$(VENV)/bin/python bench/bench_pipeline.py
 	$(VENV)/bin/python bench/bench_masking.py
 	$(VENV)/bin/python bench/bench_video.py
+	$(VENV)/bin/python bench/bench_dataset.py
 
 clean:
 	rm -rf out test-artifacts

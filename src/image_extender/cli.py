@@ -440,6 +440,155 @@ def freesound_search(
         out.print("no results: loosen the filters (image-extender freesound filters --min-rating any …)")
 
 
+# --------------------------------------------------------------------------- dataset mode
+
+dataset_app = typer.Typer(help="Sonify whole image collections (the Seeing Sound method): resumable, local or Ray.",
+                          no_args_is_help=True)
+pool_app = typer.Typer(help="The dataset audio pool: library sounds as 16 kHz mono 5 s chunks with an index.",
+                       no_args_is_help=True)
+app.add_typer(dataset_app, name="dataset")
+app.add_typer(pool_app, name="pool")
+
+PoolOpt = Annotated[Optional[Path], typer.Option("--pool", help="Pool folder (default <data>/pool).")]
+EmbedderOpt = Annotated[str, typer.Option("--embedder", metavar="text|clap", help="Chunk embeddings: text (library descriptions) or clap (ONNX model in --clap-dir).")]
+ClapOpt = Annotated[Optional[Path], typer.Option("--clap-dir", help="Folder with audio_encoder.onnx, text_encoder.onnx, tokenizer.json.")]
+
+
+def _lufs_range(text: str) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in text.split(","))
+    except ValueError:
+        from .errors import SettingsError
+
+        raise SettingsError(f"--lufs-range '{text}': want two numbers LOW,HIGH, e.g. -35,-20") from None
+    return lo, hi
+
+
+@contextmanager
+def _rate_bar(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """Progress with images/s and ETA (rich's own speed estimate over the last 30 s)."""
+    from rich.progress import TaskProgressColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                  TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as progress:
+        task = progress.add_task(label, total=None, rate="")
+
+        def advance(done: int, total: int, item: str = "") -> None:
+            speed = progress.tasks[0].speed
+            progress.update(task, completed=done, total=total, rate=f"{speed:.1f} img/s" if speed else "")
+
+        yield advance
+
+
+@dataset_app.command("run")
+def dataset_run(
+    source: Annotated[Path, typer.Argument(help="Folder of images (recursive) or a text file with one path per line.")],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="Output folder (rerun the same command to resume).")],
+    engine: Annotated[str, typer.Option(metavar="local|ray", help="local: worker processes; ray: Ray actors.")] = "local",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes / actors, one model load each.")] = 1,
+    address: Annotated[Optional[str], typer.Option(help="Ray cluster to join (e.g. auto, ray://head:10001); default starts a local Ray.")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N images (sorted).")] = None,
+    seed: Annotated[int, typer.Option(help="Dataset seed: picks and loudness draws depend on (seed, image MD5, concept).")] = 0,
+    analyzer: Annotated[Optional[str], typer.Option(help="Scene analyzer: offline, openai or hybrid.")] = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="pool|mix", help="pool: 16 kHz mono 5 s sum of chunks; mix: the full stereo pipeline (as sonify).")] = "pool",
+    lufs_range: Annotated[str, typer.Option("--lufs-range", metavar="LOW,HIGH", help="Each chunk's loudness is drawn uniformly from this range (LUFS).")] = "-35,-20",
+    ssr: Annotated[bool, typer.Option("--ssr/--no-ssr", help="Signed square root on similarities before the threshold.")] = True,
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="τ = mean of the top-k scores.")] = 10,
+    pool: PoolOpt = None,
+    embedder: Annotated[Optional[str], typer.Option("--embedder", metavar="text|clap", help="Pool embeddings when the pool is (re)built (default: the pool's own, text for a new one).")] = None,
+    clap_dir: ClapOpt = None,
+    overwrite: Annotated[bool, typer.Option(help="Start again in a folder that holds another dataset.")] = False,
+    data_dir: LibraryOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Sonify every image of SOURCE into OUT: audio/<md5>.flac, metadata.jsonl, dataset.parquet."""
+    from .dataset import get_engine, run_dataset
+    from .dataset.embedders import make_pool_embedder
+
+    with _errors():
+        settings = _settings(config, analyzer=analyzer, data_dir=data_dir)
+        chosen = get_engine(engine, workers, address)
+        with _bar("building audio pool") as pool_progress, _rate_bar("images") as progress:
+            summary = run_dataset(source, out_dir, settings, chosen, fmt=fmt, seed=seed, lufs_range=_lufs_range(lufs_range),
+                                  ssr=ssr, top_k=top_k, limit=limit, pool_dir=pool,
+                                  embedder=make_pool_embedder(embedder, clap_dir) if embedder else None,
+                                  overwrite=overwrite,
+                                  progress=progress, pool_progress=pool_progress)
+    if summary.pool_build is not None:
+        out.print(f"pool built: {summary.pool_build.summary()}")
+    c = summary.counts
+    out.print(f"{summary.processed} images in {summary.seconds:.1f} s ({summary.images_per_second:.2f} img/s, "
+              f"{chosen.name} × {chosen.workers}); {summary.already_done} were already done. "
+              f"Folder: {c.get('ok', 0)} ok, {c.get('skipped', 0)} skipped, {c.get('failed', 0)} failed → {out_dir}/")
+
+
+@dataset_app.command("report")
+def dataset_report(
+    out_dir: Annotated[Path, typer.Argument(help="A dataset folder written by 'dataset run'.")],
+    compare: Annotated[Optional[Path], typer.Option("--compare", help="A second dataset folder (e.g. made with --no-ssr).")] = None,
+    show: Annotated[int, typer.Option("--show", min=0, help="Skipped / failed images to list.")] = 20,
+) -> None:
+    """Counts, failures, time and sound diversity of a dataset; --compare puts two side by side."""
+    from .dataset.report import comparison, summarize
+
+    with _errors():
+        rep = summarize(out_dir)
+        other = summarize(compare) if compare is not None else None
+    c = rep.counts
+    out.print(f"{out_dir}: {sum(c.values())} images: {c['ok']} ok, {c['skipped']} skipped, {c['failed']} failed"
+              + (f"; {rep.elapsed_s:.1f} s of work" if rep.elapsed_s is not None else ""))
+    out.print(f"{rep.picks} picks of {rep.distinct_chunks} distinct chunks from {rep.distinct_sounds} recordings: "
+              f"diversity {rep.diversity:.3f}; {rep.mean_concepts:.2f} concepts per image"
+              + (f", {rep.mean_candidates:.1f} candidates above τ per concept" if rep.mean_candidates is not None else "")
+              + f"; clip guard used on {rep.clipped} images")
+    table = Table(title="most reused chunks")
+    for col in ("sound", "chunk", "uses", "share"):
+        table.add_column(col)
+    for sound, chunk, uses, share in rep.top_chunks:
+        table.add_row(sound, str(chunk), str(uses), f"{share:.1%}")
+    out.print(table)
+    for status, image, reason in rep.reasons[:show]:
+        out.print(f"[yellow]{status}[/] {image}: {reason}", highlight=False)
+    if len(rep.reasons) > show:
+        out.print(f"… and {len(rep.reasons) - show} more")
+    if other is not None:
+        table = Table(title="comparison")
+        for col in ("", str(out_dir), str(compare)):
+            table.add_column(col)
+        for name, a, b in comparison(rep, other):
+            table.add_row(name, a, b)
+        out.print(table)
+
+
+@pool_app.command("build")
+def pool_build(
+    pool: PoolOpt = None,
+    embedder: EmbedderOpt = "text",
+    clap_dir: ClapOpt = None,
+    index: Annotated[str, typer.Option(metavar="auto|flat|ivf|hnsw", help="auto: exact below 100 k chunks, IVF above.")] = "auto",
+    data_dir: LibraryOpt = None,
+) -> None:
+    """Chunk every library sound (16 kHz mono 5 s), measure and embed each chunk, build the index."""
+    from .dataset.embedders import make_pool_embedder
+    from .dataset.pool import build_pool
+    from .dataset.run import default_pool_dir
+    from .library.store import SoundLibrary
+
+    with _errors():
+        settings = _settings(data_dir=data_dir)
+        chosen = make_pool_embedder(embedder, clap_dir)
+        if index not in ("auto", "flat", "ivf", "hnsw"):
+            from .errors import SettingsError
+
+            raise SettingsError(f"--index must be auto, flat, ivf or hnsw, not '{index}'")
+        with SoundLibrary.open(settings.library_dir) as library, _bar("chunking") as advance:
+            report = build_pool(library, pool or default_pool_dir(settings), chosen, index_kind=index, progress=advance)
+    out.print(report.summary())
+    for sound, reason in report.failed:
+        err.print(f"[yellow]skipped[/] {sound}: {reason}", highlight=False)
+
+
 @app.command()
 def ui(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 exposes it to the network).")] = "127.0.0.1",
