@@ -111,7 +111,7 @@ def build_pool(library: SoundLibrary, pool_dir: Path, embedder: PoolEmbedder, *,
                 if progress:
                     progress(i, len(sounds), sound.path)
                 try:
-                    samples, sr = read_audio(_audio_path(library, sound))
+                    samples, sr = read_audio(Path(sound.path))  # the catalogue resolves stored paths on read
                 except AudioReadError as exc:
                     report.failed.append((sound.id, exc.reason))
                     continue
@@ -153,13 +153,6 @@ def build_pool(library: SoundLibrary, pool_dir: Path, embedder: PoolEmbedder, *,
         shutil.rmtree(tmp, ignore_errors=True)
     report.seconds = time.perf_counter() - start
     return report
-
-
-def _audio_path(library: SoundLibrary, sound: Sound) -> Path:
-    """The sound's file; a catalogue may store paths relative to the data folder (the
-    folder holding ``library/``), which newer library code resolves on read."""
-    path = Path(sound.path)
-    return path if path.is_absolute() else Path(library.library_dir).resolve().parent / path
 
 
 def _move_into_place(tmp: Path, pool_dir: Path) -> None:
