@@ -8,15 +8,19 @@ no model runs here (``make eval`` does the full run).
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from eval.judge import Played, Totals, judge_photo, load_rules, recording_text
-from eval.photos import load_photos
+from eval.photos import SPLITS, LabelError, is_dev_package, load_photos
 from eval.qrc import read_member
 
 from conftest import data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # texts of real recordings of the starter library (name, description, tags)
 TIGER = ("tiger", "A tiger. Tux Paint stamp sound (animals, mammals, cats)", ["animals", "mammals", "cats"])
@@ -31,6 +35,8 @@ VESSEL = ("bathyscape", "UB2006 “Penguin II” deep sea research vessel. Tux P
 ALL_ABOARD = ("human vocal voice all aboard", 'a man calling ("all aboard", "taxi") (human vocal voice all aboard)', [])
 PEACOCK = ("peacock_call_01", "peacock call", ["animal", "peacock"])
 LAKE = ("Water2", "open water, short ambience", ["lake", "river", "water"])
+SPORTS_CROWD = ("SportsCroud1", "sports crowd cheering in a stadium, short ambience", ["cheering", "crowd", "sports", "stadium"])
+RAVING = ("raving crowd", "raving crowd cheering (LMMS sample, misc)", ["crowd", "cheering", "audience", "concert", "misc"])
 
 
 def played(role: str, target: str, rec: tuple) -> Played:
@@ -148,20 +154,25 @@ def test_photos_are_read_out_of_gcompris_resource_bundles():
 
 
 def test_a_report_can_be_judged_again_with_the_same_result(rules, photos, tmp_path):
-    from eval.run import Outcome, _outcomes_from_report, totals_lines, write_reports
+    from eval.run import Outcome, _outcomes_from_report, split_totals, totals_lines, write_reports
 
     runs = {
         "farm-cat": Outcome(played=[played("object", "cat", TIGER)], detected=["cat -> cat meowing"], seconds=0.7),
         "erase-swans": Outcome(played=[played("ambience", "lake", LAKE), played("ambience", "forest", TEMPERATE)]),
         "farm-dog": Outcome(failed="RetrievalError: nothing found"),
         "ns-fig": Outcome(played=[played("ambience", "countryside", TEMPERATE)]),
+        "scr-baseball": Outcome(played=[played("ambience", "stadium", SPORTS_CROWD)]),
     }
     verdicts = [judge_photo(photos[pid], rules, o.played, failed=o.failed) for pid, o in runs.items()]
     before = Totals()
     for v in verdicts:
         before.add(v)
-    write_reports(tmp_path, verdicts, runs, totals_lines(before, [0.7], 1.0), before)
-    assert "'cat' → tiger" in (tmp_path / "report.md").read_text()
+    groups = split_totals(verdicts)
+    assert groups["all"] == before and set(groups) == {"dev", "held-out", "all"}
+    write_reports(tmp_path, verdicts, runs, {k: totals_lines(t, [0.7], 1.0) for k, t in groups.items()}, groups)
+    report = (tmp_path / "report.md").read_text()
+    assert "'cat' → tiger" in report
+    assert "## Totals: held-out photos" in report and "## Totals: dev photos" in report
 
     again = _outcomes_from_report(tmp_path / "report.json")
     after = Totals()
@@ -169,4 +180,58 @@ def test_a_report_can_be_judged_again_with_the_same_result(rules, photos, tmp_pa
         o = again[pid]
         after.add(judge_photo(photos[pid], rules, o.played, failed=o.failed, flagged_non_sonic=o.non_sonic))
     assert after == before
-    assert (after.sounding, after.ambience_right, after.objects_right, after.failed) == (3, 1, 0, 1)
+    assert (after.sounding, after.ambience_right, after.objects_right, after.failed) == (4, 2, 0, 1)
+    held_out = split_totals([judge_photo(photos["scr-baseball"], rules, again["scr-baseball"].played)])["held-out"]
+    assert (held_out.sounding, held_out.ambience_right, held_out.sources_covered) == (1, 1, 1)  # a crowd bed is the crowd
+
+
+def test_every_photo_has_a_split_and_the_held_out_ones_are_enough_to_judge_the_targets(photos):
+    assert {p.split for p in photos.values()} <= set(SPLITS)
+    for p in photos.values():
+        assert (p.split == "dev") == is_dev_package(p.package), p.id  # gcompris and lomiri were developed on
+    held_out = [p for p in photos.values() if p.split == "held-out"]
+    assert len(held_out) >= 60
+    assert sum(not p.non_sonic for p in held_out) >= 50
+    assert len({p.places[0] for p in held_out if not p.non_sonic}) >= 15
+
+
+def test_a_photo_without_a_split_or_with_the_wrong_one_is_refused(tmp_path):
+    entry = 'id = "x"\npackage = "{pkg}"\nfile = "a.jpg"\nplace = ["park"]\n'
+    (tmp_path / "none.toml").write_text("[[photo]]\n" + entry.format(pkg="scratch"))
+    with pytest.raises(LabelError, match="photo x: 'split' must be one of held-out, dev"):
+        load_photos(tmp_path / "none.toml")
+    (tmp_path / "wrong.toml").write_text("[[photo]]\n" + entry.format(pkg="gcompris-qt-data") + 'split = "held-out"\n')
+    with pytest.raises(LabelError, match="package gcompris-qt-data is dev, not held-out"):
+        load_photos(tmp_path / "wrong.toml")
+
+
+def test_no_held_out_package_is_used_by_the_code_or_the_tests(photos):
+    """Developing or testing on a held-out package makes its numbers flatter the analyzer.
+
+    If this fails, either stop using the package outside eval/, or mark it as a development
+    package (``DEV_PACKAGES`` in eval/photos.py, ``split = "dev"`` on its photos) and add new
+    held-out photos from a package nobody has used.
+    """
+    held_out = {p.package for p in photos.values() if p.split == "held-out"}
+    uses = {pkg: re.compile(rf"""["'/]{re.escape(pkg)}["'/]""") for pkg in held_out}  # "scratch", debian/scratch/…
+    paths = {pkg: {p.file.split("/")[2] if p.file.startswith("usr/share/") else p.file
+                   for p in photos.values() if p.package == pkg} for pkg in held_out}  # usr/share/<dir>/…
+    found = []
+    for folder in ("src", "tests", "scripts", "bench"):
+        for f in sorted((ROOT / folder).rglob("*")):
+            if not f.is_file() or f.suffix not in {".py", ".sh", ".toml", ".json", ".txt", ".md", ".cfg", ""}:
+                continue
+            if f.resolve() == Path(__file__).resolve():
+                continue
+            text = f.read_text(encoding="utf-8", errors="replace")
+            for pkg in held_out:
+                if uses[pkg].search(text) or any(f"usr/share/{d}/" in text and d not in {"backgrounds", "wallpapers"}
+                                                 for d in paths[pkg]):
+                    found.append(f"{f.relative_to(ROOT)}: {pkg}")
+    assert not found, "held-out packages used outside eval/: " + "; ".join(found)
+
+
+def test_a_concert_crowd_is_not_a_stadium_and_a_sports_crowd_is(rules, photos):
+    stands = photos["scr-football"]  # stands packed with fans, players lined up on the field
+    assert judge_photo(stands, rules, [played("ambience", "stadium", SPORTS_CROWD)]).ambience_right
+    assert not judge_photo(stands, rules, [played("ambience", "stadium", RAVING)]).ambience_right
