@@ -213,21 +213,25 @@ def test_no_held_out_package_is_used_by_the_code_or_the_tests(photos):
     held-out photos from a package nobody has used.
     """
     held_out = {p.package for p in photos.values() if p.split == "held-out"}
-    uses = {pkg: re.compile(rf"""["'/]{re.escape(pkg)}["'/]""") for pkg in held_out}  # "scratch", debian/scratch/…
-    paths = {pkg: {p.file.split("/")[2] if p.file.startswith("usr/share/") else p.file
-                   for p in photos.values() if p.package == pkg} for pkg in held_out}  # usr/share/<dir>/…
+    # the package's name as code would write it ("scratch", debian/scratch/…) or a held-out
+    # photo's own file name ("china.jpg"; a wallpaper's folder when its file is "1920x1080.jpg")
+    marks = {pkg: [rf"""["'/]{re.escape(pkg)}["'/]"""] for pkg in held_out}
+    for p in photos.values():
+        if p.split == "held-out":
+            parts = p.file.split("/")
+            name = parts[-1] if not re.fullmatch(r"\d+x\d+\.\w+", parts[-1]) else parts[-4]
+            marks[p.package].append(rf"""["'/]{re.escape(name)}\b""")
+    uses = {pkg: re.compile("|".join(m)) for pkg, m in marks.items()}
     found = []
     for folder in ("src", "tests", "scripts", "bench"):
         for f in sorted((ROOT / folder).rglob("*")):
-            if not f.is_file() or f.suffix not in {".py", ".sh", ".toml", ".json", ".txt", ".md", ".cfg", ""}:
+            if not f.is_file() or f.suffix not in {".py", ".sh", ".toml", ".json", ".txt", ".md", ".cfg", ".csv", ""}:
                 continue
             if f.resolve() == Path(__file__).resolve():
                 continue
             text = f.read_text(encoding="utf-8", errors="replace")
-            for pkg in held_out:
-                if uses[pkg].search(text) or any(f"usr/share/{d}/" in text and d not in {"backgrounds", "wallpapers"}
-                                                 for d in paths[pkg]):
-                    found.append(f"{f.relative_to(ROOT)}: {pkg}")
+            found += [f"{f.relative_to(ROOT)}: {m.group(0)} ({pkg})"
+                      for pkg, pattern in uses.items() if (m := pattern.search(text))]
     assert not found, "held-out packages used outside eval/: " + "; ".join(found)
 
 
