@@ -103,12 +103,13 @@ def _pct(x: float | None) -> str:
 def photo_row(v: PhotoVerdict, o: Outcome) -> list[str]:
     p = v.photo
     if p.non_sonic:
-        return [p.id, "non-sonic", "", "", "", f"{o.seconds:.1f}", "flagged ✓" if v.non_sonic_right else "NOT flagged ✗"]
+        return [p.id, p.split, "non-sonic", "", "", "", f"{o.seconds:.1f}",
+                "flagged ✓" if v.non_sonic_right else "NOT flagged ✗"]
     amb = "✓" if v.ambience_right else "✗"
     objs = f"{v.objects_right}/{len(v.objects)}" if v.objects else "–"
     cov = f"{v.sources_covered}/{len(v.covered)}" if v.covered else "–"
     note = v.failed or "; ".join(f"{x.played.target}→{x.played.name}" for x in v.objects if not x.right)[:70]
-    return [p.id, amb, objs, cov, "FAIL" if v.failed else "", f"{o.seconds:.1f}", note]
+    return [p.id, p.split, amb, objs, cov, "FAIL" if v.failed else "", f"{o.seconds:.1f}", note]
 
 
 def totals_lines(t: Totals, seconds: list[float], load_seconds: float | None) -> list[tuple[str, str, str]]:
@@ -339,8 +340,7 @@ def _print_and_write(console: Console, args: argparse.Namespace, verdicts: list[
     for col in ("photo", "split", "ambience", "objects right", "sources heard", "failed", "s", "wrong / why"):
         table.add_column(col, overflow="fold")
     for v in verdicts:
-        row = photo_row(v, outcomes[v.photo.id])
-        table.add_row(row[0], v.photo.split, *row[1:])
+        table.add_row(*photo_row(v, outcomes[v.photo.id]))
     console.print(table)
     groups = split_totals(verdicts)
     summaries = {split: totals_lines(t, split_seconds(verdicts, outcomes, split), load_seconds)
