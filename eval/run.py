@@ -133,7 +133,7 @@ def totals_lines(t: Totals, seconds: list[float], load_seconds: float | None) ->
 
 
 def split_totals(verdicts: list[PhotoVerdict]) -> dict[str, Totals]:
-    """Totals per split present in ``verdicts`` ("held-out", "dev") and over all of them ("all")."""
+    """Totals per split present in ``verdicts`` ("held-out", "dev") and over both of them ("all")."""
     groups: dict[str, Totals] = {}
     for split in SPLITS:
         members = [v for v in verdicts if v.photo.split == split]
@@ -141,9 +141,10 @@ def split_totals(verdicts: list[PhotoVerdict]) -> dict[str, Totals]:
             groups[split] = Totals()
             for v in members:
                 groups[split].add(v)
-    groups["all"] = Totals()
-    for v in verdicts:
-        groups["all"].add(v)
+    if len(groups) != 1:  # "all" only adds something when both splits (or none) are present
+        groups["all"] = Totals()
+        for v in verdicts:
+            groups["all"].add(v)
     return groups
 
 
@@ -153,7 +154,7 @@ def split_seconds(verdicts: list[PhotoVerdict], outcomes: dict[str, Outcome], sp
 
 def judged_split(groups: dict[str, Totals]) -> str:
     """The group the issue's targets are judged on: held-out when there is any, else what was run."""
-    return "held-out" if "held-out" in groups else "all"
+    return next((key for key in ("held-out", "all") if key in groups), next(iter(groups)))
 
 
 def patterns(verdicts: list[PhotoVerdict], outcomes: dict[str, Outcome] | None = None
@@ -207,7 +208,9 @@ def write_reports(out_dir: Path, verdicts: list[PhotoVerdict], outcomes: dict[st
     pats = patterns(verdicts, outcomes)
     judged = judged_split(groups)
     md = ["# Evaluation report", "",
-          f"The issue's targets are judged on the **{judged}** photos. Held-out photos come from packages "
+          ("The issue's targets are judged on the **held-out** photos. " if judged == "held-out" else
+           "No held-out photo was run, so these totals do not judge the issue's targets. ")
+          + "Held-out photos come from packages "
           "nobody developed or tested on; dev photos (gcompris-qt-data, lomiri-wallpapers-*) were seen during "
           "development, so their numbers flatter the analyzer.", ""]
     for split, summary in summaries.items():
