@@ -36,6 +36,9 @@ ALL_ABOARD = ("human vocal voice all aboard", 'a man calling ("all aboard", "tax
 PEACOCK = ("peacock_call_01", "peacock call", ["animal", "peacock"])
 LAKE = ("Water2", "open water, short ambience", ["lake", "river", "water"])
 SPORTS_CROWD = ("SportsCroud1", "sports crowd cheering in a stadium, short ambience", ["cheering", "crowd", "sports", "stadium"])
+BALL = ("ball bounce", "ball bouncing (SuperTuxKart sound, sfx)", ["ball", "bounce", "sfx"])
+KICK_DRUM = ("kick", 'Kick, a drum kit sample (percussion instrument hit) from the Hydrogen drum kit "Audiophob"',
+             ["drum", "percussion", "musical instrument", "drum kit"])
 RAVING = ("raving crowd", "raving crowd cheering (LMMS sample, misc)", ["crowd", "cheering", "audience", "concert", "misc"])
 
 
@@ -239,3 +242,11 @@ def test_a_concert_crowd_is_not_a_stadium_and_a_sports_crowd_is(rules, photos):
     stands = photos["scr-football"]  # stands packed with fans, players lined up on the field
     assert judge_photo(stands, rules, [played("ambience", "stadium", SPORTS_CROWD)]).ambience_right
     assert not judge_photo(stands, rules, [played("ambience", "stadium", RAVING)]).ambience_right
+
+
+def test_a_kicked_ball_is_a_ball_not_a_kick_drum(rules, photos):
+    footballer = photos["cv-footballer"]  # a footballer kicking the ball, packed stands behind
+    v = judge_photo(footballer, rules, [played("ambience", "stadium", SPORTS_CROWD), played("object", "ball", BALL),
+                                        played("object", "ball", KICK_DRUM)])
+    assert v.ambience_right and v.covered == {"crowd": True, "ball": True}
+    assert [o.right for o in v.objects] == [True, False]
