@@ -18,7 +18,7 @@ demo: install
 test: install
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-# fetches the evaluation photos' Debian packages into $(IMAGE_EXTENDER_DATA) on first use (~270 MB)
+# fetches the evaluation photos' Debian packages into $(IMAGE_EXTENDER_DATA) on first use (~370 MB)
 eval: install
 	$(VENV)/bin/python -m eval $(EVAL_ARGS)
 
