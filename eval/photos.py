@@ -1,11 +1,12 @@
 """The evaluation photos: the labelled list (``photos.toml``) and fetching them from Debian.
 
 Every photo comes from a Debian package made by others (wallpapers, puzzle and teaching
-photos, Scratch's stage backgrounds). Each has a ``split``: ``held-out`` photos come from
-packages nobody used while developing or testing the analyzer, so no threshold or
-vocabulary was tuned on them, and the issue's targets are judged on them; ``dev`` photos
-come from packages that were looked at during development (:data:`DEV_PACKAGES`), and
-their numbers flatter the analyzer. Packages are downloaded and unpacked into the data folder by the project's own
+photos, Scratch's stage backgrounds, OpenCV's and scikit-learn's sample photos). Each has
+a ``split``: ``held-out`` photos come from packages nobody used while developing or
+testing the analyzer, so no threshold or vocabulary was tuned on them, and the issue's
+targets are judged on them; ``dev`` photos come from packages that were looked at during
+development (:data:`DEV_PACKAGES`), and their numbers flatter the analyzer. Packages are
+downloaded and unpacked into the data folder by the project's own
 :func:`~image_extender.library.debian.fetch_package`; photos inside a Qt resource bundle
 are copied out once into ``<data>/eval/<package>/``.
 """
