@@ -1,7 +1,7 @@
 # The two commands a new user needs (see README):
 #   make demo   install everything, then sonify a real photo into out/
 #   make test   install everything, then run the test suite (what CI runs)
-#   make eval   install everything, then score the pipeline on ~90 labelled photos (eval/)
+#   make eval   install everything, then score the pipeline on ~150 labelled photos (eval/)
 SHELL := /bin/bash
 VENV ?= .venv
 export IMAGE_EXTENDER_DATA ?= $(CURDIR)/data
@@ -18,7 +18,7 @@ demo: install
 test: install
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-# fetches the evaluation photos' Debian packages into $(IMAGE_EXTENDER_DATA) on first use (~240 MB)
+# fetches the evaluation photos' Debian packages into $(IMAGE_EXTENDER_DATA) on first use (~370 MB)
 eval: install
 	$(VENV)/bin/python -m eval $(EVAL_ARGS)
 

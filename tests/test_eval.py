@@ -8,15 +8,19 @@ no model runs here (``make eval`` does the full run).
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from eval.judge import Played, Totals, judge_photo, load_rules, recording_text
-from eval.photos import load_photos
+from eval.photos import SPLITS, LabelError, is_dev_package, load_photos
 from eval.qrc import read_member
 
 from conftest import data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # texts of real recordings of the starter library (name, description, tags)
 TIGER = ("tiger", "A tiger. Tux Paint stamp sound (animals, mammals, cats)", ["animals", "mammals", "cats"])
@@ -31,6 +35,11 @@ VESSEL = ("bathyscape", "UB2006 “Penguin II” deep sea research vessel. Tux P
 ALL_ABOARD = ("human vocal voice all aboard", 'a man calling ("all aboard", "taxi") (human vocal voice all aboard)', [])
 PEACOCK = ("peacock_call_01", "peacock call", ["animal", "peacock"])
 LAKE = ("Water2", "open water, short ambience", ["lake", "river", "water"])
+SPORTS_CROWD = ("SportsCroud1", "sports crowd cheering in a stadium, short ambience", ["cheering", "crowd", "sports", "stadium"])
+BALL = ("ball bounce", "ball bouncing (SuperTuxKart sound, sfx)", ["ball", "bounce", "sfx"])
+KICK_DRUM = ("kick", 'Kick, a drum kit sample (percussion instrument hit) from the Hydrogen drum kit "Audiophob"',
+             ["drum", "percussion", "musical instrument", "drum kit"])
+RAVING = ("raving crowd", "raving crowd cheering (LMMS sample, misc)", ["crowd", "cheering", "audience", "concert", "misc"])
 
 
 def played(role: str, target: str, rec: tuple) -> Played:
@@ -148,20 +157,25 @@ def test_photos_are_read_out_of_gcompris_resource_bundles():
 
 
 def test_a_report_can_be_judged_again_with_the_same_result(rules, photos, tmp_path):
-    from eval.run import Outcome, _outcomes_from_report, totals_lines, write_reports
+    from eval.run import Outcome, _outcomes_from_report, split_totals, totals_lines, write_reports
 
     runs = {
         "farm-cat": Outcome(played=[played("object", "cat", TIGER)], detected=["cat -> cat meowing"], seconds=0.7),
         "erase-swans": Outcome(played=[played("ambience", "lake", LAKE), played("ambience", "forest", TEMPERATE)]),
         "farm-dog": Outcome(failed="RetrievalError: nothing found"),
         "ns-fig": Outcome(played=[played("ambience", "countryside", TEMPERATE)]),
+        "scr-baseball": Outcome(played=[played("ambience", "stadium", SPORTS_CROWD)]),
     }
     verdicts = [judge_photo(photos[pid], rules, o.played, failed=o.failed) for pid, o in runs.items()]
     before = Totals()
     for v in verdicts:
         before.add(v)
-    write_reports(tmp_path, verdicts, runs, totals_lines(before, [0.7], 1.0), before)
-    assert "'cat' → tiger" in (tmp_path / "report.md").read_text()
+    groups = split_totals(verdicts)
+    assert groups["all"] == before and set(groups) == {"dev", "held-out", "all"}
+    write_reports(tmp_path, verdicts, runs, {k: totals_lines(t, [0.7], 1.0) for k, t in groups.items()}, groups)
+    report = (tmp_path / "report.md").read_text()
+    assert "'cat' → tiger" in report
+    assert "## Totals: held-out photos" in report and "## Totals: dev photos" in report
 
     again = _outcomes_from_report(tmp_path / "report.json")
     after = Totals()
@@ -169,4 +183,70 @@ def test_a_report_can_be_judged_again_with_the_same_result(rules, photos, tmp_pa
         o = again[pid]
         after.add(judge_photo(photos[pid], rules, o.played, failed=o.failed, flagged_non_sonic=o.non_sonic))
     assert after == before
-    assert (after.sounding, after.ambience_right, after.objects_right, after.failed) == (3, 1, 0, 1)
+    assert (after.sounding, after.ambience_right, after.objects_right, after.failed) == (4, 2, 0, 1)
+    held_out = split_totals([judge_photo(photos["scr-baseball"], rules, again["scr-baseball"].played)])["held-out"]
+    assert (held_out.sounding, held_out.ambience_right, held_out.sources_covered) == (1, 1, 1)  # a crowd bed is the crowd
+
+
+def test_every_photo_has_a_split_and_the_held_out_ones_are_enough_to_judge_the_targets(photos):
+    assert {p.split for p in photos.values()} <= set(SPLITS)
+    for p in photos.values():
+        assert (p.split == "dev") == is_dev_package(p.package), p.id  # gcompris and lomiri were developed on
+    held_out = [p for p in photos.values() if p.split == "held-out"]
+    assert len(held_out) >= 60
+    assert sum(not p.non_sonic for p in held_out) >= 50
+    assert len({p.places[0] for p in held_out if not p.non_sonic}) >= 15
+
+
+def test_a_photo_without_a_split_or_with_the_wrong_one_is_refused(tmp_path):
+    entry = 'id = "x"\npackage = "{pkg}"\nfile = "a.jpg"\nplace = ["park"]\n'
+    (tmp_path / "none.toml").write_text("[[photo]]\n" + entry.format(pkg="scratch"))
+    with pytest.raises(LabelError, match="photo x: 'split' must be one of held-out, dev"):
+        load_photos(tmp_path / "none.toml")
+    (tmp_path / "wrong.toml").write_text("[[photo]]\n" + entry.format(pkg="gcompris-qt-data") + 'split = "held-out"\n')
+    with pytest.raises(LabelError, match="package gcompris-qt-data is dev, not held-out"):
+        load_photos(tmp_path / "wrong.toml")
+
+
+def test_no_held_out_package_is_used_by_the_code_or_the_tests(photos):
+    """Developing or testing on a held-out package makes its numbers flatter the analyzer.
+
+    If this fails, either stop using the package outside eval/, or mark it as a development
+    package (``DEV_PACKAGES`` in eval/photos.py, ``split = "dev"`` on its photos) and add new
+    held-out photos from a package nobody has used.
+    """
+    held_out = {p.package for p in photos.values() if p.split == "held-out"}
+    # the package's name as code would write it ("scratch", debian/scratch/…) or a held-out
+    # photo's own file name ("china.jpg"; a wallpaper's folder when its file is "1920x1080.jpg")
+    marks = {pkg: [rf"""["'/]{re.escape(pkg)}["'/]"""] for pkg in held_out}
+    for p in photos.values():
+        if p.split == "held-out":
+            parts = p.file.split("/")
+            name = parts[-1] if not re.fullmatch(r"\d+x\d+\.\w+", parts[-1]) else parts[-4]
+            marks[p.package].append(rf"""["'/]{re.escape(name)}\b""")
+    uses = {pkg: re.compile("|".join(m)) for pkg, m in marks.items()}
+    found = []
+    for folder in ("src", "tests", "scripts", "bench"):
+        for f in sorted((ROOT / folder).rglob("*")):
+            if not f.is_file() or f.suffix not in {".py", ".sh", ".toml", ".json", ".txt", ".md", ".cfg", ".csv", ""}:
+                continue
+            if f.resolve() == Path(__file__).resolve():
+                continue
+            text = f.read_text(encoding="utf-8", errors="replace")
+            found += [f"{f.relative_to(ROOT)}: {m.group(0)} ({pkg})"
+                      for pkg, pattern in uses.items() if (m := pattern.search(text))]
+    assert not found, "held-out packages used outside eval/: " + "; ".join(found)
+
+
+def test_a_concert_crowd_is_not_a_stadium_and_a_sports_crowd_is(rules, photos):
+    stands = photos["scr-football"]  # stands packed with fans, players lined up on the field
+    assert judge_photo(stands, rules, [played("ambience", "stadium", SPORTS_CROWD)]).ambience_right
+    assert not judge_photo(stands, rules, [played("ambience", "stadium", RAVING)]).ambience_right
+
+
+def test_a_kicked_ball_is_a_ball_not_a_kick_drum(rules, photos):
+    footballer = photos["cv-footballer"]  # a footballer kicking the ball, packed stands behind
+    v = judge_photo(footballer, rules, [played("ambience", "stadium", SPORTS_CROWD), played("object", "ball", BALL),
+                                        played("object", "ball", KICK_DRUM)])
+    assert v.ambience_right and v.covered == {"crowd": True, "ball": True}
+    assert [o.right for o in v.objects] == [True, False]
