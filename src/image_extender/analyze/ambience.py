@@ -19,7 +19,8 @@ monasteries, ruins, aqueducts) only counts when the detections show a town — p
 vehicles, ``weight × confidence`` summed over every detection (:func:`town_evidence`): a
 castle with nobody around stands in a landscape and gets the landscape's bed (lake,
 mountains, countryside), not a town's traffic. And a rule's ``excludes`` never share a
-photo with it (a lake's shore is not a sea coast's crashing waves).
+photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
+``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
 ``second_ratio`` of the best (and ``second_min``), so usually one tag, at most
@@ -65,6 +66,7 @@ class Rule:
     indoor: bool = False
     monument: bool = False
     excludes: tuple[str, ...] = ()
+    min_score: float = 0.0  # an exotic place needs more evidence than the general minimum
 
     @property
     def query(self) -> str:
@@ -137,6 +139,7 @@ def load_rules(path: Path | None = None) -> Rules:
                 indoor=bool(r.get("indoor", False)),
                 monument=bool(r.get("monument", False)),
                 excludes=tuple(r.get("excludes", ())),
+                min_score=float(r.get("min_score", 0.0)),
             )
             for r in raw["ambience"]
         )
@@ -274,6 +277,9 @@ def infer_ambience(
             score += weight * value
             if weight * value >= 0.02:
                 evidence.append(f"colour:{cue}={value:.2f}")
+        if 0 < score < rule.min_score:
+            evidence.append(f"scored {score:.2f} < its own minimum {rule.min_score}: not used")
+            score = 0.0
         if rule.monument and score >= rules.min_score and town < rules.town_min:
             # A castle, ruin or temple with no people or vehicles around stands in a landscape:
             # its bed is the landscape's, never a town's.
