@@ -302,6 +302,40 @@ def test_towns_and_old_buildings_never_get_an_open_field_bed(scene, photo):
     assert "open field" not in tag.query and "windmill" not in tag.query
 
 
+@pytest.mark.parametrize(
+    ("photo", "place"),
+    [
+        ("explore_monuments/pontduGard.webp", "river"),  # an aqueduct over a river, nobody around
+        ("explore_world_animals/crocodile.webp", "river"),
+        ("erase/swans.webp", "lake"),
+    ],
+)
+def test_water_is_heard_and_a_lake_is_no_sea_coast(scene, photo, place):
+    labels = [t.label for t in scene(photo).ambience]
+    assert labels[0] == place, labels
+    assert "sea coast" not in labels and "old town" not in labels
+
+
+@pytest.mark.parametrize(
+    ("photo", "not_place"),
+    [
+        ("erase/kingfisher.webp", "jungle"),  # a kingfisher the classifier half-takes for a jacamar
+        ("erase/kitten.webp", "living room"),  # a kitten on a green lawn
+    ],
+)
+def test_one_uncertain_animal_does_not_move_the_photo_to_another_place(scene, photo, not_place):
+    rules = load_rules()
+    labels = [t.label for t in scene(photo).ambience]
+    assert not_place not in labels and not any(rules.rule(x).indoor for x in labels), labels
+
+
+def test_the_savanna_bed_asks_for_wind_in_dry_grass_before_any_birds():
+    queries = load_rules().tag_queries("savanna")
+    first_wind = next(i for i, q in enumerate(queries) if "wind" in q)
+    birds = [i for i, q in enumerate(queries) if "bird" in q]
+    assert not birds or first_wind < birds[0], queries
+
+
 @pytest.mark.parametrize("name", ["burnt_bark.jpg", "mossy_bark.jpg", "rocks.jpg", "mossy_log.jpg", "mudstone.jpg"])
 def test_outdoor_close_ups_are_not_rooms(scene, name):
     rules = load_rules()

@@ -20,7 +20,8 @@ vehicles, ``weight × confidence`` summed over every detection (:func:`town_evid
 castle with nobody around stands in a landscape and gets the landscape's bed (lake,
 mountains, countryside), not a town's traffic. And a rule's ``excludes`` never share a
 photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
-``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird.
+``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; and a photo
+mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
 ``second_ratio`` of the best (and ``second_min``), so usually one tag, at most
@@ -93,6 +94,7 @@ class Rules:
     fallback_confidence: float
     town_objects: dict[str, float] = field(default_factory=dict)
     town_min: float = 0.0
+    indoor_max_vegetation: float = 1.0
 
     def rule(self, label: str) -> Rule:
         for r in self.rules:
@@ -156,6 +158,7 @@ def load_rules(path: Path | None = None) -> Rules:
             fallback_confidence=float(fb["confidence"]),
             town_objects={k: float(v) for k, v in raw.get("town", {}).get("objects", {}).items()},
             town_min=float(raw.get("town", {}).get("min", 0.0)),
+            indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ModelError(f"{source}: bad ambience rules ({type(exc).__name__}: {exc})") from exc
@@ -277,6 +280,9 @@ def infer_ambience(
             score += weight * value
             if weight * value >= 0.02:
                 evidence.append(f"colour:{cue}={value:.2f}")
+        if rule.indoor and score > 0 and cues.get("vegetation", 0.0) >= rules.indoor_max_vegetation:
+            evidence.append(f"colour:vegetation={cues['vegetation']:.2f}: a green photo is outdoors, not used")
+            score = 0.0
         if 0 < score < rule.min_score:
             evidence.append(f"scored {score:.2f} < its own minimum {rule.min_score}: not used")
             score = 0.0
