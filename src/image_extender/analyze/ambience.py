@@ -262,6 +262,7 @@ def infer_ambience(
     for label, conf in objects:
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
+    lone_monument = False  # a monument scored, but no town is in sight
 
     scored: list[tuple[float, Rule, list[str]]] = []
     for rule in rules.rules:
@@ -287,16 +288,16 @@ def infer_ambience(
             evidence.append(f"scored {score:.2f} < its own minimum {rule.min_score}: not used")
             score = 0.0
         if rule.monument and score >= rules.min_score and town < rules.town_min:
-            # A castle, ruin or temple with no people or vehicles around stands in a landscape:
+            # A castle, palace or ruin with no people or vehicles around stands in a landscape:
             # its bed is the landscape's, never a town's.
             evidence.append(f"no town evidence ({town:.2f} < {rules.town_min}): scored {score:.2f}, not used")
-            score = 0.0
+            score, lone_monument = 0.0, True
         scored.append((score, rule, evidence))
     scored.sort(key=lambda t: -t[0])
 
     top_score = scored[0][0] if scored else 0.0
     if top_score < rules.min_score:
-        landscape = _around_monument(rules, scored)
+        landscape = _around_monument(rules, scored) if lone_monument else None
         if landscape is not None:
             return [landscape]
         return [_fallback(rules, cues, scored[0][1] if scored else None, top_score)]
@@ -329,8 +330,6 @@ def town_evidence(objects: Iterable[tuple[str, float]], rules: Rules) -> float:
 def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]]) -> AmbienceTag | None:
     """A monument with no town around it says "an outdoor place"; the best outdoor rule with any
     evidence at all (wind over a lake's sky, a little sand) names which landscape, however weak."""
-    if not any(rule.monument and any(e.startswith("no town evidence") for e in ev) for _, rule, ev in scored):
-        return None
     for score, rule, evidence in scored:
         if score > 0 and not rule.indoor and not rule.monument:
             return AmbienceTag(
