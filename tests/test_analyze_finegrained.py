@@ -262,11 +262,31 @@ def test_people_sound_like_what_they_do_where_they_are(scene):
         "explore_monuments/montStMichel.webp",
     ],
 )
-def test_a_castle_gets_a_castle_bed_that_falls_back_through_the_town(scene, photo):
-    tag = scene(photo).ambience[0]
-    assert tag.label == "castle"
-    chain = " | ".join(tag.queries)
-    assert "old town" in chain and "city street" in chain  # castle -> old town -> town square -> urban street
+def test_a_castle_with_nobody_around_gets_the_landscape_it_stands_in(scene, photo):
+    """Castles are mostly rural: with no people or vehicles in sight, the bed is the landscape's
+    (countryside, mountains, coast, wind over the land), never a town's traffic."""
+    rules = load_rules()
+    tags = scene(photo).ambience
+    first = rules.rule(tags[0].label)
+    assert not first.monument and not first.indoor and first.label != "urban street", tags[0]
+    assert "city street" not in tags[0].query
+    for tag in tags:  # a monument tag is only kept with evidence of a town, which these lack
+        assert not rules.rule(tag.label).monument, tag
+
+
+def test_a_castle_falls_back_to_the_country_and_a_town_building_to_the_town():
+    """A castle stands in the country as often as in a town; an old town is kept only with
+    people or vehicles in sight, and churches and temples are mostly photographed in towns
+    (a church bed that went to "birds" was wrong in 3 of 5 dev photos), so those walk the
+    town's beds first."""
+    rules = load_rules()
+    chain = rules.chain("castle")
+    assert chain.index("countryside") < chain.index("urban street"), chain
+    assert rules.rule("old town").monument and rules.rule("castle").monument
+    for label in ("old town", "church", "temple"):
+        chain = rules.chain(label)
+        assert chain.index("urban street") < chain.index("countryside"), (label, chain)
+        assert not any("bird" in q for q in rules.rule(label).queries), label
 
 
 @pytest.mark.parametrize(
@@ -280,14 +300,48 @@ def test_a_castle_gets_a_castle_bed_that_falls_back_through_the_town(scene, phot
         "explore_monuments/gatewayofIndia.webp",
         "explore_monuments/mysorePalace.webp",
         "explore_monuments/tajMahal.webp",
-        "explore_monuments/trierImperialBaths.webp",
         "explore_monuments/statueofLiberty.webp",
     ],
 )
 def test_towns_and_old_buildings_never_get_an_open_field_bed(scene, photo):
     tag = scene(photo).ambience[0]
-    assert tag.label in {"old town", "town square", "church", "temple", "castle", "urban street", "museum"}, tag
+    # a park is a town's too (Worms: a bench and a passer-by in front of the cathedral)
+    assert tag.label in {"old town", "town square", "church", "temple", "castle", "urban street", "museum", "park"}, tag
     assert "open field" not in tag.query and "windmill" not in tag.query
+
+
+@pytest.mark.parametrize(
+    ("photo", "place"),
+    [
+        ("explore_monuments/pontduGard.webp", "river"),  # an aqueduct over a river, nobody around
+        ("explore_world_animals/crocodile.webp", "river"),
+        ("erase/swans.webp", "lake"),
+    ],
+)
+def test_water_is_heard_and_a_lake_is_no_sea_coast(scene, photo, place):
+    labels = [t.label for t in scene(photo).ambience]
+    assert labels[0] == place, labels
+    assert "sea coast" not in labels and "old town" not in labels
+
+
+@pytest.mark.parametrize(
+    ("photo", "not_place"),
+    [
+        ("erase/kingfisher.webp", "jungle"),  # a kingfisher the classifier half-takes for a jacamar
+        ("erase/kitten.webp", "living room"),  # a kitten on a green lawn
+    ],
+)
+def test_one_uncertain_animal_does_not_move_the_photo_to_another_place(scene, photo, not_place):
+    rules = load_rules()
+    labels = [t.label for t in scene(photo).ambience]
+    assert not_place not in labels and not any(rules.rule(x).indoor for x in labels), labels
+
+
+def test_the_savanna_bed_asks_for_wind_in_dry_grass_before_any_birds():
+    queries = load_rules().tag_queries("savanna")
+    first_wind = next(i for i, q in enumerate(queries) if "wind" in q)
+    birds = [i for i, q in enumerate(queries) if "bird" in q]
+    assert not birds or first_wind < birds[0], queries
 
 
 @pytest.mark.parametrize("name", ["burnt_bark.jpg", "mossy_bark.jpg", "rocks.jpg", "mossy_log.jpg", "mudstone.jpg"])

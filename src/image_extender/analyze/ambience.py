@@ -14,6 +14,15 @@ town → town square → urban street), whether it is indoors, and three kinds o
   ``weight × value``: a green canopy overhead is the one thing ImageNet has no class for
   in a forest photo.
 
+Two corrections before choosing. A rule marked ``monument`` (castle, old town: palaces,
+monasteries, ruins, aqueducts) only counts when the detections show a town — people and
+vehicles, ``weight × confidence`` summed over every detection (:func:`town_evidence`): a
+castle with nobody around stands in a landscape and gets the landscape's bed (lake,
+mountains, countryside), not a town's traffic. And a rule's ``excludes`` never share a
+photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
+``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; and a photo
+mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it.
+
 The best-scoring rule is the bed; a second is kept when it scores at least
 ``second_ratio`` of the best (and ``second_min``), so usually one tag, at most
 ``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
@@ -43,7 +52,7 @@ from ..errors import ModelError
 from ..manifest import AmbienceTag
 
 RULES_FILE = "ambience_rules.toml"
-CUE_NAMES = ("vegetation", "canopy", "meadow", "sky", "dark", "snow", "sand", "overcast")
+CUE_NAMES = ("vegetation", "canopy", "meadow", "sky", "dark", "snow", "sand", "overcast", "water")
 CHAIN_QUERIES = 2  # queries taken from each fallback place
 
 
@@ -56,6 +65,9 @@ class Rule:
     cues: dict[str, float] = field(default_factory=dict)
     fallback: tuple[str, ...] = ()
     indoor: bool = False
+    monument: bool = False
+    excludes: tuple[str, ...] = ()
+    min_score: float = 0.0  # an exotic place needs more evidence than the general minimum
 
     @property
     def query(self) -> str:
@@ -80,6 +92,9 @@ class Rules:
     fallback_outdoor_cue: float
     fallback_indoor_min: float
     fallback_confidence: float
+    town_objects: dict[str, float] = field(default_factory=dict)
+    town_min: float = 0.0
+    indoor_max_vegetation: float = 1.0
 
     def rule(self, label: str) -> Rule:
         for r in self.rules:
@@ -124,6 +139,9 @@ def load_rules(path: Path | None = None) -> Rules:
                 cues={k: float(v) for k, v in r.get("cues", {}).items()},
                 fallback=tuple(r.get("fallback", ())),
                 indoor=bool(r.get("indoor", False)),
+                monument=bool(r.get("monument", False)),
+                excludes=tuple(r.get("excludes", ())),
+                min_score=float(r.get("min_score", 0.0)),
             )
             for r in raw["ambience"]
         )
@@ -138,6 +156,9 @@ def load_rules(path: Path | None = None) -> Rules:
             fallback_outdoor_cue=float(fb["outdoor_cue"]),
             fallback_indoor_min=float(fb.get("indoor_min", 0.0)),
             fallback_confidence=float(fb["confidence"]),
+            town_objects={k: float(v) for k, v in raw.get("town", {}).get("objects", {}).items()},
+            town_min=float(raw.get("town", {}).get("min", 0.0)),
+            indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ModelError(f"{source}: bad ambience rules ({type(exc).__name__}: {exc})") from exc
@@ -148,9 +169,9 @@ def load_rules(path: Path | None = None) -> Rules:
     for r in rules:
         if not r.queries or not all(isinstance(q, str) and q.strip() for q in r.queries):
             raise ModelError(f"{source}: ambience '{r.label}' has no queries")
-        missing = [f for f in r.fallback if f not in labels]
+        missing = [f for f in (*r.fallback, *r.excludes) if f not in labels]
         if missing:
-            raise ModelError(f"{source}: ambience '{r.label}' falls back to unknown place(s) {missing}")
+            raise ModelError(f"{source}: ambience '{r.label}' falls back to or excludes unknown place(s) {missing}")
         unknown = set(r.cues) - set(CUE_NAMES)
         if unknown:
             raise ModelError(f"{source}: ambience '{r.label}' uses unknown colour cue(s) {sorted(unknown)}; known: {CUE_NAMES}")
@@ -164,6 +185,9 @@ def check_rule_names(rules: Rules, imagenet_labels: Iterable[str], coco_labels: 
         bad = [n for n in r.imagenet if n not in inet] + [n for n in r.objects if n not in coco]
         if bad:
             raise ModelError(f"{RULES_FILE}: ambience '{r.label}' names unknown classes {bad}")
+    bad = [n for n in rules.town_objects if n not in coco]
+    if bad:
+        raise ModelError(f"{RULES_FILE}: [town] names unknown classes {bad}")
 
 
 def colour_cues(rgb: np.ndarray) -> dict[str, float]:
@@ -180,7 +204,9 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
     - sand: share of the lower half that is warm (r > g > b, r − b > 0.15), light and
       moderately saturated, times the share of the lower half that is not green (dunes);
     - overcast: share of the top third that is mid-grey and colourless (a heavy sky), only
-      as far as the lower half has colour (a black-and-white photo is not a grey sky).
+      as far as the lower half has colour (a black-and-white photo is not a grey sky);
+    - water: share of the lower half that is blue-dominant, saturated and not bright (a lake,
+      river or sea reflecting the sky below the horizon; sky itself is rarely in the lower half).
     """
     small = np.asarray(Image.fromarray(rgb).resize((128, 128), Image.BILINEAR), dtype=np.float64) / 255.0
     total = small.sum(axis=-1) + 1e-9
@@ -199,6 +225,8 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
     top = slice(0, h // 3)
     grey_top = (saturation[top] < 0.1) & (brightest[top] > 0.25) & (brightest[top] < 0.65)
     coloured = min(1.0, float(saturation[h // 2 :].mean()) / 0.15)  # a grey photo is not a grey sky
+    blue = (lower[..., 2] > lower[..., 0] + 0.04) & (lower[..., 2] >= lower[..., 1]) & (saturation[h // 2 :] > 0.15)
+    blue &= (lower.max(axis=-1) > 0.12) & (lower.max(axis=-1) < 0.85)
     return {
         "vegetation": float(veg.mean()),
         "canopy": upper_veg,
@@ -208,6 +236,7 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
         "snow": float(((saturation[h // 2 :] < 0.08) & (brightest[h // 2 :] > 0.8)).mean()),
         "sand": float(warm.mean()) * (1.0 - lower_veg),
         "overcast": float(grey_top.mean()) * coloured,
+        "water": float(blue.mean()),
     }
 
 
@@ -228,9 +257,12 @@ def infer_ambience(
     by_name: dict[str, float] = {}
     for name, p in zip(imagenet_labels, probs):
         by_name[name] = by_name.get(name, 0.0) + float(p)  # a few names repeat (maillot, crane)
+    objects = list(objects)
     best_conf: dict[str, float] = {}
     for label, conf in objects:
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
+    town = town_evidence(objects, rules)
+    lone_monument = False  # a monument scored, but no town is in sight
 
     scored: list[tuple[float, Rule, list[str]]] = []
     for rule in rules.rules:
@@ -249,16 +281,34 @@ def infer_ambience(
             score += weight * value
             if weight * value >= 0.02:
                 evidence.append(f"colour:{cue}={value:.2f}")
+        if rule.indoor and score > 0 and cues.get("vegetation", 0.0) >= rules.indoor_max_vegetation:
+            evidence.append(f"colour:vegetation={cues['vegetation']:.2f}: a green photo is outdoors, not used")
+            score = 0.0
+        if 0 < score < rule.min_score:
+            evidence.append(f"scored {score:.2f} < its own minimum {rule.min_score}: not used")
+            score = 0.0
+        if rule.monument and score >= rules.min_score and town < rules.town_min:
+            # A castle, palace or ruin with no people or vehicles around stands in a landscape:
+            # its bed is the landscape's, never a town's.
+            evidence.append(f"no town evidence ({town:.2f} < {rules.town_min}): scored {score:.2f}, not used")
+            score, lone_monument = 0.0, True
         scored.append((score, rule, evidence))
     scored.sort(key=lambda t: -t[0])
 
     top_score = scored[0][0] if scored else 0.0
     if top_score < rules.min_score:
+        landscape = _around_monument(rules, scored) if lone_monument else None
+        if landscape is not None:
+            return [landscape]
         return [_fallback(rules, cues, scored[0][1] if scored else None, top_score)]
-    tags = []
-    for score, rule, evidence in scored[: rules.max_tags]:
-        if tags and (score < rules.second_ratio * top_score or score < rules.second_min):
+    tags: list[AmbienceTag] = []
+    chosen: list[Rule] = []
+    for score, rule, evidence in scored:
+        if len(tags) >= rules.max_tags or (tags and (score < rules.second_ratio * top_score or score < rules.second_min)):
             break
+        if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
+            continue  # a lake's shore is not a sea coast's crashing waves
+        chosen.append(rule)
         tags.append(
             AmbienceTag(
                 label=rule.label,
@@ -269,6 +319,27 @@ def infer_ambience(
             )
         )
     return tags
+
+
+def town_evidence(objects: Iterable[tuple[str, float]], rules: Rules) -> float:
+    """How much the detections say "a town": ``weight × confidence`` summed over every
+    detection (not the best per class), so a crowd or a row of parked cars adds up."""
+    return sum(rules.town_objects.get(label, 0.0) * conf for label, conf in objects)
+
+
+def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]]) -> AmbienceTag | None:
+    """A monument with no town around it says "an outdoor place"; the best outdoor rule with any
+    evidence at all (wind over a lake's sky, a little sand) names which landscape, however weak."""
+    for score, rule, evidence in scored:
+        if score > 0 and not rule.indoor and not rule.monument:
+            return AmbienceTag(
+                label=rule.label,
+                query=rule.query,
+                queries=rules.tag_queries(rule.label),
+                confidence=round(max(score, rules.fallback_confidence), 4),
+                evidence=[*evidence, "landscape around a monument with no town evidence"],
+            )
+    return None
 
 
 def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float) -> AmbienceTag:
