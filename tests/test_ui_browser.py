@@ -61,7 +61,7 @@ def server(tmp_path_factory, darknet_photos):
     env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")
     log = open(root.parent / "ui-server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "image_extender", "ui", "--port", str(port), "--root", str(root),
-                             "--session-ttl", "30"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--session-ttl", "30", "--allow-settings-file"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 60
     while True:

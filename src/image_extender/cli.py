@@ -340,6 +340,8 @@ def ui(
     concurrency: Annotated[int, typer.Option(min=1, help="Soundscapes made at once; others wait in the queue.")] = 1,
     max_upload_mb: Annotated[float, typer.Option(min=0.1, help="Largest photo accepted, in MB.")] = 20.0,
     session_ttl: Annotated[float, typer.Option(min=1.0, help="Minutes an idle session keeps its files.")] = 360.0,
+    allow_settings_file: Annotated[bool, typer.Option(
+        help="Let visitors write search filters into this server's settings file (off: only their browser).")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Start the web UI on http://HOST:PORT (same pipeline as sonify, one folder per browser session)."""
@@ -349,7 +351,7 @@ def ui(
 
         err.print(f"Image Extender UI on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
         serve(host, port, UIOptions(root=root, concurrency=concurrency, max_upload_mb=max_upload_mb,
-                                    session_ttl=session_ttl * 60.0))
+                                    session_ttl=session_ttl * 60.0, allow_settings_file=allow_settings_file))
 
 
 def main() -> None:  # pragma: no cover - console entry
