@@ -426,12 +426,14 @@ def build_blocks(store: SessionStore, options: UIOptions):
                                      type="filepath", elem_id=f"sound-{i}", elem_classes=["source-sound"],
                                      buttons=AUDIO_BUTTONS)
                             gain, pan, mute, solo, query, find, swap = strip_widgets(gr, i, card)
-                            for widget, key, event in ((gain, "gain_db", "release"), (pan, "pan", "release"),
-                                                       (mute, "mute", "input"), (solo, "solo", "input")):
-                                getattr(widget, event)(
+                            for widget, key in ((gain, "gain_db"), (pan, "pan"), (mute, "mute"), (solo, "solo")):
+                                # a drag sends many values: only the last pending one is rendered
+                                widget.input(
                                     _strip_setter(i, key), inputs=[desk_state, widget], outputs=live_outputs,
-                                    concurrency_limit=None, concurrency_id="desk",
-                                ).then(take, inputs=[desk_state], outputs=take_outputs, concurrency_id="desk-take")
+                                    concurrency_limit=None, concurrency_id="desk", trigger_mode="always_last",
+                                    show_progress="hidden",
+                                ).then(take, inputs=[desk_state], outputs=take_outputs, concurrency_id="desk-take",
+                                       show_progress="hidden")
                             find.click(_finder(i), inputs=[desk_state, query, *level_inputs], outputs=[desk_state,
                                        cards_state, status], concurrency_id="desk-take")
                             swap.input(_swapper(i), inputs=[desk_state, swap], outputs=live_outputs,
