@@ -307,3 +307,84 @@ def test_file_urls_are_served_only_to_their_session(served):
     assert bob.get(sneaky).status_code == 404
     assert alice.get("/gradio_api/file=/etc/passwd").status_code in (403, 404)
     assert alice.get(f"/gradio_api/file={Path(__file__).resolve()}").status_code in (403, 404)
+
+
+# ----------------------------------------------------------------- new-user defects (issue 14)
+
+
+def test_a_negative_or_fractional_seed_is_a_one_line_settings_error():
+    from image_extender.errors import SettingsError
+    from image_extender.ui.app import check_seed
+
+    assert check_seed(7) == 7 and check_seed(None) is None
+    for bad in (-5, 2.5):
+        with pytest.raises(SettingsError, match="whole number from 0"):
+            check_seed(bad)
+
+
+def test_transparent_pixels_are_flattened_onto_white_before_analysis(darknet_photos, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from image_extender.ui.photo import prepare_photo
+
+    rgba = Image.open(darknet_photos / "dog.jpg").convert("RGBA")
+    alpha = np.array(rgba)
+    alpha[:, : rgba.width // 2, 3] = 0  # the left half erased, its pixels still in the file
+    src = tmp_path / "erased.png"
+    Image.fromarray(alpha).save(src)
+    out = prepare_photo(src, tmp_path / "photo-erased.png", "erased.png")
+    flat = np.array(Image.open(out).convert("RGB"))
+    assert (flat[:, : rgba.width // 2] == 255).all()
+    assert flat[:, rgba.width // 2 :].std() > 20  # the visible half is the photo
+
+
+def test_a_phone_sized_photo_is_downscaled_not_refused(darknet_photos, tmp_path):
+    from PIL import Image
+
+    from image_extender.analyze.image import load_image
+    from image_extender.ui.photo import MAX_PIXELS, prepare_photo
+
+    big = tmp_path / "phone.jpg"
+    Image.open(darknet_photos / "dog.jpg").resize((12000, 9000)).save(big, quality=70)
+    out = prepare_photo(big, tmp_path / "photo-phone.jpg", "phone.jpg")
+    loaded = load_image(out)  # the pipeline's own loader accepts it
+    h, w = loaded.rgb.shape[:2]
+    assert w * h <= MAX_PIXELS and abs(w / h - 4 / 3) < 0.01
+
+
+def test_a_session_over_its_storage_cap_loses_its_oldest_runs_first(store):
+    token = store.new_token()
+    runs = []
+    for _ in range(3):
+        run = store.new_run(token)
+        (run / "mix.wav").write_bytes(b"\0" * 1000)
+        runs.append(run)
+        time.sleep(0.01)
+    removed = store.cap(token, 2500, keep=runs[-1])
+    assert removed == [runs[0]] and runs[1].exists() and runs[2].exists()
+
+
+def test_box_labels_use_a_font_that_has_the_times_sign():
+    from image_extender.ui.boxes import label_font
+
+    font = label_font(16)
+    # a missing glyph draws the same box for every unknown character; "×" must differ from it
+    assert font.getmask("×").getbbox() != font.getmask("\uffff").getbbox()
+
+
+def test_the_desk_mutes_solos_and_offsets_gains_on_the_planned_tracks(tmp_path):
+    from image_extender.manifest import Event, ImageInfo, Manifest, Scene, Sound, Track
+    from image_extender.ui.desk import Strip, edited_manifest
+
+    sound = Sound(provider="library", id="a", path="sounds/a.wav", name="a", licence="CC0", duration=1.0,
+                  sample_rate=44100, channels=1)
+    tracks = [Track(role="object", label=name, choice_index=0, sound=sound, events=[Event(start=0, length=1)],
+                    target_db=-20, gain_db=3.0) for name in ("dog", "car", "bird")]
+    base = Manifest(scene=Scene(image=ImageInfo(path="x.jpg", md5="0", width=1, height=1), analyzer="t"),
+                    tracks=tracks)
+    edited = edited_manifest(base, [Strip(gain_db=-6), Strip(mute=True), Strip()])
+    assert [t.label for t in edited.tracks] == ["dog", "bird"]
+    assert edited.tracks[0].gain_db == -3.0 and edited.tracks[0].target_db == -26
+    soloed = edited_manifest(base, [Strip(), Strip(solo=True), Strip(mute=True)])
+    assert [t.label for t in soloed.tracks] == ["car"]

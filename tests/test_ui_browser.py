@@ -232,6 +232,12 @@ def _rms_db(x) -> float:
     return float(10 * np.log10(np.mean(np.square(x)) + 1e-20))
 
 
+def _settled(page, status: str) -> None:
+    """The desk's take is written (status says so) and the strips are drawn again."""
+    _status_has(page, "#status", status)
+    page.wait_for_timeout(1500)
+
+
 def _href(page, selector: str) -> str | None:
     return page.locator(f"{selector} a[download]").get_attribute("href")
 
@@ -260,7 +266,7 @@ def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(ser
     # solo the dog: the mix is the dog alone; then its fader down 6 dB moves the mix by 6 dB
     page.locator(f"#solo-{dog} input").check()
     _status_has(page, "#run-status", "1 track heard")
-    _status_has(page, "#status", "Done:")
+    _settled(page, "Done: 1 sound ")
     before = _rms_db(_fetch_wav(context, page, "#mix"))
     href = page.locator("#mix a[download]").get_attribute("href")
     fader = page.locator(f"#gain-{dog} input[type=number]")
@@ -271,10 +277,10 @@ def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(ser
     assert after - before == pytest.approx(-6.0, abs=0.2)
 
     # unsolo, mute the dog: the mix equals the ambience stem alone (the dog is absent), credits follow
-    _status_has(page, "#status", "Done:")
+    _settled(page, "Done: 1 sound ")
     page.locator(f"#solo-{dog} input").uncheck()
     _status_has(page, "#run-status", "2 tracks heard")
-    _status_has(page, "#status", "Done:")
+    _settled(page, "Done: 2 sounds")
     page.locator(f"#mute-{dog} input").check()
     _status_has(page, "#run-status", "1 track heard")
     _wait(page, "() => !document.querySelector('#credits').innerText.includes('object “dog”')", timeout=120_000)
@@ -287,12 +293,12 @@ def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(ser
     # swap the ambience for another library recording: the credits name the new one
     page.locator(f"#mute-{dog} input").uncheck()
     _status_has(page, "#run-status", "2 tracks heard")
-    _status_has(page, "#status", "Done:")
+    _settled(page, "Done: 2 sounds")
     old_credits = page.locator("#credits").inner_text()
     page.locator(f"#find-{bed}").click()
     _status_has(page, "#status", "Found")
     _wait(page, "(s) => { const i = document.querySelector(s); return i && !i.disabled; }", f"#swap-{bed} input")
-    page.locator(f"#swap-{bed} input").click()
+    page.locator(f"#swap-{bed} input").click(force=True)
     option = page.get_by_role("option").first
     new_name = option.inner_text().split(" — ")[0].strip()
     option.click()
