@@ -229,19 +229,19 @@ def strip_widgets(gr, i: int, card: dict):
     strip = card["strip"]
     with gr.Row(elem_classes=["strip"]):
         gain = gr.Slider(GAIN_RANGE_DB[0], GAIN_RANGE_DB[1], value=strip["gain_db"], step=0.5,
-                         label="Gain (dB)", elem_id=f"gain-{i}", min_width=160)
+                         label="Gain (dB)", elem_id=f"gain-{i}", min_width=160, interactive=True)
         pan = gr.Slider(-1, 1, value=card["planned_pan"] if strip["pan"] is None else strip["pan"], step=0.05,
-                        label="Pan (L −1 … +1 R)", elem_id=f"pan-{i}", min_width=160)
+                        label="Pan (L −1 … +1 R)", elem_id=f"pan-{i}", min_width=160, interactive=True)
         with gr.Column(min_width=90, scale=0):
-            mute = gr.Checkbox(strip["mute"], label="Mute", elem_id=f"mute-{i}")
-            solo = gr.Checkbox(strip["solo"], label="Solo", elem_id=f"solo-{i}")
+            mute = gr.Checkbox(strip["mute"], label="Mute", elem_id=f"mute-{i}", interactive=True)
+            solo = gr.Checkbox(strip["solo"], label="Solo", elem_id=f"solo-{i}", interactive=True)
     with gr.Row(elem_classes=["swap"]):
         query = gr.Textbox(card["query"], label="Swap sound: search the library", elem_id=f"query-{i}",
-                           scale=3, min_width=160)
+                           scale=3, min_width=160, interactive=True)
         find = gr.Button("Find", elem_id=f"find-{i}", size="sm", scale=0, min_width=60)
         swap = gr.Dropdown([(label, k) for k, label in enumerate(card["options"])], value=None,
                            label="Use instead", elem_id=f"swap-{i}", scale=3, min_width=160,
-                           interactive=bool(card["options"]))
+                           interactive=True)
     return gain, pan, mute, solo, query, find, swap
 
 
