@@ -27,6 +27,7 @@ bench: install
 	$(VENV)/bin/pip install --quiet -e ".[bench]"
 	$(VENV)/bin/python bench/bench_pipeline.py
 	$(VENV)/bin/python bench/bench_masking.py
+	$(VENV)/bin/python bench/bench_video.py
 
 clean:
 	rm -rf out test-artifacts

@@ -62,6 +62,7 @@ fi
 
 begin "starter sound library, photos and WordNet (into $IMAGE_EXTENDER_DATA)"
 "$VENV/bin/image-extender" setup-data
+"$VENV/bin/python" -c 'import os; from image_extender.video.samples import sample_clips; print("    sample clips:", sample_clips(os.environ["IMAGE_EXTENDER_DATA"]))'
 
 begin "offline models"
 "$VENV/bin/python" - <<'EOF'

@@ -53,3 +53,17 @@ def built_library(starter_folders, tmp_path_factory):
     lib_dir = tmp_path_factory.mktemp("library")
     report = build_library(list(starter_folders.values()), lib_dir)
     return lib_dir, report
+
+
+# ----------------------------------------------------------------- a finished soundscape (robustness tests)
+
+
+@pytest.fixture(scope="session")
+def soundscape(tmp_path_factory, darknet_photos) -> Path:
+    """An output folder of ``sonify dog.jpg`` (8 s): manifest.json + sounds/ to re-render and to break."""
+    from image_extender.pipeline import sonify
+    from image_extender.settings import load_settings
+
+    out = tmp_path_factory.mktemp("soundscape") / "dog"
+    sonify(darknet_photos / "dog.jpg", out, load_settings(duration=8.0, seed=5, data_dir=data_dir()))
+    return out

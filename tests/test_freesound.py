@@ -257,7 +257,7 @@ def test_a_second_identical_search_and_download_make_zero_requests(tmp_path, ser
 
 def test_offline_uses_only_the_cache_and_needs_no_key(tmp_path, server):
     online = make_client(tmp_path, server).search("wind", sort="score")
-    offline = make_client(tmp_path, None, offline=True, key="")
+    offline = make_client(tmp_path, server, offline=True, key="")  # same host, no key, no requests
     assert offline.search("wind", sort="score") == online
     assert online.results[0].name == "Cold winter wind"
     with pytest.raises(FreesoundOfflineError, match="offline.*'thunder'"):
@@ -537,7 +537,7 @@ def test_a_second_run_of_the_whole_strategy_makes_zero_requests_and_offline_matc
     first = run(source(tmp_path, server))
     first_requests = server.count()
     second = run(source(tmp_path, server))
-    offline = run(source(tmp_path, None, offline=True))
+    offline = run(source(tmp_path, server, offline=True))
     assert first_requests == 6  # 3 searches + 3 previews
     assert server.count() == first_requests  # second run: zero requests
     assert second == first == offline

@@ -79,12 +79,14 @@ def test_train_finds_an_opensfx_train(lib):
     assert "train" in sound.name and "openttd-opensfx" in sound.source
 
 
-def test_scores_are_cosines_best_first(lib):
+def test_scores_are_cosines_plus_the_word_match_best_first(lib):
+    from image_extender.library.store import LEXICAL_WEIGHT
+
     hits = lib.search("water splashing", limit=10)
     scores = [s for _, s in hits]
     assert len(hits) == 10
     assert scores == sorted(scores, reverse=True)
-    assert all(-1.0 - 1e-5 <= s <= 1.0 + 1e-5 for s in scores)
+    assert all(-1.0 - 1e-5 <= s <= 1.0 + LEXICAL_WEIGHT + 1e-5 for s in scores)
 
 
 def test_kind_filter_keeps_only_beds_or_one_shots(lib):
@@ -97,7 +99,7 @@ def test_kind_filter_keeps_only_beds_or_one_shots(lib):
 
 def test_search_vector_agrees_with_text_search(lib):
     vec = lib.embed(["glass breaking"])[0]
-    assert [s.id for s, _ in lib.search_vector(vec, 5)] == [s.id for s, _ in lib.search("glass breaking", 5)]
+    assert [s.id for s, _ in lib.search_vector(vec, 5, text="glass breaking")] == [s.id for s, _ in lib.search("glass breaking", 5)]
 
 
 def test_sounds_carry_credits_measurements_and_stable_ids(lib, starter_folders):

@@ -7,7 +7,6 @@ nothing clips, that nothing clicks, that the same manifest gives the same mix.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -301,11 +300,41 @@ def test_a_missing_sound_file_is_a_render_error_naming_file_and_track(planned, t
         plan_mix([bad_choice], OBJECTS, spec)
 
 
-def test_render_speed_of_a_30s_mix_with_a_bed_and_four_objects(planned):
+def test_the_planner_s_stem_cache_renders_the_same_samples_as_a_fresh_render(planned, rendered):
+    """Planning, dynamic EQ, make-up gain and render share one StemCache; the samples must not depend on it."""
+    from image_extender.mix.adaptive import adapt_mix
+    from image_extender.mix.plan import make_up_eq_gain
+    from image_extender.mix.render import StemCache
+
     tracks, spec = planned
-    assert len(tracks) == 5
-    t0 = time.perf_counter()
-    render_mix(tracks, spec)
-    rtf = (time.perf_counter() - t0) / spec.duration
-    print(f"\nrender 30 s, 1 bed + 4 objects: real-time factor {rtf:.3f}")
-    assert rtf < 0.5
+    stems = StemCache(spec)
+    again = plan_mix(choices(), OBJECTS, spec, stems=stems)
+    assert [t.gain_db for t in again] == [t.gain_db for t in tracks]
+    importance = [0.0] + [OBJECTS[c.target_index].importance for c in choices()[1:5]]
+    adaptation = adapt_mix(again, spec, importance, stems=stems)
+    eq_tracks = make_up_eq_gain([t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in again], spec, stems)
+    assert any(t.eq for t in eq_tracks)
+    cached = render_mix(eq_tracks, spec, stems=stems)
+    fresh = render_mix(eq_tracks, spec)
+    assert np.array_equal(cached.mix, fresh.mix)
+    assert all(np.array_equal(a, b) for a, b in zip(cached.stems, fresh.stems, strict=True))
+    plain = render_mix(tracks, spec, stems=stems)  # the same cache still serves the EQ-free tracks exactly
+    assert np.array_equal(plain.mix, rendered.mix)
+
+
+def test_after_eq_band_energies_reanalyse_only_the_cut_spans_and_equal_a_full_analysis(planned):
+    from image_extender.manifest import EqEvent
+    from image_extender.mix.bark import band_energies
+    from image_extender.mix.dyneq import apply_eq
+
+    tracks, spec = planned
+    from image_extender.mix.render import StemCache
+
+    stems = StemCache(spec)
+    bed = tracks[0].model_copy(update={"eq": [
+        EqEvent(track=tracks[0].label, freq_hz=570.0, gain_db=-9.0, start=3.0, end=5.5),
+        EqEvent(track=tracks[0].label, freq_hz=2500.0, gain_db=-4.0, q=0.5, start=20.0, end=21.0)]})
+    quick = stems.bands(bed).energy
+    full = band_energies(apply_eq(stems.unity(bed), SR, bed.eq).astype(np.float32), SR).energy
+    assert np.allclose(quick, full, rtol=1e-6, atol=1e-15)
+    assert not np.allclose(quick, stems.bands(tracks[0]).energy)  # the cuts did change something

@@ -44,7 +44,8 @@ def test_optimiser_lowers_the_objective_within_its_bounds_and_budget(run):
     assert len(rep.eq_gains_db) == len(events)
     assert all(-6.0 - 1e-9 <= d <= 0.0 for d in rep.eq_gains_db)
     assert all(-6.0 <= e.gain_db < 0.0 for e in result.events)
-    assert rep.seconds < BUDGET + 2.0  # stops after the first generation past the budget
+    # stops after the first generation that ends past the budget (behaviour, not a timing: the machine may be slow)
+    assert all(step.seconds < BUDGET for step in rep.history[:-1])
     assert rep.history and rep.history[-1].objective == pytest.approx(rep.objective_after, abs=1e-3)
 
 

@@ -24,7 +24,7 @@ from image_extender.mix import plan_mix, render_mix
 from image_extender.mix.adaptive import adapt_mix
 from image_extender.report import collect_sounds, write_audio, write_bundle, write_credits, write_stems, write_timeline
 from image_extender.report.credits import credits_markdown
-from image_extender.report.timeline import build_timeline, masking_strips
+from image_extender.report.timeline import build_timeline, eq_rows, masking_strips
 
 AUDIO = Path(__file__).resolve().parents[1] / "assets" / "scaper-audio"
 SR = 44100
@@ -150,7 +150,7 @@ def test_timeline_has_a_lane_per_track_plus_the_mix_each_headed_by_label_role_so
     with figure(tracks, rendered, spec, image="/photos/street.jpg") as fig:
         found = lanes(fig)
         assert sorted(found) == sorted([f"lane:{i}" for i in range(len(tracks))] + ["lane:mix"])
-        headers = {gid: " ".join(t.get_text() for t in ax.texts) for gid, ax in found.items()}
+        headers = {gid: " ".join(t.get_text() for t in ax.texts if t.get_gid() != "side") for gid, ax in found.items()}
         for i, track in enumerate(tracks):
             assert track.label in headers[f"lane:{i}"] and track.sound.name[:30] in headers[f"lane:{i}"]
         assert "ambience bed" in headers["lane:0"] and "pan C" in headers["lane:0"]
@@ -203,10 +203,16 @@ def test_eq_cuts_are_labelled_bars_on_the_masker_s_lane_spanning_their_time(adap
                 ev = track.eq[int(bar.get_gid().split(":")[2])]
                 assert bar.get_x() == pytest.approx(ev.start) and bar.get_width() == pytest.approx(ev.end - ev.start)
             labels = eq_labels(found[f"lane:{i}"])
-            assert sorted(labels) == sorted(f"\u2212{abs(e.gain_db):.1f} dB @ {e.freq_hz:.0f} Hz" for e in track.eq)
+            groups = eq_rows(track.eq, spec.duration / (13.0 - 2.35 - 0.25), spec.duration)
+            assert sorted(labels) == sorted(g.label for g in groups)
+            assert sorted(k for g in groups for k in g.members) == list(range(len(track.eq)))  # every cut, once
+            lone = [track.eq[g.members[0]] for g in groups if len(g.members) == 1]
+            assert {f"\u2212{abs(e.gain_db):.1f} dB @ {e.freq_hz:.0f} Hz" for e in lone} <= set(labels)
         assert not eq_bars(found["lane:mix"])
         bed = " ".join(t.get_text() for t in found["lane:0"].texts)
-        assert "\u22126.0 dB @ 570 Hz" in bed  # the street bed is cut where it masks the car and the man
+        objects = {t.label for t in tracks if t.role == "object"}
+        assert tracks[0].eq and all(set(e.masks.split(", ")) <= objects for e in tracks[0].eq)  # the bed, for objects
+        assert " dB @ " in bed
         assert f"({analysis.masking_before.tracks[0].masking_db:.1f} before EQ)" in bed
 
 
@@ -287,6 +293,47 @@ def test_bundle_holds_every_output_file_in_a_fixed_order(out_dir, tmp_path):
     assert sum(n.startswith("sounds/") for n in names) == len(CHOICES)
     again = write_bundle(out_dir, tmp_path / "again.zip")
     assert again.read_bytes() == zip_path.read_bytes()  # deterministic bytes
+
+
+def test_the_zip_stores_audio_uncompressed_and_deflates_text(out_dir, tmp_path):
+    """Deflate gains nothing on PCM and costs ~50 ms per MB: audio and pictures are stored, text is deflated."""
+    zip_path = write_bundle(out_dir, tmp_path / "soundscape.zip")
+    with zipfile.ZipFile(zip_path) as zf:
+        infos = {i.filename: i for i in zf.infolist()}
+        audio = [i for name, i in infos.items() if name.endswith(".wav")]
+        assert len(audio) >= 5  # mix + four stems
+        assert all(i.compress_type == zipfile.ZIP_STORED and i.compress_size == i.file_size for i in audio)
+        assert infos["timeline.png"].compress_type == zipfile.ZIP_STORED
+        assert infos["manifest.json"].compress_type == zipfile.ZIP_DEFLATED
+        assert infos["manifest.json"].compress_size < infos["manifest.json"].file_size / 2
+        assert zf.read("mix.wav") == (out_dir / "mix.wav").read_bytes()
+
+
+def test_a_300_s_timeline_groups_its_cuts_and_no_two_labels_overlap(tmp_path):
+    """Hundreds of cuts on a long mix: one label per group of colliding cuts, none overlapping, all inside."""
+    spec = MixSpec(duration=300.0, sample_rate=8000, seed=11)  # 8 kHz: the layout is the point, not the top octave
+    tracks = plan_mix(CHOICES, OBJECTS, spec)
+    importance = [0.0 if t.role == "ambience" else OBJECTS[CHOICES[t.choice_index].target_index].importance
+                  for t in tracks]  # fmt: skip
+    adaptation = adapt_mix(tracks, spec, importance)
+    eq_tracks = [t.model_copy(update={"eq": adaptation.events_for(t.label)}) for t in tracks]
+    cuts = sum(len(t.eq) for t in eq_tracks)
+    assert cuts >= 30
+    with figure(eq_tracks, render_mix(eq_tracks, spec), spec) as fig:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        labels = 0
+        for gid, ax in lanes(fig).items():
+            texts = [t for t in ax.texts if (t.get_gid() or "").startswith("eqlabel:")]
+            labels += len(texts)
+            boxes = [t.get_window_extent(renderer) for t in texts]
+            assert all(0 <= b.x0 and b.x1 <= fig.bbox.width for b in boxes), gid
+            for a in range(len(boxes)):
+                for b in range(a + 1, len(boxes)):
+                    assert not boxes[a].overlaps(boxes[b]), (gid, texts[a].get_text(), texts[b].get_text())
+            if gid != "lane:mix":
+                assert len(eq_bars(ax)) == len(eq_tracks[int(gid.split(":")[1])].eq)  # every cut still drawn
+        assert 0 < labels < cuts  # grouped: fewer labels than cuts
 
 
 def test_the_bundled_manifest_re_renders_the_bundled_mix(out_dir):

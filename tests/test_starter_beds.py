@@ -21,9 +21,10 @@ from image_extender.library.starter import lincity, megaglest, zero_ad
 
 DATA = Path(os.environ.get("IMAGE_EXTENDER_DATA", "/work/main/data"))
 SOURCES = {m.NAME: m for m in (zero_ad, lincity, megaglest)}
-# (min, max) sounds per source: 0ad 42 ambient + animals + footsteps; LinCity tile
-# ambiences without UI clicks; MegaGlest distinct tileset files after de-duplication.
-EXPECTED = {"0ad": (140, 160), "lincity": (110, 130), "megaglest": (25, 32)}
+# (min, max) sounds per source: 0ad 42 ambient + animals + footsteps + people's steps,
+# hooves, ships, gates and (game-only) death cries; LinCity tile ambiences without UI
+# clicks; MegaGlest distinct tileset files after de-duplication.
+EXPECTED = {"0ad": (250, 270), "lincity": (110, 130), "megaglest": (25, 32)}
 
 
 @pytest.fixture(scope="module")
@@ -181,3 +182,12 @@ def test_library_answers_scene_queries_with_a_matching_bed(library, query, words
     (best, score), *_ = library.search(query, limit=3, kind="bed")
     found = set(re.findall(r"[a-z]+", best.description.lower()))
     assert words & found, f"{query!r} -> {best.description!r} ({score:.2f})"
+
+
+def test_zero_ad_death_cries_are_game_only_and_steps_are_not(built):
+    _, records, _ = built["0ad"]
+    by_path = {r.path: r for r in records}
+    assert "game-only" in by_path["actor/human/death/male_death_01.ogg"].tags
+    steps = by_path["actor/human/movement/Footsteps/Footstep_Gravel_Walking.ogg"]
+    assert steps.description == "footsteps of a person walking on gravel" and "game-only" not in steps.tags
+    assert "game-only" not in by_path["actor/mounted/movement/mstep110.ogg"].tags

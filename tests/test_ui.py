@@ -177,7 +177,8 @@ def test_page_filters_map_to_freesound_filters_with_any():
 def test_run_settings_validate_like_the_cli(tmp_path, monkeypatch):
     from image_extender.ui.app import filters_from_page, run_settings
 
-    monkeypatch.setenv("IMAGE_EXTENDER_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "empty.toml").write_text("")  # no settings of its own (a missing file is an error)
+    monkeypatch.setenv("IMAGE_EXTENDER_CONFIG", str(tmp_path / "empty.toml"))
     filters = filters_from_page("any", "50", "any", "any", [], [], "any", ["wav"])
     s = run_settings({}, analyzer="offline", source="library", mode="random", sort="downloads>rating",
                      duration=12, seed=7, filters=filters)

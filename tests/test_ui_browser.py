@@ -56,6 +56,7 @@ def _free_port() -> int:
 def server(tmp_path_factory, darknet_photos):
     root = tmp_path_factory.mktemp("ui-sessions")
     port = _free_port()
+    (root.parent / "no-settings-file.toml").write_text("")  # an empty settings file (a missing one is an error)
     env = {**os.environ, "IMAGE_EXTENDER_DURATION": str(MIX_SECONDS),
            "IMAGE_EXTENDER_CONFIG": str(root.parent / "no-settings-file.toml")}
     env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")

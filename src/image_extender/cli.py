@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .errors import ImageExtenderError
-from .settings import CONFIG_FILE_ENV, Settings, load_settings
+from .errors import ImageExtenderError, InputError, SettingsError, Terminated, describe_os_error
+
+if TYPE_CHECKING:  # the settings module (pydantic-settings, ~0.1 s) loads when a command needs it, not for --help
+    from .settings import Settings
 
 app = typer.Typer(help="Sonify images: photo → stereo soundscape of real recordings.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -30,9 +35,11 @@ LibraryOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Data fol
 
 
 def _settings(config: Path | None = None, **overrides) -> Settings:
+    from .settings import CONFIG_FILE_ENV, load_settings
+
     if config is not None:
         if not config.is_file():
-            raise ImageExtenderError(f"{config}: settings file not found")
+            raise SettingsError(f"--config {config}: settings file not found")
         os.environ[CONFIG_FILE_ENV] = str(config)
     return load_settings(**overrides)
 
@@ -42,15 +49,29 @@ def _fail(exc: ImageExtenderError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
+    """One line and the documented exit code for every error we expect; SIGTERM is Ctrl-C."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         yield
     except ImageExtenderError as exc:
         _fail(exc)
+    except Terminated:
+        err.print("terminated")
+        raise typer.Exit(Terminated.exit_code) from None
     except KeyboardInterrupt:
         err.print("interrupted")
         raise typer.Exit(130) from None
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        _fail(describe_os_error(exc, "output"))
 
 
 @contextmanager
@@ -129,6 +150,50 @@ def render(
 
 
 @app.command()
+def video(
+    clip: Annotated[Path, typer.Argument(help="Video file (mp4, mkv, webm, mov, avi, …), with or without sound.")],
+    out_dir: Annotated[Optional[Path], typer.Option("-o", "--out", help="Output folder (default out/<clip name>).")] = None,
+    frames_k: Annotated[float, typer.Option("--frames-k", help="Sample n = k·log10(seconds) frames (at least 4).")] = 10.0,
+    audio: Annotated[str, typer.Option("--audio", metavar="retrieval|generate", help="Real recordings from the library (default) or text-to-audio generation.")] = "retrieval",
+    original: Annotated[str, typer.Option("--original", metavar="keep|duck|replace", help="The clip's own sound: mixed in, lowered under the new sounds, or dropped.")] = "duck",
+    generate_url: Annotated[Optional[str], typer.Option("--generate-url", help="Sound-generation API base URL (default ElevenLabs; key from ELEVENLABS_API_KEY).")] = None,
+    generate_model: Annotated[Optional[Path], typer.Option("--generate-model", help="Local text-to-audio model folder (transformers/diffusers) instead of the API.")] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse the frame analysis of the same file (keyed by its MD5).")] = True,
+    seed: Annotated[Optional[int], typer.Option(help="Random seed: same seed, same soundtrack.")] = None,
+    analyzer: Annotated[Optional[str], typer.Option(help="Scene analyzer backend, run on every sampled frame.")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Sound source: library (local) or freesound.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the output folder if it is not empty.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Give CLIP a soundtrack of real recordings that follows the picture, muxed back into the video."""
+    from .errors import SettingsError
+
+    with _errors():
+        if audio not in ("retrieval", "generate"):
+            raise SettingsError(f"--audio: '{audio}' is not one of retrieval, generate")
+        if original not in ("keep", "duck", "replace"):
+            raise SettingsError(f"--original: '{original}' is not one of keep, duck, replace")
+        if frames_k <= 0:
+            raise SettingsError(f"--frames-k: must be positive, got {frames_k}")
+        from .video.pipeline import VideoOptions, sonify_video
+
+        settings = _settings(config, seed=seed, analyzer=analyzer, source=source)
+        options = VideoOptions(frames_k=frames_k, audio=audio, original=original,  # type: ignore[arg-type]
+                               cache_dir=settings.data_dir / "cache" / "video" if cache else None,
+                               generate_url=generate_url, generate_model=generate_model)
+        target = out_dir or Path("out") / clip.stem
+        with _bar("frames") as advance, _stages() as on_stage:
+            manifest = sonify_video(clip, target, settings, options=options, overwrite=overwrite, on_stage=on_stage,
+                                    on_frame=lambda done, total: advance(done, total))
+        _print_summary(manifest, target)
+        if manifest.video is not None and manifest.video.mux is not None:
+            mux = manifest.video.mux
+            out.print(f"video with sound: {target / mux.file} ({mux.video_seconds:.2f} s, audio {mux.audio_seconds:.2f} s, "
+                      f"original sound: {mux.original}); best frame {manifest.video.best.index} at "
+                      f"{manifest.video.best.time:.2f} s; “{manifest.video.caption}”")
+
+
+@app.command()
 def analyze(
     photo: Annotated[Path, typer.Argument(help="Image file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the Scene as JSON.")] = False,
@@ -149,8 +214,12 @@ def analyze(
     for col in ("object", "sound query", "importance", "confidence", "pan", "count"):
         table.add_column(col)
     for obj in scene.objects:
-        table.add_row(obj.label, obj.query, f"{obj.importance:.2f}", f"{obj.confidence:.2f}", f"{obj.bbox.pan:+.2f}", str(obj.count))
+        label = f"{obj.label} [dim](detected as {obj.detected_as})[/]" if obj.detected_as else obj.label
+        table.add_row(label, obj.query, f"{obj.importance:.2f}", f"{obj.confidence:.2f}", f"{obj.bbox.pan:+.2f}", str(obj.count))
     out.print(table)
+    for obj in scene.objects:
+        if obj.refined_by:
+            out.print(f"[dim]{obj.label}: {obj.refined_by}[/]")
     for tag in scene.ambience:
         out.print(f"ambience: [bold]{tag.label}[/] → “{tag.query}” ({', '.join(tag.evidence)})")
 
@@ -193,6 +262,7 @@ def setup_data(data_dir: LibraryOpt = None) -> None:
         with _bar("starter library") as advance:
             report = build_starter_library(settings.data_dir, progress=advance)
         _print_ingest(report)
+        out.print("starter sources: " + ", ".join(f"{name} {n}" for name, n in report.sources.items()), highlight=False)
 
 
 @library_app.command("build")
@@ -206,10 +276,11 @@ def library_build(
     with _errors():
         for folder in folders:
             if not folder.is_dir():
-                raise ImageExtenderError(f"{folder}: not a folder")
+                raise InputError(f"{folder}: not a folder")
         settings = _settings(data_dir=data_dir)
         with _bar("ingesting") as advance:
-            report = build_library(folders, settings.library_dir, progress=advance)
+            report = build_library(folders, settings.library_dir, progress=advance,
+                                   on_wait=lambda msg: err.print(msg, highlight=False))
         _print_ingest(report)
 
 
@@ -217,7 +288,9 @@ def _print_ingest(report) -> None:
     out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
               f"removed {report.removed}, failed {len(report.failed)}")
     for path, reason in report.failed:
-        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {path}: {reason}", highlight=False, soft_wrap=True)
+    for where, reason in getattr(report, "metadata_problems", []):
+        err.print(f"[yellow]warning[/] {where}: {reason} (line ignored)", highlight=False, soft_wrap=True)
 
 
 @library_app.command("search")
@@ -228,12 +301,12 @@ def library_search(
     data_dir: LibraryOpt = None,
 ) -> None:
     """Print the library's best matches for QUERY with their scores."""
-    from .library.store import SoundLibrary
+    from .sounds.factory import open_library
 
     with _errors():
         if kind not in (None, "bed", "one-shot"):
-            raise ImageExtenderError(f"--kind must be 'bed' or 'one-shot', not '{kind}'")
-        lib = SoundLibrary.open(_settings(data_dir=data_dir).library_dir)
+            raise SettingsError(f"--kind must be 'bed' or 'one-shot', not '{kind}'")
+        lib = open_library(_settings(data_dir=data_dir))
         hits = lib.search(query, limit=limit, kind=kind)
     table = Table(title=f"library matches for “{query}”")
     for col in ("#", "score", "name", "description", "kind", "dur", "licence", "source"):
@@ -263,6 +336,41 @@ def library_info(data_dir: LibraryOpt = None) -> None:
             out.print(f"{key}: {value}")
 
 
+@library_app.command("coverage")
+def library_coverage_cmd(
+    minimum: Annotated[int, typer.Option("--min", min=1, help="Verified recordings an entry needs.")] = 3,
+    show_all: Annotated[bool, typer.Option("--all", help="List every entry, not only the gaps.")] = False,
+    data_dir: LibraryOpt = None,
+) -> None:
+    """For every thing the analyzer can name (objects, kinds of place), count the library's
+    recordings the verifier accepts; list those with fewer than --min. Exit 1 when any."""
+    from .analyze.vocabulary import sounding_entries
+    from .library.coverage import library_coverage
+    from .sounds.factory import build_finder
+
+    with _errors():
+        settings = _settings(data_dir=data_dir, source="library", verifier="embedding")
+        finder = build_finder(settings)
+        entries = sounding_entries()
+        with _bar("checking coverage") as advance:
+            report = library_coverage(entries, finder.source, finder.verifier, minimum=minimum, progress=advance)
+    rows = report.entries if show_all else report.gaps
+    if rows:
+        table = Table(title=f"vocabulary entries with fewer than {minimum} verified recordings" if not show_all
+                      else "verified recordings per vocabulary entry")  # fmt: skip
+        for col in ("role", "label", "verified", "queries", "best verified / nearest miss"):
+            table.add_column(col)
+        for e in sorted(rows, key=lambda e: (e.count, e.role, e.label)):
+            hint = ", ".join(e.verified[:3]) if e.verified else e.nearest_rejected
+            table.add_row(e.role, e.label, str(e.count), "; ".join(e.queries), hint[:90])
+        out.print(table)
+    out.print(report.summary())
+    if report.gaps:
+        out.print("add recordings for these (image-extender library build FOLDER, with a metadata.jsonl that "
+                  "describes them) and run this again")
+        raise typer.Exit(1)
+
+
 # --------------------------------------------------------------------------- freesound
 
 freesound_app = typer.Typer(help="Freesound: search filters (saved to the settings file) and test searches.",
@@ -285,7 +393,7 @@ def freesound_filters(
     config: ConfigOpt = None,
 ) -> None:
     """Show the effective Freesound filters (defaults + settings file + these flags) and the API filter they send."""
-    from .settings import DEFAULT_CONFIG_FILE
+    from .settings import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE
     from .sounds.freesound.filters import FreesoundSettings
     from .sounds.freesound.knobs import SAVED_KEYS, apply_flags, describe_settings
 
@@ -294,7 +402,7 @@ def freesound_filters(
     with _errors():
         path = config or Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
         if config is not None and not config.is_file() and not save:
-            raise ImageExtenderError(f"{config}: settings file not found (add --save to create it)")
+            raise SettingsError(f"{config}: settings file not found (add --save to create it)")
         settings = apply_flags(FreesoundSettings.load_from_toml(path), flags)
         if save:
             settings.save_to_toml(path, SAVED_KEYS)

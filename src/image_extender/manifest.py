@@ -10,12 +10,18 @@ again. Nothing in this module does I/O except ``Manifest.load`` / ``Manifest.sav
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 MANIFEST_VERSION = 1
+MAX_SECONDS = 3600.0  # longest mix (the duration setting's limit) and so any span in it
+MAX_SOURCE_SECONDS = 86_400.0  # where in a source recording playback may start
+MAX_GAIN_DB = 200.0  # any level or gain beyond ±200 dB is a typo, not a mix decision
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 Role = Literal["ambience", "object"]
 
@@ -179,12 +185,12 @@ class EqEvent(_Model):
     """
 
     track: str  # label of the track the cut is applied to (the masker)
-    freq_hz: float = Field(gt=0.0)
+    freq_hz: float = Field(gt=0.0, le=96_000.0)
     gain_db: float = Field(le=0.0, ge=-24.0)  # depth of the cut, negative
-    q: float = Field(default=1.0, gt=0.0)
-    start: float = Field(ge=0.0)
-    end: float = Field(gt=0.0)
-    ramp: float = Field(default=0.05, ge=0.0)
+    q: float = Field(default=1.0, gt=0.0, le=100.0)
+    start: float = Field(ge=0.0, le=MAX_SECONDS)
+    end: float = Field(gt=0.0, le=MAX_SECONDS)
+    ramp: float = Field(default=0.05, ge=0.0, le=MAX_SECONDS)
     band: int = Field(default=-1, ge=-1)  # Bark band index 0–24 it targets (−1: set by hand)
     masks: str = ""  # label of the track it was unmasking
     excess_db: float = 0.0  # how far the masker exceeded the maskee in that band/span
@@ -274,11 +280,36 @@ class Event(_Model):
     Fades are linear-in-amplitude ramps at the event's ends (seconds).
     """
 
-    start: float = Field(ge=0.0)
-    offset: float = Field(default=0.0, ge=0.0)
-    length: float = Field(gt=0.0)
+    start: float = Field(ge=0.0, le=MAX_SECONDS)
+    offset: float = Field(default=0.0, ge=0.0, le=MAX_SOURCE_SECONDS)
+    length: float = Field(gt=0.0, le=MAX_SECONDS)
     fade_in: float = Field(default=0.01, ge=0.0)
     fade_out: float = Field(default=0.05, ge=0.0)
+
+
+class Automation(_Model):
+    """Pan and level of one track over time (``mix/automation.py``): breakpoints, interpolated
+    per sample (monotone cubic) at render, so a re-render plays exactly the same moves.
+
+    ``gain_db`` is added to the track's ``gain_db``; ``MUTE_DB`` and below mean silent (the
+    object is off screen).
+    """
+
+    times: list[float]
+    pan: list[float]
+    gain_db: list[float]
+    source: str = ""  # what drew the curves ("object track 2 'dog', 14 sampled frames")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Automation:
+        n = len(self.times)
+        if n == 0 or len(self.pan) != n or len(self.gain_db) != n:
+            raise ValueError(f"automation needs as many pan and gain points as times ({n}, {len(self.pan)}, {len(self.gain_db)})")
+        if any(b <= a for a, b in zip(self.times, self.times[1:])):
+            raise ValueError("automation times must increase strictly")
+        if any(not -1.0 <= p <= 1.0 for p in self.pan):
+            raise ValueError("automation pan must lie in [-1, 1]")
+        return self
 
 
 class Track(_Model):
@@ -290,18 +321,21 @@ class Track(_Model):
     sound: Sound
     events: list[Event]
     loop: bool = False  # ambience beds: loop the source to fill each event
-    crossfade: float = Field(default=1.0, ge=0.0)  # seconds, for loop seams
+    crossfade: float = Field(default=1.0, ge=0.0, le=MAX_SECONDS)  # seconds, for loop seams
     pan: float = Field(default=0.0, ge=-1.0, le=1.0)
-    target_db: float  # level the planner aimed for (see MixSpec.level_measure)
-    gain_db: float  # gain applied to the source to reach it
+    target_db: float = Field(ge=-MAX_GAIN_DB, le=MAX_GAIN_DB)  # level the planner aimed for (see MixSpec.level_measure)
+    gain_db: float = Field(ge=-MAX_GAIN_DB, le=MAX_GAIN_DB)  # gain applied to the source to reach it
     eq: list[EqEvent] = Field(default_factory=list)  # dynamic cuts, applied after gain and pan
+    automation: Automation | None = None  # pan/level over time (video); replaces ``pan`` when set
 
 
 class MixSpec(_Model):
-    sample_rate: int = 44100
-    duration: float = 30.0
-    seed: int = 0
-    ceiling_dbfs: float = -1.0  # master ceiling, as true peak (dBTP, 4x oversampled, BS.1770-4 Annex 2)
+    # the same ranges as the settings these come from (settings.py), so a hand-edited
+    # manifest cannot ask render for what sonify would have refused
+    sample_rate: int = Field(default=44100, ge=8000, le=192000)
+    duration: float = Field(default=30.0, gt=0.0, le=MAX_SECONDS)
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    ceiling_dbfs: float = Field(default=-1.0, ge=-60.0, le=0.0)  # master ceiling, as true peak (dBTP, 4x oversampled, BS.1770-4 Annex 2)
     level_unit: Literal["dbfs", "lufs"] = "dbfs"  # unit of every target_db / level_db: active RMS dBFS or LUFS
     level_measure: str = "active RMS dBFS"
 
@@ -350,6 +384,103 @@ class MixAnalysis(_Model):
     optimiser: OptimiserReport | None = None
 
 
+# --------------------------------------------------------------------------- video
+# Written by ``video/`` (one more input kind: a clip instead of a photo). ``Manifest.scene``
+# then holds the union over the clip, and ``Manifest.video`` what happened over time.
+
+
+class VideoInfo(_Model):
+    """The input clip as probed (PyAV): identity, geometry, time."""
+
+    path: str
+    md5: str  # of the file's bytes: the run's identity and cache key
+    container: str
+    codec: str
+    width: int
+    height: int
+    fps: float  # average frame rate
+    duration: float  # seconds of the video stream
+    frames: int  # frame count (declared, or estimated from duration × fps)
+    variable_frame_rate: bool = False
+    audio_codec: str | None = None  # the original sound track, if any
+
+
+class VideoFrame(_Model):
+    """One sampled frame and what the analyzer saw in it."""
+
+    index: int
+    time: float  # presentation time of the decoded frame, seconds
+    objects: list[SceneObject] = Field(default_factory=list)
+    ambience: list[AmbienceTag] = Field(default_factory=list)
+    tags: list[ImageTag] = Field(default_factory=list)
+    caption: str | None = None
+
+
+class TrackPoint(_Model):
+    time: float
+    bbox: BBox
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class ObjectTrack(_Model):
+    """One object followed over the sampled frames (IoU + label), and the scene object it became."""
+
+    id: int
+    label: str
+    object_index: int  # into Manifest.scene.objects
+    enter: float  # seconds: it appears …
+    leave: float  # … and disappears
+    points: list[TrackPoint]
+
+
+class BestFrame(_Model):
+    index: int
+    time: float
+    mean_distance: float  # mean cosine distance of its embedding to all sampled frames'
+    reason: str
+
+
+class SceneCut(_Model):
+    """A scene change: a jump between consecutive frame embeddings."""
+
+    time: float  # where the bed cross-fade is centred
+    distance: float  # cosine distance of the two frames' embeddings
+    before: int  # sampled-frame indices either side
+    after: int
+
+
+class VideoSegment(_Model):
+    start: float
+    end: float
+    frame: int  # the segment's medoid frame, whose ambience it uses
+    ambience: list[str] = Field(default_factory=list)  # ambience tags of its medoid frame
+
+
+class MuxReport(_Model):
+    file: str  # the muxed video, relative to the output folder
+    video_copied: bool  # the video stream was copied packet for packet, not re-encoded
+    audio_codec: str
+    audio_seconds: float
+    video_seconds: float
+    original: Literal["keep", "duck", "replace", "none"]
+    seconds: float  # wall time of the mux
+
+
+class VideoScene(_Model):
+    info: VideoInfo
+    frames_k: float  # n = k·log10(s)
+    frames: list[VideoFrame]
+    best: BestFrame
+    tracks: list[ObjectTrack] = Field(default_factory=list)
+    cuts: list[SceneCut] = Field(default_factory=list)
+    segments: list[VideoSegment] = Field(default_factory=list)
+    caption: str = ""
+    caption_source: Literal["vlm", "offline"] = "offline"
+    prompt: str = ""  # the prompt enhancer's output (caption + objects + place)
+    audio: Literal["retrieval", "generate"] = "retrieval"
+    mux: MuxReport | None = None
+
+
 class Manifest(_Model):
     version: int = MANIFEST_VERSION
     scene: Scene
@@ -360,21 +491,96 @@ class Manifest(_Model):
     report: MixReport | None = None
     llm_usage: list[LLMCall] = Field(default_factory=list)  # one entry per LLM request of this run
     settings: dict = Field(default_factory=dict)  # non-secret settings used for this run
+    video: VideoScene | None = None  # set when the input was a video clip (video/)
+
+    @model_validator(mode="after")
+    def _events_fit_the_mix(self) -> Manifest:
+        # an event longer than the whole mix is never meant (the planner cuts at the end), and
+        # rendering it would allocate its full length: 1 h at 192 kHz is gigabytes
+        for i, track in enumerate(self.tracks):
+            for j, event in enumerate(track.events):
+                if event.length > self.mix.duration + 1e-6:
+                    raise ValueError(f"tracks[{i}].events[{j}].length: {event.length:g} s is longer than the whole "
+                                     f"mix (mix.duration {self.mix.duration:g} s)")
+        return self
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value != MANIFEST_VERSION:
+            raise ValueError(f"manifest version {value} is not one this tool reads (it reads {MANIFEST_VERSION})")
+        return value
 
     def save(self, path: Path) -> None:
         Path(path).write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
+        """Read and check a manifest; any problem is one :class:`InputError` naming the JSON path and the rule."""
         from .errors import InputError
 
         path = Path(path)
         try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise InputError(f"{path}: not a regular file; give a manifest.json")
+            if size > MAX_MANIFEST_BYTES:
+                raise InputError(f"{path}: {size / 1e6:,.0f} MB is far too large for a manifest")
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{path}: cannot read manifest ({exc.strerror or exc})") from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not a manifest (not UTF-8 text at byte {exc.start})") from exc
         try:
-            return cls.model_validate_json(text)
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {exc.lineno} column {exc.colno}: {exc.msg} (truncated or malformed JSON)") from exc
         except ValueError as exc:
-            first = str(exc).splitlines()
-            raise InputError(f"{path}: not a valid Image Extender manifest ({first[0] if first else exc})") from exc
+            raise InputError(f"{path}: {exc}") from exc
+        where = _non_finite(data)
+        if where is not None:
+            raise InputError(f"{path}: {where}: number too large to be finite")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(f"{path}: {describe_validation_error(exc)}") from exc
+
+
+def json_path(loc: tuple | list) -> str:
+    """pydantic's error location as the JSON path a user can find: ``tracks[0].sound.path``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first problem as ``path: rule (got value)``, and how many more there are."""
+    errors = exc.errors()
+    first = errors[0]
+    got = first.get("input")
+    shown = "" if isinstance(got, dict | list) or first["type"] == "missing" else f" (got {got!r:.60})"
+    more = f"; and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''}" if len(errors) > 1 else ""
+    where = f"{json_path(first['loc'])}: " if first["loc"] else ""
+    return f"{where}{first['msg']}{shown}{more}"
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows (NaN and Infinity are not valid values)")
+
+
+def _non_finite(value: object, where: str = "") -> str | None:
+    """JSON path of the first number that is not finite (``1e400`` parses as infinity), else None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where or "(top level)"
+    if isinstance(value, dict):
+        items = ((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{where}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for sub, v in items:
+        found = _non_finite(v, sub)
+        if found is not None:
+            return found
+    return None

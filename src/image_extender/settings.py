@@ -7,6 +7,7 @@ from the environment themselves, so they can never end up in a manifest or a log
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -44,7 +45,7 @@ def default_data_dir() -> Path:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IMAGE_EXTENDER_", env_nested_delimiter="__", extra="forbid",
-                                      validate_assignment=True)
+                                      validate_assignment=True, allow_inf_nan=False)
 
     data_dir: Path = Field(default_factory=default_data_dir)
 
@@ -72,13 +73,13 @@ class Settings(BaseSettings):
     # mix
     duration: float = Field(default=30.0, gt=0.0, le=3600.0)
     sample_rate: int = Field(default=44100, ge=8000, le=192000)
-    seed: int = 0
-    object_db_min: float = -30.0  # level of an importance-0 object
-    object_db_max: float = -20.0  # level of an importance-1 object
-    ambience_db: float = -30.0
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)  # numpy's seed range
+    object_db_min: float = Field(default=-30.0, ge=-100.0, le=0.0)  # level of an importance-0 object
+    object_db_max: float = Field(default=-20.0, ge=-100.0, le=0.0)  # level of an importance-1 object
+    ambience_db: float = Field(default=-30.0, ge=-100.0, le=0.0)
     # unit of the three levels above: active RMS dBFS, or integrated loudness LUFS (ITU-R BS.1770-4)
     level_unit: Literal["dbfs", "lufs"] = "dbfs"
-    ceiling_dbfs: float = Field(default=-1.0, le=0.0)  # master true-peak ceiling (dBTP)
+    ceiling_dbfs: float = Field(default=-1.0, ge=-60.0, le=0.0)  # master true-peak ceiling (dBTP)
     dynamic_eq: bool = True  # cut maskers in the clashing Bark band, only while they clash
     eq_max_cut_db: float = Field(default=6.0, gt=0.0, le=24.0)  # deepest dynamic cut
     eq_q: float = Field(default=1.0, gt=0.0, le=20.0)
@@ -114,15 +115,41 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides) -> Settings:
-    """Build settings, turning validation errors into one readable line."""
+    """Build settings, turning validation errors into one line that blames the right source.
+
+    A value given as a flag is blamed on the flag, one from the environment on its
+    ``IMAGE_EXTENDER_*`` variable, anything else on the settings file. A settings file named
+    by ``IMAGE_EXTENDER_CONFIG`` must exist (a typo there would otherwise be ignored silently).
+    """
     clean = {k: v for k, v in overrides.items() if v is not None}
+    named = os.environ.get(CONFIG_FILE_ENV)
+    if named and not Path(named).expanduser().is_file():
+        raise SettingsError(f"{CONFIG_FILE_ENV}={named}: settings file not found")
+    source = named or DEFAULT_CONFIG_FILE
     try:
         return Settings(**clean)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "settings"
-        source = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
-        raise SettingsError(f"setting '{where}': {err['msg']} (check flags, IMAGE_EXTENDER_* env, {source})") from exc
-    except Exception as exc:  # malformed TOML
-        source = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
-        raise SettingsError(f"{source}: cannot read settings ({exc})") from exc
+        loc = [str(p) for p in err["loc"]]
+        where = ".".join(loc) or "settings"
+        got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
+        raise SettingsError(f"setting '{where}': {err['msg']}{got} ({_blame(loc, clean, source)})") from exc
+    except Exception as exc:  # malformed TOML, or an env value that is not JSON for a nested setting
+        text = str(exc)
+        field = re.search(r'field "(\w+)" from source "EnvSettingsSource"', text)
+        if field:
+            var = f"IMAGE_EXTENDER_{field.group(1).upper()}"
+            raise SettingsError(f"{var}: not valid JSON for the '{field.group(1)}' settings "
+                                f"(e.g. {var}='{{\"model\": \"gpt-4.1\"}}', or set {var}__KEY=value)") from exc
+        raise SettingsError(f"{source}: cannot read settings ({text.splitlines()[0] if text else type(exc).__name__})") from exc
+
+
+def _blame(loc: list[str], flags: dict, config_file: str) -> str:
+    """Which source gave the value at ``loc``: a flag, an environment variable, or the settings file."""
+    if loc and loc[0] in flags:
+        return f"from --{loc[0].replace('_', '-')}"
+    for depth in range(len(loc), 0, -1):
+        var = "IMAGE_EXTENDER_" + "__".join(loc[:depth]).upper()
+        if var in os.environ:
+            return f"from {var}"
+    return f"from {config_file}"

@@ -1,7 +1,9 @@
 """Which background bed a photo calls for: ambience tags from data-driven rules.
 
-Rules live in ``image_extender/data/ambience_rules.toml``. Each names an ambience
-("beach", "urban street", …), its sound query, and three kinds of evidence:
+Rules live in ``image_extender/data/ambience_rules.toml``. Each names a kind of place
+("beach", "castle", "kitchen", …), how recordings of it are described (``queries``, most
+specific first), the closest kinds of place to fall back to (``fallback``: castle → old
+town → town square → urban street), whether it is indoors, and three kinds of evidence:
 
 - ImageNet classes whose classifier probabilities are *summed* (a beach photo splits its
   mass over seashore, sandbar, maillot…; the sum is the evidence, not the top-1);
@@ -15,8 +17,14 @@ Rules live in ``image_extender/data/ambience_rules.toml``. Each names an ambienc
 The best-scoring rule is the bed; a second is kept when it scores at least
 ``second_ratio`` of the best (and ``second_min``), so usually one tag, at most
 ``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
-image still gets a bed: the fallback picks outdoor vs indoor from the sky and vegetation
-cues, and its evidence says it is a fallback.
+image still gets a bed, and its evidence says it is a fallback: *outdoors* unless the
+best-scoring rule, weak as it is, is an indoor one — most photos without scene evidence
+are outdoor close-ups (bark, moss, a rock), which are not rooms.
+
+Each tag's ``queries`` are the rule's own further queries, then the first two queries of
+each place on its fallback chain (walked breadth-first, each fallback's own chain after
+it), so retrieval can walk from "castle courtyard ambience" down to "city street traffic
+ambience" and a bed is never nothing.
 """
 
 from __future__ import annotations
@@ -35,16 +43,29 @@ from ..errors import ModelError
 from ..manifest import AmbienceTag
 
 RULES_FILE = "ambience_rules.toml"
-CUE_NAMES = ("vegetation", "canopy", "meadow", "sky")
+CUE_NAMES = ("vegetation", "canopy", "meadow", "sky", "dark", "snow", "sand", "overcast")
+CHAIN_QUERIES = 2  # queries taken from each fallback place
 
 
 @dataclass(frozen=True)
 class Rule:
     label: str
-    query: str
+    queries: tuple[str, ...]
     imagenet: tuple[str, ...] = ()
     objects: dict[str, float] = field(default_factory=dict)
     cues: dict[str, float] = field(default_factory=dict)
+    fallback: tuple[str, ...] = ()
+    indoor: bool = False
+
+    @property
+    def query(self) -> str:
+        return self.queries[0]
+
+    @property
+    def accepts(self) -> tuple[str, ...]:
+        """Sound concepts that count as this place: its label's parts ("river/lake" -> river, lake)."""
+        parts = [self.label, *self.label.replace("/", " / ").split(" / ")]
+        return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
 @dataclass(frozen=True)
@@ -57,6 +78,7 @@ class Rules:
     fallback_outdoor: str
     fallback_indoor: str
     fallback_outdoor_cue: float
+    fallback_indoor_min: float
     fallback_confidence: float
 
     def rule(self, label: str) -> Rule:
@@ -64,6 +86,26 @@ class Rules:
             if r.label == label:
                 return r
         raise KeyError(label)
+
+    def chain(self, label: str) -> list[str]:
+        """The places to fall back to from ``label``, nearest first, each place once."""
+        out: list[str] = []
+        queue = list(self.rule(label).fallback)
+        while queue:
+            name = queue.pop(0)
+            if name == label or name in out:
+                continue
+            out.append(name)
+            queue.extend(self.rule(name).fallback)
+        return out
+
+    def tag_queries(self, label: str) -> list[str]:
+        """The rule's further queries, then ``CHAIN_QUERIES`` of each place on its chain."""
+        rule = self.rule(label)
+        queries = list(rule.queries[1:])
+        for name in self.chain(label):
+            queries += self.rule(name).queries[:CHAIN_QUERIES]
+        return [q for q in dict.fromkeys(queries) if q != rule.query]
 
 
 @lru_cache(maxsize=4)
@@ -76,10 +118,12 @@ def load_rules(path: Path | None = None) -> Rules:
         rules = tuple(
             Rule(
                 label=r["label"],
-                query=r["query"],
+                queries=tuple(r["queries"]) if "queries" in r else (r["query"],),
                 imagenet=tuple(r.get("imagenet", ())),
                 objects={k: float(v) for k, v in r.get("objects", {}).items()},
                 cues={k: float(v) for k, v in r.get("cues", {}).items()},
+                fallback=tuple(r.get("fallback", ())),
+                indoor=bool(r.get("indoor", False)),
             )
             for r in raw["ambience"]
         )
@@ -92,6 +136,7 @@ def load_rules(path: Path | None = None) -> Rules:
             fallback_outdoor=fb["outdoor"],
             fallback_indoor=fb["indoor"],
             fallback_outdoor_cue=float(fb["outdoor_cue"]),
+            fallback_indoor_min=float(fb.get("indoor_min", 0.0)),
             fallback_confidence=float(fb["confidence"]),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
@@ -101,6 +146,11 @@ def load_rules(path: Path | None = None) -> Rules:
         if name not in labels:
             raise ModelError(f"{source}: fallback ambience '{name}' has no rule")
     for r in rules:
+        if not r.queries or not all(isinstance(q, str) and q.strip() for q in r.queries):
+            raise ModelError(f"{source}: ambience '{r.label}' has no queries")
+        missing = [f for f in r.fallback if f not in labels]
+        if missing:
+            raise ModelError(f"{source}: ambience '{r.label}' falls back to unknown place(s) {missing}")
         unknown = set(r.cues) - set(CUE_NAMES)
         if unknown:
             raise ModelError(f"{source}: ambience '{r.label}' uses unknown colour cue(s) {sorted(unknown)}; known: {CUE_NAMES}")
@@ -124,7 +174,13 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
       with g the largest channel and the pixel not black;
     - canopy: vegetation share in the upper half (leaves overhead: forest);
     - meadow: how much more vegetation the lower half has than the upper (grass under sky);
-    - sky: share of the top third that is bright and blue-dominant, or bright and grey.
+    - sky: share of the top third that is bright and blue-dominant, or bright and grey;
+    - dark: how far the mean brightness is below 0.25, scaled to 0–1 (night);
+    - snow: share of the lower half that is very bright and colourless (snow, ice);
+    - sand: share of the lower half that is warm (r > g > b, r − b > 0.15), light and
+      moderately saturated, times the share of the lower half that is not green (dunes);
+    - overcast: share of the top third that is mid-grey and colourless (a heavy sky), only
+      as far as the lower half has colour (a black-and-white photo is not a grey sky).
     """
     small = np.asarray(Image.fromarray(rgb).resize((128, 128), Image.BILINEAR), dtype=np.float64) / 255.0
     total = small.sum(axis=-1) + 1e-9
@@ -136,12 +192,22 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
         (saturation < 0.12) & (brightest > 0.7)
     )
     h = small.shape[0]
-    upper, lower = float(veg[: h // 2].mean()), float(veg[h // 2 :].mean())
+    lower = small[h // 2 :]
+    warm = (lower[..., 0] > lower[..., 1]) & (lower[..., 1] > lower[..., 2]) & (lower.max(axis=-1) > 0.55)
+    warm &= (lower[..., 0] - lower[..., 2] > 0.15) & (saturation[h // 2 :] > 0.2) & (saturation[h // 2 :] < 0.6)
+    upper_veg, lower_veg = float(veg[: h // 2].mean()), float(veg[h // 2 :].mean())
+    top = slice(0, h // 3)
+    grey_top = (saturation[top] < 0.1) & (brightest[top] > 0.25) & (brightest[top] < 0.65)
+    coloured = min(1.0, float(saturation[h // 2 :].mean()) / 0.15)  # a grey photo is not a grey sky
     return {
         "vegetation": float(veg.mean()),
-        "canopy": upper,
-        "meadow": max(0.0, lower - upper),
-        "sky": float(skyish[: h // 3].mean()),
+        "canopy": upper_veg,
+        "meadow": max(0.0, lower_veg - upper_veg),
+        "sky": float(skyish[top].mean()),
+        "dark": float(np.clip((0.25 - small.mean()) / 0.25, 0.0, 1.0)),
+        "snow": float(((saturation[h // 2 :] < 0.08) & (brightest[h // 2 :] > 0.8)).mean()),
+        "sand": float(warm.mean()) * (1.0 - lower_veg),
+        "overcast": float(grey_top.mean()) * coloured,
     }
 
 
@@ -188,25 +254,37 @@ def infer_ambience(
 
     top_score = scored[0][0] if scored else 0.0
     if top_score < rules.min_score:
-        return [_fallback(rules, cues, top_score)]
+        return [_fallback(rules, cues, scored[0][1] if scored else None, top_score)]
     tags = []
     for score, rule, evidence in scored[: rules.max_tags]:
         if tags and (score < rules.second_ratio * top_score or score < rules.second_min):
             break
-        tags.append(AmbienceTag(label=rule.label, query=rule.query, confidence=round(min(1.0, score), 4), evidence=evidence))
+        tags.append(
+            AmbienceTag(
+                label=rule.label,
+                query=rule.query,
+                queries=rules.tag_queries(rule.label),
+                confidence=round(min(1.0, score), 4),
+                evidence=evidence,
+            )
+        )
     return tags
 
 
-def _fallback(rules: Rules, cues: dict[str, float], top_score: float) -> AmbienceTag:
+def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float) -> AmbienceTag:
+    """No scene evidence: outdoors, unless the best (weak) rule is an indoor place and the
+    colour cues do not say outdoors (sky + vegetation)."""
     outdoor = cues.get("sky", 0.0) + cues.get("vegetation", 0.0)
-    label = rules.fallback_outdoor if outdoor >= rules.fallback_outdoor_cue else rules.fallback_indoor
+    indoors = best is not None and best.indoor and top_score >= rules.fallback_indoor_min
+    label = rules.fallback_indoor if indoors and outdoor < rules.fallback_outdoor_cue else rules.fallback_outdoor
     rule = rules.rule(label)
     return AmbienceTag(
         label=rule.label,
         query=rule.query,
+        queries=rules.tag_queries(rule.label),
         confidence=rules.fallback_confidence,
         evidence=[
-            f"fallback: no scene evidence (best rule scored {top_score:.2f} < {rules.min_score})",
+            f"fallback: no scene evidence (best rule {best.label if best else '-'} scored {top_score:.2f} < {rules.min_score})",
             f"colour:sky={cues.get('sky', 0.0):.2f}",
             f"colour:vegetation={cues.get('vegetation', 0.0):.2f}",
         ],

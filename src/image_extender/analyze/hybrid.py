@@ -13,7 +13,9 @@ Merge rule (:func:`merge_scenes`):
    one, greedily by IoU, highest first.
 2. Agreeing pairs keep the LLM's label, sound query and importance, and take the
    detector's box; confidence is the noisy-OR of the two (independent evidence:
-   1 − (1 − a)(1 − b)); count is the larger of the two.
+   1 − (1 − a)(1 − b)); count is the larger of the two; the detector's (fine-grained)
+   queries and accepted concepts follow the LLM's. Labels also agree when the sounding
+   vocabulary maps both to one concept ("hog" ~ "pig").
 3. LLM-only objects keep their LLM box (the detector cannot name a waterfall).
 4. Detector-only objects are dropped: the LLM was asked for sources that are visible,
    present and sounding, so an unmatched detection is most often a depiction (a dog on
@@ -99,7 +101,7 @@ def merge_scenes(detected: Scene, described: Scene, *, min_iou: float = MIN_IOU)
             (iou(llm.bbox, det.bbox), i, j)
             for i, llm in enumerate(described.objects)
             for j, det in enumerate(detected.objects)
-            if same_kind(llm.label, det.label)
+            if same_kind(llm.label, det.label) or same_concept(llm.label, det.label)
         ),
         reverse=True,
     )
@@ -120,6 +122,11 @@ def merge_scenes(detected: Scene, described: Scene, *, min_iou: float = MIN_IOU)
                 "bbox": det.bbox,
                 "confidence": round(1.0 - (1.0 - llm.confidence) * (1.0 - det.confidence), 4),
                 "count": max(llm.count, det.count),
+                # the detector's refined queries and accepted concepts back up the model's own
+                "queries": [q for q in dict.fromkeys([*llm.queries, det.query, *det.queries]) if q != llm.query],
+                "accepts": list(dict.fromkeys([*llm.accepts, *det.accepts])),
+                "detected_as": det.detected_as or (det.label if det.label != llm.label else None),
+                "refined_by": "; ".join(x for x in ("vision model", det.refined_by) if x),
             })
         objects.append(llm)
     dropped = [d.label for j, d in enumerate(detected.objects) if j not in used]
@@ -154,6 +161,15 @@ def same_kind(a: str, b: str) -> bool:
         return True
     ga = {_GROUP[w] for w in wa if w in _GROUP}
     return any(_GROUP.get(w) in ga for w in wb)
+
+
+def same_concept(a: str, b: str) -> bool:
+    """True when the sounding vocabulary maps both labels to one concept ("hog" ~ "pig",
+    "robin" ~ "songbird"): the offline analyzer's refined labels are vocabulary concepts."""
+    from .vocabulary import find_concept
+
+    ca, cb = find_concept(a), find_concept(b)
+    return ca is not None and ca is cb
 
 
 def _words(label: str) -> set[str]:

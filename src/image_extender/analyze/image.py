@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import warnings
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ..errors import InputError
 from .base import LoadedImage
 
 DEFAULT_MAX_PIXELS = 50_000_000
+MAX_FILE_BYTES = 256 * 1024 * 1024  # no photo is larger; a bigger file is not one
 
 
 def load_image(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
@@ -52,15 +54,31 @@ def load_image(path: Path, max_pixels: int = DEFAULT_MAX_PIXELS) -> LoadedImage:
     return LoadedImage(path=path, md5=md5, rgb=rgb)
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an image file")
+def _read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes; only a regular file, and only up to ``max_bytes``.
+
+    A device (``/dev/zero``) would be read forever and a FIFO would block forever, so both
+    are refused from ``stat`` before any read (as ``file`` and image viewers do).
+    """
     try:
-        data = path.read_bytes()
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a directory, not an image file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file (a device, FIFO or socket); give an image file")
+    if info.st_size > max_bytes:
+        raise InputError(f"{path}: file is {info.st_size / 1e6:,.0f} MB, over the limit of {max_bytes / 1e6:,.0f} MB")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if len(data) > max_bytes:
+        raise InputError(f"{path}: file grew past the limit of {max_bytes / 1e6:,.0f} MB while being read")
     if not data:
         raise InputError(f"{path}: empty file (0 bytes)")
     return data

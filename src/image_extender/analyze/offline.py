@@ -1,14 +1,18 @@
 """The default scene analyzer: everything runs locally from models shipped in PyPI wheels.
 
-SSD-MobileNet-v2 finds COCO objects (:mod:`.detector`), the sound vocabulary turns them
-into sounding objects with importance (:mod:`.vocabulary`, :mod:`.importance`),
-EfficientNet-Lite3 gives ImageNet tags (:mod:`.classifier`), and the ambience rules turn
-tags + objects + colour cues into the background bed (:mod:`.ambience`).
+SSD-MobileNet-v2 finds COCO objects (:mod:`.detector`); EfficientNet-Lite3 classifies the
+whole image and each box's crop into ImageNet classes (:mod:`.classifier`), which WordNet
+turns into finer labels than the detector's 80 — a robin, a pig, an accordion
+(:mod:`.fusion`, :mod:`.imagenet`); the sounding vocabulary turns them into sounding
+objects with queries and importance (:mod:`.vocabulary`, :mod:`.importance`); the
+ambience rules turn tags + objects + colour cues into the background bed and its fallback
+chain (:mod:`.ambience`); and people get the sound of what they do there.
 
 Models are loaded once per process (``lru_cache`` in their modules), lazily, by
 :meth:`OfflineAnalyzer.load`; the pipeline calls ``load()`` explicitly so a caller can show
 a spinner while the 70 MB detector graph is read (about a second), and ``analyze()``
-itself then costs ~0.1–0.3 s per photo on 2 cores. ``load()`` also runs one warm-up pass,
+itself then costs ~0.1–0.3 s per photo on 2 cores (plus ~8 ms per classified crop, at
+most ``fusion.MAX_CROPS``). ``load()`` also runs one warm-up pass,
 so the first photo is not charged OpenCV's first-forward set-up.
 """
 
@@ -24,7 +28,8 @@ from .ambience import check_rule_names, colour_cues, infer_ambience, load_rules
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
-from .vocabulary import label_of, load_vocabulary, sound_objects
+from .fusion import default_index, fine_grained_drafts
+from .vocabulary import apply_person_context, label_of, load_sounding, load_vocabulary, objects_from_drafts
 
 Progress = Callable[[str], None]
 
@@ -72,6 +77,7 @@ class OfflineAnalyzer:
         progress("loading sound vocabulary and ambience rules")
         vocab = load_vocabulary()
         check_rule_names(load_rules(), classifier.labels, (e.label for e in vocab.values()))
+        default_index(tuple(classifier.labels))
         progress("warming up models")
         _warm_up(detector, classifier)
         self._detector, self._classifier = detector, classifier
@@ -90,10 +96,20 @@ class OfflineAnalyzer:
             colour_cues(image.rgb),
         )
         tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
+        classifier = self._classifier
+        drafts = fine_grained_drafts(
+            image.rgb,
+            detections,
+            vocab,
+            result.probs,
+            lambda rgb: classifier.classify(rgb).probs,
+            default_index(tuple(labels)),
+        )
+        objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding())
         return Scene(
             image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
             analyzer=self.name,
-            objects=sound_objects(detections, vocab, self.max_objects),
+            objects=objects,
             ambience=ambience,
             tags=tags,
         )

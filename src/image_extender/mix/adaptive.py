@@ -12,14 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..manifest import MixSpec, Track
-from .bark import band_energies
-from .dyneq import EqConfig, activity_spans, apply_eq, plan_eq
-from ..manifest import EqEvent, MaskingSummary, OptimiserReport
+from ..manifest import EqEvent, MaskingSummary, MixSpec, OptimiserReport, Track
+from .dyneq import EqConfig, activity_spans, plan_eq
+from .earn import earn_their_place
 from .masking import analyse_masking
 from .optimize import OptimiserConfig, optimise_mix
-from .render import render_stem
-from .source import SourceCache
+from .render import StemCache
 
 
 @dataclass
@@ -42,43 +40,56 @@ def adapt_mix(
     optimize: bool = False,
     eq_config: EqConfig | None = None,
     optimiser_config: OptimiserConfig | None = None,
+    stems: StemCache | None = None,
 ) -> Adaptation:
     """Plan dynamic EQ (and, opt-in, gains/EQ depths) for ``tracks`` rendered as planned.
 
     ``importance`` per track (beds 0 by convention; the highest is protected from cuts).
-    Stems are rendered without EQ, analysed, cut, and analysed again for the "after" numbers.
+    One pass over audio: every stem's Bark band energies come from the run's ``StemCache``
+    (analysed once at unity gain, scaled by the track's gain — exact, energy is quadratic in
+    gain); the "after" numbers analyse again only the frames the cuts touch.
     """
     sr = spec.sample_rate
-    cache = SourceCache(sr)
+    cache = stems or StemCache(spec)
     labels = [t.label for t in tracks]
-    stems = [render_stem(t.model_copy(update={"eq": []}) if "eq" in type(t).model_fields else t,
-                         cache.get(t.sound.path, track=t.label), spec) for t in tracks]  # fmt: skip
-    energies = [band_energies(s, sr) for s in stems]
+    plain = [t.model_copy(update={"eq": []}) for t in tracks]
+    energies = [cache.bands(t).scaled(t.gain_db) for t in plain]
     before = analyse_masking(energies, labels)
     events = plan_eq(
-        before, importance=importance, activity=[activity_spans(s, sr) for s in stems], sample_rate=sr,
+        before, importance=importance, activity=[activity_spans(cache.unity(t), sr) for t in plain], sample_rate=sr,
         config=eq_config, background={i for i, t in enumerate(tracks) if t.role == "ambience"},
     )  # fmt: skip
+    events = _earning(events, energies, labels, eq_config or EqConfig())
     offsets = np.zeros(len(tracks))
     report = None
     if optimize:
         result = optimise_mix(energies, labels, events, optimiser_config or OptimiserConfig(seed=spec.seed))
         events, offsets, report = result.events, result.gain_offsets_db, result.report
-    after_stems = [
-        apply_eq(s * 10 ** (o / 20), sr, [e for e in events if e.track == label])
-        for s, o, label in zip(stems, offsets, labels, strict=True)
+    after_tracks = [
+        t.model_copy(update={"eq": [e for e in events if e.track == t.label], "gain_db": t.gain_db + float(o)})
+        for t, o in zip(plain, offsets, strict=True)
     ]
-    after = analyse_masking([band_energies(s, sr) for s in after_stems], labels)
-    return Adaptation(events, [float(o) for o in offsets], before.summary(), after.summary(), report)
+    after = measure_masking(after_tracks, spec, stems=cache)
+    return Adaptation(events, [float(o) for o in offsets], before.summary(), after, report)
 
 
-def measure_masking(tracks: list[Track], spec: MixSpec) -> MaskingSummary:
+def _earning(events: list[EqEvent], energies: list, labels: list[str], config: EqConfig) -> list[EqEvent]:
+    """The planned cuts that earn their place (``earn.py``), each with its measured benefit in its reason."""
+    kept = []
+    for verdict in earn_their_place(energies, labels, events, min_benefit_db=config.min_benefit_db):
+        if verdict.kept:
+            ev = verdict.event.model_copy()
+            ev.reason = f"{ev.reason}; lowers {verdict.maskee}'s masking there by {verdict.benefit_db:.1f} dB"
+            kept.append(ev)
+    return kept
+
+
+def measure_masking(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> MaskingSummary:
     """Masking of the tracks exactly as they will render (gains, pan and EQ applied).
 
     ``adapt_mix`` reports its "after" before any later gain step (e.g. the planner's EQ
     make-up gain); this measures the final plan, so the manifest's numbers are the mix's.
     """
-    sr = spec.sample_rate
-    cache = SourceCache(sr)
-    stems = [render_stem(t, cache.get(t.sound.path, track=t.label), spec) for t in tracks]
-    return analyse_masking([band_energies(s, sr) for s in stems], [t.label for t in tracks]).summary()
+    cache = stems or StemCache(spec)
+    energies = [cache.bands(t).scaled(t.gain_db) for t in tracks]
+    return analyse_masking(energies, [t.label for t in tracks]).summary()

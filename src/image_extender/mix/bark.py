@@ -111,11 +111,17 @@ class BandEnergies:
         return BandEnergies(self.energy * 10.0 ** (gain_db / 10.0), self.sample_rate, self.hop, self.n_fft)
 
 
-def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = None, hop: int | None = None) -> BandEnergies:
+def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = None, hop: int | None = None,
+                  update: tuple[BandEnergies, list[tuple[float, float]]] | None = None) -> BandEnergies:
     """STFT → per-frame energy in the 25 Bark bands (see the module docstring).
 
     ``samples`` is (frames,) or (frames, channels); channel powers are summed (what
     reaches both ears together — spatial release from masking is deliberately ignored).
+
+    ``update=(base, spans)``: ``samples`` differ from the signal ``base`` was measured on
+    only inside ``spans`` (seconds) — e.g. a stem after dynamic EQ — so only the frames
+    whose window reaches into a span are computed; the others are copied from ``base``.
+    The result equals a full analysis.
     """
     x = np.asarray(samples, dtype=np.float64)
     if x.ndim == 1:
@@ -137,9 +143,21 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     for c in range(1, head.shape[1]):  # per column: much faster than any(axis=1) on (n, 2)
         nonzero |= head[:, c] != 0
     nonzero = nonzero.reshape(n_frames + 1, hop).any(axis=1)
-    live = np.nonzero(nonzero[:-1] | nonzero[1:])[0]  # frame k spans blocks k and k+1
-    win = hann(n_fft, sym=False)
+    live_mask = nonzero[:-1] | nonzero[1:]  # frame k spans blocks k and k+1
     energy = np.zeros((n_frames, N_BANDS))
+    if update is not None:
+        base, spans = update
+        if base.energy.shape != energy.shape or base.hop != hop or base.n_fft != n_fft:
+            raise ValueError("band_energies(update=...): base was measured on a different grid")
+        touched = np.zeros(n_frames, dtype=bool)
+        for t0, t1 in spans:  # frame k covers samples [k*hop - half, k*hop + half)
+            k0 = max(0, int(np.floor((t0 * sample_rate - half) / hop)))
+            k1 = min(n_frames, int(np.ceil((t1 * sample_rate + half) / hop)) + 1)
+            touched[k0:k1] = True
+        energy[~touched] = base.energy[~touched]
+        live_mask &= touched
+    live = np.nonzero(live_mask)[0]
+    win = hann(n_fft, sym=False)
     if live.size:
         chosen = frames if live.size == n_frames else frames[live]
         spec = scipy.fft.rfft(chosen * win.astype(np.float32), axis=-1, workers=-1)  # (live, ch, bins)

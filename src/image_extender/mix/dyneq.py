@@ -1,10 +1,14 @@
 """Dynamic EQ: cut the masker, at the clash band, only while the clash lasts.
 
 After Zhao & Pérez-Cota (2024): once the masking analysis (``masking.py``) has found that
-track *i* buries track *j* in Bark band *b* during [t0, t1], we put a **peaking cut** on
-*i* centred on the band's centre frequency, for that span only, with a depth that grows
-with the measured excess (``depth_per_db`` dB of cut per dB of excess, clamped to
-``max_cut_db`` = 6 dB by default) and a moderate width (Q = 1, about 1.4 octaves).
+track *i* buries track *j* during [t0, t1], we put **peaking cuts** on *i* for that span
+only. A bed rarely clashes in one Bark band, so each cut covers a *range* of bands (the
+bands holding ``range_share`` of the clash's worst band's excess; ``_clash_cuts``): centred
+on the range, as wide as it (Q from its width in octaves, never narrower than ``q``), as
+deep as the mean excess there (``depth_per_db`` dB per dB, clamped to ``max_cut_db`` = 6 dB,
+or ``bed_max_cut_db`` = 12 dB on an ambience bed: ducking a background under a sound in
+front of it). ``earn.py`` then keeps only the cuts that lower their maskee's masking by at
+least ``min_benefit_db`` (1 dB) in their span, make-up gain included.
 
 Planning and applying are separate, as for every other mix decision: ``plan_eq`` turns an
 analysis into ``EqEvent``s (written to the manifest), ``apply_eq`` applies a list of events
@@ -27,8 +31,8 @@ important object); only for a maskee at least as important as the masker (cuttin
 so the street bed is heard better is not what a mix engineer would do); never just so a
 *background* bed is heard better (two beds always overlap, and being partly covered is
 what a background is for: cutting one bed for another is churn, not clarity); overlapping cuts on
-one track closer than ``merge_octaves`` are merged (union of the spans, deepest depth) so
-neighbouring cuts cannot stack below the limit.
+one track closer than ``merge_octaves`` (1 octave) are merged (union of the spans, deepest
+depth) so neighbouring cuts cannot stack below the limit.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
-from .bark import BARK_CENTRES_HZ
+from .bark import BARK_EDGES_HZ
 from ..manifest import EqEvent
 from .masking import CLASH_THRESHOLD_DB, MaskingAnalysis
 
@@ -47,20 +51,24 @@ from .masking import CLASH_THRESHOLD_DB, MaskingAnalysis
 @dataclass(frozen=True)
 class EqConfig:
     max_cut_db: float = 6.0  # deepest cut, positive number of dB
+    bed_max_cut_db: float = 12.0  # deepest cut on an ambience bed (ducking a background under a sound in front)
     min_cut_db: float = 1.0  # shallower planned cuts are dropped as pointless
-    depth_per_db: float = 0.5  # dB of cut per dB of mean masking excess
+    depth_per_db: float = 1.0  # dB of cut per dB of mean masking excess
     q: float = 1.0
     ramp: float = 0.05  # seconds of raised-cosine ramp at each end
     threshold_db: float = CLASH_THRESHOLD_DB  # masking excess that counts as a clash
-    min_span: float = 0.2  # seconds; shorter clashes are left alone
-    merge_octaves: float = 2.0
-    bands_per_clash: int = 2  # cut the worst bands of a clash, at least merge_octaves apart
+    min_span: float = 0.1  # seconds; shorter clashes are left alone
+    merge_octaves: float = 1.0
+    bands_per_clash: int = 3  # cut the worst band ranges of a clash (each one peaking cut)
+    range_share: float = 0.15  # a band belongs to a clash's range when it holds this share of its worst band's excess
+    max_octaves: float = 3.0  # widest single cut; a wider range is split
+    min_benefit_db: float = 1.0  # a cut stays only if it lowers its maskee's masking in its span this much (earn.py)
     protect_most_important: bool = True
     only_for_more_important: bool = True  # cut i for j only if importance[j] >= importance[i]
 
     def __post_init__(self) -> None:
-        if not 0 < self.max_cut_db <= 24:
-            raise ValueError(f"max_cut_db must be in (0, 24] dB, got {self.max_cut_db}")
+        if not 0 < self.max_cut_db <= 24 or not 0 < self.bed_max_cut_db <= 24:
+            raise ValueError(f"max_cut_db and bed_max_cut_db must be in (0, 24] dB, got {self.max_cut_db}, {self.bed_max_cut_db}")
         if self.q <= 0 or self.ramp < 0 or self.depth_per_db < 0:
             raise ValueError("q must be > 0, ramp and depth_per_db >= 0")
 
@@ -99,31 +107,38 @@ def cut_envelope(n: int, sample_rate: int, start: float, end: float, ramp: float
     return s0, w
 
 
-def apply_eq_event(samples: np.ndarray, sample_rate: int, event: EqEvent) -> np.ndarray:
-    """A copy of ``samples`` (frames[, channels]) with one dynamic cut applied (module docstring)."""
-    x = np.asarray(samples, dtype=np.float64)
-    y = x.copy()
+def _apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent) -> None:
+    """Apply one dynamic cut to ``y`` (float64, frames[, channels]) in place: only [start, end) changes."""
     freq = min(event.freq_hz, 0.45 * sample_rate)
-    s0, w = cut_envelope(x.shape[0], sample_rate, event.start, event.end, event.ramp)
+    s0, w = cut_envelope(y.shape[0], sample_rate, event.start, event.end, event.ramp)
     if w.size == 0 or event.gain_db == 0.0:
-        return y
+        return
     sos = peaking_coefficients(freq, event.gain_db, event.q, sample_rate)
     tau = 2.0 * event.q / (2.0 * math.pi * freq)  # pole time constant of the biquad, roughly
     pre = min(s0, int(math.ceil(10.0 * tau * sample_rate)))
     s1 = s0 + w.size
-    seg = x[s0 - pre : s1]
-    wet = sosfilt(sos, seg, axis=0)[pre:]
-    dry = x[s0:s1]
-    shape = (-1,) + (1,) * (x.ndim - 1)
-    y[s0:s1] = dry + w.reshape(shape) * (wet - dry)
+    wet = sosfilt(sos, y[s0 - pre : s1], axis=0)[pre:]  # sosfilt returns a new array: y is read first
+    wet -= y[s0:s1]
+    wet *= w.reshape((-1,) + (1,) * (y.ndim - 1))
+    y[s0:s1] += wet  # y = dry + w·(EQ(dry) − dry)
+
+
+def apply_eq_event(samples: np.ndarray, sample_rate: int, event: EqEvent) -> np.ndarray:
+    """A copy of ``samples`` (frames[, channels]) with one dynamic cut applied (module docstring)."""
+    y = np.array(samples, dtype=np.float64)
+    _apply_in_place(y, sample_rate, event)
     return y
 
 
 def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np.ndarray:
-    """Apply every event in a fixed order (start, frequency) so the result never depends on list order."""
-    y = np.asarray(samples, dtype=np.float64)
+    """Apply every event in a fixed order (start, frequency) so the result never depends on list order.
+
+    One copy of the signal, then each cut filters only its own span in place: the cost
+    grows with the total length of the cuts, not with (number of cuts × mix length).
+    """
+    y = np.array(samples, dtype=np.float64)
     for event in sorted(events, key=lambda e: (e.start, e.freq_hz, e.end, e.gain_db)):
-        y = apply_eq_event(y, sample_rate, event)
+        _apply_in_place(y, sample_rate, event)
     return y
 
 
@@ -155,8 +170,8 @@ def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> li
     return sorted(out)
 
 
-def _depth(excess_db: float, config: EqConfig) -> float:
-    return -min(config.max_cut_db, config.depth_per_db * excess_db)
+def _depth(excess_db: float, config: EqConfig, bed: bool = False) -> float:
+    return -min(config.bed_max_cut_db if bed else config.max_cut_db, config.depth_per_db * excess_db)
 
 
 def plan_eq(
@@ -197,9 +212,8 @@ def plan_eq(
             if not overlap:
                 continue  # never sound together: nothing to do, whatever the frames say
             for span in analysis.spans(i, j, config.threshold_db):
-                for band, excess in _clash_bands(analysis, i, j, span.start, span.end, config):
-                    depth = _depth(excess, config)
-                    freq = float(BARK_CENTRES_HZ[band])
+                for band, freq, q, excess in _clash_cuts(analysis, i, j, span.start, span.end, config):
+                    depth = _depth(excess, config, bed=i in background)
                     if -depth < config.min_cut_db or freq >= nyquist_limit:
                         continue
                     for s, e in overlap:
@@ -209,9 +223,9 @@ def plan_eq(
                         candidates.setdefault(i, []).append(
                             EqEvent(
                                 track=labels[i],
-                                freq_hz=freq,
+                                freq_hz=round(freq, 1),
                                 gain_db=round(depth, 2),
-                                q=config.q,
+                                q=round(q, 3),
                                 start=round(start, 4),
                                 end=round(end, 4),
                                 ramp=min(config.ramp, (end - start) / 2),
@@ -228,58 +242,96 @@ def plan_eq(
     return events
 
 
-def _clash_bands(
+def q_for_octaves(octaves: float) -> float:
+    """Q of an RBJ peaking filter whose bandwidth is ``octaves``: 1/Q = 2·sinh(ln 2 / 2 · BW) (Audio EQ Cookbook)."""
+    return 1.0 / (2.0 * math.sinh(math.log(2.0) / 2.0 * octaves))
+
+
+def _clash_cuts(
     analysis: MaskingAnalysis, i: int, j: int, start: float, end: float, config: EqConfig
-) -> list[tuple[int, float]]:
-    """The worst ``bands_per_clash`` bands of a span (by excess summed over it), ≥ merge_octaves apart,
-    each with its mean excess over the frames where it is positive."""
+) -> list[tuple[int, float, float, float]]:
+    """The cuts for one clash: ``(band, centre Hz, Q, mean excess dB)`` per band range.
+
+    A bed masks an object over a *range* of Bark bands, rarely in one: the bands holding
+    at least ``range_share`` of the worst band's excess (summed over the span) form runs
+    of neighbours (one quiet band may sit inside a run); the ``bands_per_clash`` runs
+    with the most excess get one peaking cut each, centred at the run's geometric middle,
+    as wide as the run (Q from its width in octaves, never narrower than ``config.q``;
+    runs wider than ``max_octaves`` are split). One broad cut unmasks what several narrow
+    ones would, and ``earn.py`` can judge it on its own.
+    """
     hop = analysis.hop_seconds
     f0, f1 = int(round(start / hop + 0.5)), int(round(end / hop - 0.5))
     block = analysis.excess[i, j, f0:f1]
     if block.size == 0:
         return []
-    order = np.argsort(-block.sum(axis=0), kind="stable")
-    chosen: list[tuple[int, float]] = []
-    for band in order.tolist():
-        column = block[:, band]
-        hit = column[column > 0]
-        if hit.size == 0 or len(chosen) >= config.bands_per_clash:
-            break
-        f = BARK_CENTRES_HZ[band]
-        if all(abs(math.log2(f / BARK_CENTRES_HZ[b])) >= config.merge_octaves for b, _ in chosen):
-            chosen.append((band, float(hit.mean())))
-    return chosen
+    column = block.sum(axis=0)
+    if column.max() <= 0:
+        return []
+    strong = np.nonzero(column >= config.range_share * column.max())[0].tolist()
+    runs: list[list[int]] = []
+    for b in strong:
+        if runs and b - runs[-1][-1] <= 2:
+            runs[-1].extend(range(runs[-1][-1] + 1, b + 1))
+        else:
+            runs.append([b])
+    pieces: list[list[int]] = []
+    for run in runs:
+        octaves = math.log2(BARK_EDGES_HZ[run[-1] + 1] / BARK_EDGES_HZ[run[0]])
+        parts = max(1, math.ceil(octaves / config.max_octaves))
+        pieces += [list(chunk) for chunk in np.array_split(np.array(run), parts) if len(chunk)]
+    pieces.sort(key=lambda piece: -float(column[piece].sum()))
+    out = []
+    for piece in pieces[: config.bands_per_clash]:
+        lo, hi = BARK_EDGES_HZ[piece[0]], BARK_EDGES_HZ[piece[-1] + 1]
+        hit = block[:, piece]
+        hit = hit[hit > 0]
+        q = min(config.q, q_for_octaves(math.log2(hi / lo)))
+        band = piece[int(np.argmax(column[piece]))]
+        out.append((band, float(math.sqrt(lo * hi)), q, float(hit.mean()) if hit.size else 0.0))
+    return out
 
 
 def _merge(events: list[EqEvent], config: EqConfig) -> list[EqEvent]:
-    """Merge cuts on one track that overlap in time and lie within ``merge_octaves``."""
+    """Merge cuts on one track that overlap in time (within two ramps) and lie within ``merge_octaves``.
+
+    A sweep in time order: only cuts still "open" (ending within two ramps of the next
+    start) can merge with it, so a long mix costs time in proportion to its cuts, not
+    their square. Repeated until nothing merges (merging can bring new neighbours).
+    """
     pending = sorted(events, key=lambda e: (e.start, e.freq_hz))
-    merged = True
-    while merged:
-        merged = False
+    while True:
         out: list[EqEvent] = []
+        open_: list[int] = []  # indices into out whose end may still touch a later start
+        merged = False
         for ev in pending:
-            for k, other in enumerate(out):
-                near = abs(math.log2(ev.freq_hz / other.freq_hz)) < config.merge_octaves
-                touch = ev.start <= other.end + 2 * config.ramp and other.start <= ev.end + 2 * config.ramp
-                if near and touch:
-                    keep = ev if ev.excess_db > other.excess_db else other
-                    start, end = min(ev.start, other.start), max(ev.end, other.end)
-                    masks = keep.masks if ev.masks == other.masks else ", ".join(sorted({*ev.masks.split(", "), *other.masks.split(", ")}))
-                    out[k] = keep.model_copy(
-                        update={
-                            "start": start,
-                            "end": end,
-                            "gain_db": min(ev.gain_db, other.gain_db),
-                            "ramp": min(config.ramp, (end - start) / 2),
-                            "masks": masks,
-                            "excess_db": max(ev.excess_db, other.excess_db),
-                        }
-                    )
+            open_ = [k for k in open_ if out[k].end + 2 * config.ramp >= ev.start]
+            for k in open_:
+                other = out[k]
+                if abs(math.log2(ev.freq_hz / other.freq_hz)) < config.merge_octaves:
+                    out[k] = _merged(ev, other, config)
                     merged = True
                     break
             else:
                 out.append(ev)
+                open_.append(len(out) - 1)
         pending = sorted(out, key=lambda e: (e.start, e.freq_hz))
-    return pending
+        if not merged:
+            return pending
 
+
+def _merged(ev: EqEvent, other: EqEvent, config: EqConfig) -> EqEvent:
+    """One cut covering both: the stronger clash's frequency and width, the union of the spans, the deeper depth."""
+    keep = ev if ev.excess_db > other.excess_db else other
+    start, end = min(ev.start, other.start), max(ev.end, other.end)
+    masks = keep.masks if ev.masks == other.masks else ", ".join(sorted({*ev.masks.split(", "), *other.masks.split(", ")}))
+    return keep.model_copy(
+        update={
+            "start": start,
+            "end": end,
+            "gain_db": min(ev.gain_db, other.gain_db),
+            "ramp": min(config.ramp, (end - start) / 2),
+            "masks": masks,
+            "excess_db": max(ev.excess_db, other.excess_db),
+        }
+    )

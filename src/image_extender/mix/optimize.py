@@ -96,6 +96,38 @@ def _response(event: EqEvent, gain_db: float, sample_rate: int, z: np.ndarray) -
     return (sos[0] + sos[1] * zi + sos[2] * zi**2) / (1.0 + sos[4] * zi + sos[5] * zi**2)
 
 
+class CutModel:
+    """The band-domain effect of a cross-faded peaking cut (module docstring), for one sample rate.
+
+    Shared by the optimiser and by ``earn.py``'s check that every cut helps.
+    """
+
+    def __init__(self, sample_rate: int, n_bands: int = len(BARK_EDGES_HZ) - 1) -> None:
+        self.sample_rate = sample_rate
+        self.n_bands = n_bands
+        freqs, self.grid_band = _band_grid(sample_rate)
+        self.z = np.exp(1j * 2.0 * np.pi * freqs / sample_rate)
+        self.present = np.bincount(self.grid_band, minlength=n_bands)
+
+    def frames(self, event: EqEvent, centres: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+        """(indices into ``centres`` (frame centres, samples) inside the cut, cross-fade weight at each)."""
+        s0, w = cut_envelope(n_samples, self.sample_rate, event.start, event.end, event.ramp)
+        inside = (centres >= s0) & (centres < s0 + w.size)
+        rows = np.nonzero(inside)[0]
+        return rows, (w[centres[rows] - s0] if rows.size else np.zeros(0))
+
+    def band_gains(self, event: EqEvent, depth: float, weights: np.ndarray) -> np.ndarray:
+        """(rows, bands) band-averaged power gain of the cut at each cross-fade weight."""
+        h = _response(event, depth, self.sample_rate, self.z)
+        mixed = np.abs(1.0 - weights[:, None] + weights[:, None] * h[None, :]) ** 2  # (rows, points)
+        out = np.ones((weights.size, self.n_bands))
+        sums = np.zeros((weights.size, self.n_bands))
+        np.add.at(sums.T, self.grid_band, mixed.T)
+        has = self.present > 0
+        out[:, has] = sums[:, has] / self.present[has]
+        return out
+
+
 class BandProblem:
     """The objective ``J(x)`` of the module docstring on precomputed band energies."""
 
@@ -119,9 +151,7 @@ class BandProblem:
         # only the full count matters for the mean: inactive-elsewhere frames add zeros
         self.counts = active.sum(axis=(1, 2))
         self.track_of = {label: k for k, label in enumerate(labels)}
-        freqs, self.grid_band = _band_grid(self.sample_rate)
-        self.z = np.exp(1j * 2.0 * np.pi * freqs / self.sample_rate)
-        self.n_bands = energy.shape[2]
+        self.cut_model = CutModel(self.sample_rate, energy.shape[2])
         hop = energies[0].hop
         n_samples = energy.shape[1] * hop
         centres = self.frames * hop
@@ -129,26 +159,17 @@ class BandProblem:
         for ev in events:
             if ev.track not in self.track_of:
                 raise ValueError(f"EQ event names track '{ev.track}', which is not one of {labels}")
-            s0, w = cut_envelope(n_samples, self.sample_rate, ev.start, ev.end, ev.ramp)
-            inside = (centres >= s0) & (centres < s0 + w.size)
-            rows = np.nonzero(inside)[0]
-            self.event_frames.append((rows, w[centres[rows] - s0] if rows.size else np.zeros(0)))
+            self.event_frames.append(self.cut_model.frames(ev, centres, n_samples))
         n = len(labels)
-        self.bounds = [(-config.gain_bound_db, config.gain_bound_db)] * n + [(-config.max_cut_db, 0.0)] * len(events)
-        self.x0 = np.r_[np.zeros(n), [max(-config.max_cut_db, e.gain_db) for e in events]]
+        # a cut planned deeper than max_cut_db (a ducked bed, dyneq.EqConfig.bed_max_cut_db) keeps its depth as bound
+        self.bounds = [(-config.gain_bound_db, config.gain_bound_db)] * n + [
+            (-max(config.max_cut_db, -e.gain_db), 0.0) for e in events]
+        self.x0 = np.r_[np.zeros(n), [e.gain_db for e in events]]
         self.evaluations = 0
 
     def _band_power(self, event: EqEvent, depth: float, weights: np.ndarray) -> np.ndarray:
         """(rows, 25) band-averaged power gain of the cross-faded cut at each weight."""
-        h = _response(event, depth, self.sample_rate, self.z)
-        mixed = np.abs(1.0 - weights[:, None] + weights[:, None] * h[None, :]) ** 2  # (rows, points)
-        out = np.ones((weights.size, self.n_bands))
-        sums = np.zeros((weights.size, self.n_bands))
-        np.add.at(sums.T, self.grid_band, mixed.T)
-        present = np.bincount(self.grid_band, minlength=self.n_bands)
-        has = present > 0
-        out[:, has] = sums[:, has] / present[has]
-        return out
+        return self.cut_model.band_gains(event, depth, weights)
 
     def masking(self, x: np.ndarray) -> np.ndarray:
         """Per-track masking m_j (dB) at parameters ``x``."""

@@ -24,7 +24,10 @@ def pan_gains(pan: float) -> tuple[float, float]:
 def pan_mono(mono: np.ndarray, pan: float) -> np.ndarray:
     """Place a mono signal (frames,) in stereo (frames, 2) with the constant-power law."""
     left, right = pan_gains(pan)
-    return np.stack([mono * left, mono * right], axis=1)
+    out = np.empty((mono.shape[0], 2), dtype=np.result_type(mono, np.float64))
+    np.multiply(mono, left, out=out[:, 0])
+    np.multiply(mono, right, out=out[:, 1])
+    return out
 
 
 def balance_stereo(stereo: np.ndarray, pan: float) -> np.ndarray:

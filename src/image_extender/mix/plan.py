@@ -27,15 +27,13 @@ objects and spec always give the same tracks.
 from __future__ import annotations
 
 import math
-
-import numpy as np
+from collections.abc import Callable
 
 from ..errors import RenderError
 from ..manifest import MixSpec, SceneObject, SoundChoice, Track
-from .levels import gain_to_target, level_measure
+from .levels import SILENCE_DB, gain_to_target, level_measure
 from .place import place_bed, place_object, track_rng
-from .render import render_stem
-from .source import SourceCache
+from .render import StemCache
 
 BED_CROSSFADE = 1.0  # seconds, loop seams of beds
 
@@ -53,16 +51,21 @@ def plan_mix(
     object_db_min: float = -30.0,
     object_db_max: float = -20.0,
     ambience_db: float = -30.0,
+    retime: Callable[[Track, float], Track] | None = None,
+    stems: StemCache | None = None,
 ) -> list[Track]:
     """Tracks for every choice that found a sound, in choice order.
 
     The targets are read in ``spec.level_unit``. Writes the definition of that measure into
     ``spec.level_measure`` so the manifest says what ``target_db`` / ``level_db`` mean.
+    ``retime(track, source_seconds)``, when given, reshapes each track's events, target or
+    automation (video: objects play while on screen) before its gain is solved.
+    ``stems``: the run's stem cache (the stems measured here are the ones later stages use).
     """
     if object_db_min > object_db_max:
         raise ValueError(f"object_db_min ({object_db_min}) exceeds object_db_max ({object_db_max})")
     spec.level_measure = level_measure(spec.level_unit)
-    cache = SourceCache(spec.sample_rate)
+    cache = stems or StemCache(spec)
     n_beds = sum(1 for c in choices if c.role == "ambience" and c.sound is not None)
     bed_db = ambience_db - 10.0 * math.log10(n_beds) if n_beds else ambience_db
     tracks: list[Track] = []
@@ -70,7 +73,7 @@ def plan_mix(
         if choice.sound is None:
             continue
         label = choice.target
-        source = cache.get(choice.sound.path, track=label)
+        source = cache.sources.get(choice.sound.path, track=label)
         seconds = source.shape[0] / spec.sample_rate
         rng = track_rng(spec.seed, choice.role, choice.target_index, label)
         if choice.role == "ambience":
@@ -98,32 +101,33 @@ def plan_mix(
             target_db=target,
             gain_db=0.0,
         )
-        track.gain_db = level_gain_db(track, source, spec)
+        if retime is not None:
+            track = retime(track, seconds)
+        track.gain_db = level_gain_db(track, cache)
         tracks.append(track)
     return tracks
 
 
-def level_gain_db(track: Track, source: np.ndarray, spec: MixSpec) -> float:
+def level_gain_db(track: Track, stems: StemCache) -> float:
     """The ``gain_db`` at which ``track`` (events, pan and EQ as planned) meets ``track.target_db``."""
-    stem = render_stem(track, source, spec, gain_db=0.0)
+    spec = stems.spec
+    if spec.level_unit == "dbfs":  # active RMS is linear in gain: the cached unity-gain reading settles it
+        level = stems.measures(track).active_rms_db
+        if level <= SILENCE_DB:
+            raise RenderError(f"{track.sound.path}: sound for '{track.label}' is silent; cannot set its level")
+        return float(track.target_db - level)
+    stem = stems.equalised(track)
     try:
         return float(gain_to_target(stem, spec.sample_rate, track.target_db, spec.level_unit))
     except ValueError:
         raise RenderError(f"{track.sound.path}: sound for '{track.label}' is silent; cannot set its level") from None
 
 
-def make_up_eq_gain(tracks: list[Track], spec: MixSpec) -> list[Track]:
+def make_up_eq_gain(tracks: list[Track], spec: MixSpec, stems: StemCache | None = None) -> list[Track]:
     """Copies of ``tracks`` whose ``gain_db`` meets the target again *with* their dynamic EQ.
 
     Tracks without EQ already play as planned and come back unchanged (no re-measuring).
     Pure apart from reading the sound files.
     """
-    cache = SourceCache(spec.sample_rate)
-    out: list[Track] = []
-    for track in tracks:
-        if not track.eq:
-            out.append(track)
-            continue
-        source = cache.get(track.sound.path, track=track.label)
-        out.append(track.model_copy(update={"gain_db": level_gain_db(track, source, spec)}))
-    return out
+    cache = stems or StemCache(spec)
+    return [t.model_copy(update={"gain_db": level_gain_db(t, cache)}) if t.eq else t for t in tracks]

@@ -20,14 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyloudnorm
 
 from ..errors import RenderError
-from ..manifest import Event, MixReport, MixSpec, Track, TrackReport
+from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .ceiling import CeilingResult
 from .dyneq import apply_eq
-from .levels import db_to_gain, measure_level, peak_dbfs
-from .loudness import TruePeakResult, apply_true_peak_ceiling, stem_lufs, true_peak_dbtp
+from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
+from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
 from .source import SourceCache
 
@@ -90,8 +89,12 @@ def event_segment(source: np.ndarray, event: Event, sample_rate: int, *, looped:
     return seg
 
 
-def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
-    """One track as (frames, 2) float64; ``gain_db`` overrides ``track.gain_db`` (the planner uses 0)."""
+def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
+    """One track at 0 dB gain, without EQ: (frames, 2) float32 — events, fades, loop seams and pan.
+
+    float32 is the canonical precision of a stem (what is written to disk, ~144 dB of
+    range) and halves what the per-run ``StemCache`` holds.
+    """
     sr = spec.sample_rate
     n = mix_frames(spec)
     src = source
@@ -106,29 +109,214 @@ def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: flo
             continue
         seg = event_segment(src, event, sr, looped=track.loop)[: n - start]
         lane[start : start + seg.shape[0]] += seg
-    stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
-    stem = stereo * db_to_gain(track.gain_db if gain_db is None else gain_db)
-    eq = getattr(track, "eq", None)  # planned dynamic-EQ cuts (dyneq.py); applied, never decided, here
-    return apply_eq(stem, sr, eq) if eq else stem
+    if track.automation is not None:  # pan/level curves over time (video; automation.py)
+        from .automation import apply_automation
+
+        stereo = apply_automation(lane, track.automation, sr)
+    else:
+        stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
+    return stereo.astype(np.float32)
 
 
-def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
-    """Render every track, sum, hold the true-peak ceiling, and measure what came out."""
+def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndarray:
+    """``unity`` with its planned dynamic-EQ cuts (dyneq.py) applied, float32; ``unity`` itself without cuts."""
+    return apply_eq(unity, sample_rate, eq).astype(np.float32) if eq else unity
+
+
+def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
+    """One track as (frames, 2) float64; ``gain_db`` overrides ``track.gain_db`` (the planner uses 0).
+
+    EQ is linear, so it is applied at unity gain and the gain after: the same samples
+    whether the EQ'd stem was cached by the planner or is computed here.
+    """
+    eq = getattr(track, "eq", None)  # planned dynamic-EQ cuts; applied, never decided, here
+    stem = equalised(unity_stem(track, source, spec), spec.sample_rate, eq or [])
+    return stem * db_to_gain(track.gain_db if gain_db is None else gain_db)
+
+
+@dataclass(frozen=True)
+class _Sparse:
+    """A stem kept as its sounding runs only: an object that plays 3 s of a 600 s mix costs 3 s of memory.
+
+    Runs of digital silence longer than ``GAP`` samples are dropped; ``unpack`` puts the
+    samples back bit for bit.
+    """
+
+    frames: int
+    channels: int
+    runs: tuple[tuple[int, np.ndarray], ...]  # (first frame, samples)
+
+    GAP = 4096
+
+    @classmethod
+    def pack(cls, stem: np.ndarray) -> _Sparse:
+        on = np.zeros(stem.shape[0], dtype=bool)
+        for c in range(stem.shape[1]):
+            on |= stem[:, c] != 0
+        idx = np.nonzero(on)[0]
+        if idx.size == 0:
+            return cls(stem.shape[0], stem.shape[1], ())
+        breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
+        starts = np.r_[idx[0], idx[breaks + 1]]
+        ends = np.r_[idx[breaks], idx[-1]] + 1
+        if starts.size == 1 and ends[0] - starts[0] > 0.9 * stem.shape[0]:  # a bed: keep it whole, no copy
+            return cls(stem.shape[0], stem.shape[1], ((0, stem),))
+        return cls(stem.shape[0], stem.shape[1],
+                   tuple((int(a), stem[a:b].copy()) for a, b in zip(starts, ends, strict=True)))  # copies: free the rest
+
+    @property
+    def nbytes(self) -> int:
+        return sum(run.nbytes for _, run in self.runs)
+
+    def unpack(self) -> np.ndarray:
+        if len(self.runs) == 1 and self.runs[0][1].shape[0] == self.frames:
+            return self.runs[0][1]  # kept whole (read-only by convention, like every cached stem)
+        out = np.zeros((self.frames, self.channels), dtype=np.float32)
+        for start, run in self.runs:
+            out[start : start + run.shape[0]] = run
+        return out
+
+
+@dataclass(frozen=True)
+class StemMeasures:
+    """What the report says about a stem, measured at unity gain.
+
+    Active RMS and sample peak are exactly linear in gain (relative gate, ``levels.py``), so
+    the stem at ``gain_db`` reads these plus ``gain_db``. So is integrated loudness of the
+    sounding part (its silence cut is relative to the peak) as long as BS.1770's absolute
+    −70 LUFS gate drops no block the relative gate (−10 LU) would keep — true whenever both
+    readings are above ``LINEAR_LUFS_ABOVE``; below it the stem is measured directly.
+    """
+
+    active_rms_db: float
+    lufs: float
+    peak_dbfs: float
+
+    LINEAR_LUFS_ABOVE = -50.0
+
+    def lufs_at(self, gain_db: float) -> float | None:
+        """Loudness at ``gain_db``, or None when it must be measured (near the absolute gate)."""
+        shifted = self.lufs + gain_db
+        return shifted if min(self.lufs, shifted) > self.LINEAR_LUFS_ABOVE else None
+
+
+def _fingerprint(track: Track) -> str:
+    """What a unity stem depends on: everything but the file's location, the gain and the EQ."""
+    return track.model_dump_json(include={"role", "events", "loop", "crossfade", "pan", "automation"}) + track.sound.model_dump_json(
+        exclude={"path"})
+
+
+class StemCache:
+    """Per-run cache of unity-gain stems (with and without their EQ) and their Bark band energies.
+
+    Planning (level), the mix engineer (masking, EQ, make-up gain) and the final render all
+    need the same stems; with this cache each is rendered — and each EQ applied — once per
+    run. Stems are keyed by what they depend on, not by file path, so the cache survives
+    the pipeline copying the sound files into the output folder. Audio is kept while it
+    fits in ``max_bytes`` (long mixes recompute instead of holding gigabytes); band
+    energies (25 numbers per 23 ms) are always kept.
+    """
+
+    def __init__(self, spec: MixSpec, *, max_bytes: int = 512 << 20) -> None:
+        self.spec = spec
+        self.sources = SourceCache(spec.sample_rate)
+        self.max_bytes = max_bytes
+        self._audio: dict[tuple, _Sparse] = {}
+        self._bands: dict[tuple, object] = {}
+        self._measures: dict[tuple, StemMeasures] = {}
+        self._bytes = 0
+
+    def source(self, track: Track) -> np.ndarray:
+        return self.sources.get(track.sound.path, track=track.label)
+
+    def _key(self, track: Track, with_eq: bool) -> tuple:
+        eq = tuple(e.model_dump_json(exclude={"reason"}) for e in track.eq) if with_eq else ()
+        return (_fingerprint(track), eq)
+
+    def _remember(self, key: tuple, stem: np.ndarray) -> np.ndarray:
+        packed = _Sparse.pack(stem)
+        if self._bytes + packed.nbytes <= self.max_bytes:
+            self._audio[key] = packed
+            self._bytes += packed.nbytes
+        return stem
+
+    def unity(self, track: Track) -> np.ndarray:
+        key = self._key(track, False)
+        if key in self._audio:
+            return self._audio[key].unpack()
+        return self._remember(key, unity_stem(track, self.source(track), self.spec))
+
+    def equalised(self, track: Track) -> np.ndarray:
+        """The unity stem with ``track.eq`` applied (the unity stem itself when there is no EQ)."""
+        if not track.eq:
+            return self.unity(track)
+        key = self._key(track, True)
+        if key in self._audio:
+            return self._audio[key].unpack()
+        plain = self._key(track, False)
+        stem = equalised(self.unity(track), self.spec.sample_rate, track.eq)
+        if plain in self._audio and plain[0] in {k[0] for k in self._bands if k[1] == ()}:
+            # the unity stem has served its purpose (its bands and measures are kept): make room for the EQ'd one
+            self._bytes -= self._audio.pop(plain).nbytes
+        return self._remember(key, stem)
+
+    def stem(self, track: Track, gain_db: float | None = None) -> np.ndarray:
+        """What ``render_stem`` returns, from the cache: float64 (frames, 2) at ``gain_db`` (default the track's)."""
+        return self.equalised(track) * db_to_gain(track.gain_db if gain_db is None else gain_db)
+
+    def measures(self, track: Track) -> StemMeasures:
+        """Level, LUFS and peak of the equalised unity stem, measured once; ``at(gain)`` gives the stem's."""
+        key = self._key(track, True)
+        if key not in self._measures:
+            stem = self.equalised(track)
+            sr = self.spec.sample_rate
+            self._measures[key] = StemMeasures(active_rms_db=measure_level(stem, sr, "dbfs"), lufs=stem_lufs(stem, sr),
+                                               peak_dbfs=peak_dbfs(stem))  # fmt: skip
+        return self._measures[key]
+
+    def bands(self, track: Track):
+        """Bark band energies (``bark.BandEnergies``) of the equalised unity stem.
+
+        With EQ, only the frames the cuts can touch are analysed again; the rest are the
+        unity stem's (EQ leaves samples outside its spans untouched).
+        """
+        from .bark import band_energies
+
+        key = self._key(track, True)
+        if key not in self._bands:
+            if not track.eq:
+                self._bands[key] = band_energies(self.unity(track), self.spec.sample_rate)
+            else:
+                base = self.bands(track.model_copy(update={"eq": []}))
+                spans = [(e.start - e.ramp, e.end + e.ramp) for e in track.eq]
+                self._bands[key] = band_energies(self.equalised(track), self.spec.sample_rate, update=(base, spans))
+        return self._bands[key]
+
+
+def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> Rendered:
+    """Render every track, sum, hold the true-peak ceiling, and measure what came out.
+
+    ``stems``: the run's ``StemCache`` (the planner's), so stems rendered while planning are
+    not rendered again; a fresh one otherwise. The samples are the same either way.
+    """
     sr = spec.sample_rate
-    cache = SourceCache(sr)
+    cache = stems or StemCache(spec)
     n = mix_frames(spec)
     total = np.zeros((n, 2))
-    stems: list[np.ndarray] = []
+    out: list[np.ndarray] = []
     reports: list[TrackReport] = []
     for track in tracks:
-        source = cache.get(track.sound.path, track=track.label)
-        stem = render_stem(track, source, spec)
+        stem = cache.stem(track)
         total += stem
-        stems.append(stem.astype(np.float32))
-        lufs = stem_lufs(stem, sr)
-        level = lufs if spec.level_unit == "lufs" else measure_level(stem, sr, spec.level_unit)
+        out.append(stem.astype(np.float32))
+        measured = cache.measures(track)
+        lufs = measured.lufs_at(track.gain_db)
+        if lufs is None:
+            lufs = stem_lufs(stem, sr)
+        level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
+        peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
         reports.append(
-            TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak_dbfs(stem),
+            TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak,
                         unit=spec.level_unit, target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
         )
     master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs)
@@ -144,13 +332,13 @@ def render_mix(tracks: list[Track], spec: MixSpec) -> Rendered:
         true_peak_dbtp=true_peak,
         loudness_lufs=integrated_lufs(mix, sr),
     )
-    return Rendered(mix=mix, stems=stems, report=report, master=master)
+    return Rendered(mix=mix, stems=out, report=report, master=master)
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
-    """Integrated loudness (ITU-R BS.1770-4 via pyloudnorm); None if shorter than one 400 ms block."""
+    """Integrated loudness (ITU-R BS.1770-4, ``loudness.bs1770_loudness``); None if shorter than one 400 ms block."""
     x = np.asarray(samples, dtype=np.float64)
     if x.shape[0] < int(0.4 * sample_rate):
         return None
-    value = pyloudnorm.Meter(sample_rate).integrated_loudness(x)
+    value = bs1770_loudness(x, sample_rate)
     return float(max(LUFS_FLOOR, value)) if np.isfinite(value) else LUFS_FLOOR

@@ -10,8 +10,11 @@ block per track in plan order, then the final mix and a colour bar. Each track b
   downwards — a sound panned left is visibly taller above the line — and its events shaded;
 * the track's **dynamic-EQ cuts** (``Track.eq``; they sit on the *masker*, the track that
   was cut) as an orange tint behind the envelope plus, above it, one bar per cut from its
-  start to its end labelled "−4.7 dB @ 570 Hz" (deeper cuts drawn more opaque); bars are
-  packed into rows so no two labels overlap, and the lane grows by a row when needed;
+  start to its end labelled "−4.7 dB @ 570 Hz" (deeper cuts drawn more opaque). Cuts at one
+  frequency whose labels would collide share one label ("−3.1…−12.0 dB @ 1270 Hz ×7",
+  ``eq_rows``), so a 300 s mix with hundreds of cuts stays readable; the groups are packed
+  into rows so no two labels overlap (widths from the font's metrics), and the lane grows
+  by a row when needed;
 * a **masking heat strip**: for every STFT frame (~23 ms), how much louder the rest of
   the mix is than this track in the Bark bands where the track sounds, i.e. the per-frame
   version of the per-track masking number ``m_j`` of ``mix/masking.py`` (Zhao &
@@ -21,8 +24,10 @@ block per track in plan order, then the final mix and a colour bar. Each track b
   Frames in which the track is silent are left blank.
 
 The mix lane is drawn against 0 dBFS with the ceiling as dashed lines. Drawn with
-matplotlib's Agg backend at a fixed inch layout (no ``tight_layout``; no display needed).
-The strips cost one ``band_energies`` STFT per stem (~25 ms for a 30 s bed).
+matplotlib's Agg backend at a fixed inch layout (no ``tight_layout``; no display needed;
+no shared tick machinery: grid lines and side labels are plain artists, which is most of
+matplotlib's drawing time saved). The strips reuse the run's band energies
+(``StemCache``) or cost one ``band_energies`` STFT per stem.
 """
 
 from __future__ import annotations
@@ -37,12 +42,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..manifest import EqEvent, MixAnalysis, MixSpec, Track  # noqa: E402
-from ..mix.bark import band_energies  # noqa: E402
+from ..mix.bark import BandEnergies, band_energies  # noqa: E402
 from ..mix.masking import CAP_DB, maskee_active  # noqa: E402
 from ..mix.pan import describe_pan  # noqa: E402
-from ..mix.render import Rendered  # noqa: E402
+from ..mix.render import Rendered, StemCache  # noqa: E402
 
 BLOCK_SECONDS = 0.02
 RANGE_DB = 40.0
@@ -97,9 +105,14 @@ class MaskingStrips:
         return np.divide(total, count, out=np.zeros(len(count)), where=count > 0)
 
 
-def masking_strips(stems: list[np.ndarray], sample_rate: int) -> MaskingStrips:
-    """Heat-strip data for ``stems`` (each (frames, channels), same length, as rendered)."""
-    energies = [band_energies(s, sample_rate) for s in stems]
+def masking_strips(stems: list[np.ndarray], sample_rate: int, *, energies: list[BandEnergies] | None = None
+                   ) -> MaskingStrips:
+    """Heat-strip data for ``stems`` (each (frames, channels), same length, as rendered).
+
+    ``energies``: their Bark band energies when already known (the run's ``StemCache``).
+    """
+    if energies is None:
+        energies = [band_energies(s, sample_rate) for s in stems]
     if not energies:
         return MaskingStrips(np.zeros(0), 0.0, np.zeros((0, 0)), np.zeros((0, 0)))
     energy = np.stack([e.energy for e in energies])  # (tracks, frames, 25)
@@ -135,41 +148,92 @@ def eq_label(event: EqEvent) -> str:
 
 
 @dataclass(frozen=True)
-class EqSlot:
-    """Where an EQ bar's label goes: its row above the envelope and which side of the bar."""
+class EqGroup:
+    """One labelled item of a lane's EQ rows: the cuts at one frequency whose labels would collide.
 
+    A lone cut keeps its own label ("−4.7 dB @ 570 Hz"); a group reads
+    "−3.1…−6.0 dB @ 570 Hz ×7" — at 300 s a bed may carry hundreds of cuts, and one label
+    per cut would stack into an unreadable wall.
+    """
+
+    members: list[int]  # indices into the track's eq list, by start
     row: int  # 0 = nearest the envelope
-    left: bool  # label left of the bar (when it would run off the right edge)
+    left: bool  # label left of the first bar (when it would run off the right edge)
+    label: str
+
+    def start(self, events: list[EqEvent]) -> float:
+        return events[self.members[0]].start
+
+    def end(self, events: list[EqEvent]) -> float:
+        return max(events[k].end for k in self.members)
 
 
-def eq_rows(events: list[EqEvent], seconds_per_inch: float, duration: float) -> list[EqSlot]:
-    """Pack "bar + label" items into as few rows as possible without overlaps.
+def group_label(events: list[EqEvent]) -> str:
+    """``eq_label`` of a lone cut; "−3.1…−6.0 dB @ 570 Hz ×7" for several at one frequency."""
+    if len(events) == 1:
+        return eq_label(events[0])
+    lo, hi = max(e.gain_db for e in events), min(e.gain_db for e in events)  # shallowest, deepest
+    depth = f"{lo:.1f}" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}\u2026{hi:.1f}"
+    return depth.replace("-", "\u2212") + f" dB @ {events[0].freq_hz:.0f} Hz \u00d7{len(events)}"
 
-    A label is drawn right of its bar unless it would run past ``duration``; its width is
-    estimated from its length (≈0.55 em per character at ``EQ_FONT`` points). Items are
-    placed in order of their left edge into the first row that is free there — for
-    intervals this greedy order is optimal (rows = the largest number of items that
-    overlap at one instant).
+
+_TEXT_PATH = TextToPath()
+_EQ_FONTPROPS = FontProperties(size=EQ_FONT)
+
+
+def _label_seconds(text: str, seconds_per_inch: float) -> float:
+    """Width of a label at ``EQ_FONT`` from the font's own metrics (+5 % for Agg's hinting), in seconds of timeline."""
+    width_pt = _TEXT_PATH.get_text_width_height_descent(text, _EQ_FONTPROPS, ismath=False)[0]
+    return 1.05 * width_pt / 72 * seconds_per_inch
+
+
+def eq_rows(events: list[EqEvent], seconds_per_inch: float, duration: float) -> list[EqGroup]:
+    """Group cuts per frequency where their labels would collide, then pack groups into rows.
+
+    Per frequency, cuts are taken by start; a cut joins the running group when it starts
+    before the group's label would end (group end + gap + label width), so no two items
+    of one frequency fight for the same space. Each group's "bars + label" extent is then
+    placed, in order of its left edge, into the first row free there — for intervals this
+    greedy order is optimal (rows = the largest number of items overlapping at one instant).
+    A label goes right of its bars unless it would run past ``duration``.
     """
     gap = 0.06 * seconds_per_inch
+    by_freq: dict[float, list[int]] = {}
+    for k in sorted(range(len(events)), key=lambda k: (events[k].start, events[k].end)):
+        by_freq.setdefault(round(events[k].freq_hz, 1), []).append(k)
+    groups: list[list[int]] = []
+    for members in by_freq.values():
+        current: list[int] = []
+        reach = -np.inf
+        for k in members:
+            ev = events[k]
+            if current and ev.start < reach:
+                current.append(k)
+            else:
+                current = [k]
+                groups.append(current)
+            end = max(events[m].end for m in current)
+            reach = end + gap + _label_seconds(group_label([events[m] for m in current]), seconds_per_inch) + gap
     items = []
-    for k, ev in enumerate(events):
-        text_w = len(eq_label(ev)) * EQ_FONT * 0.55 / 72 * seconds_per_inch
-        left = ev.end + gap + text_w > duration
-        lo, hi = (ev.start - gap - text_w, ev.end) if left else (ev.start, ev.end + gap + text_w)
-        items.append((lo, hi, ev.freq_hz, k, left))
+    for g, members in enumerate(groups):
+        label = group_label([events[m] for m in members])
+        start, end = events[members[0]].start, max(events[m].end for m in members)
+        text_w = _label_seconds(label, seconds_per_inch)
+        left = end + gap + text_w > duration
+        lo, hi = (start - gap - text_w, end) if left else (start, end + gap + text_w)
+        items.append((lo, hi, g, left, label))
     rows_end: list[float] = []
-    out: list[EqSlot | None] = [None] * len(events)
-    for lo, hi, _, k, left in sorted(items):
+    out: list[EqGroup] = []
+    for lo, hi, g, left, label in sorted(items):
         for r, end in enumerate(rows_end):
             if lo >= end + gap:
                 rows_end[r] = hi
-                out[k] = EqSlot(r, left)
                 break
         else:
             rows_end.append(hi)
-            out[k] = EqSlot(len(rows_end) - 1, left)
-    return [slot for slot in out if slot is not None]
+            r = len(rows_end) - 1
+        out.append(EqGroup(groups[g], r, left, label))
+    return out
 
 
 def build_timeline(
@@ -179,6 +243,7 @@ def build_timeline(
     *,
     analysis: MixAnalysis | None = None,
     image: str | None = None,
+    stems: StemCache | None = None,
 ) -> plt.Figure:
     """The figure; ``write_timeline`` saves it.
 
@@ -194,7 +259,7 @@ def build_timeline(
     lane_width = FIG_WIDTH - HEADER_WIDTH - RIGHT_MARGIN
     seconds_per_inch = duration / lane_width
     rows = [eq_rows(t.eq, seconds_per_inch, duration) for t in tracks]
-    n_rows = [max((slot.row for slot in r), default=-1) + 1 for r in rows]
+    n_rows = [max((group.row for group in r), default=-1) + 1 for r in rows]
     lane_heights = [LANE_HEIGHT + EQ_ROW_HEIGHT * k + STRIP_GAP + STRIP_HEIGHT for k in n_rows]
     height = TOP_BLOCK + sum(h + BLOCK_GAP for h in lane_heights) + LANE_HEIGHT + AXIS_BLOCK + COLOURBAR_BLOCK
     fig = plt.figure(figsize=(FIG_WIDTH, height), dpi=DPI)
@@ -205,15 +270,16 @@ def build_timeline(
         ax.set_gid(gid)
         return ax
 
-    strips = masking_strips(rendered.stems, sr)
+    energies = [stems.bands(t).scaled(t.gain_db) for t in tracks] if stems is not None else None
+    strips = masking_strips(rendered.stems, sr, energies=energies)
     means = strips.track_mean_db()
     before = {t.label: t.masking_db for t in analysis.masking_before.tracks} if analysis else {}
     heat_image = None
-    first: plt.Axes | None = None
+    grid = MaxNLocator(nbins=12, steps=[1, 2, 2.5, 5, 10]).tick_values(0.0, duration)
+    grid = grid[(grid >= 0) & (grid <= duration)]
     top = TOP_BLOCK
     for i, (track, stem, rep) in enumerate(zip(tracks, rendered.stems, rendered.report.tracks, strict=True)):
-        ax = axes_at(top, lane_heights[i], gid=f"lane:{i}", share=first)
-        first = first or ax
+        ax = axes_at(top, lane_heights[i], gid=f"lane:{i}")
         colour = ROLE_COLOURS.get(track.role, "#555555")
         _draw_envelope(ax, stem, sr, colour, top_db=max(rep.peak_dbfs, FLOOR_DB + RANGE_DB),
                        events=[(e.start, e.length) for e in track.events])  # fmt: skip
@@ -222,11 +288,10 @@ def build_timeline(
         ax.set_ylim(_lane_ylim(n_rows[i]))
         _header(ax, track, rep.level_db, means[i] if means.size else 0.0, before.get(track.label),
                 unit="LUFS" if rep.unit == "lufs" else "dB")
-        ax.tick_params(axis="x", labelbottom=False, labeltop=i == 0, top=i == 0, labelsize=8)
-        ax.grid(axis="x", color="#000000", alpha=0.08, lw=0.6)
+        _time_axis(ax, grid, duration, labels="top" if i == 0 else None)
         top += lane_heights[i] + BLOCK_GAP
 
-    ax = axes_at(top, LANE_HEIGHT, gid="lane:mix", share=first)
+    ax = axes_at(top, LANE_HEIGHT, gid="lane:mix")
     _draw_envelope(ax, rendered.mix, sr, ROLE_COLOURS["mix"], top_db=0.0)
     for sign in (1, -1):
         ax.axhline(sign * (spec.ceiling_dbfs + RANGE_DB), color="#c0392b", lw=0.8, ls="--")
@@ -237,10 +302,8 @@ def build_timeline(
         [f"peak {rendered.report.peak_dbfs:.1f} dBFS (ceiling {spec.ceiling_dbfs:.1f}, dashed)",
          f"master gain {rendered.report.master_gain_db:+.1f} dB{loudness}"],
     )  # fmt: skip
-    ax.grid(axis="x", color="#000000", alpha=0.08, lw=0.6)
-    ax.set_xlim(0, duration)
+    _time_axis(ax, grid, duration, labels="bottom")
     ax.set_xlabel("time (s)", fontsize=8)
-    ax.tick_params(axis="x", labelsize=8)
     top += LANE_HEIGHT + AXIS_BLOCK
 
     if heat_image is not None:
@@ -265,13 +328,18 @@ def write_timeline(
     *,
     analysis: MixAnalysis | None = None,
     image: str | None = None,
+    stems: StemCache | None = None,
 ) -> Path:
-    """Save the timeline PNG to ``path`` (``analysis`` adds before-EQ numbers, ``image`` names the photo)."""
-    fig = build_timeline(tracks, rendered, spec, analysis=analysis, image=image)
+    """Save the timeline PNG to ``path`` (``analysis`` adds before-EQ numbers, ``image`` names the photo).
+
+    ``stems``: the run's ``StemCache``, whose band energies the strips reuse. PNG at zlib
+    level 1: a flat-colour chart compresses nearly as well, several times faster.
+    """
+    fig = build_timeline(tracks, rendered, spec, analysis=analysis, image=image, stems=stems)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fig.savefig(path, dpi=DPI, metadata={"Software": None})
+        fig.savefig(path, dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
     finally:
         plt.close(fig)
     return path
@@ -304,6 +372,24 @@ def _lane_ylim(n_rows: int) -> tuple[float, float]:
     return -_SPAN - _PER_INCH * (STRIP_GAP + STRIP_HEIGHT), _SPAN + _PER_INCH * EQ_ROW_HEIGHT * n_rows
 
 
+def _time_axis(ax: plt.Axes, grid: np.ndarray, duration: float, labels: str | None) -> None:
+    """x range 0…duration, faint vertical grid lines; tick labels only on the top lane and the mix."""
+    ax.set_xlim(0, duration)
+    ax.vlines(grid, 0, 1, transform=ax.get_xaxis_transform(), color="#000000", alpha=0.08, lw=0.6)
+    if labels is None:
+        ax.xaxis.set_visible(False)
+        return
+    ax.set_xticks(grid)
+    ax.tick_params(axis="x", labelsize=8, labeltop=labels == "top", top=labels == "top",
+                   labelbottom=labels == "bottom", bottom=labels == "bottom")  # fmt: skip
+
+
+def _side_labels(ax: plt.Axes, labels: dict[str, float]) -> None:
+    """Short labels just left of the lane at data heights (what y tick labels showed, without the ticks)."""
+    for text, y in labels.items():
+        ax.text(-0.004, y, text, transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=7, gid="side")
+
+
 def _draw_envelope(ax: plt.Axes, samples: np.ndarray, sample_rate: int, colour: str, *, top_db: float,
                    events: list[tuple[float, float]] | None = None) -> None:  # fmt: skip
     if events:
@@ -314,14 +400,14 @@ def _draw_envelope(ax: plt.Axes, samples: np.ndarray, sample_rate: int, colour: 
     ax.fill_between(times, 0, -height[:, -1], color=colour, alpha=0.7, lw=0, step="mid")
     ax.axhline(0, color="#999999", lw=0.4)
     ax.set_ylim(-_SPAN, _SPAN)
-    ax.set_yticks([-_SPAN * 0.8, _SPAN * 0.8], ["R", "L"], fontsize=7)
-    ax.tick_params(axis="y", length=0)
+    ax.yaxis.set_visible(False)  # side labels are plain texts: tick machinery is most of matplotlib's drawing time
+    _side_labels(ax, {"R": -_SPAN * 0.8, "L": _SPAN * 0.8})
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
 
-def _draw_eq(ax: plt.Axes, lane: int, events: list[EqEvent], slots: list[EqSlot]) -> None:
-    """Orange spans over the envelope and, in rows above it, one labelled bar per cut."""
+def _draw_eq(ax: plt.Axes, lane: int, events: list[EqEvent], groups: list[EqGroup]) -> None:
+    """Orange spans over the envelope and, in rows above it, the cut bars with one label per group."""
     if not events:
         return
     row_h = _PER_INCH * EQ_ROW_HEIGHT
@@ -334,17 +420,19 @@ def _draw_eq(ax: plt.Axes, lane: int, events: list[EqEvent], slots: list[EqSlot]
         else:
             union.append([a, b])
     ax.broken_barh([(a, b - a) for a, b in union], (-_SPAN, 2 * _SPAN), color=EQ_COLOUR, alpha=0.2, lw=0, zorder=0.5)
-    for k, (ev, slot) in enumerate(zip(events, slots, strict=True)):
-        y = _SPAN + row_h * (slot.row + 0.5)
-        depth = min(1.0, abs(ev.gain_db) / 6.0)
-        bar = Rectangle((ev.start, y - row_h * 0.3), ev.end - ev.start, row_h * 0.6, color=EQ_COLOUR,
-                        alpha=0.45 + 0.55 * depth, lw=0)  # fmt: skip
-        bar.set_gid(f"eq:{lane}:{k}")
-        ax.add_patch(bar)
-        left = slot.left
-        ax.text(ev.start if left else ev.end, y, (eq_label(ev) + " ") if left else (" " + eq_label(ev)),
+    for g, group in enumerate(groups):
+        y = _SPAN + row_h * (group.row + 0.5)
+        for k in group.members:
+            ev = events[k]
+            depth = min(1.0, abs(ev.gain_db) / 6.0)
+            bar = Rectangle((ev.start, y - row_h * 0.3), ev.end - ev.start, row_h * 0.6, color=EQ_COLOUR,
+                            alpha=0.45 + 0.55 * depth, lw=0)  # fmt: skip
+            bar.set_gid(f"eq:{lane}:{k}")
+            ax.add_patch(bar)
+        left = group.left
+        ax.text(group.start(events) if left else group.end(events), y, (group.label + " ") if left else (" " + group.label),
                 fontsize=EQ_FONT, va="center", ha="right" if left else "left", color="#8a4b00",
-                gid=f"eqlabel:{lane}:{k}")  # fmt: skip
+                gid=f"eqlabel:{lane}:{g}")  # fmt: skip
 
 
 def _draw_strip(ax: plt.Axes, strips: MaskingStrips, i: int):
@@ -357,7 +445,7 @@ def _draw_strip(ax: plt.Axes, strips: MaskingStrips, i: int):
     im = ax.imshow(np.ma.masked_invalid(row), aspect="auto", cmap=HEAT_CMAP, vmin=0.0, vmax=HEAT_MAX_DB,
                    extent=(-hop / 2, (row.shape[1] - 0.5) * hop, bottom, y1), interpolation="nearest")  # fmt: skip
     im.set_gid(f"strip:{i}")
-    ax.set_yticks([-_SPAN * 0.8, _SPAN * 0.8, (bottom + y1) / 2], ["R", "L", "masked"], fontsize=7)
+    _side_labels(ax, {"masked": (bottom + y1) / 2})
     ax.spines["left"].set_bounds(-_SPAN, _SPAN)
     ax.spines["bottom"].set_visible(False)
     return im
@@ -378,6 +466,9 @@ def _header(ax: plt.Axes, track: Track, level_db: float, masking_db: float, befo
     ]
     if track.eq:
         lines.append(f"{len(track.eq)} EQ cut{'s' if len(track.eq) != 1 else ''} on this track")
+    if getattr(track, "automation", None) is not None:  # video: the pan follows the picture
+        pans = track.automation.pan
+        lines.append(f"pan moves {describe_pan(min(pans))} … {describe_pan(max(pans))}")
     _header_text(ax, track.label, lines)
 
 

@@ -29,6 +29,7 @@ from ..settings import Settings
 from .base import SoundSource, Verifier
 from .find import Regenerator, find_sounds
 from .hierarchy import ConceptHierarchy
+from .sound_words import SoundWords
 from .verify import EmbeddingVerifier, default_vocabulary
 
 
@@ -77,11 +78,11 @@ def build_finder(settings: Settings) -> Finder:
     from ..library.embed import CachedEmbedder, get_embedder
 
     hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
-    source, embedder = _open_source(settings)
+    source, embedder = _open_source(settings, hierarchy)
     if embedder is None:
         embedder = get_embedder()
     cached = CachedEmbedder(embedder, settings.data_dir / "cache" / "embeddings.sqlite")
-    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()))
+    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()), lexicon=SoundWords(hierarchy.wordnet))
 
     verifier: Verifier = embedding
     fallback: Verifier | None = None
@@ -106,7 +107,7 @@ def build_finder(settings: Settings) -> Finder:
                   llm_client=client)  # fmt: skip
 
 
-def _open_freesound(settings: Settings) -> tuple[SoundSource, Any]:
+def _open_freesound(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
     from .freesound import FreesoundSource
 
     fs = settings.freesound
@@ -116,24 +117,40 @@ def _open_freesound(settings: Settings) -> tuple[SoundSource, Any]:
     return FreesoundSource.open(settings.data_dir, fs, offline=settings.offline), None
 
 
-def _open_library(settings: Settings) -> tuple[SoundSource, Any]:
-    from ..library.store import SoundLibrary
+def open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None):
+    """The local :class:`~image_extender.library.store.SoundLibrary`, searching with WordNet
+    and imitative words ("feline" and "meow" find the cat; plain words without WordNet)
+    and query vectors from the disk embedding cache."""
+    from ..library.embed import CachedEmbedder, get_embedder
+    from ..library.store import SoundLibrary, stored_embedder_name
+
+    if hierarchy is None:
+        hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
+    words = SoundWords(hierarchy.wordnet)
+    # query vectors come back run after run ("dog barking"): served from the disk cache
+    name = stored_embedder_name(settings.library_dir)
+    embedder = CachedEmbedder(get_embedder(name) if name else get_embedder(), settings.data_dir / "cache" / "embeddings.sqlite")
+    return SoundLibrary.open(settings.library_dir, embedder=embedder, expander=words.expansions)
+
+
+def _open_library(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
     from .library_source import LibrarySource
 
-    lib = SoundLibrary.open(settings.library_dir)
-    return LibrarySource(lib), lib.embedder
+    lib = open_library(settings, hierarchy)
+    return LibrarySource(lib), lib.embedder.inner
 
 
-# name -> opener returning (source, the text embedder it was indexed with — None when it has none)
-SOURCES: dict[str, Callable[[Settings], tuple[SoundSource, Any]]] = {
+# name -> opener (settings, hierarchy) returning (source, the text embedder it was indexed
+# with — None when it has none)
+SOURCES: dict[str, Callable[[Settings, ConceptHierarchy | None], tuple[SoundSource, Any]]] = {
     "library": _open_library,
     "freesound": _open_freesound,
 }
 
 
-def _open_source(settings: Settings) -> tuple[SoundSource, Any]:
+def _open_source(settings: Settings, hierarchy: ConceptHierarchy | None = None) -> tuple[SoundSource, Any]:
     try:
         opener = SOURCES[settings.source]
     except KeyError:
         raise SettingsError(f"unknown sound source '{settings.source}' (known: {', '.join(SOURCES)})") from None
-    return opener(settings)
+    return opener(settings, hierarchy)

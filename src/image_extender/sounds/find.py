@@ -4,15 +4,22 @@ Order matters because a sound is used at most once per mix: ambience tags go fir
 give the stereo bed every image needs), then objects from most to least important, so
 the dog in front gets the best bark and the second dog the next one. For each target:
 
-1. search the target's query and verify every candidate (:class:`Verifier`);
-2. pick among the accepted ones that are not yet in the mix — ``best``: the preferred
-   kind (bed for ambience, one-shot for objects) with the highest similarity;
+1. search the target's query and verify every candidate (:class:`Verifier`); game-only
+   recordings (tag ``game-only``: weapons, magic, UI blips, death cries) never pass;
+2. pick among the accepted ones that are not yet in the mix — ``best``: the one that
+   names the most specific of the target's concepts (:func:`concept_rank`: "A black
+   cat" for a cat beats a tiger filed under "cats", whatever the scores), then the
+   preferred kind (bed for ambience, one-shot for objects), then the highest similarity;
    ``random``: any of them, drawn with ``numpy.random.default_rng(seed)``;
 3. when every accepted recording is already in the mix, look once more with a wider net,
    then reuse one and say so (``exhausted``) rather than fall back to something vaguer;
-4. when nothing is accepted, walk the concept hierarchy (table, then WordNet), searching
-   the query with the label swapped for the more general word ("puppy whimpering" ->
-   "dog whimpering");
+4. when nothing is accepted — or what was accepted names none of the target's concepts
+   while more specific queries remain — walk the target's own further queries in order
+   (``SceneObject.queries`` / ``AmbienceTag.queries``: "robin singing" -> "songbird
+   chirping" -> "bird song"; for a bed the closer kinds of place), then the concept
+   hierarchy (table, then WordNet), searching the query with the label swapped for the
+   more general word ("puppy whimpering" -> "dog whimpering"). A candidate kept in
+   reserve is taken when the chain finds nothing that names the thing better;
 5. optionally ask a language model for alternative queries (:class:`Regenerator`), a
    bounded number of times;
 6. else give up on this target only: a choice with ``sound=None`` and the reason.
@@ -53,8 +60,9 @@ from ..errors import ImageExtenderError, RetrievalError
 from ..manifest import Role, Scene, Sound, SoundChoice, TrailStep
 from .base import Candidate, SelectionMode, SoundSource, Verdict, Verifier
 from .freesound.errors import FreesoundOfflineError, FreesoundPreviewError
+from ..library.lexical import field_words
 from .hierarchy import Fallback
-from .library_source import PREFERRED_KIND
+from .library_source import GAME_ONLY, PREFERRED_KIND, unplayable
 
 WIDEN = 3  # the wider net of step 3 is this many times ``limit``
 MAX_REGENERATION_ROUNDS = 10  # hard stop for step 5, whatever the regenerator allows
@@ -86,6 +94,13 @@ class _Target:
     index: int
     label: str
     query: str
+    queries: list[str] = field(default_factory=list)  # further queries, most specific first
+    accepts: list[str] = field(default_factory=list)  # concepts that count as right, most specific first
+
+    @property
+    def concepts(self) -> list[str]:
+        """What a recording should name to be *this* thing: ``accepts``, else the label."""
+        return [c for c in (self.accepts or [self.label]) if c.strip()]
 
 
 @dataclass
@@ -98,6 +113,7 @@ class _Attempt:
     best_rejection: tuple[float, str] | None = None  # highest-scoring rejected candidate
     problems: list[str] = field(default_factory=list)  # searches that could not be answered
     noted: set[str] = field(default_factory=set)  # run-level notes already in this trail
+    reserve: tuple[str, str, Pick] | None = None  # (query, via, pick) accepted but naming no concept
 
     def note_rejection(self, verdict: Verdict) -> None:
         if self.best_rejection is None or verdict.score > self.best_rejection[0]:
@@ -180,9 +196,9 @@ class _Run:
 
 def targets_in_order(scene: Scene) -> list[_Target]:
     """Ambience tags in scene order, then objects by importance (ties: scene order)."""
-    out = [_Target("ambience", i, t.label, t.query) for i, t in enumerate(scene.ambience)]
+    out = [_Target("ambience", i, t.label, t.query, list(t.queries)) for i, t in enumerate(scene.ambience)]
     ranked = sorted(enumerate(scene.objects), key=lambda p: (-p[1].importance, p[0]))
-    out += [_Target("object", i, o.label, o.query) for i, o in ranked]
+    out += [_Target("object", i, o.label, o.query, list(o.queries), list(o.accepts)) for i, o in ranked]
     return out
 
 
@@ -221,12 +237,50 @@ def bed_fitness(sound: Sound) -> float:
     return 0.6 * length + 0.2 * loop + 0.2 * quality
 
 
-def _pick(accepted: list[Pick], role: Role, mode: SelectionMode, rng: np.random.Generator) -> Pick:
-    preferred = [p for p in accepted if p[0].sound.kind == PREFERRED_KIND[role]] or accepted
+NAMED = 2  # concept_rank tier: the name or description names the concept
+FILED = 1  # only an aside or a tag does ("(animals, mammals, cats)" on a tiger)
+
+
+def concept_rank(sound: Sound, concepts: list[str]) -> tuple[int, int]:
+    """(tier, specificity) of the most specific concept ``sound``'s own text names.
+
+    Tier :data:`NAMED` when every word of a concept (plural or singular) is in the
+    sound's name or description, :data:`FILED` when only its asides or tags carry them
+    (a source's categories), 0 when nothing does. Specificity: concepts come most
+    specific first ("robin", "songbird", "bird"), so naming the first one ranks highest.
+    """
+    bag = field_words(sound.name, sound.description, sound.tags)
+
+    def weight(word: str) -> float:
+        forms = {word, word + "s", word + "es", word[:-1] if word.endswith("s") else word}
+        return max((bag.get(f, 0.0) for f in forms), default=0.0)
+
+    best = (0, 0)
+    for i, concept in enumerate(concepts):
+        parts = concept.lower().replace("_", " ").split()
+        if not parts:
+            continue
+        lowest = min(weight(w) for w in parts)
+        tier = NAMED if lowest >= 1.0 else FILED if lowest > 0 else 0
+        best = max(best, (tier, len(concepts) - i) if tier else (0, 0))
+    return best
+
+
+def _pick(accepted: list[Pick], target: _Target, mode: SelectionMode, rng: np.random.Generator) -> Pick:
+    role = target.role
     if mode == "random":
+        preferred = [p for p in accepted if p[0].sound.kind == PREFERRED_KIND[role]] or accepted
         return preferred[int(rng.integers(len(preferred)))]
     bonus = (lambda sound: BED_FITNESS_WEIGHT * bed_fitness(sound)) if role == "ambience" else (lambda sound: 0.0)
-    return max(preferred, key=lambda p: (_leads_its_rivals(p[1]), p[1].score + bonus(p[0].sound)))
+
+    def key(p: Pick) -> tuple:
+        kind = p[0].sound.kind == PREFERRED_KIND[role]
+        concept = concept_rank(p[0].sound, target.concepts)
+        # a bed must be a bed first; an object must be the thing first (a cat, not a tiger)
+        first = (kind, concept) if role == "ambience" else (concept, kind)
+        return (*first, _leads_its_rivals(p[1]), p[1].score + bonus(p[0].sound))
+
+    return max(accepted, key=key)
 
 
 def _leads_its_rivals(verdict: Verdict) -> bool:
@@ -241,6 +295,10 @@ def _leads_its_rivals(verdict: Verdict) -> bool:
 
 def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
     """Trail one verdict; returns "rejected", "taken" (passes, already in the mix) or "fresh"."""
+    if GAME_ONLY in candidate.sound.tags:
+        attempt.trail.append(TrailStep(action="reject", query=query, sound_id=candidate.sound.id, score=verdict.score,
+                                       detail=f"'{candidate.sound.name}' is a game-only sound (weapons, magic, UI, death cries)"))
+        return "rejected"
     if not verdict.accepted:
         attempt.note_rejection(verdict)
         attempt.trail.append(
@@ -263,11 +321,16 @@ def _examine(attempt: _Attempt, run: _Run, query: str, limit: int) -> tuple[list
     """One library search: returns (accepted and unused, accepted but already in the mix)."""
     candidates = run.source.search(query, attempt.target.role, limit)
     attempt.searches += 1
-    attempt.trail.append(TrailStep(action="search", query=query, detail=f"{run.source.name}: {len(candidates)} candidates"))
+    left_out = getattr(run.source, "left_out", 0)
+    note = f" ({left_out} game-only recordings left out)" if left_out else ""
+    attempt.trail.append(TrailStep(action="search", query=query, detail=f"{run.source.name}: {len(candidates)} candidates{note}"))
     verdicts = run.checking.verify(attempt, query, candidates)
     fresh, taken = [], []
     for cand, verdict in zip(candidates, verdicts, strict=True):
         kind = _sort_out(attempt, run, query, cand, verdict)
+        if kind == "fresh" and (broken := unplayable(cand.sound)):
+            attempt.trail.append(TrailStep(action="reject", query=query, detail=broken, sound_id=cand.sound.id))
+            continue
         if kind == "fresh":
             fresh.append((cand, verdict))
         elif kind == "taken":
@@ -333,8 +396,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 'es' if word.endswith('h') else 's'}"
 
 
-def _try_query(attempt: _Attempt, run: _Run, query: str, via: str) -> SoundChoice | None:
-    """Steps 1–3 for one query: the choice if a sound was taken, else None."""
+def _try_query(attempt: _Attempt, run: _Run, query: str, via: str, *, may_defer: bool = False) -> SoundChoice | None:
+    """Steps 1–3 for one query: the choice if a sound was taken, else None.
+
+    With ``may_defer`` (more specific queries of the target's own chain remain), a best
+    pick that names none of the target's concepts is kept in ``attempt.reserve`` instead
+    of taken (step 4); :func:`_take_reserve` takes it when nothing better turns up.
+    """
     target = attempt.target
     how = "best of" if run.mode == "best" else "drawn at random from"
     if run.rounds is not None:
@@ -352,27 +420,55 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str) -> SoundChoic
         if not fresh and taken:
             fresh, taken = _examine(attempt, run, query, run.limit * WIDEN)
     if fresh:
-        cand, verdict = fresh[0] if run.rounds is not None else _pick(fresh, target.role, run.mode, run.rng)
+        cand, verdict = fresh[0] if run.rounds is not None else _pick(fresh, target, run.mode, run.rng)
+        if attempt.reserve is not None and concept_rank(cand.sound, target.concepts) <= concept_rank(
+                attempt.reserve[2][0].sound, target.concepts):
+            reserved = _take_reserve(attempt, run)  # found for a more specific query, and names as much
+            if reserved is not None:
+                return reserved
+        if may_defer and run.rounds is None and target.role == "object" and concept_rank(cand.sound, target.concepts)[0] < NAMED:
+            if attempt.reserve is None:
+                attempt.reserve = (query, via, (cand, verdict))
+            names = "', '".join(target.concepts)
+            attempt.trail.append(TrailStep(
+                action="skip", query=query, sound_id=cand.sound.id, score=verdict.score,
+                detail=f"'{cand.sound.name}' passes but names none of '{names}'; kept in reserve, trying the next query"))
+            return None
         count = "" if run.rounds is not None else f" {len(fresh)} accepted"
-        attempt.trail.append(
-            TrailStep(action="accept", query=query, detail=f"{how}{count}", sound_id=cand.sound.id, score=verdict.score)
-        )
-        run.used[cand.sound.id] = target.label
-        suffix = f" ({via})" if via else ""
-        return _choice(attempt, query, (cand, verdict), f"{verdict.reason}{suffix}")
+        return _take(attempt, run, query, via, (cand, verdict), f"{how}{count}")
     if taken:  # step 3: everything that fits is in the mix already — reuse beats vaguer
-        cand, verdict = _pick(taken, target.role, run.mode, run.rng) if run.rounds is None else taken[0]
+        cand, verdict = _pick(taken, target, run.mode, run.rng) if run.rounds is None else taken[0]
         detail = f"every accepted recording for '{query}' is already in the mix; reusing '{cand.sound.name}'"
         attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
         return _choice(attempt, query, (cand, verdict), detail)
     return None
 
 
+def _take(attempt: _Attempt, run: _Run, query: str, via: str, pick: Pick, how: str) -> SoundChoice:
+    cand, verdict = pick
+    attempt.trail.append(TrailStep(action="accept", query=query, detail=how, sound_id=cand.sound.id, score=verdict.score))
+    run.used[cand.sound.id] = attempt.target.label
+    suffix = f" ({via})" if via else ""
+    return _choice(attempt, query, pick, f"{verdict.reason}{suffix}")
+
+
+def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
+    """The candidate kept in reserve, if it is still free: the chain found nothing that names the thing."""
+    if attempt.reserve is None:
+        return None
+    query, via, (cand, verdict) = attempt.reserve
+    attempt.reserve = None
+    if cand.sound.id in run.used:
+        return None
+    return _take(attempt, run, query, via, (cand, verdict), "kept in reserve: no later query found one that names the thing")
+
+
 def find_one(target: _Target, run: _Run) -> SoundChoice:
     """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
     attempt = _Attempt(target)
     requests_before = run.requests()
-    queries: list[tuple[str, Fallback | None]] = [(target.query, None)]
+    own = list(dict.fromkeys(q.strip() for q in [target.query, *target.queries] if q.strip()))
+    queries: list[tuple[str, Fallback | None]] = [(q, None) for q in own]
     hierarchy = run.hierarchy
     if hierarchy is not None:
         steps = hierarchy.steps(target.label)
@@ -391,20 +487,31 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
         choice.verdict = f"{choice.verdict}; {cost()}"
         return choice
 
-    for query, step in queries:
+    for n, (query, step) in enumerate(queries):
         if query.lower() in tried:
             continue
         tried[query.lower()] = query
         if step is not None:
+            reserved = _take_reserve(attempt, run)  # the own chain is done: its reserve beats anything vaguer
+            if reserved is not None:
+                return finish(reserved)
             if not notes_shown and hierarchy is not None:
                 notes_shown = True
-                attempt.trail += [TrailStep(action="skip", query=target.label, detail=n) for n in hierarchy.notes]
+                attempt.trail += [TrailStep(action="skip", query=target.label, detail=note) for note in hierarchy.notes]
             attempt.trail.append(
                 TrailStep(action="fallback", query=query, detail=f"nothing accepted for '{target.query}'; '{target.label}' -> '{step.term}' ({step.via})")
             )
-        choice = _try_query(attempt, run, query, f"fallback: {step.via}" if step else "")
+        elif n > 0:
+            attempt.trail.append(TrailStep(action="fallback", query=query,
+                                           detail=f"next query of '{target.label}' ({n + 1} of {len(own)})"))
+        via = f"fallback: {step.via}" if step else (f"query {n + 1} of {len(own)}" if n else "")
+        more_own = step is None and n + 1 < len(own)
+        choice = _try_query(attempt, run, query, via, may_defer=more_own)
         if choice is not None:
             return finish(choice)
+    reserved = _take_reserve(attempt, run)
+    if reserved is not None:
+        return finish(reserved)
 
     if run.regenerator is not None:  # step 5
         for _ in range(MAX_REGENERATION_ROUNDS):

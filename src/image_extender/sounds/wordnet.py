@@ -13,6 +13,12 @@ Sense choice: the first sense of a word is often not the one that sounds ("maple
 the wood, then the tree). :func:`sounding_sense` takes the first noun sense whose
 hypernym paths reach a thing that can make a sound — an organism, an artifact, a natural
 phenomenon or a natural object — and falls back to the first sense otherwise.
+
+Besides hypernym chains for the fallback walk, :meth:`WordNet.expansions` gives the words
+people use for the same thing, for search (``library.lexical``): "thoroughbreds" ->
+thoroughbred, racehorse, horse; "whinnying" -> neigh; "fiddle" -> violin; "bugler" ->
+bugle. Both answers are kept in small JSON files beside the corpus, so the ~3 s it takes
+NLTK to open the database is paid once per new word, not once per run.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ import json
 import shutil
 import warnings
 from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from ..library.debian import fetch_package
@@ -100,10 +107,58 @@ def ensure_wordnet(data_dir: Path) -> Path:
     return target
 
 
+@lru_cache(maxsize=2)
+def _open_reader(corpus_dir: str):
+    """One NLTK reader per corpus folder and process: opening it costs ~3 s, and the
+    finder, the analyzer and the library search all ask WordNet."""
+    import nltk.data
+    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+    class WordNet30Reader(WordNetCorpusReader):
+        def map_wn(self, version="wordnet"):
+            # NLTK 3.9+ maps the loaded database onto WordNet 3.0 for multilingual (OMW)
+            # data by re-reading index.sense: ~9 s. Debian's database *is* 3.0 and we use
+            # no OMW, so there is nothing to map.
+            return None
+
+    # NLTK only reads corpora under a registered data root (its path sandbox).
+    root = str(Path(corpus_dir).parent.parent)
+    if root not in nltk.data.path:
+        nltk.data.path.append(root)
+    with warnings.catch_warnings():  # "multilingual functions are not available": we need none
+        warnings.simplefilter("ignore", UserWarning)
+        return WordNet30Reader(corpus_dir, None)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".partial")
+    try:
+        tmp.write_text(json.dumps(data, indent=0, sort_keys=True))
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only data folder only costs speed
+
+
 @dataclass(frozen=True)
 class Hypernym:
     term: str  # searchable words ("tree")
     synset: str  # WordNet id it came from ("tree.n.01")
+
+
+# How much a related word counts for the word itself (``WordNet.expansions``): a form of
+# the word (plural, -ing) is the word; a synonym nearly; a word derived from it ("bugle" for
+# "bugler") less; each hypernym level up ("racehorse", then "horse") less again.
+SAME, SYNONYM, DERIVED, HYPERNYM, HYPERNYM_DECAY = 1.0, 0.9, 0.75, 0.75, 0.7
+HYPERNYM_LEVELS = 3
+EXPANSIONS_VERSION = 2  # bump when the expansion rules change: the disk cache is keyed by it
+VERB_SENSES = 2  # "croak" is first "die": only the first senses of a verb are its sounds
 
 
 class WordNet:
@@ -111,30 +166,133 @@ class WordNet:
 
     def __init__(self, corpus_dir: Path):
         self.corpus_dir = Path(corpus_dir)
+        self._related: dict | None = None  # expansions-cache.json, read once
+
+    def _related_cache(self, keys: list[str], compute) -> dict:
+        """The on-disk cache of expansions / antonyms, read once per instance; ``compute``
+        fills the ``keys`` it lacks and the file is rewritten once."""
+        path = self.corpus_dir.parent.parent / f"expansions-v{EXPANSIONS_VERSION}-cache.json"
+        if self._related is None:
+            self._related = _read_json(path)
+        missing = [k for k in keys if k not in self._related]
+        if missing:
+            for k in missing:
+                self._related[k] = compute(k)
+            _write_json(path, self._related)
+        return self._related
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> WordNet:
-        return cls(ensure_wordnet(data_dir))
+        """The WordNet that ``setup-data`` unpacked into ``data_dir``; never downloads.
 
-    @cached_property
+        At run time the data folder may be a typo (a wrong ``IMAGE_EXTENDER_DATA``): writing
+        80 MB of packages into it would be worse than running without WordNet.
+        """
+        target = Path(data_dir) / "nltk_data" / "corpora" / "wordnet"
+        if not (target / ".complete").exists():
+            raise FileNotFoundError(f"WordNet is not set up in {data_dir}; run 'image-extender setup-data'")
+        return cls(target)
+
+    @property
     def _reader(self):
-        import nltk.data
-        from nltk.corpus.reader.wordnet import WordNetCorpusReader
+        return _open_reader(str(self.corpus_dir))
 
-        class WordNet30Reader(WordNetCorpusReader):
-            def map_wn(self, version="wordnet"):
-                # NLTK 3.9+ maps the loaded database onto WordNet 3.0 for multilingual (OMW)
-                # data by re-reading index.sense: ~9 s. Debian's database *is* 3.0 and we use
-                # no OMW, so there is nothing to map.
-                return None
+    def expansions(self, words: Iterable[str], *, verbs: bool = False) -> dict[str, dict[str, float]]:
+        """word -> {related word: weight 0-1} for every word (itself included, weight 1).
 
-        # NLTK only reads corpora under a registered data root (its path sandbox).
-        root = str(self.corpus_dir.parent.parent)
-        if root not in nltk.data.path:
-            nltk.data.path.append(root)
-        with warnings.catch_warnings():  # "multilingual functions are not available": we need none
-            warnings.simplefilter("ignore", UserWarning)
-            return WordNet30Reader(str(self.corpus_dir), None)
+        Relations: inflected forms (morphy), synonyms of the word's :meth:`thing_sense`,
+        derivationally related words, and up to :data:`HYPERNYM_LEVELS` hypernym levels
+        (too abstract ones skipped). With ``verbs`` (a query: "horse whinnying"), an -ing
+        word or a word with no noun reading also brings its first verb senses' synonyms
+        ("whinny" -> neigh); a sound's own description is expanded without them, since verb
+        senses of plain nouns are mostly noise ("cat" is also "to vomit"). Multi-word
+        lemmas are left out: search matches single words. Cached on disk
+        (``expansions-v<N>-cache.json``), written once per call.
+        """
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+        mode = "q" if verbs else "d"
+        cache = self._related_cache([f"{mode}:{w}" for w in words], lambda key: self._expand(key[2:], verbs))
+        return {w: cache[f"{mode}:{w}"] for w in words}
+
+    def antonyms(self, words: Iterable[str]) -> dict[str, set[str]]:
+        """word -> its WordNet antonyms over the first senses of each part of speech
+        ("opening" -> close, closing; "empty" -> full): a door closing is no door opening.
+        Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+        cache = self._related_cache([f"a:{w}" for w in words], lambda key: self._antonyms(key[2:]))
+        return {w: set(cache[f"a:{w}"]) for w in words}
+
+    def kinds(self, words: Iterable[str]) -> dict[str, set[str]]:
+        """word -> every synset its :meth:`thing_sense` is a kind of ("violin" ->
+        musical_instrument.n.01, device.n.01…). Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+
+        def compute(key: str) -> list[str]:
+            base = self._reader.morphy(key[2:], "n")
+            sense = self.thing_sense(base) if base else None
+            return sorted({n.name() for path in sense.hypernym_paths() for n in path}) if sense is not None else []
+
+        cache = self._related_cache([f"k:{w}" for w in words], compute)
+        return {w: set(cache[f"k:{w}"]) for w in words}
+
+    def _antonyms(self, word: str) -> list[str]:
+        r = self._reader
+        found: set[str] = set()
+        for pos in ("v", "n", "a"):
+            base = r.morphy(word, pos)
+            for synset in r.synsets(base, pos=pos)[:3] if base else []:
+                found |= {a.name().lower() for lemma in synset.lemmas() for a in lemma.antonyms()}
+        return sorted(t for t in found if t.isalpha())
+
+    def thing_sense(self, word: str):
+        """The noun sense search should read ``word`` in: the first sense under a sounding
+        root that is not a person ("ewe" the sheep, not the Ewe people; "humpback" the
+        whale), else the first sense ("brook" the stream, "day" the time, "bugler" the
+        person), else None."""
+        synsets = self._reader.synsets(word, pos="n")
+        roots = set(SOUNDING_ROOTS)
+        things = [
+            s for s in synsets
+            if s.lexname() != "noun.person" and any(n.name() in roots for path in s.hypernym_paths() for n in path)
+        ]  # fmt: skip
+        return (things or synsets or [None])[0]
+
+    def _expand(self, word: str, verbs: bool) -> dict[str, float]:
+        out: dict[str, float] = {word: SAME}
+
+        def add(term: str, weight: float) -> None:
+            term = term.lower()
+            if "_" in term or "-" in term or " " in term or not term.isalpha():
+                return
+            if weight > out.get(term, 0.0):
+                out[term] = weight
+
+        r = self._reader
+        noun = r.morphy(word, "n")
+        sense = self.thing_sense(noun) if noun else None
+        senses = [sense] if sense is not None else []
+        verb = r.morphy(word, "v") if verbs and (word.endswith("ing") or sense is None) else None
+        if noun:
+            add(noun, SAME)
+        if verb:
+            add(verb, SAME)
+            senses += r.synsets(verb, pos="v")[:VERB_SENSES]
+        for synset in senses:
+            for lemma in synset.lemmas():
+                add(lemma.name(), SYNONYM)
+                if verbs:  # "bugler" -> bugle, "neighing" -> neigh; in descriptions mostly noise
+                    for related in lemma.derivationally_related_forms():
+                        add(related.name(), DERIVED)
+            if synset.pos() != "n":
+                continue
+            level, weight = [synset], HYPERNYM
+            for _ in range(HYPERNYM_LEVELS):
+                level = [h for node in level for h in node.hypernyms() + node.instance_hypernyms()]
+                for parent in level:
+                    if parent.name() not in TOO_ABSTRACT:  # its head word only: "big cat" is no "cat"
+                        add(parent.lemma_names()[0], weight)
+                weight *= HYPERNYM_DECAY
+        return out
 
     def sounding_sense(self, word: str):
         """First noun sense of ``word`` under a sounding root, else its first noun sense, else None."""
@@ -158,20 +316,12 @@ class WordNet:
         costs ~3 s, and the same few labels come back run after run.
         """
         key = f"{word.strip().lower()}|{max_steps}"
-        try:
-            cache = json.loads(self._cache_file.read_text())
-        except (OSError, ValueError):
-            cache = {}
+        cache = _read_json(self._cache_file)
         if key in cache:
             return [Hypernym(term, synset) for term, synset in cache[key]]
         found = self._walk_hypernyms(word, max_steps)
         cache[key] = [[h.term, h.synset] for h in found]
-        tmp = self._cache_file.with_suffix(".partial")
-        try:
-            tmp.write_text(json.dumps(cache, indent=0, sort_keys=True))
-            tmp.replace(self._cache_file)
-        except OSError:
-            pass  # a read-only data folder only costs speed
+        _write_json(self._cache_file, cache)
         return found
 
     def _walk_hypernyms(self, word: str, max_steps: int) -> list[Hypernym]:

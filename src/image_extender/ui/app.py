@@ -716,6 +716,10 @@ def build_blocks(store: SessionStore, options: UIOptions):
 
         demo.load(restore, inputs=[prefs], outputs=[sort, *filter_inputs])
 
+        from .video_tab import video_tab
+
+        video_tab(store, options)  # a clip instead of a photo (video/)
+
     demo.queue(default_concurrency_limit=options.concurrency, max_size=options.max_queue)
     return demo
 

@@ -26,6 +26,19 @@ SOURCES: list[str] = [
     "zero_ad",
     "lincity",
     "megaglest",
+    "hydrogen",
+    "openclonk",
+    "megaglest_units",
+    "sonic_pi",
+    "lmms",
+    "torcs",
+    "micropolis",
+    "supertuxkart",
+    "bucklespring",
+    "freedesktop",
+    "ovos_sound_like",
+    "wesnoth",
+    "hedgewars",
 ]
 
 

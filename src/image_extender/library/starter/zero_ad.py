@@ -1,4 +1,5 @@
-"""0 A.D. (Debian ``0ad-data``): ambience loops, animal calls and footsteps.
+"""0 A.D. (Debian ``0ad-data``): ambience loops, animal calls, people's footsteps, horses'
+hooves, ships and gates.
 
 The game's audio lives inside ``mods/public/public.zip`` in a 1.4 GB .deb whose full
 unpack is 3 GB. We pull only that zip out of the .deb once (cached under
@@ -26,6 +27,7 @@ import soundfile as sf
 from ..debian import FetchError, deb_file, download_deb
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
 from ._beds import fades_at_edges, quality, read_licence
+from ._common import GAME_ONLY
 
 NAME = "0ad"
 PACKAGE = "0ad-data"
@@ -146,7 +148,45 @@ def _describe(member: str) -> tuple[str, str, list[str]] | None:
         else:
             desc = f"{what} call"
         tags = ["animal", animal, *(["farm", "livestock"] if animal in FARM_ANIMALS else [])]
-        return desc, "one-shot", tags if not dying else [*tags, "distress"]
+        return desc, "one-shot", tags if not dying else [*tags, "distress", GAME_ONLY]
+    return _describe_more(parts, stem)
+
+
+# Footstep_Grass_Walking.ogg (and the misspelt Foorstep_Sand_*): a person's steps, by surface
+_STEPS = re.compile(r"^Foo[rt]step_(?P<surface>[A-Za-z]+)_(?P<gait>Walking|Running)$")
+
+
+def _describe_more(parts: list[str], stem: str) -> tuple[str, str, list[str]] | None:
+    """People's footsteps, horses' hooves, ships, gates; game-only for death cries and
+    unit replies (the game's contract: they never become an object or a bed)."""
+    where = parts[1:3]
+    if where == ["actor", "human"]:
+        if m := _STEPS.match(stem):
+            surface, gait = m.group("surface").lower(), m.group("gait").lower()
+            return (f"footsteps of a person {gait} on {surface}", "one-shot",
+                    ["footsteps", gait, surface, "person", "people"])  # fmt: skip
+        if stem.startswith("hstep"):
+            gait = "running" if "run" in stem else "walking"
+            return f"footstep of a person {gait} on dirt", "one-shot", ["footsteps", gait, "dirt", "person"]
+        if parts[3] == "death":
+            who = "woman" if stem.startswith("female") else "man"
+            return f"{who} dying, death cry", "one-shot", ["person", who, "death", GAME_ONLY]
+        return None
+    if where == ["actor", "mounted"]:
+        if stem.startswith("mstep"):
+            return "horse hooves, a horse's step", "one-shot", ["horse", "hooves", "animal"]
+        return "horse dying", "one-shot", ["horse", "death", GAME_ONLY]
+    if where == ["actor", "ship"]:
+        if "death" in stem:
+            return "warship sinking", "one-shot", ["ship", "boat", GAME_ONLY]
+        if "select" in stem:
+            return "ship selected (unit reply)", "one-shot", ["ship", "boat", GAME_ONLY]
+        return "ship moving through water", "one-shot", ["ship", "boat", "water", "sailing"]
+    if where == ["actor", "gate"]:
+        action = "opening" if "open" in stem else "closing"
+        return f"heavy stone gate {action}", "one-shot", ["gate", "stone", action]
+    if parts[1:3] == ["voice", "global"] and stem.startswith("civ_dog"):
+        return "dog barking", "one-shot", ["dog", "bark", "animal"]
     return None
 
 
@@ -178,6 +218,8 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             desc, kind, tags = described
+            if GAME_ONLY in tags:
+                desc += " [game-only: death cry or unit reply]"
             loopable = kind == "bed" and sf.info(target).duration >= 10.0 and not fades_at_edges(target)
             records.append(
                 SoundRecord(

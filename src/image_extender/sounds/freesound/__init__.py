@@ -4,43 +4,39 @@
 is the one call a pipeline needs; see source.py for the retrieval strategy.
 """
 
-from .budget import RateBudget
-from .cache import FreesoundCache, cache_root
-from .client import FreesoundClient, SearchPage, SoundRecord
-from .errors import (
-    FreesoundAuthError,
-    FreesoundBudgetError,
-    FreesoundError,
-    FreesoundKeyError,
-    FreesoundOfflineError,
-    FreesoundOriginalError,
-    FreesoundPreviewError,
-)
-from .filters import ANY, FreesoundFilters, FreesoundSettings, QualityStep
-from .licences import licence_key, licence_name, licence_url
-from .source import FreesoundSource, sound_from_record
+from importlib import import_module
 
-__all__ = [
-    "ANY",
-    "FreesoundAuthError",
-    "FreesoundBudgetError",
-    "FreesoundCache",
-    "FreesoundClient",
-    "FreesoundError",
-    "FreesoundFilters",
-    "FreesoundKeyError",
-    "FreesoundOfflineError",
-    "FreesoundOriginalError",
-    "FreesoundPreviewError",
-    "FreesoundSettings",
-    "FreesoundSource",
-    "QualityStep",
-    "RateBudget",
-    "SearchPage",
-    "SoundRecord",
-    "cache_root",
-    "licence_key",
-    "licence_name",
-    "licence_url",
-    "sound_from_record",
-]
+# Imported on first use (PEP 562): the settings module nests ``FreesoundSettings``; the
+# client (HTTP, audio decoding) loads only when a command talks to Freesound.
+_EXPORTS = {
+    "RateBudget": ".budget",
+    "FreesoundCache": ".cache",
+    "cache_root": ".cache",
+    "FreesoundClient": ".client",
+    "SearchPage": ".client",
+    "SoundRecord": ".client",
+    "FreesoundAuthError": ".errors",
+    "FreesoundBudgetError": ".errors",
+    "FreesoundError": ".errors",
+    "FreesoundKeyError": ".errors",
+    "FreesoundOfflineError": ".errors",
+    "FreesoundOriginalError": ".errors",
+    "FreesoundPreviewError": ".errors",
+    "ANY": ".filters",
+    "FreesoundFilters": ".filters",
+    "FreesoundSettings": ".filters",
+    "QualityStep": ".filters",
+    "licence_key": ".licences",
+    "licence_name": ".licences",
+    "licence_url": ".licences",
+    "FreesoundSource": ".source",
+    "sound_from_record": ".source",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

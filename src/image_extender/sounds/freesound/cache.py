@@ -7,8 +7,11 @@ Layout under ``<data>/cache/freesound/``::
     previews/<id>.ogg    HQ previews, named by Freesound sound id
     originals/<id>.wav   original files (OAuth2 only), named by id and the record's type
 
-A response is keyed by the request path and its sorted parameters, *without* any
-credential, so the same search made with another key (or offline, without one) hits.
+A response is keyed by the API host, the request path and its sorted parameters,
+*without* any credential, so the same search made with another key (or offline, without
+one) hits, while a mirror or a test server never answers from freesound.org's entries
+(or the reverse). Entries stored before the host was part of the key were all made
+against freesound.org and still serve it.
 Fresh entries (younger than the TTL) are served without a request; offline mode also
 serves stale entries, because an old answer beats none when there is no network.
 """
@@ -31,10 +34,13 @@ def cache_root(data_dir: Path) -> Path:
     return Path(data_dir) / "cache" / "freesound"
 
 
-def canonical_request(path: str, params: Mapping[str, object]) -> str:
-    """``/search/?a=1&b=2`` with sorted parameters and no credentials: the cache key text."""
+def canonical_request(path: str, params: Mapping[str, object], host: str = "") -> str:
+    """``//host/search/?a=1&b=2`` with sorted parameters and no credentials: the cache key text.
+
+    Without ``host``: ``/search/?a=1&b=2``, the form older caches used (for freesound.org).
+    """
     clean = sorted((k, str(v)) for k, v in params.items() if k not in SECRET_PARAMS)
-    return f"{path}?{urlencode(clean)}"
+    return f"{'//' + host if host else ''}{path}?{urlencode(clean)}"
 
 
 def split_url(url: str, base_url: str) -> tuple[str, dict[str, str]]:

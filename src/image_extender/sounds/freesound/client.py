@@ -9,6 +9,10 @@ we need only three calls. What this client adds over a bare ``httpx.get``:
   ``Authorization: Token …`` header (never a URL, so never a cache key or a log line),
   is sent only to the API host (previews live on a CDN that needs no key), and is
   redacted from every message this module formats;
+* **bounded**: a JSON reply is read up to ``max_json_bytes`` and a download up to
+  ``max_download_bytes`` (streamed to disk, never held in memory), both counted after
+  decompression, and every request must finish within ``deadline`` seconds however slowly
+  the server trickles; redirects stop after :data:`MAX_REDIRECTS`;
 * **robustness**: 429 waits for ``Retry-After``; 5xx, timeouts, dropped connections and
   malformed JSON retry with exponential backoff and full jitter (Brooker, "Exponential
   Backoff And Jitter", AWS Architecture Blog 2015), a bounded number of times;
@@ -43,10 +47,12 @@ are stored by sound id. A refused token (401/403, typically expired) raises
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import os
 import random
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +98,12 @@ SORT_OPTIONS: tuple[str, ...] = (
 BACKOFF_BASE = 0.5  # seconds: first retry waits up to this
 BACKOFF_CAP = 30.0
 RETRY_AFTER_CAP = 300.0  # a server asking for more than 5 minutes is not a blip
+MB = 1024 * 1024
+MAX_JSON_BYTES = 16 * MB  # a 150-result page with every field is ~0.3 MB
+MAX_DOWNLOAD_BYTES = 200 * MB  # HQ previews are ~1–5 MB; originals can be large
+DEADLINE = 120.0  # seconds for one whole request (the read timeout only bounds each read)
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
 
 T = TypeVar("T")
 
@@ -161,6 +173,9 @@ class FreesoundClient:
         budget: RateBudget | None = None,
         timeout: float = 20.0,
         max_attempts: int = 5,
+        deadline: float = DEADLINE,
+        max_json_bytes: int = MAX_JSON_BYTES,
+        max_download_bytes: int = MAX_DOWNLOAD_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -180,10 +195,14 @@ class FreesoundClient:
         self.budget = budget
         self.timeout = timeout
         self.max_attempts = max_attempts
+        self.deadline = deadline
+        self.max_json_bytes = max_json_bytes
+        self.max_download_bytes = max_download_bytes
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.stats = ClientStats()
-        self._http = httpx.Client(timeout=timeout, follow_redirects=True, transport=transport)
+        self._http = httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS,
+                                  transport=transport)
 
     # ------------------------------------------------------------------ public
 
@@ -236,8 +255,7 @@ class FreesoundClient:
         ext, url = urls[0]
         target = self.cache.preview_path(record.id, ext)
         what = f"preview of sound {record.id}"
-        body = self._send(url, {}, what=what, parse=lambda r: r.content, kind="preview")
-        return self._keep_if_audio(body, target, lambda reason: FreesoundPreviewError(
+        return self._download(url, target, what=what, kind="preview", fail=lambda reason: FreesoundPreviewError(
             f"Freesound sound {record.id} ('{record.name}'): preview is not audio ({reason})"
         ))
 
@@ -264,19 +282,24 @@ class FreesoundClient:
         ext = ORIGINAL_TYPES.get(record.type.lower().strip(), "bin")
         target = self.cache.original_path(record.id, ext)
         url = f"{self.base_url}/sounds/{record.id}/download/"
-        body = self._send(url, {}, what=f"original of sound {record.id}", parse=lambda r: r.content, kind="original")
-        return self._keep_if_audio(body, target, lambda reason: FreesoundOriginalError(
+        return self._download(url, target, what=f"original of sound {record.id}", kind="original",
+                              fail=lambda reason: FreesoundOriginalError(
             f"Freesound sound {record.id} ('{record.name}'): original {ext} file is not audio we can read ({reason})"
-        ))
+        ))  # fmt: skip
 
-    def _keep_if_audio(self, body: bytes, target: Path, fail: Callable[[str], Exception]) -> Path:
-        """Put a downloaded ``body`` at ``target`` only if it decodes as audio; else raise ``fail(reason)``.
+    def _download(self, url: str, target: Path, *, what: str, kind: Literal["preview", "original"],
+                  fail: Callable[[str], Exception]) -> Path:
+        """Stream ``url`` to ``<target>.part`` (bounded), keep it at ``target`` only if it decodes as audio.
 
-        Written to ``<target>.part`` first, checked with soundfile, then renamed, so a
-        half-written or non-audio download never poisons the cache. The reason is redacted.
+        Checked with soundfile, then renamed, so a half-written, oversized or non-audio
+        download never poisons the cache; the ``.part`` file is removed on any failure.
         """
         tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(body)
+        try:
+            self._send(url, {}, what=what, parse=lambda body: None, kind=kind, sink=tmp)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         try:
             info = sf.info(str(tmp))
             if info.frames <= 0:
@@ -299,8 +322,11 @@ class FreesoundClient:
     # ------------------------------------------------------------------ internals
 
     def _get_page(self, path: str, params: dict[str, str], *, what: str) -> SearchPage:
-        request = canonical_request(path, params)
+        host = urlsplit(self.base_url).netloc.lower()
+        request = canonical_request(path, params, host)
         cached = self.cache.get(request, allow_stale=self.offline)
+        if cached is None and host == urlsplit(DEFAULT_API_URL).netloc:
+            cached = self.cache.get(canonical_request(path, params), allow_stale=self.offline)  # pre-host cache
         if cached is not None:
             self.stats.cache_hits += 1
             return SearchPage.model_validate(cached)
@@ -308,9 +334,9 @@ class FreesoundClient:
             raise FreesoundOfflineError(f"offline: Freesound {what} is not in the cache ({self.cache.root})")
         url = self.base_url + path
 
-        def parse(resp: httpx.Response) -> tuple[dict, SearchPage]:
+        def parse(body: bytes) -> tuple[dict, SearchPage]:
             try:
-                payload = resp.json()
+                payload = json.loads(body)
                 return payload, SearchPage.model_validate(payload)
             except (ValueError, ValidationError) as exc:
                 raise _Retry("malformed JSON in the response") from exc
@@ -325,11 +351,15 @@ class FreesoundClient:
         params: dict[str, str],
         *,
         what: str,
-        parse: Callable[[httpx.Response], T],
+        parse: Callable[[bytes], T],
         kind: Literal["search", "preview", "original"],
+        sink: Path | None = None,
     ) -> T:
-        """GET with budget, retries and error mapping; ``parse`` may raise :class:`_Retry`."""
-        headers: dict[str, str] = {}
+        """GET with budget, retries and error mapping; ``parse`` (of the body) may raise :class:`_Retry`.
+
+        With ``sink`` the body is streamed into that file and ``parse`` gets ``b""``.
+        """
+        headers: dict[str, str] = {"Accept-Encoding": "gzip, deflate"}  # what _read_capped can inflate in steps
         if self._same_host(url):
             headers["Authorization"] = f"Bearer {self._oauth}" if kind == "original" else f"Token {self._key}"
         last = "no attempt made"
@@ -344,14 +374,7 @@ class FreesoundClient:
             else:
                 self.stats.preview_requests += 1
             try:
-                try:
-                    resp = self._http.get(url, params=params or None, headers=headers)
-                except httpx.TimeoutException as exc:
-                    raise _Retry(f"timed out after {self.timeout:g} s") from exc
-                except httpx.TransportError as exc:
-                    raise _Retry(f"connection failed ({type(exc).__name__})") from exc
-                self._check_status(resp, what, kind)
-                return parse(resp)
+                return parse(self._fetch(url, params, headers, what=what, kind=kind, sink=sink))
             except _Retry as retry:
                 last = retry.reason
                 if attempt == self.max_attempts:
@@ -362,6 +385,30 @@ class FreesoundClient:
                 self.stats.slept += delay
                 self.sleep(delay)
         raise FreesoundError(self._redact(f"Freesound {what}: gave up after {self.max_attempts} attempts ({last})"))
+
+    def _fetch(self, url: str, params: dict[str, str], headers: dict[str, str], *, what: str, kind: str,
+               sink: Path | None) -> bytes:
+        """One request: status checked, body read within the size cap and the deadline."""
+        limit = self.max_json_bytes if sink is None else self.max_download_bytes
+        fail = {"preview": FreesoundPreviewError, "original": FreesoundOriginalError}.get(kind, FreesoundError)
+        deadline = time.monotonic() + self.deadline
+        timeout = httpx.Timeout(min(self.timeout, self.deadline))
+        try:
+            with self._http.stream("GET", url, params=params or None, headers=headers, timeout=timeout) as resp:
+                self._check_status(resp, what, kind)
+                declared = resp.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise fail(f"Freesound {what}: the server announces {_size(int(declared))}, over the "
+                               f"{_size(limit)} limit (freesound.max_{'response' if sink is None else 'download'}_mb)")
+                return _read_capped(resp, limit, deadline, sink, lambda why: fail(f"Freesound {what}: {why}"))
+        except httpx.TimeoutException as exc:
+            raise _Retry(f"timed out after {self.timeout:g} s") from exc
+        except httpx.TooManyRedirects as exc:
+            raise FreesoundError(f"Freesound {what}: more than {MAX_REDIRECTS} redirects (a redirect loop?)") from exc
+        except httpx.TransportError as exc:
+            raise _Retry(f"connection failed ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:  # DecodingError (bad gzip) and the like
+            raise _Retry(f"unreadable response ({type(exc).__name__})") from exc
 
     def _check_status(self, resp: httpx.Response, what: str, kind: str) -> None:
         code = resp.status_code
@@ -387,7 +434,7 @@ class FreesoundClient:
             raise FreesoundKeyError(f"Freesound rejected the API key (HTTP {code}) for {what}: check {KEY_ENV}")
         if code == 404 and kind == "preview":
             raise FreesoundPreviewError(f"Freesound {what}: not found (HTTP 404)")
-        detail = resp.text[:200].replace("\n", " ")
+        detail = _peek(resp).replace("\n", " ")
         raise FreesoundError(self._redact(f"Freesound {what}: HTTP {code} ({detail})"))
 
     def _backoff(self, attempt: int) -> float:
@@ -402,6 +449,72 @@ class FreesoundClient:
             if secret:
                 text = text.replace(secret, "***")
         return text
+
+
+def _size(n: int) -> str:
+    return f"{n / MB:,.1f} MB"
+
+
+def _read_capped(resp: httpx.Response, limit: int, deadline: float, sink: Path | None,
+                 fail: Callable[[str], Exception]) -> bytes:
+    """The body (decompressed here, in bounded steps), or streamed into ``sink``; never more
+    than ``limit`` bytes after decompression, never past ``deadline`` (``time.monotonic()``):
+    a size bomb, a gzip bomb and a trickling server are all cut off, not waited for.
+
+    Raw bytes are read as they arrive (httpx's own chunked ``iter_bytes(n)`` would wait for
+    ``n`` bytes, and its decoder inflates a whole network chunk at once).
+    """
+    encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        inflater = None
+    elif encoding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
+    else:
+        raise fail(f"reply is {encoding}-compressed, which was not asked for")
+    parts: list[bytes] = []
+    seen = 0
+    out = sink.open("wb") if sink is not None else None
+    try:
+        for raw in resp.iter_raw():
+            pending = raw
+            while pending:
+                if inflater is None:
+                    piece, pending = pending, b""
+                else:
+                    try:
+                        piece = inflater.decompress(pending, CHUNK)
+                    except zlib.error as exc:
+                        raise _Retry(f"corrupt {encoding} data in the response ({exc})") from exc
+                    pending = inflater.unconsumed_tail
+                seen += len(piece)
+                if seen > limit:
+                    raise fail(f"reply is larger than the {_size(limit)} limit; stopped reading")
+                if out is not None:
+                    out.write(piece)
+                else:
+                    parts.append(piece)
+                if not piece:
+                    break
+            if time.monotonic() > deadline:
+                raise fail(f"reply not complete after {_size(seen)}: the request's deadline passed "
+                           f"(the server is trickling); stopped reading")
+    finally:
+        if out is not None:
+            out.close()
+    return b"".join(parts)
+
+
+def _peek(resp: httpx.Response, limit: int = 200) -> str:
+    """The start of an error body, without reading a hostile server's whole reply."""
+    got = b""
+    try:
+        for chunk in resp.iter_bytes(limit):
+            got += chunk
+            if len(got) >= limit:
+                break
+    except httpx.HTTPError:
+        pass
+    return got[:limit].decode("utf-8", "replace")
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -257,6 +257,9 @@ class FreesoundSettings(BaseModel):
     requests_per_day: int = Field(default=2000, ge=1)
     timeout: float = Field(default=20.0, gt=0.0, description="seconds per HTTP request")
     max_attempts: int = Field(default=5, ge=1, le=10, description="tries per request (429, 5xx, timeouts)")
+    deadline: float = Field(default=120.0, gt=0.0, le=3600.0, description="seconds for a whole request, however slowly it trickles")
+    max_response_mb: float = Field(default=16.0, gt=0.0, le=1024.0, description="largest JSON reply read")
+    max_download_mb: float = Field(default=200.0, gt=0.0, le=10240.0, description="largest preview / original downloaded")
     download_originals: bool = Field(
         default=False, description="original files instead of HQ previews; needs FREESOUND_OAUTH_TOKEN (see client.py)"
     )

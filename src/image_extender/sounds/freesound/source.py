@@ -42,7 +42,7 @@ from ...manifest import Role, Sound
 from ..base import Candidate
 from .budget import RateBudget
 from .cache import FreesoundCache, cache_root
-from .client import OAUTH_ENV, FreesoundClient, SearchPage, SoundRecord
+from .client import MB, OAUTH_ENV, FreesoundClient, SearchPage, SoundRecord
 from .errors import FreesoundAuthError, FreesoundBudgetError, FreesoundError, FreesoundOfflineError, FreesoundPreviewError
 from .filters import ANY, FreesoundFilters, FreesoundSettings
 from .licences import licence_name, licence_url
@@ -70,7 +70,9 @@ class FreesoundSource:
             root / "budget.sqlite", per_minute=settings.requests_per_minute, per_day=settings.requests_per_day
         )
         client = FreesoundClient(
-            cache, offline=offline, budget=budget, timeout=settings.timeout, max_attempts=settings.max_attempts
+            cache, offline=offline, budget=budget, timeout=settings.timeout, max_attempts=settings.max_attempts,
+            deadline=settings.deadline, max_json_bytes=int(settings.max_response_mb * MB),
+            max_download_bytes=int(settings.max_download_mb * MB),
         )
         return cls(client, settings)
 

@@ -1,0 +1,328 @@
+"""Fine-grained labels: detector boxes and the ImageNet classifier, joined through WordNet.
+
+The COCO detector knows 80 nouns, so every other animal lands in the nearest one (a bee,
+a squirrel or a dolphin is a "bird", a pig a "horse", a swan a "person"), and every robin,
+owl and heron is the same "bird". The EfficientNet classifier knows 1000 ImageNet classes,
+which are WordNet synsets (:mod:`.imagenet`), and the sounding vocabulary names WordNet
+synsets too (``sounding.toml``). So for each box we classify its padded crop and ask:
+
+1. **Refine** — does the crop name a kind of the detected class (``robin`` ⊂ ``bird.n.01``)
+   with concept mass ≥ ``REFINE_MIN``? Then the box becomes that concept ("songbird"),
+   with the detected class's queries kept after its own as a fallback.
+2. **Replace** — does it name a concept that is *not* a kind of the detected class, of a
+   compatible kind (an animal for an animal or a person, a vehicle for a vehicle: never a
+   dog for the bicycle it sits in front of), while the kinds of that class get less than
+   half as much? Then the detector was wrong about what it is (a ``hog`` boxed as
+   "horse"), and the box takes that concept without the wrong class's queries. The
+   evidence needed grows with the detector's own confidence — ``max(REPLACE_MIN,
+   REPLACE_PER_SCORE × score)`` — because ImageNet's many ungulates blur together (a white
+   horse the detector is sure of is "llama" 0.54 to the classifier, a calf "impala"). A
+   concept the detector itself knows (a "cow" for a "horse" box) needs ``REPLACE_COCO``:
+   the detector saw it and chose otherwise. For a person box the evidence is the concept
+   plus half its kind's other mass (swans split between seabird and wading bird) and the
+   bar is ``PERSON_EXTRA`` higher. Within a herd, a replacement only stands when at least
+   half the herd agrees: one horse of three called "ox" is the classifier's doubt.
+3. **Add** — objects the detector has no class for (an accordion, church bells, a goat
+   with no box at all): a concept the *whole image* names with mass ≥ ``ADD_MIN`` that no
+   detection explains becomes an object, on the box whose crop named it best or else the
+   whole image, with its salience times ``ADDED_WEIGHT`` (0.7): a whole-image guess is
+   less sure of where and how big the source is than a detector box.
+
+"Concept mass" sums the probabilities of every ImageNet class whose nearest concept in the
+vocabulary is that concept (all 120 dog breeds are "dog"; hog, wild boar and warthog are
+"pig"), so a photo the classifier splits between *ibex* and *ram* still counts. Each
+refinement records ``detected_as`` and ``refined_by`` (the classifier's class, its
+probability, where it looked and the WordNet relation) for the manifest and the trail.
+
+Cost: one classifier pass per crop (~8 ms on an idle core); crops are taken for at most
+``MAX_CROPS`` boxes, the most salient first, only for boxes of at least ``MIN_CROP_PX``
+pixels a side (smaller crops are upsampled noise) and not for a box that fills
+``FILLS_IMAGE`` of the photo (the whole-image pass already saw it).
+``bench/bench_analyze_crops.py`` times the analyzer with and without crops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .detector import Detection
+from .imagenet import ImageNetClass, load_table
+from .importance import salience
+from .vocabulary import Concept, Draft, SoundEntry, Vocabulary, load_sounding
+
+MAX_CROPS = 6
+CROP_PAD = 0.15  # of the box's width/height on each side: context helps the classifier
+MIN_CROP_PX = 40
+REFINE_MIN = 0.3
+REPLACE_MIN = 0.45
+REPLACE_PER_SCORE = 0.6
+REPLACE_COCO = 0.6
+PERSON_EXTRA = 0.1
+ANIMAL_KINDS = frozenset({"animal", "bird", "insect"})
+TRANSPORT_KINDS = frozenset({"vehicle", "aircraft", "boat"})
+WHOLE_IMAGE_AREA = 0.3  # a box this large without a crop is judged on the whole image
+FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the whole-image pass
+ADD_MIN = 0.35
+ADD_MAX = 2
+ADDED_WEIGHT = 0.7
+SPECIFIC_MIN = 0.4  # a species name becomes the first query ("robin song") only this sure
+WHOLE_BOX = (0.0, 0.0, 1.0, 1.0)
+
+Classify = Callable[[np.ndarray], np.ndarray]  # RGB crop -> ImageNet probabilities
+
+
+@dataclass(frozen=True)
+class ConceptIndex:
+    """ImageNet classes mapped onto the vocabulary's concepts (nearest WordNet ancestor)."""
+
+    concepts: tuple[Concept, ...]
+    ids: np.ndarray  # (1000,) concept index per ImageNet class, -1 = none
+    names: tuple[str, ...]  # ImageNet first synonyms
+    table: tuple[ImageNetClass, ...]
+    by_coco_mask: dict[str, np.ndarray]  # COCO label -> (1000,) bool: classes that are kinds of it
+
+    def masses(self, probs: np.ndarray) -> np.ndarray:
+        """Summed probability per concept."""
+        keep = self.ids >= 0
+        return np.bincount(self.ids[keep], weights=probs[keep], minlength=len(self.concepts))
+
+    def under(self, coco_label: str) -> np.ndarray:
+        return self.by_coco_mask.get(coco_label, np.zeros(len(self.ids), dtype=bool))
+
+    def top_class(self, probs: np.ndarray, concept: int) -> int:
+        """The ImageNet class that gave ``concept`` most of its mass."""
+        masked = np.where(self.ids == concept, probs, -1.0)
+        return int(np.argmax(masked))
+
+
+def build_index(vocab: Vocabulary, table: Sequence[ImageNetClass], names: Sequence[str]) -> ConceptIndex:
+    """Map each ImageNet class to the concept whose synset is its nearest ancestor.
+
+    Ties (one synset named by a COCO concept and a finer one) go to the finer concept.
+    """
+    concepts = tuple(vocab.concepts.values())
+    owners: dict[str, list[int]] = {}
+    for ci, c in enumerate(concepts):
+        for s in c.wordnet:
+            owners.setdefault(s, []).append(ci)
+    ids = np.full(len(table), -1, dtype=np.int64)
+    for cls in table:
+        for synset in cls.ancestors:  # nearest first
+            if synset in owners:
+                ids[cls.index] = min(owners[synset], key=lambda ci: (concepts[ci].coco is not None, ci))
+                break
+    masks = {}
+    for coco, c in vocab.by_coco.items():
+        synsets = frozenset(c.wordnet)
+        masks[coco] = np.array([cls.is_a(synsets) for cls in table], dtype=bool)
+    return ConceptIndex(concepts, ids, tuple(names), tuple(table), masks)
+
+
+@lru_cache(maxsize=2)
+def default_index(names: tuple[str, ...]) -> ConceptIndex:
+    return build_index(load_sounding(), load_table(), names)
+
+
+def crop(rgb: np.ndarray, box: tuple[float, float, float, float], pad: float = CROP_PAD) -> np.ndarray | None:
+    """The box padded by ``pad`` of its size on each side, clipped; None when too small."""
+    h, w = rgb.shape[:2]
+    bw, bh = box[2] - box[0], box[3] - box[1]
+    x0, x1 = int(max(0.0, box[0] - pad * bw) * w), int(min(1.0, box[2] + pad * bw) * w)
+    y0, y1 = int(max(0.0, box[1] - pad * bh) * h), int(min(1.0, box[3] + pad * bh) * h)
+    if min(x1 - x0, y1 - y0) < MIN_CROP_PX:
+        return None
+    return np.ascontiguousarray(rgb[y0:y1, x0:x1])
+
+
+def _why(index: ConceptIndex, probs: np.ndarray, concept: int, where: str, relation: str) -> tuple[str, str]:
+    """(species name for a specific query — only when the classifier is sure of it —, why)."""
+    top = index.top_class(probs, concept)
+    name = index.names[top]
+    return (name if probs[top] >= SPECIFIC_MIN else ""), f"classifier: {name} {probs[top]:.2f} ({where}) {relation}"
+
+
+def compatible(base: Concept | None, concept: Concept) -> bool:
+    """May a box detected as ``base`` be replaced by ``concept``? (see module doc)"""
+    if base is None or base.silent:
+        return True
+    if concept.silent and concept.kind in ANIMAL_KINDS:  # a "knife" the crop calls a tench is a fish: silent
+        return True
+    if concept.kind in ANIMAL_KINDS:
+        return base.kind in ANIMAL_KINDS or base.kind == "person"
+    if concept.kind in TRANSPORT_KINDS:
+        return base.kind in TRANSPORT_KINDS
+    return base.kind == concept.kind
+
+
+def refine_detection(
+    det: Detection,
+    entry: SoundEntry | None,
+    probs: np.ndarray | None,
+    where: str,
+    index: ConceptIndex,
+    vocab: Vocabulary,
+    neighbours: Sequence[tuple[tuple[float, float, float, float], str]] = (),
+) -> Draft | None:
+    """The draft for one detection: refined, replaced or as detected (see module doc); None if silent.
+
+    ``neighbours``: (box, COCO label) of the other detections. A replacement that an
+    overlapping neighbour already explains is the neighbour showing through the crop (the
+    zebra in front of the giraffe, the dog in front of the bicycle), not this box.
+    """
+    coco = entry.label if entry else ""
+    base = vocab.by_coco.get(coco)
+    plain = Draft(base, det.box, det.score) if base is not None and not base.silent else None
+    if probs is None:
+        return plain
+    mask = index.under(coco)
+    sub = index.masses(np.where(mask, probs, 0.0))
+    other = index.masses(np.where(mask, 0.0, probs))
+    best_sub = int(np.argmax(sub))
+    if sub[best_sub] >= REFINE_MIN and index.concepts[best_sub] is not base and index.concepts[best_sub].coco is None:
+        concept = index.concepts[best_sub]
+        synset = next(s for s in (base.wordnet if base else ()) if s in index.table[index.top_class(probs, best_sub)].ancestors)
+        name, why = _why(index, probs, best_sub, where, f"is a kind of {coco} (WordNet {synset})")
+        parents = (base,) if base is not None and not base.silent else ()
+        return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name, parents=parents)
+    evidence = other.copy()
+    person = base is not None and base.kind == "person"
+    if person:  # a concept plus half of its kind's other mass
+        kinds = np.array([c.kind for c in index.concepts])
+        for kind in ANIMAL_KINDS:
+            same = kinds == kind
+            evidence[same] = other[same] + 0.5 * (other[same].sum() - other[same])
+    order = np.argsort(-evidence)
+    for best in (int(i) for i in order[:3]):
+        concept = index.concepts[best]
+        if concept.silent and concept.kind not in ANIMAL_KINDS:
+            continue
+        if not compatible(base, concept):
+            continue
+        need = max(REPLACE_MIN, REPLACE_PER_SCORE * det.score) + (PERSON_EXTRA if person else 0.0)
+        if concept.coco is not None:
+            need = max(need, REPLACE_COCO)
+        top = index.top_class(probs, best)
+        if any(_overlap(det.box, box) > 0.2 and index.under(label)[top] for box, label in neighbours):
+            break
+        if evidence[best] >= need and float(probs[mask].sum()) < 0.5 * other[best]:
+            name, why = _why(index, probs, best, where, f"is not a kind of {coco or 'the detected class'}")
+            return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name)
+        break
+    return plain
+
+
+def fine_grained_drafts(
+    rgb: np.ndarray,
+    detections: Sequence[Detection],
+    vocabulary: dict[int, SoundEntry],
+    whole: np.ndarray,
+    classify: Classify,
+    index: ConceptIndex,
+    vocab: Vocabulary | None = None,
+) -> list[Draft]:
+    """Drafts for thresholded ``detections`` plus classifier-only finds (see module doc).
+
+    ``whole``: the whole image's ImageNet probabilities; ``classify``: crop → probabilities.
+    """
+    vocab = vocab or load_sounding()
+    ranked = sorted(range(len(detections)), key=lambda i: -salience(detections[i].box, detections[i].score))
+    crop_probs: dict[int, np.ndarray] = {}
+    for i in ranked:
+        if len(crop_probs) >= MAX_CROPS:
+            break
+        if detections[i].area >= FILLS_IMAGE:
+            continue
+        patch = crop(rgb, detections[i].box)
+        if patch is not None:
+            crop_probs[i] = classify(patch)
+
+    per_det: list[tuple[Detection, Draft | None, bool]] = []
+    for i, det in enumerate(detections):
+        entry = vocabulary.get(det.class_id)
+        if i in crop_probs:
+            probs, where = crop_probs[i], "crop"
+        elif det.area >= WHOLE_IMAGE_AREA:
+            probs, where = whole, "whole image"
+        else:
+            probs, where = None, ""
+        neighbours = [(o.box, e.label) for j, o in enumerate(detections) if j != i and (e := vocabulary.get(o.class_id))]
+        per_det.append((det, refine_detection(det, entry, probs, where, index, vocab, neighbours), probs is not None))
+    drafts = [d for d in _herd_consensus(per_det, vocabulary, vocab) if d is not None]
+
+    # classifier-only finds: what the whole image names that no detection explains
+    explained = np.zeros(len(index.ids), dtype=bool)
+    for det in detections:
+        entry = vocabulary.get(det.class_id)
+        if entry is not None:
+            explained |= index.under(entry.label)
+    present = {d.concept.label for d in drafts} | {e.label for d in detections if (e := vocabulary.get(d.class_id))}
+    seen_kinds = {d.concept.kind for d in drafts} | {
+        c.kind for d in detections if (e := vocabulary.get(d.class_id)) and (c := vocab.by_coco.get(e.label))
+    }
+    animal_seen = bool(seen_kinds & ANIMAL_KINDS)
+    masses = index.masses(np.where(explained, 0.0, whole))
+    added = 0
+    for ci in np.argsort(-masses):
+        concept = index.concepts[int(ci)]
+        if masses[ci] < ADD_MIN or added >= ADD_MAX:
+            break
+        if concept.silent or concept.kind == "person" or concept.label in present:
+            continue
+        if concept.kind in ANIMAL_KINDS and animal_seen:  # the detector saw the animal: boxes decide what it is
+            continue
+        box, where = WHOLE_BOX, "whole image"
+        if crop_probs:
+            j, best = max(((j, index.masses(p)[ci]) for j, p in crop_probs.items()), key=lambda t: t[1])
+            if best >= 0.2:
+                box, where = detections[j].box, "whole image and a box's crop"
+        name, why = _why(index, whole, int(ci), where, "names it; the detector has no such class")
+        drafts.append(Draft(concept, box, float(min(1.0, masses[ci])), refined_by=why, name=name, weight=ADDED_WEIGHT))
+        added += 1
+    return drafts
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    """Share of box ``a`` covered by box ``b``."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return ix * iy / area if area > 0 else 0.0
+
+
+def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabulary: dict[int, SoundEntry], vocab: Vocabulary) -> list[Draft | None]:
+    """One class, one verdict: a replacement stands only when at least half of the
+    detections of that class that were classified agree on it, and then the ones too small
+    to classify follow them (a herd of bison seen as "cow" is all bison)."""
+    by_class: dict[int, list[int]] = {}
+    for i, (det, _, _) in enumerate(per_det):
+        by_class.setdefault(det.class_id, []).append(i)
+    out = [d for _, d, _ in per_det]
+    for class_id, members in by_class.items():
+        if len(members) < 2:
+            continue
+        entry = vocabulary.get(class_id)
+        base = vocab.by_coco.get(entry.label) if entry else None
+        voters = [i for i in members if per_det[i][2]]
+        replaced: dict[str, list[int]] = {}
+        for i in voters:
+            d = out[i]
+            if d is not None and d.detected_as and not d.parents:
+                replaced.setdefault(d.concept.label, []).append(i)
+        for label, idx in replaced.items():
+            if 2 * len(idx) < len(voters):
+                for i in idx:
+                    det = per_det[i][0]
+                    out[i] = Draft(base, det.box, det.score) if base is not None and not base.silent else None
+            elif 2 * len(idx) > len(voters):
+                lead = out[idx[0]]
+                assert lead is not None
+                for i in members:
+                    if not per_det[i][2]:
+                        det = per_det[i][0]
+                        out[i] = Draft(lead.concept, det.box, det.score, detected_as=lead.detected_as,
+                                       refined_by=f"{lead.refined_by}, as most of its herd", name=lead.name)
+    return out

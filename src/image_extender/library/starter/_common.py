@@ -1,0 +1,237 @@
+"""What the starter sources share: game-only rules, licence lookup, writing a source folder.
+
+Every source turns its package's own structure into :class:`Clip` s — the audio bytes,
+where they came from, and a description made of the package's words (folder and file
+names, the game's data files, credits) — and :func:`write_clips` writes them with
+``metadata.jsonl`` in one go.
+
+**Game-only.** Game packages also carry sounds that belong to the game, not to the world
+a photo shows: weapons, spells, interface blips, death cries, voice lines of game
+characters. Each source lists :class:`Rule` s over its own paths and data (a hedgewars
+voice pack folder, a MegaGlest ``attack`` skill, an OpenClonk ``UI.ocg`` group); a clip
+matching any rule gets the tag :data:`GAME_ONLY`, which the sound finder keeps out of
+object and bed picks. The rule's reason is kept in the description so a person reading the
+library can see why.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import soundfile as sf
+from debian.copyright import Copyright, NotMachineReadableError
+
+from ..debian import FetchError
+from ..records import METADATA_JSONL, SoundRecord, write_jsonl
+
+GAME_ONLY = "game-only"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A clip whose match text (``Clip.key``) matches ``pattern`` is game-only, because ``why``."""
+
+    pattern: str
+    why: str
+
+    def matches(self, text: str) -> bool:
+        return re.search(self.pattern, text, re.IGNORECASE) is not None
+
+
+def game_only_reason(key: str, rules: Iterable[Rule]) -> str | None:
+    """The ``why`` of the first rule ``key`` matches, or None for a sound of the world."""
+    for rule in rules:
+        if rule.matches(key):
+            return rule.why
+    return None
+
+
+@dataclass
+class Clip:
+    """One recording a source keeps.
+
+    ``key`` is what the game-only rules are matched against: the path inside the package,
+    plus any role the game's data gives the file (``"skill:attack"``).
+    """
+
+    rel: str  # path under the source folder, with its real suffix
+    data: bytes
+    name: str
+    description: str
+    key: str
+    tags: list[str] = field(default_factory=list)
+    licence: str = ""
+    author: str = ""
+    url: str = ""
+    kind: str | None = None
+    loopable: bool | None = None
+
+
+# Short names some copyright files use for a licence that has exactly one version.
+SPDX = {"CC0": "CC0-1.0"}
+
+
+def _decodes(path: Path) -> bool:
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError):
+        return False
+    return info.frames > 0
+
+
+def existing_count(out_dir: Path) -> int | None:
+    """How many records a finished source folder holds; None when it is not written yet."""
+    meta = out_dir / METADATA_JSONL
+    if not meta.exists():
+        return None
+    with meta.open(encoding="utf-8") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def write_clips(out_dir: Path, clips: Iterable[Clip], rules: Iterable[Rule], source: str) -> int:
+    """Write every distinct clip (byte-identical copies are kept once) and ``metadata.jsonl``.
+
+    The metadata file is written last and atomically, so a folder without it is an
+    unfinished one and the next run starts it again.
+    """
+    rules = list(rules)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    records: list[SoundRecord] = []
+    seen: set[str] = set()
+    for clip in clips:
+        if not clip.data:
+            continue
+        digest = hashlib.md5(clip.data).hexdigest()
+        if digest in seen:
+            continue
+        seen.add(digest)
+        target = out_dir / clip.rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(clip.data)
+        if not _decodes(target):  # a few game files carry a malformed header: leave them out
+            target.unlink()
+            continue
+        tags = list(dict.fromkeys(t for t in clip.tags if t))
+        description = clip.description
+        why = game_only_reason(clip.key, rules)
+        if why:
+            tags.append(GAME_ONLY)
+            description += f" [game-only: {why}]"
+        records.append(
+            SoundRecord(
+                path=clip.rel,
+                name=clip.name,
+                description=description,
+                tags=tags,
+                licence=SPDX.get(clip.licence, clip.licence) or "unknown",
+                author=clip.author,
+                url=clip.url,
+                source=source,
+                kind=clip.kind,  # type: ignore[arg-type]
+                loopable=clip.loopable,
+            )
+        )
+    if not records:
+        raise FetchError(f"{source}: no recordings found in the package (has its layout changed?)")
+    write_jsonl(records, out_dir)
+    return len(records)
+
+
+def words(text: str) -> str:
+    """'StepHard1' / 'worker_chop-2' -> 'step hard' / 'worker chop' (numbers dropped)."""
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    parts = [p for p in re.split(r"[\s_\-.+]+", text.lower()) if p and not p.isdigit()]
+    return " ".join(re.sub(r"\d+$", "", p) or p for p in parts).strip()
+
+
+@functools.lru_cache(maxsize=8)
+def _dep5(copyright_file: Path) -> Copyright:
+    try:
+        with copyright_file.open(encoding="utf-8") as fh:
+            return Copyright(fh, strict=False)
+    except (OSError, NotMachineReadableError) as exc:
+        raise FetchError(f"{copyright_file}: cannot read a machine-readable copyright file ({exc})") from exc
+
+
+def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, str]:
+    """(licence, author, url) of the DEP-5 stanza covering ``upstream_path`` (parsed once).
+
+    A stanza's own ``Source`` line or a URL in its ``Comment`` (a Freesound page, say)
+    wins over the header's; a holder written as "(Public Domain)" is kept as written.
+    """
+    parsed = _dep5(copyright_file)
+    para = parsed.find_files_paragraph(upstream_path)
+    if para is None or para.license is None:
+        raise FetchError(f"{copyright_file}: no Files stanza covers {upstream_path}")
+    holders = [re.sub(r"\s*[(<].*$", "", re.sub(r"^[\s\d,\-–]+", "", line)).strip()
+               for line in (para.copyright or "").splitlines()]  # fmt: skip
+    # python-debian exposes only the standard fields; "Source" in a Files stanza is an
+    # extension some packagers use for the Freesound page
+    own = getattr(para, "_underlying_paragraph", {})
+    urls = [u.rstrip(".,;") for u in re.findall(r"https?://[^\s<>()\"']+", f"{own.get('Source', '')} {para.comment or ''}")]
+    url = urls[0] if urls else (parsed.header.source or "").strip()
+    author = "; ".join(h for h in dict.fromkeys(holders) if h) or (para.copyright or "").strip(" ()")
+    return para.license.synopsis.strip(), author, url
+
+
+# What a table entry says about one file: (description, tags, kind or None).
+Entry = tuple[str, list[str], "str | None"]
+
+
+def folder_clips(
+    root: Path,
+    folder: str,
+    copyright_file: Path,
+    upstream: Callable[[str], str],
+    table: dict[str, Entry],
+    context: str,
+    *,
+    only_table: bool = False,
+    skip: Callable[[str], bool] = lambda rel: False,
+) -> list[Clip]:
+    """Clips for the audio files under ``root/folder``, described by ``table`` (file stem →
+    entry) where the package's own names need a word of explanation, else by the words of
+    the file name, always followed by ``context`` (which game, which folder).
+
+    ``upstream`` maps a path under ``folder`` to the path the DEP-5 file uses; a file no
+    stanza covers is left out.
+    """
+    base = root / folder
+    clips = []
+    for path in sorted(base.rglob("*")):
+        if path.suffix.lower() not in (".wav", ".ogg", ".flac", ".oga") or not path.is_file():
+            continue
+        rel = path.relative_to(base).as_posix()
+        if skip(rel):
+            continue
+        stem = path.stem
+        entry = table.get(stem) or table.get(re.sub(r"[-_]?\d+$", "", stem))
+        if entry is None and only_table:
+            continue
+        name = words(stem) or stem.lower()
+        what, tags, kind = entry if entry else (name, [], None)
+        folders = [words(p) for p in Path(rel).parts[:-1]]
+        try:
+            licence, author, url = dep5_licence(copyright_file, upstream(rel))
+        except FetchError:
+            continue  # no stanza states this file's licence: not ours to redistribute
+        clips.append(
+            Clip(
+                rel=rel,
+                data=path.read_bytes(),
+                name=name,
+                description=f"{what} ({context}{', ' + ', '.join(folders) if folders else ''})",
+                key=f"{' '.join(folders)} {name}".strip(),
+                tags=[*tags, *folders],
+                licence=licence,
+                author=author,
+                url=url,
+                kind=kind,
+            )
+        )
+    return clips

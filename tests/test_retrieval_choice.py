@@ -1,0 +1,190 @@
+"""Choosing among verified recordings: the most specific concept wins, chains are walked, game sounds never play.
+
+Sounds are the starter library's recordings as their sources describe them
+(``tests/data/retrieval_library.jsonl``), searched the way the library searches (mean of
+full-text and core-text cosines plus the WordNet word match) and checked by the real
+calibrated verifier. Scenes use the analyzer's contract: ``SceneObject.queries`` /
+``accepts`` and ``AmbienceTag.queries``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from image_extender.library.core import boilerplate, core_text
+from image_extender.library.embed import CachedEmbedder, get_embedder
+from image_extender.library.lexical import Doc, LexicalIndex
+from image_extender.library.store import embed_text, fuse
+from image_extender.manifest import AmbienceTag, BBox, ImageInfo, Scene, SceneObject, Sound
+from image_extender.sounds.base import Candidate
+from image_extender.sounds.find import FILED, NAMED, concept_rank, find_sounds
+from image_extender.sounds.hierarchy import ConceptHierarchy
+from image_extender.sounds.library_source import LibrarySource
+from image_extender.sounds.verify import EmbeddingVerifier, default_vocabulary
+from image_extender.sounds.wordnet import WordNet
+
+DATA = Path(__file__).resolve().parent / "data"
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "scaper-audio"
+
+# Verbatim from the grown starter library's OpenClonk source (Debian openclonk-data):
+# an invented game creature, tagged game-only by the library.
+MONSTER = {"id": "openclonk/Animals/Monster/Growl1.wav", "name": "growl",
+           "description": "monster growl (OpenClonk sound, animal, monster) [game-only: invented game creature]",
+           "tags": ["animals", "monster", "game-only"], "kind": "one-shot"}
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parent.parent / "data"))
+
+
+def _sound(r: dict) -> Sound:
+    """The recording as the library holds it: the starter folder ``make install`` fills."""
+    return Sound(provider="library", id=r["id"], path=str(data_dir() / "starter" / r["id"]), name=r["name"], description=r["description"], tags=r["tags"],
+                 licence="see the library", duration=30.0 if r.get("kind") == "bed" else 2.0, sample_rate=44100,
+                 channels=1, kind=r.get("kind"))
+
+
+class StarterSource:
+    """The starter library in memory, ranked like ``SoundLibrary.search`` (``store.fuse``)."""
+
+    name = "starter"
+
+    def __init__(self, records: list[dict], embedder, wordnet):
+        self.sounds = [_sound(r) for r in records]
+        boiler = boilerplate(r["description"] for r in records)
+        self.embedder = embedder
+        self.full = embedder.embed([embed_text(r["name"], r["description"], r["tags"]) for r in records])
+        self.core = embedder.embed([core_text(r["name"], r["description"], boiler) for r in records])
+        self.words = LexicalIndex([Doc(i, r["name"], r["description"], tuple(r["tags"])) for i, r in enumerate(records)],
+                                  wordnet.expansions)
+        self.queries: list[str] = []
+
+    def search(self, query, role, limit):
+        self.queries.append(query)
+        q = self.embedder.embed([query])[0]
+        scores = fuse(dict(enumerate((self.full @ q).tolist())), dict(enumerate((self.core @ q).tolist())),
+                      self.words.score(query))
+        order = sorted(scores, key=lambda i: -scores[i])
+        want = "bed" if role == "ambience" else "one-shot"
+        first = [i for i in order if self.sounds[i].kind == want][:limit]
+        rest = [i for i in order if i not in first][:limit]
+        return [Candidate(self.sounds[i], scores[i]) for i in first + rest]
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "retrieval_library.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def wordnet() -> WordNet:
+    return WordNet.from_data_dir(data_dir())
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return CachedEmbedder(get_embedder(), data_dir() / "cache" / "embeddings.sqlite")
+
+
+@pytest.fixture(scope="module")
+def source(records, embedder, wordnet) -> StarterSource:
+    return StarterSource([*records, MONSTER], embedder, wordnet)
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder, wordnet):
+    return EmbeddingVerifier(embedder, default_vocabulary(ConceptHierarchy.load(use_wordnet=False).terms()), lexicon=wordnet)
+
+
+def _obj(label, query, importance=0.9, queries=(), accepts=()):
+    return SceneObject(label=label, query=query, bbox=BBox(x0=0.1, y0=0.1, x1=0.5, y1=0.9), importance=importance,
+                       confidence=0.9, queries=list(queries), accepts=list(accepts))
+
+
+def _scene(objects, ambience=()):
+    return Scene(image=ImageInfo(path="photo.jpg", md5="0" * 32, width=640, height=480), analyzer="test",
+                 objects=objects, ambience=list(ambience))
+
+
+def test_a_recording_that_names_the_thing_outranks_one_filed_under_it(records):
+    by_name = {r["id"].rsplit("/", 1)[-1]: _sound(r) for r in records}
+    assert concept_rank(by_name["blackcat.ogg"], ["cat"])[0] == NAMED  # "A black cat"
+    assert concept_rank(by_name["tiger.ogg"], ["cat"])[0] == FILED  # "(animals, mammals, cats)"
+    assert concept_rank(by_name["lark.ogg"], ["robin", "songbird", "bird"]) == (FILED, 1)  # only "(animals, birds)"
+    assert concept_rank(by_name["owl.ogg"], ["owl", "bird"]) == (NAMED, 2)  # the most specific concept, named
+
+
+def test_a_cat_gets_the_cat_not_a_big_cat(source, verifier):
+    (cat,) = find_sounds(_scene([_obj("cat", "cat meowing", accepts=["cat"])]), source, verifier, None)
+    assert cat.sound is not None and cat.sound.id.endswith("blackcat.ogg"), cat.verdict
+
+
+def test_two_birds_of_different_species_get_their_own_calls_and_never_the_peacock(source, verifier):
+    scene = _scene([
+        _obj("owl", "owl hooting", 0.9, accepts=["owl", "bird"]),
+        _obj("gull", "seagull calls", 0.8, queries=["gull crying", "sea bird"], accepts=["seagull", "gull", "bird"]),
+        _obj("duck", "duck quacking", 0.7, accepts=["duck", "bird"]),
+    ])
+    owl, gull, duck = find_sounds(scene, source, verifier, None)
+    assert "owl" in owl.sound.id and "seagull" in gull.sound.id and ("duck" in duck.sound.id or "drake" in duck.sound.id)
+    assert len({owl.sound.id, gull.sound.id, duck.sound.id}) == 3
+    assert not any("peacock" in c.sound.id for c in (owl, gull, duck))
+
+
+def test_search_knows_a_hog_is_a_pig(source, verifier):
+    (hog,) = find_sounds(_scene([_obj("hog", "hog grunting", accepts=["hog", "pig"])]), source, verifier, None)
+    assert hog.sound is not None and "pig" in hog.sound.id and "death" not in hog.sound.id, hog.verdict
+    assert hog.query == "hog grunting"
+
+
+def test_an_object_walks_its_own_queries_before_the_hierarchy(source, verifier):
+    """Nobody recorded a robin: the analyzer's further queries are tried in order before
+    the hierarchy's more general words, and the peacock never sings for the robin."""
+    hierarchy = ConceptHierarchy.load(use_wordnet=False)
+    obj = _obj("robin", "robin singing", queries=["songbird chirping", "bird song"], accepts=["robin", "songbird", "bird"])
+    source.queries.clear()
+    (robin,) = find_sounds(_scene([obj]), source, verifier, hierarchy)
+    assert source.queries[:3] == ["robin singing", "songbird chirping", "bird song"]
+    assert any(s.action == "fallback" and "next query of 'robin' (2 of 3)" in s.detail for s in robin.trail)
+    assert robin.sound is None or "peacock" not in robin.sound.id, robin.verdict
+
+
+def test_a_bed_falls_back_to_the_closest_kind_of_place(source, verifier):
+    tag = AmbienceTag(label="old town", query="medieval old town square with bells ambience",
+                      queries=["town square ambience", "busy city street ambience"])
+    (bed,) = find_sounds(_scene([], [tag]), source, verifier, None)
+    assert bed.sound is not None and bed.sound.kind == "bed", bed.verdict
+    assert bed.query in tag.queries
+    assert any(s.action == "fallback" and "next query of 'old town'" in s.detail for s in bed.trail)
+
+
+def test_game_only_sounds_never_reach_an_object(source, verifier):
+    (monster,) = find_sounds(_scene([_obj("bear", "monster growl", accepts=["monster"])]), source, verifier, None)
+    assert monster.sound is None or "game-only" not in monster.sound.tags
+    assert any(s.sound_id == MONSTER["id"] and "game-only" in s.detail for s in monster.trail)
+
+
+def test_the_library_source_leaves_game_only_recordings_out_and_says_how_many(tmp_path):
+    from image_extender.library.ingest import build_library
+    from image_extender.library.records import SoundRecord, write_jsonl
+    from image_extender.library.store import SoundLibrary
+
+    folder = tmp_path / "sounds"
+    folder.mkdir()
+    shutil.copyfile(ASSETS / "dogbark.wav", folder / "dogbark.wav")
+    shutil.copyfile(ASSETS / "17-CAR-Rolls-Royce-Horn.wav", folder / "horn.wav")
+    write_jsonl([SoundRecord(path="dogbark.wav", name="Dog bark", description="one dog bark, close",
+                             tags=["dog", "game-only"], licence="BSD-3-Clause"),
+                 SoundRecord(path="horn.wav", name="Car horn", description="Rolls-Royce car horn", tags=["car"],
+                             licence="BSD-3-Clause")], folder)
+    embedder = get_embedder()
+    build_library([folder], tmp_path / "lib", embedder=embedder)
+    with SoundLibrary.open(tmp_path / "lib", embedder=embedder) as lib:
+        src = LibrarySource(lib)
+        hits = src.search("dog barking", "object", 5)
+        assert [h.sound.name for h in hits] == ["Car horn"] and src.left_out >= 1

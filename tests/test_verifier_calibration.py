@@ -1,0 +1,110 @@
+"""The verifier, calibrated on labelled pairs: fitted on two thirds of the queries, measured on the rest.
+
+``tests/data/verifier_pairs.jsonl`` (made by ``tests/data/make_verifier_pairs.py``) holds
+1,626 (query, sound, right/wrong) pairs over the real descriptions of the starter library:
+every right recording, the nearest wrong ones a search returns, and the hard negatives of
+issue 15 (tiger vs cat, a deep-sea vessel vs a rowing boat, the peacock for every bird,
+a hand clap vs applause) and its false rejections ("crowd talking", "room tone").
+
+Floors: the held-out third has 135 right and 449 wrong pairs; at the measured precision
+0.87 (127 accepts) and recall 0.81 one standard error is ~0.03 and ~0.034, so the
+floors (0.80, 0.74) sit about two standard errors below the measurement, and both above
+the verifier before (0.66, 0.69), which a regression to it would fall under.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from image_extender.library.embed import CachedEmbedder, get_embedder
+from image_extender.sounds.base import Candidate
+from image_extender.sounds.calibration import fit, held_out, load_pairs, measure
+from image_extender.sounds.hierarchy import ConceptHierarchy
+from image_extender.sounds.sound_words import SoundWords
+from image_extender.sounds.verify import EmbeddingVerifier, default_vocabulary
+from image_extender.sounds.wordnet import WordNet
+
+PAIRS = Path(__file__).resolve().parent / "data" / "verifier_pairs.jsonl"
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parent.parent / "data"))
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    return load_pairs(PAIRS)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return CachedEmbedder(get_embedder(), data_dir() / "cache" / "embeddings.sqlite")
+
+
+@pytest.fixture(scope="module")
+def vocabulary():
+    return default_vocabulary(ConceptHierarchy.load(use_wordnet=False).terms())
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder, vocabulary):
+    return EmbeddingVerifier(embedder, vocabulary, lexicon=SoundWords(WordNet.from_data_dir(data_dir())))  # as the finder
+
+
+def _pair(pairs, query, name):
+    return next(p for p in pairs if p.query == query and p.sound.name == name)
+
+
+def test_the_labelled_set_holds_the_hard_cases_of_the_issue(pairs):
+    assert len(pairs) >= 300 and sum(p.right for p in pairs) >= 100
+    assert not _pair(pairs, "cat meowing", "tiger").right and _pair(pairs, "cat meowing", "blackcat").right
+    assert not _pair(pairs, "rowing boat", "bathyscape").right
+    bird_queries = {p.query for p in pairs if p.sound.name == "peacock_call_01" and not p.right}
+    assert len(bird_queries) >= 10  # the peacock is a wrong answer for robin, owl, duck, heron, penguin…
+    for query in ("crowd talking", "room tone", "ball bouncing"):
+        assert any(p.query == query for p in pairs)
+    held = {p.query for p in pairs if held_out(p.query)}
+    assert 0.25 < len(held) / len({p.query for p in pairs}) < 0.42
+
+
+def test_held_out_precision_and_recall_stay_above_their_floors(verifier, embedder, vocabulary, pairs):
+    held = [p for p in pairs if held_out(p.query)]
+    after = measure(verifier, held)
+    assert after.precision >= 0.80 and after.recall >= 0.74, str(after)
+    before = measure(EmbeddingVerifier(embedder, vocabulary, top_k=5, max_gap=0.15, floor=0.30, name_cover=9.0), held)
+    assert after.precision > before.precision + 0.15 and after.recall > before.recall + 0.05, (str(before), str(after))
+
+
+def test_the_shipped_thresholds_are_the_best_fit_on_the_other_queries(verifier, pairs):
+    """Fitted (verify.CALIBRATION): the shipped point is the grid's best F1 on the fitting
+    part. When the analyzer's vocabulary grows, ranks move; the shipped point must then
+    stay within 0.02 F1 of the best, or be refitted with ``calibration.fit``."""
+    grid = {"top_k": (1, 5), "max_gap": (0.0, 0.05, 0.15), "floor": (0.35, 0.4, 0.45), "name_cover": (0.75, 0.9, 1.01),
+            "name_floor": (0.0,)}
+    fitting = [p for p in pairs if not held_out(p.query)]
+    _, best = fit(verifier, fitting, grid)
+    shipped = measure(verifier, fitting)
+
+    def f1(c):
+        return 2 * c.precision * c.recall / (c.precision + c.recall)
+
+    assert f1(shipped) >= f1(best) - 0.02, (str(shipped), str(best))
+
+
+def test_a_cat_is_not_a_tiger_but_a_crowd_in_a_port_is_a_crowd(verifier, pairs):
+    for query, name, right in [("cat meowing", "tiger", False), ("cat meowing", "blackcat", True),
+                               ("cuckoo calling", "cuckoo", True), ("lark singing", "lark", True),
+                               ("crowd talking", "amb_port_10", True), ("violin", "violin", True)]:
+        p = _pair(pairs, query, name)
+        (verdict,) = verifier.verify(query, [Candidate(p.sound, 0.5)])
+        assert verdict.accepted is right, (query, name, verdict.reason)
+
+
+def test_a_door_closing_is_the_opposite_of_a_door_opening(verifier, pairs):
+    p = _pair(pairs, "door opening", "door close")
+    (verdict,) = verifier.verify("door opening", [Candidate(p.sound, 0.5)])
+    assert not verdict.accepted
+    assert "says the opposite of 'door opening': 'close' is the opposite of 'opening'" in verdict.reason
