@@ -17,6 +17,7 @@ shared cache) and only through the guard.
 import html
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -541,7 +542,9 @@ def build_blocks(store: SessionStore, options: UIOptions):
                 return cleared("**Error:** something went wrong inside Image Extender; the server log has the details.")
             progress((len(STAGES), len(STAGES)), desc="done")
             write_meta(run_dir, shown, manifest.mix.duration)
-            return shown_run(new_desk(run_dir, manifest, shown), summary(manifest, shown), token)
+            desk_value = new_desk(run_dir, manifest, shown)
+            threading.Thread(target=desk.warm, args=(desk_value,), name="desk-warm", daemon=True).start()
+            return shown_run(desk_value, summary(manifest, shown), token)
 
         def failed(exc, seen, photo_copy, run_dir, shown, replacements) -> list:
             """What was seen stays on screen (boxes, places) and the message says it in plain words."""

@@ -20,7 +20,6 @@ track's events, pan and target level; the gain is measured again for the new rec
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -133,46 +132,45 @@ def edited_manifest(base: Manifest, strips: list[Strip]) -> Manifest:
 
 
 class LiveMixer:
-    """Renders a desk manifest fast by keeping sources and stems between edits.
+    """Renders a desk manifest fast by keeping one ``mix.render.StemCache`` per mix spec.
 
-    Same arithmetic as ``render_mix`` (``render_stem`` per track, summed in track order in
-    float64, then ``apply_true_peak_ceiling``), so the samples equal the bundle's mix.wav.
-    A stem is keyed by its track's JSON: moving one fader re-renders one stem.
+    The cache keys stems by what they depend on (sound, events, pan, EQ), not by gain, so
+    moving a fader renders nothing again, and a pan or a swap renders one stem. The sum
+    and master stage are ``render_mix``'s (stems summed in track order in float64, then
+    ``apply_true_peak_ceiling``), so the samples equal the bundle's ``mix.wav``; the same
+    cache is handed to ``write_outputs`` for the take.
     """
 
-    def __init__(self, max_stems: int = 64) -> None:
-        self._stems: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._sources: dict[tuple[int, str], object] = {}
-        self._max = max_stems
+    def __init__(self, max_specs: int = 8) -> None:
+        self._caches: OrderedDict[str, object] = OrderedDict()
+        self._max = max_specs
         self._lock = threading.Lock()
 
-    def _source_cache(self, sample_rate: int):
-        from ..mix.source import SourceCache
+    def stems(self, spec):
+        """The ``StemCache`` for ``spec`` (shared by every session: stems are keyed by content)."""
+        from ..mix.render import StemCache
 
-        key = (sample_rate, "")
-        if key not in self._sources:
-            self._sources[key] = SourceCache(sample_rate)
-        return self._sources[key]
+        key = spec.model_dump_json()
+        with self._lock:
+            cache = self._caches.get(key)
+            if cache is None:
+                cache = self._caches[key] = StemCache(spec, max_bytes=256 << 20)
+                while len(self._caches) > self._max:
+                    self._caches.popitem(last=False)
+            else:
+                self._caches.move_to_end(key)
+            return cache
 
     def render(self, tracks: list[Track], spec) -> np.ndarray:
         """The master-stage mix (frames, 2) float32 of ``tracks`` (absolute sound paths)."""
         from ..mix.loudness import apply_true_peak_ceiling
-        from ..mix.render import mix_frames, render_stem
+        from ..mix.render import mix_frames
 
+        cache = self.stems(spec)
         with self._lock:
-            cache = self._source_cache(spec.sample_rate)
             total = np.zeros((mix_frames(spec), 2))
             for track in tracks:
-                key = hashlib.sha1((spec.model_dump_json() + track.model_dump_json()).encode()).hexdigest()
-                stem = self._stems.get(key)
-                if stem is None:
-                    stem = render_stem(track, cache.get(track.sound.path, track=track.label), spec)
-                    self._stems[key] = stem
-                    while len(self._stems) > self._max:
-                        self._stems.popitem(last=False)
-                else:
-                    self._stems.move_to_end(key)
-                total += stem
+                total += cache.stem(track)
             return apply_true_peak_ceiling(total, spec.sample_rate, spec.ceiling_dbfs).samples.astype(np.float32)
 
 

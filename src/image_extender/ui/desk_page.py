@@ -145,6 +145,17 @@ class Desk:
         _, seconds = live_mix(self.mixer, edited, base_dir, target)
         return {**desk, "take": take}, target, seconds, len(edited.tracks)
 
+    def warm(self, desk: dict) -> None:
+        """Render the run's stems into the live cache (in the background, after a run), so the
+        first desk change is heard as fast as the next ones."""
+        try:
+            base_dir, base = load_folder(desk, "base")
+            from .desk import absolute_tracks
+
+            self.mixer.render(absolute_tracks(base, base_dir), base.mix)
+        except Exception:  # noqa: BLE001 - only a cache: the first change renders it instead
+            log.debug("desk warm-up failed", exc_info=True)
+
     def write_take(self, desk: dict) -> dict:
         """Write the full folder (stems, ZIP, credits, timeline) of the desk's current edit."""
         from ..pipeline import write_outputs
@@ -154,7 +165,8 @@ class Desk:
         if not edited.tracks:
             return desk
         name = f"take-{int(desk['take']):03d}"
-        write_outputs(edited, Path(desk["run"]) / name, base_dir=base_dir, overwrite=True)
+        write_outputs(edited, Path(desk["run"]) / name, base_dir=base_dir, overwrite=True,
+                      stems=self.mixer.stems(edited.mix))
         self._prune(desk, keep={name, desk["base"]})
         return {**desk, "current": name}
 
