@@ -247,6 +247,7 @@ def sound_cards(manifest, out_dir: Path) -> list[dict[str, Any]]:
                  for i, step in enumerate(choice.trail if choice else [], 1)]
         cards.append({
             "label": track.label,
+            "role": track.role,
             "title": f"{_md(track.label)} · {track.role}",
             "path": str(out_dir / sound.path),
             "about": (f"**{_md(sound.name)}** by {_md(sound.author or 'unknown author')} · licence "
@@ -357,11 +358,9 @@ def build_blocks(store: SessionStore, options: UIOptions):
                     source = gr.Dropdown(source_choices(), value=base.source, label="Sound source", elem_id="source")
                     mode = gr.Radio(list(get_args(Settings.model_fields["mode"].annotation)), value=base.mode,
                                     label="Mode", info="best: highest-scoring sounds; random: any verified sound")
-                    sort = gr.Radio(sort_choices, value=fs.sort, label="Sort preference")
                     duration = gr.Slider(5, 300, value=min(max(base.duration, 5), 300), step=1,
                                          label="Duration (seconds)", elem_id="duration")
-                    seed = gr.Number(value=base.seed, precision=0, label="Seed (same seed, same mix)", elem_id="seed",
-                                     minimum=0)
+                    seed = gr.Number(value=base.seed, precision=0, label="Seed (same seed, same mix)", elem_id="seed")
                 with gr.Accordion("Levels and mix engineer", open=False):
                     gr.Markdown("Apply to the next run, or to the current one with **Re-mix** (no new analysis).")
                     with gr.Row():
@@ -378,6 +377,7 @@ def build_blocks(store: SessionStore, options: UIOptions):
                 with gr.Accordion("Search filters", open=False):
                     gr.Markdown("Filters for online sound sources (Freesound); “any” means no constraint, "
                                 "and no box ticked means any.")
+                    sort = gr.Radio(sort_choices, value=fs.sort, label="Sort preference")
                     min_rating = gr.Dropdown(RATING_CHOICES, value=as_choice(flt.min_rating), label="Minimum rating",
                                              allow_custom_value=True)
                     min_downloads = gr.Dropdown(DOWNLOAD_CHOICES, value=as_choice(flt.min_downloads),
@@ -423,7 +423,8 @@ def build_blocks(store: SessionStore, options: UIOptions):
                     for i, card in enumerate(cards or []):
                         with gr.Group(elem_classes=["track"]):
                             gr.Markdown(f"#### {card['title']}\n{card['about']}")
-                            gr.Audio(card["path"], label=f"{card['label']} as placed in the mix", interactive=False,
+                            gr.Audio(card["path"], label=f"{card['label']} ({card['role']}) {card.get('heard', 'as placed in the mix')}",
+                                     interactive=False,
                                      type="filepath", elem_id=f"sound-{i}", elem_classes=["source-sound"],
                                      buttons=AUDIO_BUTTONS)
                             gain, pan, mute, solo, query, find, swap = strip_widgets(gr, i, card)
@@ -465,8 +466,8 @@ def build_blocks(store: SessionStore, options: UIOptions):
             return {k: v for k, v in values.items() if v is not None}
 
         def cleared(message: str, *, boxes_png: str | None = None, ambience_md: str = "") -> list:
-            line = message if message.startswith("**Error") else ""
-            return [message, line, boxes_png, ambience_md, None, gr.DownloadButton(value=None, visible=False), [], "",
+            # the same words next to the button the user just pressed (the status line may be off-screen)
+            return [message, message, boxes_png, ambience_md, None, gr.DownloadButton(value=None, visible=False), [], "",
                     None, "", None, None, gr.Button(visible=False), gr.skip()]
 
         def shown_run(desk_value: dict, message: str, token: str) -> list:

@@ -81,8 +81,11 @@ def earlier_runs(store: SessionStore, token: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- presenting
 
 
-def cards_for(manifest: Manifest, folder: Path, desk: dict, base: Manifest) -> list[dict[str, Any]]:
-    """One card per *base* track (muted ones too, so they can be unmuted), with its strip."""
+def cards_for(manifest: Manifest, folder: Path, desk: dict, base: Manifest, base_folder: Path) -> list[dict[str, Any]]:
+    """One card per *base* track (muted ones too, so they can be unmuted), with its strip.
+
+    A track that is not heard plays its stem as planned (from the base folder), marked so.
+    """
     from .app import sound_cards
 
     heard_labels = {t.label: i for i, t in enumerate(manifest.tracks)}
@@ -92,8 +95,12 @@ def cards_for(manifest: Manifest, folder: Path, desk: dict, base: Manifest) -> l
     for i, (track, card) in enumerate(zip(base.tracks, base_cards, strict=True)):
         card = edited_cards.get(track.label, card)
         j = heard_labels.get(track.label)
-        stem = folder / "stems" / stem_name(j, manifest.tracks[j]) if j is not None else None
-        card = {**card, "path": str(stem) if stem is not None and stem.is_file() else None,
+        if j is not None:
+            stem = folder / "stems" / stem_name(j, manifest.tracks[j])
+        else:
+            stem = base_folder / "stems" / stem_name(i, track)
+            card = {**card, "heard": "— not heard (muted, or another track soloed)"}
+        card = {**card, "path": str(stem) if stem.is_file() else None,
                 "strip": desk["strips"][i], "planned_pan": track.pan,
                 "options": [f"{s['name']} — {s.get('author') or 'unknown'} ({s.get('duration', 0):.1f} s)"
                             for s in desk["options"][i]],
@@ -211,12 +218,12 @@ class Desk:
 def present(desk: dict, status: str) -> dict[str, Any]:
     """What the page shows for the desk's current folder (keys are the app's output names)."""
     folder, manifest = load_folder(desk, "current")
-    _, base = load_folder(desk, "base")
+    base_folder, base = load_folder(desk, "base")
     return {
         "status": status,
         "mix": str(folder / "mix.wav"),
         "download": str(folder / "soundscape.zip"),
-        "cards": cards_for(manifest, folder, desk, base),
+        "cards": cards_for(manifest, folder, desk, base, base_folder),
         "timeline": str(folder / "timeline.png"),
         "credits": (folder / "CREDITS.md").read_text(encoding="utf-8"),
         "manifest": manifest.model_dump(mode="json"),
