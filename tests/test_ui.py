@@ -389,3 +389,29 @@ def test_the_desk_mutes_solos_and_offsets_gains_on_the_planned_tracks(tmp_path):
     assert edited.tracks[0].gain_db == -3.0 and edited.tracks[0].target_db == -26
     soloed = edited_manifest(base, [Strip(), Strip(solo=True), Strip(mute=True)])
     assert [t.label for t in soloed.tracks] == ["car"]
+
+
+def test_swapping_a_sound_on_the_desk_changes_the_credits_and_keeps_the_level(darknet_photos, tmp_path, monkeypatch):
+    """A real run (dog photo, starter library), then the ambience swapped for another library bed."""
+    from image_extender.manifest import Manifest
+    from image_extender.mix.render import StemCache
+    from image_extender.pipeline import sonify, write_outputs
+    from image_extender.settings import load_settings
+    from image_extender.ui.desk import Strip, edited_manifest, search_candidates, swap_sound
+
+    monkeypatch.setenv("IMAGE_EXTENDER_CONFIG", str(tmp_path / "empty.toml"))
+    (tmp_path / "empty.toml").write_text("")
+    settings = load_settings(duration=8.0)
+    run = tmp_path / "out"
+    sonify(darknet_photos / "dog.jpg", run, settings)
+    base = Manifest.load(run / "manifest.json")
+    bed = next(i for i, t in enumerate(base.tracks) if t.role == "ambience")
+    other = next(s for s in search_candidates(settings, base.tracks[bed].sound.name, "ambience")
+                 if s.id != base.tracks[bed].sound.id)
+    strips = [Strip() for _ in base.tracks]
+    strips[bed].sound = swap_sound(base.tracks[bed], other, StemCache(base.mix), run)
+    written = write_outputs(edited_manifest(base, strips), tmp_path / "take", base_dir=run, overwrite=False)
+    credits = (tmp_path / "take" / "CREDITS.md").read_text()
+    assert other.name in credits and base.tracks[bed].sound.name not in credits
+    report = next(t for t in written.report.tracks if t.label == base.tracks[bed].label)
+    assert abs(report.error_db) < 0.5  # the new recording plays at the planned level

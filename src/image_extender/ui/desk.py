@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..manifest import Manifest, Sound, Track
+from ..manifest import Event, Manifest, Sound, Track
 from ..settings import Settings
 
 GAIN_RANGE_DB = (-24.0, 12.0)  # what a strip's fader offers around the planned level
@@ -90,22 +90,36 @@ def desk_manifest(base: Manifest, strips: list[Strip]) -> Manifest:
     return manifest
 
 
-def swap_sound(track: Track, sound: Sound, spec, base_dir: Path) -> dict:
+def swap_sound(track: Track, sound: Sound, stems, base_dir: Path) -> dict:
     """``sound`` as a strip's swap, with the planned gain re-measured for the new recording.
 
-    The returned Sound JSON carries an absolute path (library files live outside the run);
-    the strip's own fader stays an offset on top of the new level.
+    ``stems`` is the mix spec's ``StemCache`` (the live mixer's: the new stem is rendered
+    once, for the measurement and the mix). The returned Sound JSON carries an absolute
+    path (library files live outside the run); the strip's fader stays an offset on top.
     """
     from ..mix.plan import level_gain_db
-    from ..mix.source import SourceCache
 
     path = Path(sound.path)
     if not path.is_absolute():
         path = base_dir / path
-    new = track.model_copy(update={"sound": sound.model_copy(update={"path": str(path.resolve())})})
-    source = SourceCache(spec.sample_rate).get(new.sound.path, track=new.label)
-    gain = level_gain_db(new, source, spec)
-    return {**new.sound.model_dump(mode="json"), "_gain_db": gain}
+    new = fit_events(track, sound.model_copy(update={"path": str(path.resolve())}))
+    gain = level_gain_db(new, stems)
+    return {**new.sound.model_dump(mode="json"), "_gain_db": gain, "_events": [e.model_dump() for e in new.events],
+            "_loop": new.loop}
+
+
+def fit_events(track: Track, sound: Sound) -> Track:
+    """``track`` playing ``sound`` instead: the same moments, read from where the new file has audio.
+
+    The planner chose event offsets inside the old recording; a shorter new one would play
+    nothing from there. Offsets wrap into the new file; a bed shorter than its events loops
+    (``render.loop_unit`` cross-fades the seam).
+    """
+    duration = max(sound.duration, 1e-3)
+    events = [e.model_copy(update={"offset": e.offset % duration if e.offset >= duration else e.offset})
+              for e in track.events]
+    loop = track.loop or (track.role == "ambience" and any(e.length > duration for e in events))
+    return track.model_copy(update={"sound": sound, "events": events, "loop": loop})
 
 
 def apply_swap_gains(base: Manifest, strips: list[Strip]) -> Manifest:
@@ -114,6 +128,8 @@ def apply_swap_gains(base: Manifest, strips: list[Strip]) -> Manifest:
     for track, strip in zip(manifest.tracks, strips, strict=True):
         if strip.sound is not None and "_gain_db" in strip.sound:
             track.gain_db = float(strip.sound["_gain_db"])
+            track.events = [Event.model_validate(e) for e in strip.sound.get("_events", [])] or track.events
+            track.loop = bool(strip.sound.get("_loop", track.loop))
     return manifest
 
 

@@ -211,7 +211,8 @@ class Desk:
         base_dir, base = load_folder(desk, "base")
         sound = Sound.model_validate(desk["options"][index][option])
         strips = [dict(s) for s in desk["strips"]]
-        strips[index] = {**strips[index], "sound": swap_sound(base.tracks[index], sound, base.mix, base_dir)}
+        strips[index] = {**strips[index], "sound": swap_sound(base.tracks[index], sound, self.mixer.stems(base.mix),
+                                                                        base_dir)}
         return {**desk, "strips": strips}
 
 
