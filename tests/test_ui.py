@@ -415,3 +415,18 @@ def test_swapping_a_sound_on_the_desk_changes_the_credits_and_keeps_the_level(da
     assert other.name in credits and base.tracks[bed].sound.name not in credits
     report = next(t for t in written.report.tracks if t.label == base.tracks[bed].label)
     assert abs(report.error_db) < 0.5  # the new recording plays at the planned level
+
+
+def test_visitors_cannot_write_the_server_settings_file_unless_the_server_allows_it(tmp_path, monkeypatch):
+    from image_extender.ui.app import UIOptions, build_blocks
+
+    monkeypatch.setenv("IMAGE_EXTENDER_CONFIG", str(tmp_path / "empty.toml"))
+    (tmp_path / "empty.toml").write_text("")
+    store = SessionStore(tmp_path / "root")
+
+    def to_file_visible(options) -> bool:
+        demo = build_blocks(store, options)
+        return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "to-file").visible
+
+    assert to_file_visible(UIOptions(examples=[Path("x.jpg")])) is False
+    assert to_file_visible(UIOptions(examples=[Path("x.jpg")], allow_settings_file=True)) is True

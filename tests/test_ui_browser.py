@@ -331,6 +331,20 @@ def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(ser
     page.screenshot(path=str(ARTIFACTS / "ui-desk-phone.png"), full_page=True)
     # earlier runs: this run is listed to go back to
     assert "dog.jpg" in page.locator("#runs input").input_value()
+
+    # a second tab of the same browser goes back to that run from the list ...
+    other = context.new_page()
+    other.goto(url, wait_until="domcontentloaded")
+    other.wait_for_selector("#generate", timeout=30_000)
+    other.locator("#runs input").click(force=True)
+    other.get_by_role("option").first.click()
+    _wait(other, AUDIO_JS, "mix")
+    # ... and when the first tab deletes the session's files, the second says so instead of dead players
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.click("#delete")
+    _status_has(page, "#status", "Deleted")
+    _status_has(other, "#status", "deleted (from another tab", timeout=60_000)
+    assert other.locator("#mix audio").count() == 0 or not _href(other, "#mix")
     context.close()
 
 

@@ -720,6 +720,12 @@ def build_blocks(store: SessionStore, options: UIOptions):
 
         demo.load(restore, inputs=[prefs], outputs=[sort, *filter_inputs])
 
+        def list_runs(request: gr.Request):
+            token = token_of(request)
+            return gr.Dropdown(choices=earlier_runs(store, token) if store.valid_token(token) else [])
+
+        demo.load(list_runs, outputs=[runs])
+
         from .video_tab import video_tab
 
         video_tab(store, options)  # a clip instead of a photo (video/)
