@@ -445,7 +445,8 @@ def ui(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 exposes it to the network).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
     root: Annotated[Optional[Path], typer.Option(help="Folder for per-session files (default <data>/ui-sessions).")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Soundscapes made at once; others wait in the queue.")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Soundscapes made at once; others wait in the queue "
+                                                "(mixing-desk changes never wait behind them).")] = 2,
     max_upload_mb: Annotated[float, typer.Option(min=0.1, help="Largest photo accepted, in MB.")] = 20.0,
     session_ttl: Annotated[float, typer.Option(min=1.0, help="Minutes an idle session keeps its files.")] = 360.0,
     allow_settings_file: Annotated[bool, typer.Option(
