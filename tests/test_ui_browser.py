@@ -233,6 +233,23 @@ def _rms_db(x) -> float:
     return float(10 * np.log10(np.mean(np.square(x)) + 1e-20))
 
 
+def _pick_first_option(page, selector: str, timeout: float = 60.0) -> str:
+    """Open a dropdown and pick its first option (its choices may still be on their way); returns its text."""
+    deadline = time.time() + timeout
+    while True:
+        page.locator(selector).click(force=True)
+        options = page.get_by_role("option")
+        try:
+            options.first.wait_for(timeout=3_000)
+            text = options.first.inner_text()
+            options.first.click()
+            return text
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")
+            if time.time() > deadline:
+                pytest.fail(f"no choices in {selector}; page status: {page.locator('#status').inner_text()}")
+
+
 def _settled(page, status: str) -> None:
     """The desk's take is written (status says so) and the strips are drawn again."""
     _status_has(page, "#status", status)
@@ -304,10 +321,7 @@ def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(ser
     page.locator(f"#find-{bed}").click()
     _status_has(page, "#status", "Found")
     _wait(page, "(s) => { const i = document.querySelector(s); return i && !i.disabled; }", f"#swap-{bed} input")
-    page.locator(f"#swap-{bed} input").click(force=True)
-    option = page.get_by_role("option").first
-    new_name = option.inner_text().split(" — ")[0].strip()
-    option.click()
+    new_name = _pick_first_option(page, f"#swap-{bed} input").split(" — ")[0].strip()
     _wait(page, "(n) => document.querySelector('#credits').innerText.includes(n)", new_name, timeout=120_000)
     assert page.locator("#credits").inner_text() != old_credits
 
@@ -336,8 +350,7 @@ def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(ser
     other = context.new_page()
     other.goto(url, wait_until="domcontentloaded")
     other.wait_for_selector("#generate", timeout=30_000)
-    other.locator("#runs input").click(force=True)
-    other.get_by_role("option").first.click()
+    _pick_first_option(other, "#runs input")
     _wait(other, AUDIO_JS, "mix")
     # ... and when the first tab deletes the session's files, the second says so instead of dead players
     page.set_viewport_size({"width": 1280, "height": 720})

@@ -342,6 +342,7 @@ def build_blocks(store: SessionStore, options: UIOptions):
         prefs = gr.BrowserState(None, storage_key=PREFS_KEY)
         cards_state = gr.State([])
         desk_state = gr.State(None)
+        gone = gr.State(False)  # set by the timer when another tab deleted this session's files
         with gr.Row():
             with gr.Column(scale=1, min_width=320):
                 photo = gr.Image(type="filepath", sources=["upload", "clipboard"], label="Photo",
@@ -685,13 +686,17 @@ def build_blocks(store: SessionStore, options: UIOptions):
         delete.click(delete_files, outputs=outputs, concurrency_limit=None)
 
         def check_files(desk_value, request: gr.Request):
-            """Another tab may have deleted this session's files: say so instead of leaving dead players."""
-            if desk_value and not desk.owns(token_of(request), desk_value):
-                return cleared("Your files were deleted (from another tab of this browser); make the soundscape "
-                               "again to hear it.")
-            return [gr.skip()] * len(outputs)
+            """Another tab may have deleted this session's files (a tick only touches a State: no flicker)."""
+            return bool(desk_value) and not desk.owns(token_of(request), desk_value)
 
-        watch.tick(check_files, inputs=[desk_state], outputs=outputs, concurrency_limit=None, show_progress="hidden")
+        def files_gone(gone_now: bool):
+            if not gone_now:
+                return [gr.skip()] * len(outputs)
+            return cleared("Your files were deleted (from another tab of this browser); make the soundscape "
+                           "again to hear it.")
+
+        watch.tick(check_files, inputs=[desk_state], outputs=[gone], concurrency_limit=None, show_progress="hidden")
+        gone.change(files_gone, inputs=[gone], outputs=outputs, concurrency_limit=None, show_progress="hidden")
 
         def save_filters(sort_name, write, *values):
             try:
