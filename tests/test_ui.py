@@ -430,3 +430,14 @@ def test_visitors_cannot_write_the_server_settings_file_unless_the_server_allows
 
     assert to_file_visible(UIOptions(examples=[Path("x.jpg")])) is False
     assert to_file_visible(UIOptions(examples=[Path("x.jpg")], allow_settings_file=True)) is True
+
+
+def test_the_why_trail_names_each_sound_once():
+    from image_extender.manifest import TrailStep
+    from image_extender.ui.app import readable_trail
+
+    steps = [TrailStep(action="search", query="dog barking"),
+             TrailStep(action="candidate", query="dog barking", sound_id="a", score=0.8),
+             TrailStep(action="accept", query="dog barking", sound_id="a", score=0.8, detail="names dog"),
+             TrailStep(action="search", query="dog barking")]
+    assert [s.action for s in readable_trail(steps)] == ["search", "accept"]

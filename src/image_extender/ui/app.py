@@ -235,6 +235,22 @@ def ambience_markdown(manifest) -> str:
     return "\n".join(lines)
 
 
+def readable_trail(steps: list) -> list:
+    """The trail as a reader wants it: a "candidate" step followed by the verdict on the same
+    sound is said once (by the verdict), and a step repeated word for word is listed once."""
+    out, seen = [], set()
+    for k, step in enumerate(steps):
+        after = steps[k + 1] if k + 1 < len(steps) else None
+        if (step.action == "candidate" and after is not None and after.sound_id == step.sound_id
+                and after.action in ("accept", "reject")):
+            continue
+        key = (step.action, step.query, step.detail, step.sound_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(step)
+    return out
+
+
 def sound_cards(manifest, out_dir: Path) -> list[dict[str, Any]]:
     """One entry per track: what the page shows next to its player (JSON-able, for gr.State)."""
     cards = []
@@ -244,7 +260,7 @@ def sound_cards(manifest, out_dir: Path) -> list[dict[str, Any]]:
         trail = [f"{i}. **{step.action}** “{_md(step.query)}”"
                  + (f" — {_md(step.detail)}" if step.detail else "")
                  + (f" (score {step.score:.2f})" if step.score is not None else "")
-                 for i, step in enumerate(choice.trail if choice else [], 1)]
+                 for i, step in enumerate(readable_trail(choice.trail if choice else []), 1)]
         cards.append({
             "label": track.label,
             "role": track.role,
