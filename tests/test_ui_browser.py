@@ -391,3 +391,17 @@ def test_a_failed_run_shows_what_was_seen_and_says_why_next_to_the_button(server
     # the picture of what was seen stays
     assert page.locator("#boxes img").evaluate("(img) => img.complete && img.naturalWidth") > 0
     context.close()
+
+
+def test_an_oversized_upload_is_explained_after_the_toast_is_gone(server, browser, tmp_path):
+    url, _ = server
+    context, page = _open(browser, url)
+    big = tmp_path / "huge.jpg"
+    big.write_bytes(os.urandom(21 * 1024 * 1024))  # over the server's 20 MB upload limit
+    page.locator("#photo input[type=file]").set_input_files(str(big))
+    page.wait_for_timeout(3000)
+    page.click("#generate")
+    _status_has(page, "#run-status", "MB", timeout=60_000)
+    text = page.locator("#run-status").inner_text()
+    assert "over 20 MB" in text and "upload" in text
+    context.close()
