@@ -308,3 +308,136 @@ def test_file_urls_are_served_only_to_their_session(served):
     assert bob.get(sneaky).status_code == 404
     assert alice.get("/gradio_api/file=/etc/passwd").status_code in (403, 404)
     assert alice.get(f"/gradio_api/file={Path(__file__).resolve()}").status_code in (403, 404)
+
+
+# ----------------------------------------------------------------- new-user defects (issue 14)
+
+
+def test_a_negative_or_fractional_seed_is_a_one_line_settings_error():
+    from image_extender.errors import SettingsError
+    from image_extender.ui.app import check_seed
+
+    assert check_seed(7) == 7 and check_seed(None) is None
+    for bad in (-5, 2.5):
+        with pytest.raises(SettingsError, match="whole number from 0"):
+            check_seed(bad)
+
+
+def test_transparent_pixels_are_flattened_onto_white_before_analysis(darknet_photos, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from image_extender.ui.photo import prepare_photo
+
+    rgba = Image.open(darknet_photos / "dog.jpg").convert("RGBA")
+    alpha = np.array(rgba)
+    alpha[:, : rgba.width // 2, 3] = 0  # the left half erased, its pixels still in the file
+    src = tmp_path / "erased.png"
+    Image.fromarray(alpha).save(src)
+    out = prepare_photo(src, tmp_path / "photo-erased.png", "erased.png")
+    flat = np.array(Image.open(out).convert("RGB"))
+    assert (flat[:, : rgba.width // 2] == 255).all()
+    assert flat[:, rgba.width // 2 :].std() > 20  # the visible half is the photo
+
+
+def test_a_phone_sized_photo_is_downscaled_not_refused(darknet_photos, tmp_path):
+    from PIL import Image
+
+    from image_extender.analyze.image import load_image
+    from image_extender.ui.photo import MAX_PIXELS, prepare_photo
+
+    big = tmp_path / "phone.jpg"
+    Image.open(darknet_photos / "dog.jpg").resize((12000, 9000)).save(big, quality=70)
+    out = prepare_photo(big, tmp_path / "photo-phone.jpg", "phone.jpg")
+    loaded = load_image(out)  # the pipeline's own loader accepts it
+    h, w = loaded.rgb.shape[:2]
+    assert w * h <= MAX_PIXELS and abs(w / h - 4 / 3) < 0.01
+
+
+def test_a_session_over_its_storage_cap_loses_its_oldest_runs_first(store):
+    token = store.new_token()
+    runs = []
+    for _ in range(3):
+        run = store.new_run(token)
+        (run / "mix.wav").write_bytes(b"\0" * 1000)
+        runs.append(run)
+        time.sleep(0.01)
+    removed = store.cap(token, 2500, keep=runs[-1])
+    assert removed == [runs[0]] and runs[1].exists() and runs[2].exists()
+
+
+def test_box_labels_use_a_font_that_has_the_times_sign():
+    from image_extender.ui.boxes import label_font
+
+    font = label_font(16)
+    # a missing glyph draws the same box for every unknown character; "×" must differ from it
+    assert font.getmask("×").getbbox() != font.getmask("\uffff").getbbox()
+
+
+def test_the_desk_mutes_solos_and_offsets_gains_on_the_planned_tracks(tmp_path):
+    from image_extender.manifest import Event, ImageInfo, Manifest, Scene, Sound, Track
+    from image_extender.ui.desk import Strip, edited_manifest
+
+    sound = Sound(provider="library", id="a", path="sounds/a.wav", name="a", licence="CC0", duration=1.0,
+                  sample_rate=44100, channels=1)
+    tracks = [Track(role="object", label=name, choice_index=0, sound=sound, events=[Event(start=0, length=1)],
+                    target_db=-20, gain_db=3.0) for name in ("dog", "car", "bird")]
+    base = Manifest(scene=Scene(image=ImageInfo(path="x.jpg", md5="0", width=1, height=1), analyzer="t"),
+                    tracks=tracks)
+    edited = edited_manifest(base, [Strip(gain_db=-6), Strip(mute=True), Strip()])
+    assert [t.label for t in edited.tracks] == ["dog", "bird"]
+    assert edited.tracks[0].gain_db == -3.0 and edited.tracks[0].target_db == -26
+    soloed = edited_manifest(base, [Strip(), Strip(solo=True), Strip(mute=True)])
+    assert [t.label for t in soloed.tracks] == ["car"]
+
+
+def test_swapping_a_sound_on_the_desk_changes_the_credits_and_keeps_the_level(darknet_photos, tmp_path, monkeypatch):
+    """A real run (dog photo, starter library), then the ambience swapped for another library bed."""
+    from image_extender.manifest import Manifest
+    from image_extender.mix.render import StemCache
+    from image_extender.pipeline import sonify, write_outputs
+    from image_extender.settings import load_settings
+    from image_extender.ui.desk import Strip, edited_manifest, search_candidates, swap_sound
+
+    monkeypatch.setenv("IMAGE_EXTENDER_CONFIG", str(tmp_path / "empty.toml"))
+    (tmp_path / "empty.toml").write_text("")
+    settings = load_settings(duration=8.0)
+    run = tmp_path / "out"
+    sonify(darknet_photos / "dog.jpg", run, settings)
+    base = Manifest.load(run / "manifest.json")
+    bed = next(i for i, t in enumerate(base.tracks) if t.role == "ambience")
+    other = next(s for s in search_candidates(settings, base.tracks[bed].sound.name, "ambience")
+                 if s.id != base.tracks[bed].sound.id)
+    strips = [Strip() for _ in base.tracks]
+    strips[bed].sound = swap_sound(base.tracks[bed], other, StemCache(base.mix), run)
+    written = write_outputs(edited_manifest(base, strips), tmp_path / "take", base_dir=run, overwrite=False)
+    credits = (tmp_path / "take" / "CREDITS.md").read_text()
+    assert other.name in credits and base.tracks[bed].sound.name not in credits
+    report = next(t for t in written.report.tracks if t.label == base.tracks[bed].label)
+    assert abs(report.error_db) < 0.5  # the new recording plays at the planned level
+
+
+def test_visitors_cannot_write_the_server_settings_file_unless_the_server_allows_it(tmp_path, monkeypatch):
+    from image_extender.ui.app import UIOptions, build_blocks
+
+    monkeypatch.setenv("IMAGE_EXTENDER_CONFIG", str(tmp_path / "empty.toml"))
+    (tmp_path / "empty.toml").write_text("")
+    store = SessionStore(tmp_path / "root")
+
+    def to_file_visible(options) -> bool:
+        demo = build_blocks(store, options)
+        return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "to-file").visible
+
+    assert to_file_visible(UIOptions(examples=[Path("x.jpg")])) is False
+    assert to_file_visible(UIOptions(examples=[Path("x.jpg")], allow_settings_file=True)) is True
+
+
+def test_the_why_trail_names_each_sound_once():
+    from image_extender.manifest import TrailStep
+    from image_extender.ui.app import readable_trail
+
+    steps = [TrailStep(action="search", query="dog barking"),
+             TrailStep(action="candidate", query="dog barking", sound_id="a", score=0.8),
+             TrailStep(action="accept", query="dog barking", sound_id="a", score=0.8, detail="names dog"),
+             TrailStep(action="search", query="dog barking")]
+    assert [s.action for s in readable_trail(steps)] == ["search", "accept"]

@@ -62,7 +62,7 @@ def server(tmp_path_factory, darknet_photos):
     env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")
     log = open(root.parent / "ui-server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "image_extender", "ui", "--port", str(port), "--root", str(root),
-                             "--session-ttl", "30"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--session-ttl", "30", "--allow-settings-file"], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 60
     while True:
@@ -212,4 +212,196 @@ def test_saved_filters_come_back_after_a_reload_and_reach_the_settings_file(serv
     page.wait_for_function("() => [...document.querySelectorAll('input[type=checkbox]')]"
                            ".some((c) => c.checked && c.closest('label')?.innerText.trim() === 'cc0')", timeout=10_000)
     assert page.get_by_label("Downloads > Rating").is_checked()
+    context.close()
+
+
+# ----------------------------------------------------------------- the mixing desk
+
+
+def _fetch_wav(context, page, selector: str):
+    import soundfile
+
+    href = page.locator(f"{selector} a[download]").get_attribute("href")
+    response = context.request.get(href)
+    assert response.status == 200, href
+    return soundfile.read(io.BytesIO(response.body()))[0]
+
+
+def _rms_db(x) -> float:
+    import numpy as np
+
+    return float(10 * np.log10(np.mean(np.square(x)) + 1e-20))
+
+
+def _pick_first_option(page, selector: str, timeout: float = 60.0) -> str:
+    """Open a dropdown and pick its first option (its choices may still be on their way); returns its text."""
+    deadline = time.time() + timeout
+    while True:
+        page.locator(selector).click(force=True)
+        options = page.get_by_role("option")
+        try:
+            options.first.wait_for(timeout=3_000)
+            text = options.first.inner_text()
+            options.first.click()
+            return text
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")
+            if time.time() > deadline:
+                pytest.fail(f"no choices in {selector}; page status: {page.locator('#status').inner_text()}")
+
+
+def _settled(page, status: str) -> None:
+    """The desk's take is written (status says so) and the strips are drawn again."""
+    _status_has(page, "#status", status)
+    page.wait_for_timeout(1500)
+
+
+def _href(page, selector: str) -> str | None:
+    return page.locator(f"{selector} a[download]").get_attribute("href")
+
+
+def _status_has(page, selector: str, text: str, timeout: float = 120_000) -> None:
+    _wait(page, "([s, t]) => (document.querySelector(s)?.innerText || '').includes(t)", [selector, text], timeout)
+
+
+def test_the_mixing_desk_moves_levels_mutes_and_swaps_and_the_bundle_follows(server, browser, darknet_photos, tmp_path):
+    url, _ = server
+    context, page = _open(browser, url)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    # the Make button is in view without scrolling on a laptop screen
+    assert page.locator("#generate").bounding_box()["y"] + 40 < 720
+    _upload(page, darknet_photos / "dog.jpg")
+    page.click("#generate")
+    _wait(page, "() => document.querySelector('#gain-1')", timeout=240_000)
+    _wait(page, AUDIO_JS, "mix")
+    n = page.locator(".source-sound").count()
+    labels = [page.locator(f"#sound-{i}").inner_text() for i in range(n)]
+    dog = next(i for i, text in enumerate(labels) if "dog (object)" in text)
+    bed = next(i for i, text in enumerate(labels) if "(ambience)" in text)
+    heard_all = f"{n} tracks heard"
+    sounds_all = f"Done: {n} sounds"
+    # each layer's player plays its stem: placed in the mix, as long as the mix
+    _wait(page, AUDIO_JS, f"sound-{dog}", timeout=30_000)
+    assert page.evaluate(AUDIO_JS, f"sound-{dog}") == pytest.approx(MIX_SECONDS, abs=0.1)
+
+    # solo the dog: the mix is the dog alone; then its fader down 6 dB moves the mix by 6 dB
+    page.locator(f"#solo-{dog} input").check()
+    _status_has(page, "#run-status", "1 track heard")
+    _settled(page, "Done: 1 sound ")
+    before = _rms_db(_fetch_wav(context, page, "#mix"))
+    href = page.locator("#mix a[download]").get_attribute("href")
+    fader = page.locator(f"#gain-{dog} input[type=number]")
+    fader.fill("-6")
+    fader.press("Enter")
+    _wait(page, "(h) => document.querySelector('#mix a[download]')?.getAttribute('href') !== h", href)
+    after = _rms_db(_fetch_wav(context, page, "#mix"))
+    assert after - before == pytest.approx(-6.0, abs=0.2)
+
+    # unsolo, mute the dog: the mix is every other stem through the master (the dog is absent), credits follow
+    _settled(page, "Done: 1 sound ")
+    page.locator(f"#solo-{dog} input").uncheck()
+    _status_has(page, "#run-status", heard_all)
+    _settled(page, sounds_all)
+    page.locator(f"#mute-{dog} input").check()
+    _status_has(page, "#run-status", f"{n - 1} track")
+    _wait(page, "() => !document.querySelector('#credits').innerText.includes('object “dog”')", timeout=120_000)
+    import numpy as np
+
+    _settled(page, f"Done: {n - 1} sound")
+    mix = _fetch_wav(context, page, "#mix")
+    others = sum(_fetch_wav(context, page, f"#sound-{i}") for i in range(n) if i != dog)
+    assert "not heard" in page.locator(f"#sound-{dog}").inner_text()
+    assert np.max(np.abs(mix - others)) < 1e-3  # the master stage leaves this quiet mix alone
+
+    # swap the ambience for another library recording: the credits name the new one
+    page.locator(f"#mute-{dog} input").uncheck()
+    _status_has(page, "#run-status", heard_all)
+    _settled(page, sounds_all)
+    old_credits = page.locator("#credits").inner_text()
+    page.locator(f"#find-{bed}").click()
+    _status_has(page, "#status", "Found")
+    _wait(page, "(s) => { const i = document.querySelector(s); return i && !i.disabled; }", f"#swap-{bed} input")
+    new_name = _pick_first_option(page, f"#swap-{bed} input").split(" — ")[0].strip()
+    _wait(page, "(n) => document.querySelector('#credits').innerText.includes(n)", new_name, timeout=120_000)
+    assert page.locator("#credits").inner_text() != old_credits
+
+    # the ZIP follows the desk: the swapped sound is in its manifest, and no server path anywhere
+    with page.expect_download(timeout=30_000) as info:
+        page.click("#download")
+    bundle = tmp_path / "desk.zip"
+    info.value.save_as(bundle)
+    with zipfile.ZipFile(bundle) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        assert any(t["sound"]["name"] == new_name for t in manifest["tracks"])
+        assert manifest["scene"]["image"]["path"] == "dog.jpg"
+        text = z.read("manifest.json").decode()
+        assert "/sessions/" not in text and "/work/" not in text and str(Path.home()) + "/" not in text
+    assert str(Path.cwd()) not in page.locator("#status").inner_text()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-desk-1280x720.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "ui-desk-phone.png"), full_page=True)
+    # earlier runs: this run is listed to go back to
+    assert "dog.jpg" in page.locator("#runs input").input_value()
+
+    # a second tab of the same browser goes back to that run from the list ...
+    other = context.new_page()
+    other.goto(url, wait_until="domcontentloaded")
+    other.wait_for_selector("#generate", timeout=30_000)
+    _pick_first_option(other, "#runs input")
+    _wait(other, AUDIO_JS, "mix")
+    # ... and when the first tab deletes the session's files, the second says so instead of dead players
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.click("#delete")
+    _status_has(page, "#status", "Deleted")
+    _status_has(other, "#status", "deleted (from another tab", timeout=60_000)
+    assert other.locator("#mix audio").count() == 0 or not _href(other, "#mix")
+    context.close()
+
+
+def test_a_negative_seed_is_refused_in_the_form_in_plain_words(server, browser, darknet_photos):
+    url, _ = server
+    context, page = _open(browser, url)
+    _upload(page, darknet_photos / "dog.jpg")
+    page.get_by_text("Settings", exact=True).click()
+    page.locator("#seed input").fill("-5")
+    page.click("#generate")
+    _status_has(page, "#run-status", "seed", timeout=60_000)
+    assert "whole number from 0" in page.locator("#run-status").inner_text()
+    assert "went wrong" not in page.locator("#status").inner_text()
+    context.close()
+
+
+def test_a_failed_run_shows_what_was_seen_and_says_why_next_to_the_button(server, browser, darknet_photos):
+    url, _ = server
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("#generate", timeout=30_000)
+    _upload(page, darknet_photos / "scream.jpg")
+    page.locator("#generate").scroll_into_view_if_needed()
+    page.click("#generate")
+    _status_has(page, "#run-status", "No soundscape", timeout=240_000)
+    message = page.locator("#run-status")
+    box = message.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900  # where the user is looking, not scrolled away
+    assert "scream.jpg" in message.inner_text() and "sound library" in message.inner_text()
+    # the picture of what was seen stays
+    assert page.locator("#boxes img").evaluate("(img) => img.complete && img.naturalWidth") > 0
+    context.close()
+
+
+def test_an_oversized_upload_is_explained_after_the_toast_is_gone(server, browser, tmp_path):
+    url, _ = server
+    context, page = _open(browser, url)
+    big = tmp_path / "huge.jpg"
+    big.write_bytes(os.urandom(21 * 1024 * 1024))  # over the server's 20 MB upload limit
+    page.locator("#photo input[type=file]").set_input_files(str(big))
+    page.wait_for_timeout(3000)
+    page.click("#generate")
+    _status_has(page, "#run-status", "MB", timeout=60_000)
+    text = page.locator("#run-status").inner_text()
+    assert "over 20 MB" in text and "upload" in text
     context.close()

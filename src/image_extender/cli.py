@@ -594,9 +594,12 @@ def ui(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 exposes it to the network).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
     root: Annotated[Optional[Path], typer.Option(help="Folder for per-session files (default <data>/ui-sessions).")] = None,
-    concurrency: Annotated[int, typer.Option(min=1, help="Soundscapes made at once; others wait in the queue.")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Soundscapes made at once; others wait in the queue "
+                                                "(mixing-desk changes never wait behind them).")] = 2,
     max_upload_mb: Annotated[float, typer.Option(min=0.1, help="Largest photo accepted, in MB.")] = 20.0,
     session_ttl: Annotated[float, typer.Option(min=1.0, help="Minutes an idle session keeps its files.")] = 360.0,
+    allow_settings_file: Annotated[bool, typer.Option(
+        help="Let visitors write search filters into this server's settings file (off: only their browser).")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Start the web UI on http://HOST:PORT (same pipeline as sonify, one folder per browser session)."""
@@ -606,7 +609,7 @@ def ui(
 
         err.print(f"Image Extender UI on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
         serve(host, port, UIOptions(root=root, concurrency=concurrency, max_upload_mb=max_upload_mb,
-                                    session_ttl=session_ttl * 60.0))
+                                    session_ttl=session_ttl * 60.0, allow_settings_file=allow_settings_file))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -145,8 +145,12 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
 
 
 def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bool = False,
-           on_stage: StageCallback = _noop) -> Manifest:
+           on_stage: StageCallback = _noop, on_scene: Callable[[Scene], Scene] | None = None) -> Manifest:
     """Photo → soundscape folder. Returns the manifest that was written.
+
+    ``on_scene`` sees the scene as soon as the analysis is done (the web UI draws the boxes
+    even when no sound is found later) and returns the scene to go on with (the UI records
+    the photo under the name the user gave it, not its server path).
 
     A non-sonic image (a logo, an icon) writes only ``manifest.json`` with
     ``scene.non_sonic`` set, then raises :class:`NonSonicImageError` (CLI exit code 7).
@@ -155,6 +159,8 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
     _check_library(settings)
     usage: list[dict] = []
     scene = analyze_image(image_path, settings, on_stage, usage)
+    if on_scene is not None:
+        scene = on_scene(scene)
     if scene.non_sonic:
         # a legitimate answer, not a failure: the manifest records the flag (and any LLM cost)
         manifest = Manifest(scene=scene, llm_usage=usage, settings=settings.public_dict())

@@ -25,6 +25,17 @@ def importance_colour(importance: float) -> tuple[int, int, int]:
     return tuple(round(c + (w - c) * t) for c, w in zip(_COLD, _WARM, strict=True))  # type: ignore[return-value]
 
 
+def label_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans (shipped with matplotlib, a dependency) has "·" and "×"; Pillow's built-in
+    fallback font draws a missing-glyph box for them ("kite · 1.00 ⊠5")."""
+    try:
+        from matplotlib import font_manager
+
+        return ImageFont.truetype(font_manager.findfont("DejaVu Sans", fallback_to_default=True), size)
+    except (ImportError, OSError, ValueError):
+        return ImageFont.load_default(size=size)
+
+
 def draw_boxes(image: Image.Image, scene: Scene) -> Image.Image:
     """A copy of ``image`` with every scene object's box and a "label · importance" tag.
 
@@ -34,7 +45,7 @@ def draw_boxes(image: Image.Image, scene: Scene) -> Image.Image:
     width, height = out.size
     scale = max(width, height) / 640.0
     draw = ImageDraw.Draw(out)
-    font = ImageFont.load_default(size=max(12, round(16 * scale)))
+    font = label_font(max(12, round(16 * scale)))
     for obj in sorted(scene.objects, key=lambda o: o.importance):
         colour = importance_colour(obj.importance)
         box = (obj.bbox.x0 * (width - 1), obj.bbox.y0 * (height - 1),

@@ -71,6 +71,18 @@ def is_inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
     return real == base or real.startswith(base + os.sep)
 
 
+def folder_bytes(folder: Path) -> int:
+    """Bytes of every file under ``folder`` (files vanishing meanwhile count as 0)."""
+    total = 0
+    for path in Path(folder).rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
 class SessionStore:
     """Session directories under ``root/sessions``, upload ownership and the sweeper.
 
@@ -116,6 +128,30 @@ class SessionStore:
         run = session / uuid.uuid4().hex
         run.mkdir()
         return run
+
+    def runs(self, token: str) -> list[Path]:
+        """This browser's run folders, oldest first (by creation time of the folder)."""
+        session = self.session_dir(token)
+        if not session.is_dir():
+            return []
+        found = [p for p in session.iterdir() if p.is_dir()]
+        return sorted(found, key=lambda p: p.stat().st_ctime)
+
+    def cap(self, token: str, max_bytes: int, *, keep: Path | None = None) -> list[Path]:
+        """Remove this session's oldest runs until it uses at most ``max_bytes`` (``keep`` stays)."""
+        runs = self.runs(token)
+        sizes = {run: folder_bytes(run) for run in runs}
+        total = sum(sizes.values())
+        removed = []
+        for run in runs:
+            if total <= max_bytes:
+                break
+            if keep is not None and run.resolve() == Path(keep).resolve():
+                continue
+            shutil.rmtree(run, ignore_errors=True)
+            total -= sizes[run]
+            removed.append(run)
+        return removed
 
     def delete(self, token: str) -> bool:
         """Remove every file of this browser's session; True if there was anything to remove."""
