@@ -67,3 +67,13 @@ def soundscape(tmp_path_factory, darknet_photos) -> Path:
     out = tmp_path_factory.mktemp("soundscape") / "dog"
     sonify(darknet_photos / "dog.jpg", out, load_settings(duration=8.0, seed=5, data_dir=data_dir()))
     return out
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """The offline analyzer, models loaded once for the whole run (they are cached per process anyway)."""
+    from image_extender.analyze.offline import OfflineAnalyzer
+
+    a = OfflineAnalyzer()
+    a.load()
+    return a

@@ -36,13 +36,6 @@ TIMINGS: dict[str, float] = {}
 
 
 @pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    a = OfflineAnalyzer()
-    a.load()
-    return a
-
-
-@pytest.fixture(scope="module")
 def photo(darknet_photos, tuxpaint_templates, tmp_path_factory):
     """name -> path: darknet and tuxpaint JPEGs as they ship, scikit-image arrays saved as PNG."""
     tmp = tmp_path_factory.mktemp("skimage")

@@ -25,7 +25,6 @@ from image_extender.analyze.ambience import load_rules
 from image_extender.analyze.fusion import ADDED_WEIGHT, default_index
 from image_extender.analyze.image import load_image
 from image_extender.analyze.imagenet import load_table
-from image_extender.analyze.offline import OfflineAnalyzer
 from image_extender.analyze.vocabulary import load_sounding, sounding_entries
 from image_extender.library.debian import fetch_package
 from image_extender.manifest import Scene, SceneObject
@@ -97,13 +96,6 @@ def gcompris(tmp_path_factory):
         return cache[key]
 
     return get
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    a = OfflineAnalyzer()
-    a.load()
-    return a
 
 
 @pytest.fixture(scope="module")
