@@ -123,7 +123,7 @@ def bench_e2e(images: Path, work: Path, pool_dir: Path) -> dict:
         results[(name, workers)] = (summary, steady)
         print(f"  {name:5s} × {workers}: {summary.processed} images in {summary.seconds:6.1f} s = "
               f"{summary.images_per_second:5.2f} images/s end to end, {steady:5.2f} images/s from the first finished image on "
-              f" ({summary.counts})", flush=True)
+              f"({summary.counts})", flush=True)
     for name in ("local", "ray"):
         (one, one_steady), (two, two_steady) = results[(name, 1)], results[(name, 2)]
         print(f"  scaling {name}: 2 workers / 1 worker = {two.images_per_second / one.images_per_second:.2f}× end to end, "
