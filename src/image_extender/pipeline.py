@@ -144,6 +144,19 @@ def _adapt(scene: Scene, choices: list[SoundChoice], tracks: list[Track], spec: 
 # --------------------------------------------------------------------------- entry points
 
 
+def require_a_sound(choices: list[SoundChoice], source: Path, kind: str) -> None:
+    """Raise unless some target found a recording.
+
+    Every target has walked its whole chain (own queries, closer kinds of place, hierarchy)
+    by now, so this is the only failure: the library truly had nothing. The message gives
+    per target what was tried; the long "nearest miss" detail stays in the trail.
+    """
+    if any(c.sound is not None for c in choices):
+        return
+    reasons = "; ".join(f"{c.target}: {';'.join(c.verdict.split(';')[:2])}" for c in choices) or "no objects and no ambience"
+    raise RetrievalError(f"{source}: no sound found for anything in the {kind} ({reasons})")
+
+
 def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bool = False,
            on_stage: StageCallback = _noop, on_scene: Callable[[Scene], Scene] | None = None) -> Manifest:
     """Photo → soundscape folder. Returns the manifest that was written.
@@ -170,12 +183,7 @@ def sonify(image_path: Path, out_dir: Path, settings: Settings, *, overwrite: bo
         raise NonSonicImageError(f"{image_path}: non-sonic image, nothing in it makes a sound "
                                  f"({scene.caption or 'a graphic'}); scene written to {out_dir / 'manifest.json'}")
     choices = find_scene_sounds(scene, settings, on_stage, usage)
-    if not any(c.sound is not None for c in choices):
-        # every target walked its whole chain (own queries, closer kinds of place, hierarchy)
-        # and the library truly had nothing: the only failure. Per target what was tried;
-        # the long "nearest miss" detail stays in the trail.
-        reasons = "; ".join(f"{c.target}: {';'.join(c.verdict.split(';')[:2])}" for c in choices) or "no objects and no ambience"
-        raise RetrievalError(f"{image_path}: no sound found for anything in the image ({reasons})")
+    require_a_sound(choices, image_path, "image")
     on_stage("planning the mix")
     from .mix.render import StemCache
 

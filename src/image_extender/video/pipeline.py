@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..errors import RetrievalError, SettingsError
+from ..errors import SettingsError
 from ..manifest import Manifest
-from ..mix.render import Rendered
-from ..pipeline import Extra, StageCallback, _check_library, _noop, check_out_dir, find_scene_sounds, plan, write_outputs
+from ..mix.render import Rendered, StemCache
+from ..pipeline import (Extra, StageCallback, _check_library, _noop, check_out_dir, find_scene_sounds, mix_spec, plan,
+                        require_a_sound, write_outputs)
 from ..settings import Settings
 from .frames import DEFAULT_K, file_md5, probe
 from .mux import combine, mux, output_suffix, read_original
@@ -76,18 +77,17 @@ def sonify_video(video_path: Path, out_dir: Path, settings: Settings, *, options
                                    cache_dir=options.generated_dir or settings.data_dir / "cache" / "generated")
     else:
         choices = find_scene_sounds(scene, settings, on_stage, usage)
+    require_a_sound(choices, video_path, "clip")
     video = video.model_copy(update={"audio": options.audio})
     on_stage("planning the soundtrack")
     retime = Retimer(video, scene, choices, seed=settings.seed, ambience_db=settings.ambience_db)
-    spec, tracks, analysis = plan(scene, choices, settings, retime=retime)
-    if not tracks:
-        reasons = "; ".join(f"{c.target}: {c.verdict.split(';')[0]}" for c in choices) or "no objects and no ambience"
-        raise RetrievalError(f"{video_path}: no sound found for anything in the clip ({reasons})")
+    stems = StemCache(mix_spec(settings))  # one render per stem, shared by planning and the render
+    spec, tracks, analysis = plan(scene, choices, settings, retime=retime, stems=stems)
     manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis, llm_usage=usage,
                         settings=settings.public_dict(), video=video)
 
     return write_outputs(manifest, out_dir, base_dir=None, overwrite=overwrite, on_stage=on_stage,
-                         extra=mux_step(video_path, options.original, on_stage))
+                         extra=mux_step(video_path, options.original, on_stage), stems=stems)
 
 
 def mux_step(video_path: Path, original: str, on_stage: StageCallback = _noop) -> Extra:
