@@ -143,17 +143,22 @@ class Sonifier:
     # ------------------------------------------------------------------ the full stereo pipeline
 
     def _full_mix(self, key: int, path: Path, scene: Scene, common: dict) -> Result:
+        from ..errors import RetrievalError
         from ..manifest import Manifest
-        from ..pipeline import find_scene_sounds, plan, write_outputs
+        from ..mix.render import StemCache
+        from ..pipeline import find_scene_sounds, mix_spec, plan, require_a_sound, write_outputs
 
         choices = find_scene_sounds(scene, self.settings)
-        spec, tracks, analysis = plan(scene, choices, self.settings)
-        if not tracks:
-            return Result(key, row(str(path), "failed", reason="no sound found for anything in the image", **common))
+        try:
+            require_a_sound(choices, path, "image")
+        except RetrievalError as exc:
+            return Result(key, row(str(path), "failed", reason=str(exc), **common))
+        stems = StemCache(mix_spec(self.settings))  # one render per stem, shared by planning and the render
+        spec, tracks, analysis = plan(scene, choices, self.settings, stems=stems)
         manifest = Manifest(scene=scene, choices=choices, mix=spec, tracks=tracks, analysis=analysis,
                             settings=self.settings.public_dict())
         folder = Path(self.spec.out_dir) / "mix" / common["md5"]
-        manifest = write_outputs(manifest, folder, base_dir=None, overwrite=True)
+        manifest = write_outputs(manifest, folder, base_dir=None, overwrite=True, stems=stems)
         samples, sr = sf.read(str(folder / "mix.wav"), dtype="float32")
         levels = {t.label: t for t in (manifest.report.tracks if manifest.report else [])}
         concepts = []
