@@ -26,6 +26,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MIX_SECONDS = 8  # short mixes keep the run quick; set through the server's environment
+LONG_MIX = 20  # the server's --long-mix: mixes over this many seconds never take the last free slot
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (apt-get install chromium)"),
@@ -62,7 +63,7 @@ def server(tmp_path_factory, darknet_photos):
     env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")
     log = open(root.parent / "ui-server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "image_extender", "ui", "--port", str(port), "--root", str(root),
-                             "--session-ttl", "30", "--allow-settings-file"], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--session-ttl", "30", "--allow-settings-file", "--long-mix", str(LONG_MIX)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 60
     while True:
@@ -172,16 +173,18 @@ def test_a_user_uploads_a_photo_hears_the_mix_downloads_it_and_strangers_cannot_
     assert ctx2.request.get(mix_url).status == 404
     assert page2.evaluate("(u) => fetch(u).then((r) => r.status)", mix_url) == 404
 
-    # ... and a file that is not an image gives that second user a readable message, no traceback
+    # ... and a file that is not an image gives that second user a readable message the moment it
+    # arrives (next to the button, no broken picture in the box, no traceback)
     fake = tmp_path / "holiday.jpg"
     fake.write_text("these are my notes, not a photo\n")
     page2.locator("#photo input[type=file]").set_input_files(str(fake))
-    page2.wait_for_timeout(1000)
-    page2.click("#generate")
-    _wait(page2, "() => document.querySelector('#status').innerText.includes('Error')", timeout=60_000)
-    message = page2.locator("#status").inner_text()
+    _status_has(page2, "#run-status", "Not a photo", timeout=5_000)
+    message = page2.locator("#run-status").inner_text()
     assert "holiday.jpg" in message and "not an image" in message
+    assert page2.locator("#photo img").count() == 0
     assert "Traceback" not in page2.content() and str(root) not in message
+    page2.click("#generate")  # and Make says there is no photo yet, not a server error
+    _status_has(page2, "#run-status", "no photo yet", timeout=30_000)
 
     # delete removes the first session's folder and its URLs stop working; the second browser is untouched
     page.click("#delete")
@@ -405,3 +408,156 @@ def test_an_oversized_upload_is_explained_after_the_toast_is_gone(server, browse
     text = page.locator("#run-status").inner_text()
     assert "over 20 MB" in text and "upload" in text
     context.close()
+
+
+# ----------------------------------------------------------------- playhead, layout, the line of runs
+
+PLAYHEAD_JS = """() => {
+  const line = document.getElementById('playhead');
+  const img = document.querySelector('#timeline img');
+  const walk = (root, found) => { root.querySelectorAll('*').forEach((el) => {
+    if (el.tagName === 'AUDIO' && el.currentSrc) found.push(el);
+    if (el.shadowRoot) walk(el.shadowRoot, found); }); return found; };
+  const audio = walk(document.getElementById('mix'), [])[0];
+  const r = img.getBoundingClientRect(), l = line.getBoundingClientRect();
+  return {x: l.left + l.width / 2, top: l.top, bottom: l.bottom, shown: line.style.display !== 'none',
+          img: {left: r.left, top: r.top, width: r.width, height: r.height, nw: img.naturalWidth, nh: img.naturalHeight},
+          time: audio.currentTime, duration: audio.duration, paused: audio.paused};
+}"""
+
+# every visible icon button against every visible label/heading: overlapping pairs, and icons
+# cut off by their own block
+OVERLAPS_JS = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 ? r : null; };
+  const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const icons = [...document.querySelectorAll('.icon-button-wrapper button, .icon-button-wrapper a')].filter(box);
+  const labels = [...document.querySelectorAll('[data-testid="block-label"], label, h1, h2, h3, h4, .label-wrap')]
+    .filter(box);
+  const bad = [];
+  for (const i of icons) {
+    const where = (i.closest('[id]') || {}).id;
+    for (const l of labels) {
+      if (!l.contains(i) && !i.contains(l) && hit(box(i), box(l)))
+        bad.push(`${where}: icon '${i.getAttribute('aria-label') || i.title}' on '${l.innerText.trim().slice(0, 30)}'`);
+    }
+    const block = i.closest('.block');
+    const b = block && box(block), r = box(i);
+    if (b && (r.top < b.top - 1 || r.bottom > b.bottom + 1 || r.left < b.left - 1 || r.right > b.right + 1))
+      bad.push(`${where}: icon '${i.getAttribute('aria-label') || i.title}' sticks out of its box`);
+  }
+  return {icons: icons.length, bad};
+}"""
+
+
+def _lane_x(img: dict, seconds: float, duration: float) -> float:
+    """Where second ``seconds`` is drawn in the timeline as the browser shows it (report/timeline.py's
+    layout: lanes from HEADER_WIDTH to FIG_WIDTH − RIGHT_MARGIN inches, image centred in its box)."""
+    from image_extender.report.timeline import FIG_WIDTH, HEADER_WIDTH, RIGHT_MARGIN
+
+    scale = min(img["width"] / img["nw"], img["height"] / img["nh"])
+    shown = img["nw"] * scale
+    left = img["left"] + (img["width"] - shown) / 2
+    return left + shown * (HEADER_WIDTH + (seconds / duration) * (FIG_WIDTH - HEADER_WIDTH - RIGHT_MARGIN)) / FIG_WIDTH
+
+
+def test_the_timeline_playhead_follows_the_player_and_a_click_seeks(server, browser, darknet_photos):
+    url, _ = server
+    context, page = _open(browser, url)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    _upload(page, darknet_photos / "horses.jpg")
+    page.click("#generate")
+    _wait(page, "() => document.querySelector('#gain-0')", timeout=240_000)
+    _wait(page, AUDIO_JS, "mix")
+    _wait(page, "() => { const i = document.querySelector('#timeline img'); return i && i.complete && i.naturalWidth; }")
+    page.locator("#timeline").scroll_into_view_if_needed()
+
+    # at rest the line stands at 0 s, over the lanes (below the title, above the axis)
+    state = page.evaluate(PLAYHEAD_JS)
+    assert state["shown"] and state["time"] == 0
+    assert state["x"] == pytest.approx(_lane_x(state["img"], 0, state["duration"]), abs=1.5)
+    assert state["img"]["top"] + 50 < state["top"] < state["bottom"] < state["img"]["top"] + state["img"]["height"] - 50
+
+    # playing: the line moves with the player's clock
+    page.locator("#mix button[aria-label='Play']").first.click()
+    _wait(page, "() => document.getElementById('playhead').dataset.time > 1.5", timeout=15_000)
+    state = page.evaluate(PLAYHEAD_JS)
+    assert not state["paused"] and 1.5 < state["time"] < state["duration"]
+    assert state["x"] == pytest.approx(_lane_x(state["img"], state["time"], state["duration"]), abs=3)  # ≤ a frame apart
+    page.locator("#mix button[aria-label='Pause']").first.click()
+
+    # scrubbing the player elsewhere moves the line there
+    page.evaluate("""() => { const walk = (root) => { for (const el of root.querySelectorAll('*')) {
+        if (el.tagName === 'AUDIO' && el.currentSrc) { el.currentTime = 6.25; return; }
+        if (el.shadowRoot) walk(el.shadowRoot); } }; walk(document.getElementById('mix')); }""")
+    page.wait_for_timeout(200)
+    state = page.evaluate(PLAYHEAD_JS)
+    assert state["time"] == pytest.approx(6.25, abs=0.05)
+    assert state["x"] == pytest.approx(_lane_x(state["img"], 6.25, state["duration"]), abs=1.5)
+
+    # a click on the timeline at second 2 seeks the player there
+    img = state["img"]
+    target = _lane_x(img, 2.0, state["duration"]) - img["left"]
+    page.locator("#timeline img").click(position={"x": target, "y": 150})
+    page.wait_for_timeout(200)
+    state = page.evaluate(PLAYHEAD_JS)
+    assert state["time"] == pytest.approx(2.0, abs=0.1)
+    assert state["x"] == pytest.approx(_lane_x(state["img"], 2.0, state["duration"]), abs=1.5)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#timeline").screenshot(path=str(ARTIFACTS / "ui-timeline-playhead.png"))
+
+    # laptop and phone: no icon sits on a label or sticks out of its box, and Make is in view at the top
+    for size, name in (({"width": 1280, "height": 720}, "1280x720"), ({"width": 390, "height": 844}, "phone")):
+        page.set_viewport_size(size)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.wait_for_timeout(800)
+        found = page.evaluate(OVERLAPS_JS)
+        assert found["icons"] >= 6 and found["bad"] == [], (name, found)
+        make = page.locator("#generate").bounding_box()
+        assert make is not None and make["y"] >= 0 and make["y"] + make["height"] <= size["height"], (name, make)
+        page.screenshot(path=str(ARTIFACTS / f"ui-top-{name}.png"))
+    context.close()
+
+
+def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its_place(
+        server, browser, darknet_photos):
+    url, _ = server
+    long_seconds = LONG_MIX + 40  # 60 s mixes: "long" for this server
+
+    def start(photo: str, seconds: int):
+        context, page = _open(browser, url)
+        _upload(page, darknet_photos / photo)
+        page.get_by_text("Settings", exact=True).click()
+        box = page.locator("#duration input[type=number]")
+        box.fill(str(seconds))
+        box.press("Enter")
+        page.click("#generate")
+        return context, page
+
+    ctx_a, first_long = start("dog.jpg", long_seconds)
+    _wait(first_long, "() => document.body.innerText.match(/reading image|loading scene|analysing|finding|planning|"
+                      "rendering|writing/)", timeout=60_000)
+    ctx_c, second_long = start("horses.jpg", long_seconds)
+    # the second long mix waits for the first, and says so with its place and an expected start
+    _wait(second_long, "() => document.body.innerText.includes('In line')", timeout=30_000)
+    words = second_long.evaluate("() => document.body.innerText.match(/In line[^\\n]*/)[0]")
+    assert "waiting for a free slot" in words or "1 run ahead" in words
+    assert "should start in about" in words
+    ARTIFACTS.mkdir(exist_ok=True)
+    second_long.screenshot(path=str(ARTIFACTS / "ui-queue-waiting.png"))
+
+    # meanwhile a short mix goes straight through: it never waits in line and is done first
+    ctx_b, short = start("eagle.jpg", MIX_SECONDS)
+    started = time.monotonic()
+    waited = False
+    while "Done:" not in short.locator("#status").inner_text():
+        waited = waited or "In line" in short.locator("body").inner_text()
+        assert time.monotonic() - started < 240, short.locator("#status").inner_text()
+        short.wait_for_timeout(250)
+    short_took = time.monotonic() - started
+    assert not waited
+    assert "Done:" not in second_long.locator("#status").inner_text()
+    _status_has(second_long, "#status", "Done:", timeout=400_000)
+    _status_has(first_long, "#status", "Done:", timeout=60_000)
+    print(f"short {MIX_SECONDS} s mix done in {short_took:.1f} s while two {long_seconds} s mixes were made")
+    for context in (ctx_a, ctx_b, ctx_c):
+        context.close()

@@ -597,6 +597,8 @@ def ui(
     concurrency: Annotated[int, typer.Option(min=1, help="Soundscapes made at once; others wait in the queue "
                                                 "(mixing-desk changes never wait behind them).")] = 2,
     max_upload_mb: Annotated[float, typer.Option(min=0.1, help="Largest photo accepted, in MB.")] = 20.0,
+    long_mix: Annotated[float, typer.Option(min=1.0, help="Mixes longer than this (seconds) never take the last free "
+                                            "slot, so short ones do not wait behind them.")] = 60.0,
     session_ttl: Annotated[float, typer.Option(min=1.0, help="Minutes an idle session keeps its files.")] = 360.0,
     allow_settings_file: Annotated[bool, typer.Option(
         help="Let visitors write search filters into this server's settings file (off: only their browser).")] = False,
@@ -608,7 +610,7 @@ def ui(
         from .ui.app import UIOptions, serve
 
         err.print(f"Image Extender UI on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
-        serve(host, port, UIOptions(root=root, concurrency=concurrency, max_upload_mb=max_upload_mb,
+        serve(host, port, UIOptions(root=root, concurrency=concurrency, max_upload_mb=max_upload_mb, long_mix_s=long_mix,
                                     session_ttl=session_ttl * 60.0, allow_settings_file=allow_settings_file))
 
 

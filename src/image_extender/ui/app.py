@@ -18,6 +18,7 @@ import html
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from ..manifest import Manifest
 from ..settings import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, Settings, load_settings
 from .desk_page import Desk, earlier_runs, error_line, load_folder, new_desk, plural, present, strip_widgets, \
     summary, token_of, write_meta
+from .lanes import Lanes, QueueFull, say_wait
+from .playhead import PLAYHEAD_JS
 from .sessions import SESSION_COOKIE, SessionStore, sanitize_filename
 
 log = logging.getLogger(__name__)
@@ -54,11 +57,13 @@ SERVER_PATH_SETTINGS = ("data_dir", "hierarchy_file")
 PAGE_CSS = """
 #boxes .icon-button-wrapper, #timeline .icon-button-wrapper { top: auto; bottom: 6px; }
 #run-status:empty { display: none; }
+.progress-text { display: none; }  /* Gradio's timer promises the average run; the wait is said in words */
 #run-status { font-size: 1.05em; }
 .track .strip, .track .swap { gap: 8px; }
 @media (max-width: 640px) {
   .track .strip, .track .swap { flex-wrap: wrap; }
   .icon-button-wrapper { position: static !important; justify-content: flex-end; }
+  #photo .icon-button-wrapper { position: absolute !important; }  /* over the upload, clear of its label */
 }
 """
 
@@ -70,7 +75,8 @@ class UIOptions:
     root: Path | None = None  # default: <data_dir>/ui-sessions
     max_upload_mb: float = 20.0
     session_ttl: float = 6 * 3600.0  # seconds a session may stay idle before its files go
-    concurrency: int = 1  # pipeline runs at once (each uses a core or two)
+    concurrency: int = 1  # pipeline runs at once (each uses a core or two); see .lanes
+    long_mix_s: float = 60.0  # mixes longer than this may not take the last free slot (.lanes)
     max_queue: int = 20
     examples: list[Path] = field(default_factory=list)  # default: darknet's photos when present
     settings_overrides: dict[str, Any] = field(default_factory=dict)
@@ -349,6 +355,7 @@ def build_blocks(store: SessionStore, options: UIOptions):
         return wrapped
 
     desk = Desk(store, None)
+    lanes = Lanes(options.concurrency, long_after=options.long_mix_s, max_waiting=options.max_queue)
     level_defaults = {k: getattr(base, k) for k in LEVEL_FIELDS}
 
     with gr.Blocks(title="Image Extender", delete_cache=(max(60, int(options.session_ttl // 4)), int(options.session_ttl)),
@@ -518,6 +525,28 @@ def build_blocks(store: SessionStore, options: UIOptions):
             except ImageExtenderError as exc:
                 return cleared(f"**Error:** {_md(str(exc))}")
             shown = sanitize_filename(Path(photo_path).name)
+            queued = time.monotonic()
+
+            def waiting(ahead: int, wait: float) -> None:
+                # the bar fills as the expected wait passes (Gradio shows a description only with a bar)
+                waited = time.monotonic() - queued
+                progress(min(0.99, waited / max(waited + wait, 1e-6)), desc=say_wait(ahead, wait))
+
+            try:
+                with lanes.slot(seconds, on_wait=waiting) as ticket:
+                    return make(photo_path, shown, token, ticket, analyzer_name, source_name, mode_name, sort_name,
+                                seconds, seed_value, f_rating, f_downloads, f_min_len, f_max_len, f_licences,
+                                f_rates, f_channels, f_types, o_min, o_max, a_db, ceil, unit_name, eq_on, opt_on,
+                                progress)
+            except QueueFull:
+                return cleared(f"**Busy:** {options.max_queue} soundscapes are already waiting on this server; "
+                               "try again in a few minutes.")
+
+        def make(photo_path, shown, token, ticket, analyzer_name, source_name, mode_name, sort_name, seconds,
+                 seed_value, f_rating, f_downloads, f_min_len, f_max_len, f_licences, f_rates, f_channels, f_types,
+                 o_min, o_max, a_db, ceil, unit_name, eq_on, opt_on, progress) -> list:
+            """One run in its slot: a fresh folder, the pipeline, the desk on the result."""
+            ticket.counts = False  # until the pipeline has run through (early failures teach nothing)
             store.cap(token, int(options.max_session_mb * 1024 * 1024))
             run_dir = store.new_run(token)
             out_dir = run_dir / "out"
@@ -553,6 +582,7 @@ def build_blocks(store: SessionStore, options: UIOptions):
                 manifest = sonify(photo_copy, out_dir, settings, on_stage=on_stage, on_scene=on_scene)
                 save_boxes(photo_copy, manifest.scene, run_dir / "boxes.png")
                 manifest = scrub_server_paths(out_dir, manifest)
+                ticket.counts = True
             except ImageExtenderError as exc:
                 return failed(exc, seen, photo_copy, run_dir, shown, replacements)
             except Exception:  # a bug: full story in the server log, one line in the page
@@ -592,8 +622,25 @@ def build_blocks(store: SessionStore, options: UIOptions):
             message = plain if plain.startswith("**Error") else f"{plain}\n\n<small>Details: {technical}</small>"
             return cleared(message, boxes_png=boxes_png, ambience_md=ambience_markdown(Manifest(scene=scene)))
 
+        # no Gradio limit: the lanes decide who runs (Gradio's one line and average-based ETA would
+        # keep a 30 s mix behind a 300 s one and promise it the average)
         run.click(generate, inputs=[photo, analyzer, source, mode, sort, duration, seed, *filter_inputs, *level_inputs],
-                  outputs=outputs, concurrency_limit=options.concurrency, concurrency_id="pipeline")
+                  outputs=outputs, concurrency_limit=None, concurrency_id="photo-runs")
+
+        def check_photo(photo_path):
+            """A file that is no picture is explained next to the button the moment it arrives (and
+            taken out of the box, which would only show a broken image)."""
+            from .photo import unreadable
+
+            if not photo_path or not Path(photo_path).is_file():
+                return gr.skip(), gr.skip()
+            problem = unreadable(Path(photo_path), sanitize_filename(Path(photo_path).name))
+            if problem is None:
+                return gr.skip(), ""
+            return None, f"**Not a photo:** {_md(problem)}."
+
+        photo.change(check_photo, inputs=[photo], outputs=[photo, run_status], concurrency_limit=None,
+                     show_progress="hidden")
 
         # ------------------------------------------------------------ the desk's handlers
 
@@ -784,7 +831,7 @@ def build_app(options: UIOptions | None = None):
     theme = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     app = gr.mount_gradio_app(app, demo, path="/", max_file_size=int(options.max_upload_mb * 1024 * 1024),
                               allowed_paths=[], show_error=False, ssr_mode=False, theme=theme, css=PAGE_CSS,
-                              footer_links=[], enable_monitoring=False, mcp_server=False)
+                              footer_links=[], enable_monitoring=False, mcp_server=False, js=PLAYHEAD_JS)
     app.add_middleware(SessionGuard, store=store)
     app.state.session_store = store
     return app, store

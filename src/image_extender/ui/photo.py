@@ -80,3 +80,22 @@ def prepare_photo(src: Path, target: Path, shown: str) -> Path:
     written = target.with_suffix(".png")
     out.save(written, format="PNG")
     return written
+
+
+def unreadable(path: Path, shown: str) -> str | None:
+    """Why ``path`` cannot be a photo (one line naming ``shown``), or None when Pillow can read it.
+
+    Checked when the file arrives, so a text file renamed ``.jpg`` is explained at once
+    instead of sitting in the page as a broken picture until Make is pressed. Only the header
+    is read (``Image.open`` is lazy); a truncated body is still caught by :func:`prepare_photo`.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as img:
+                img.size  # noqa: B018 - the header parsed
+        except Image.DecompressionBombError:
+            return None  # an image; prepare_photo says whether it is too large
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+            return f"{shown} is not an image file Pillow can read (a photo: JPEG, PNG, WebP, …); pick another file"
+    return None
