@@ -26,6 +26,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MIX_SECONDS = 8  # short mixes keep the run quick; set through the server's environment
+SESSION_MB = 40  # the server's --max-session-mb: an 8 s run of dog.jpg takes ~25 MB (ZIP, stems, sounds)
 LONG_MIX = 20  # the server's --long-mix: mixes over this many seconds never take the last free slot
 
 pytestmark = [
@@ -63,7 +64,8 @@ def server(tmp_path_factory, darknet_photos):
     env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")
     log = open(root.parent / "ui-server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "image_extender", "ui", "--port", str(port), "--root", str(root),
-                             "--session-ttl", "30", "--allow-settings-file", "--long-mix", str(LONG_MIX)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--session-ttl", "30", "--allow-settings-file", "--long-mix", str(LONG_MIX),
+                             "--max-session-mb", str(SESSION_MB)], env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 60
     while True:
@@ -561,3 +563,32 @@ def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its
     print(f"short {MIX_SECONDS} s mix done in {short_took:.1f} s while two {long_seconds} s mixes were made")
     for context in (ctx_a, ctx_b, ctx_c):
         context.close()
+
+
+def test_a_session_keeps_its_runs_under_the_storage_cap_oldest_removed_first(server, browser, darknet_photos):
+    url, root = server
+    context, page = _open(browser, url)
+    runs = []
+    _upload(page, darknet_photos / "dog.jpg")
+    for _ in range(3):
+        before = _href(page, "#mix") if page.locator("#mix a[download]").count() else None
+        page.click("#generate")
+        _wait(page, "(b) => { const a = document.querySelector('#mix a[download]'); "
+                    "return a && a.getAttribute('href') !== b && document.querySelector('#status').innerText"
+                    ".startsWith('Done:'); }", before)
+        runs.append(Path(_href(page, "#mix").split("/file=", 1)[1]).parent.parent)
+        page.wait_for_timeout(2500)  # the desk's warm-up; then the next run
+    from image_extender.ui.sessions import folder_bytes
+
+    session = runs[-1].parent
+    kept = sorted(p for p in session.iterdir() if p.is_dir())
+    # the first run went when the third started (two runs were over the cap), the others stay
+    assert not runs[0].exists() and runs[1].exists() and runs[2].exists()
+    assert sum(folder_bytes(r) for r in kept if r != runs[-1]) <= SESSION_MB * 1024 * 1024
+    # ... and the list of earlier runs offers only what is still there
+    page.locator("#runs input").click(force=True)
+    options = page.get_by_role("option")
+    options.first.wait_for(timeout=10_000)
+    assert options.count() == 2
+    page.keyboard.press("Escape")
+    context.close()

@@ -600,6 +600,8 @@ def ui(
     long_mix: Annotated[float, typer.Option(min=1.0, help="Mixes longer than this (seconds) never take the last free "
                                             "slot, so short ones do not wait behind them.")] = 60.0,
     session_ttl: Annotated[float, typer.Option(min=1.0, help="Minutes an idle session keeps its files.")] = 360.0,
+    max_session_mb: Annotated[float, typer.Option(min=1.0, help="Disk a session's runs may use; its oldest runs "
+                                                  "are removed before a new one starts.")] = 200.0,
     allow_settings_file: Annotated[bool, typer.Option(
         help="Let visitors write search filters into this server's settings file (off: only their browser).")] = False,
     config: ConfigOpt = None,
@@ -611,7 +613,8 @@ def ui(
 
         err.print(f"Image Extender UI on http://{host}:{port}/ (Ctrl+C to stop)", highlight=False)
         serve(host, port, UIOptions(root=root, concurrency=concurrency, max_upload_mb=max_upload_mb, long_mix_s=long_mix,
-                                    session_ttl=session_ttl * 60.0, allow_settings_file=allow_settings_file))
+                                    session_ttl=session_ttl * 60.0, allow_settings_file=allow_settings_file,
+                                    max_session_mb=max_session_mb))
 
 
 def main() -> None:  # pragma: no cover - console entry
