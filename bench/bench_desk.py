@@ -139,7 +139,8 @@ def main() -> None:
     if "--browser" in sys.argv:
         seconds = browser_latency(data)
         print(f"in the browser, fader moved → new 30 s mix loaded in the player: median {statistics.median(seconds):.2f} s "
-              f"(max {max(seconds):.2f} s, {len(seconds)} moves; live render share {lm / statistics.median(seconds):.0%})")
+              f"(max {max(seconds):.2f} s, {len(seconds)} moves; live render share {lm / statistics.median(seconds):.0%}): "
+              + ", ".join(f"{s:.2f}" for s in seconds))
 
 
 if __name__ == "__main__":

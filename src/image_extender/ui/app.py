@@ -18,7 +18,6 @@ import html
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from ..manifest import Manifest
 from ..settings import CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE, Settings, load_settings
 from .desk_page import Desk, earlier_runs, error_line, load_folder, new_desk, plural, present, strip_widgets, \
     summary, token_of, write_meta
-from .lanes import Lanes, QueueFull, say_wait
+from .lanes import Lanes, QueueFull, progress_waiting
 from .playhead import PLAYHEAD_JS
 from .sessions import SESSION_COOKIE, SessionStore, sanitize_filename
 
@@ -525,15 +524,8 @@ def build_blocks(store: SessionStore, options: UIOptions):
             except ImageExtenderError as exc:
                 return cleared(f"**Error:** {_md(str(exc))}")
             shown = sanitize_filename(Path(photo_path).name)
-            queued = time.monotonic()
-
-            def waiting(ahead: int, wait: float) -> None:
-                # the bar fills as the expected wait passes (Gradio shows a description only with a bar)
-                waited = time.monotonic() - queued
-                progress(min(0.99, waited / max(waited + wait, 1e-6)), desc=say_wait(ahead, wait))
-
             try:
-                with lanes.slot(seconds, on_wait=waiting) as ticket:
+                with lanes.slot(seconds, on_wait=progress_waiting(progress)) as ticket:
                     return make(photo_path, shown, token, ticket, analyzer_name, source_name, mode_name, sort_name,
                                 seconds, seed_value, f_rating, f_downloads, f_min_len, f_max_len, f_licences,
                                 f_rates, f_channels, f_types, o_min, o_max, a_db, ceil, unit_name, eq_on, opt_on,
@@ -796,7 +788,7 @@ def build_blocks(store: SessionStore, options: UIOptions):
 
         from .video_tab import video_tab
 
-        video_tab(store, options)  # a clip instead of a photo (video/)
+        video_tab(store, options, lanes)  # a clip instead of a photo (video/); takes turns with the photo runs
 
     demo.queue(default_concurrency_limit=options.concurrency, max_size=options.max_queue)
     return demo

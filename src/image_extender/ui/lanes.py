@@ -188,3 +188,16 @@ def say_wait(ahead: int, seconds: float) -> str:
                                                   else f"{round(seconds / 60):.0f} min")
     lead = f"In line: {runs} ahead of yours" if ahead else "In line: waiting for a free slot"
     return f"{lead}; yours should start in about {when}"
+
+
+def progress_waiting(progress) -> Callable[[int, float], None]:
+    """An ``on_wait`` for :meth:`Lanes.slot` that shows the wait in a ``gr.Progress``: the words of
+    :func:`say_wait`, and a bar filling as the expected wait passes (Gradio shows a description
+    only with a bar)."""
+    queued = time.monotonic()
+
+    def report(ahead: int, seconds: float) -> None:
+        waited = time.monotonic() - queued
+        progress(min(0.99, waited / max(waited + seconds, 1e-6)), desc=say_wait(ahead, seconds))
+
+    return report

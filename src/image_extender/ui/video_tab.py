@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import ImageExtenderError
+from .lanes import Lanes, QueueFull, progress_waiting
 from .sessions import SESSION_COOKIE, SessionStore, sanitize_filename
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,9 @@ ORIGINAL_CHOICES = [("Lower it under the new sounds (duck)", "duck"), ("Keep it 
                     ("Replace it", "replace")]
 
 
-def video_tab(store: SessionStore, options) -> None:
-    """Add the Video tab's components and events to the Blocks being built."""
+def video_tab(store: SessionStore, options, lanes: Lanes) -> None:
+    """Add the Video tab's components and events to the Blocks being built; runs take turns with the
+    photo page's in ``lanes`` (a clip as long as its mix) and count against the session's storage cap."""
     import gradio as gr
 
     from ..settings import load_settings
@@ -66,7 +68,23 @@ def video_tab(store: SessionStore, options) -> None:
                 return cleared("**Error:** upload a video clip first.")
             if not store.may_read(token, clip_path) or not Path(clip_path).is_file():
                 return cleared("**Error:** that clip is not available any more; upload it again.")
+            from ..video.frames import probe
+
+            try:
+                seconds = probe(Path(clip_path)).duration
+            except ImageExtenderError as exc:
+                return cleared(f"**Error:** {_md(public_message(exc, {clip_path: Path(clip_path).name}))}")
+            try:
+                with lanes.slot(seconds, on_wait=progress_waiting(progress)) as ticket:
+                    ticket.counts = False  # a clip's seconds cost more than a photo's: not a sample of their rate
+                    return make(clip_path, token, original_mode, k, seed_value, progress)
+            except QueueFull:
+                return cleared(f"**Busy:** {options.max_queue} runs are already waiting on this server; "
+                               "try again in a few minutes.")
+
+        def make(clip_path, token, original_mode, k, seed_value, progress) -> list:
             shown = sanitize_filename(Path(clip_path).name)
+            store.cap(token, int(options.max_session_mb * 1024 * 1024))
             run_dir = store.new_run(token)
             clip_copy = run_dir / f"clip-{shown}"
             shutil.copyfile(clip_path, clip_copy)
@@ -102,4 +120,4 @@ def video_tab(store: SessionStore, options) -> None:
                     str(out_dir / "video_timeline.png"), (out_dir / "CREDITS.md").read_text(encoding="utf-8")]
 
         run.click(generate, inputs=[clip, original, frames_k, seed], outputs=outputs,
-                  concurrency_limit=options.concurrency, concurrency_id="pipeline")
+                  concurrency_limit=None, concurrency_id="video-runs")  # the lanes decide who runs
