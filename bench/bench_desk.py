@@ -89,7 +89,7 @@ def browser_latency(data: Path) -> list[float]:
                 page.wait_for_function(f"() => ({MIX_AUDIO_JS})()[1]", timeout=60_000)
                 page.wait_for_timeout(3000)  # the desk's warm-up renders the stems into the cache
                 fader = page.locator("#gain-0 input[type=number]")
-                seconds = []
+                seconds, notes = [], []
                 for value in FADER_MOVES:
                     before = page.evaluate(MIX_AUDIO_JS)[0]
                     fader.fill(f"{value:g}")
@@ -98,8 +98,10 @@ def browser_latency(data: Path) -> list[float]:
                     page.wait_for_function(f"(b) => {{ const [src, ok] = ({MIX_AUDIO_JS})(); return src !== b && ok; }}",
                                            arg=before, timeout=60_000, polling="raf")
                     seconds.append(time.perf_counter() - started)
+                    notes.append(page.locator("#run-status").inner_text().split(";")[0])
                     page.wait_for_timeout(6000)  # let the take (ZIP, credits, timeline) land before the next move
                 browser.close()
+                print("server side:", " | ".join(notes))
         finally:
             server.terminate()
             server.wait(10)
