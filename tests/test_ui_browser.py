@@ -523,7 +523,7 @@ def test_the_timeline_playhead_follows_the_player_and_a_click_seeks(server, brow
 def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its_place(
         server, browser, darknet_photos):
     url, _ = server
-    long_seconds = LONG_MIX + 40  # 60 s mixes: "long" for this server
+    long_seconds = 120  # "long" for this server (over LONG_MIX), and slow enough that the short run ends first
 
     def start(photo: str, seconds: int):
         context, page = _open(browser, url)
