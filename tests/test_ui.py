@@ -441,3 +441,37 @@ def test_the_why_trail_names_each_sound_once():
              TrailStep(action="accept", query="dog barking", sound_id="a", score=0.8, detail="names dog"),
              TrailStep(action="search", query="dog barking")]
     assert [s.action for s in readable_trail(steps)] == ["search", "accept"]
+
+
+def test_the_playhead_layout_matches_where_the_timeline_draws_the_mix(soundscape):
+    """The page's playhead puts second t at LAYOUT's fractions of timeline.png: the mix lane's
+    dashed ceiling lines (axhline: the lane's full width, 0 s to the end) must start and end there,
+    and lie between LAYOUT's top and bottom."""
+    import numpy as np
+    from PIL import Image
+
+    from image_extender.ui.playhead import LAYOUT
+
+    pixels = np.asarray(Image.open(soundscape / "timeline.png").convert("RGB")).astype(int)
+    height, width, _ = pixels.shape
+    ceiling_red = np.all(np.abs(pixels - np.array([0xC0, 0x39, 0x2B])) < 12, axis=2)
+    lines = np.argsort(ceiling_red.sum(axis=1))[-2:]  # the two dashed rows
+    cols = np.nonzero(ceiling_red[lines].any(axis=0))[0]
+    assert cols.size > 0.5 * (LAYOUT["right"] - LAYOUT["left"]) * width  # dashes along the whole lane
+    assert cols.min() == pytest.approx(LAYOUT["left"] * width, abs=5)
+    assert cols.max() == pytest.approx(LAYOUT["right"] * width, abs=5)
+    assert LAYOUT["top"] < lines.min() and lines.max() < height - LAYOUT["bottom"]
+
+
+def test_a_file_that_is_no_picture_is_told_apart_at_upload(darknet_photos, tmp_path):
+    from image_extender.ui.photo import unreadable
+
+    notes = tmp_path / "holiday.jpg"
+    notes.write_text("these are my notes, not a photo\n")
+    assert unreadable(notes, "holiday.jpg").startswith("holiday.jpg is not an image file")
+    assert unreadable(darknet_photos / "dog.jpg", "dog.jpg") is None
+    png = tmp_path / "dog.png"
+    from PIL import Image
+
+    Image.open(darknet_photos / "dog.jpg").save(png)
+    assert unreadable(png, "dog.png") is None
