@@ -25,8 +25,8 @@ block per track in plan order, then the final mix and a colour bar. Each track b
 
 The mix lane is drawn against 0 dBFS with the ceiling as dashed lines. Drawn with
 matplotlib's Agg backend at a fixed inch layout (no ``tight_layout``; no display needed;
-no axis machinery at all: grid lines, time labels and side labels are plain artists, which is most of
-matplotlib's drawing time saved). The strips reuse the run's band energies
+no axis machinery at all: grid lines, time labels, side labels and frame lines are plain
+artists; text drawn unhinted, ``RC``). The strips reuse the run's band energies
 (``StemCache``) or cost one ``band_energies`` STFT per stem.
 """
 
