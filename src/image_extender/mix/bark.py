@@ -12,7 +12,9 @@ the analytic fit of Zwicker & Terhardt (1980, JASA 68(5):1523),
 Band energies come from one STFT per signal (periodic Hann window, 2048 points / hop 1024
 at 44.1 kHz ≈ 46 ms / 23 ms, scaled with the sample rate; the frames are cut with a strided
 view and transformed with ``scipy.fft.rfft`` in float32, and frames that hold only digital
-silence are skipped — an object that sounds for 3 s of a 30 s mix costs a tenth of a bed).
+silence are skipped — an object that sounds for 3 s of a 30 s mix costs a tenth of a bed;
+the frames are transformed ``CHUNK_FRAMES`` at a time, so the working memory beyond the
+signal and its result stays a few MB at any length).
 Each frame's power spectrum is summed over the bins of a band and normalised (Parseval)
 so that the 25 band powers of a frame add up to the frame's mean-square sample value,
 summed over channels — the same dBFS-power scale ``levels.py`` uses: a full-scale sine
@@ -52,6 +54,7 @@ N_BANDS = len(BARK_CENTRES_HZ)  # 25
 REFERENCE_RATE = 44100
 REFERENCE_NFFT = 2048
 REFERENCE_HOP = 1024
+CHUNK_FRAMES = 512  # STFT frames (× channels) transformed at once: ~4 MB of float32 windows at 44.1 kHz
 
 
 def hz_to_bark(freq_hz: np.ndarray | float) -> np.ndarray:
@@ -123,7 +126,7 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     whose window reaches into a span are computed; the others are copied from ``base``.
     The result equals a full analysis.
     """
-    x = np.asarray(samples, dtype=np.float64)
+    x = np.asarray(samples)
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:
@@ -159,16 +162,20 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     live = np.nonzero(live_mask)[0]
     win = hann(n_fft, sym=False)
     if live.size:
-        chosen = frames if live.size == n_frames else frames[live]
-        spec = scipy.fft.rfft(chosen * win.astype(np.float32), axis=-1, workers=-1)  # (live, ch, bins)
-        power = spec.real**2
-        power += spec.imag**2
-        power = power.sum(axis=1) if power.shape[1] > 1 else power[:, 0]
         # one-sided spectrum: interior bins stand for ±f; Parseval for a Hann-windowed frame
-        weight = np.full(power.shape[1], 2.0)
+        weight = np.full(n_fft // 2 + 1, 2.0)
         weight[0] = 1.0
         if n_fft % 2 == 0:
             weight[-1] = 1.0
         scale = weight / (n_fft * float(np.sum(win**2)))
-        energy[live] = power @ (band_matrix(n_fft, sample_rate) * scale).T.astype(np.float32)
+        to_bands = (band_matrix(n_fft, sample_rate) * scale).T.astype(np.float32)
+        win32 = win.astype(np.float32)
+        step = max(1, CHUNK_FRAMES // max(1, x.shape[1]))
+        for k in range(0, live.size, step):  # a few MB of spectra at a time, at any length (frames are independent)
+            rows = live[k : k + step]
+            spec = scipy.fft.rfft(frames[rows] * win32, axis=-1, workers=-1)  # (rows, ch, bins)
+            power = spec.real**2
+            power += spec.imag**2
+            power = power.sum(axis=1) if power.shape[1] > 1 else power[:, 0]
+            energy[rows] = power @ to_bands
     return BandEnergies(energy, sample_rate, hop, n_fft)

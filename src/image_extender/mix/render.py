@@ -308,7 +308,7 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
     for track in tracks:
         stem = cache.stem(track)
         total += stem
-        out.append(stem.astype(np.float32))
+        out.append(stem.astype(np.float32, copy=False))  # already float32 (unity stems are): no second copy
         measured = cache.measures(track)
         lufs = measured.lufs_at(track.gain_db)
         if lufs is None:
