@@ -41,7 +41,7 @@ from scipy.ndimage import maximum_filter1d
 from scipy.signal import firwin, sosfilt, upfirdn
 
 from ..library.audio_io import MIN_MEASURE_SECONDS, SILENCE_LUFS
-from .blocks import chunk_bounds, running_sum_at
+from .blocks import CHUNK_FRAMES, chunk_bounds, running_sum_at
 from .ceiling import CeilingResult, apply_ceiling
 
 TRIM_DB = -80.0  # samples this far under the stem's peak on every channel count as silence (relative: gain-invariant)
@@ -235,16 +235,19 @@ def true_peak_dbtp(samples: np.ndarray, sample_rate: int | None = None, oversamp
     bound = float(max(np.abs(h[k::oversample]).sum() for k in range(oversample)))
     halo = h.size // oversample + 1
     block = 4096
-    mag = channel_peak(x)
-    n = mag.size
+    n = x.shape[0]
     n_blocks = -(-n // block)
-    padded = np.zeros(n_blocks * block)
-    padded[:n] = mag
-    block_peak = padded.reshape(n_blocks, block).max(axis=1)
+    block_peak = np.zeros(n_blocks)
+    per_chunk = max(1, CHUNK_FRAMES // block)
+    for b0 in range(0, n_blocks, per_chunk):  # block peaks chunk by chunk: no full-length magnitude array
+        b1 = min(n_blocks, b0 + per_chunk)
+        mag = channel_peak(x[b0 * block : b1 * block])
+        padded = np.zeros((b1 - b0) * block)
+        padded[: mag.size] = mag
+        block_peak[b0:b1] = padded.reshape(b1 - b0, block).max(axis=1)
     # a block's interpolated values also depend on `halo` samples either side
     reach = np.maximum(block_peak, np.maximum(np.r_[block_peak[1:], 0.0], np.r_[0.0, block_peak[:-1]]))
-    best = float(mag.max())
-    del mag, padded
+    best = float(block_peak.max())
     delay = (h.size - 1) // 2
     for k in np.argsort(-reach, kind="stable"):
         if reach[k] * bound <= best:
