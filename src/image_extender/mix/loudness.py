@@ -294,7 +294,8 @@ def apply_true_peak_ceiling(
     before = true_peak_dbtp(mix, sample_rate)
     if before <= aim:
         n = np.asarray(mix).shape[0]
-        return TruePeakResult(np.asarray(mix), CeilingResult(np.asarray(mix), 0.0, 0.0, np.ones(n)),
+        unity = np.broadcast_to(np.float64(1.0), (n,))  # a gain of 1 everywhere, without n stored ones
+        return TruePeakResult(np.asarray(mix), CeilingResult(np.asarray(mix), 0.0, 0.0, unity),
                               ceiling_dbtp, before, before)
     sample_ceiling = ceiling_dbtp
     result = apply_ceiling(mix, sample_rate, sample_ceiling)
