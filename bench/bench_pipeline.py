@@ -220,11 +220,16 @@ def output_costs(folder: Path) -> dict[str, float]:
     for t in tracks:
         stems.bands(t)  # what the pipeline's planning left in the cache
     with tempfile.TemporaryDirectory() as tmp:
-        png = statistics.median(
-            _timed(write_timeline, tracks, rendered, manifest.mix, Path(tmp) / "t.png", analysis=manifest.analysis,
-                   image=manifest.scene.image.path, stems=stems)[1] for _ in range(REPEATS))  # fmt: skip
-        zipped = statistics.median(_timed(write_bundle, folder, Path(tmp) / f"b{i}.zip")[1] for i in range(REPEATS))
-    return {"timeline": png, "zip": zipped}
+        pngs, cpus = [], []
+        for _ in range(REPEATS):
+            cpu = time.process_time()
+            pngs.append(_timed(write_timeline, tracks, rendered, manifest.mix, Path(tmp) / "t.png",
+                               analysis=manifest.analysis, image=manifest.scene.image.path, stems=stems)[1])
+            cpus.append(time.process_time() - cpu)
+        png, png_cpu = statistics.median(pngs), statistics.median(cpus)
+        # as the pipeline does it: the folder's own ZIP rewritten (and left out of itself)
+        zipped = statistics.median(_timed(write_bundle, folder, folder / pipeline.BUNDLE_NAME)[1] for _ in range(REPEATS))
+    return {"timeline": png, "timeline_cpu": png_cpu, "zip": zipped}
 
 
 def timeline_labels(folder: Path) -> tuple[int, int, int]:
@@ -344,7 +349,7 @@ def main() -> int:
          f"{render['adaptive']:.3f} s" + (f" = {scaper / render['adaptive']:.2f}× scaper" if scaper else ""), "≥ 1×"),
         ("scaper generate, same events", f"{scaper:.3f} s" if scaper else "n/a", ""),
         ("imports before --help / render", f"{imports:.2f} s (--help {helps:.2f} s)", "≤ 0.3 s"),
-        ("timeline PNG, 30 s mix", f"{costs['timeline']:.2f} s", "≤ 0.3 s"),
+        ("timeline PNG, 30 s mix", f"{costs['timeline']:.2f} s (CPU {costs['timeline_cpu']:.2f} s)", "≤ 0.3 s"),
         ("ZIP of the 30 s folder", f"{costs['zip']:.2f} s", "audio stored"),
         (f"timeline at {min(300.0, long):g} s: EQ cuts / labels / overlapping labels", f"{cuts} / {labels} / {overlaps}",
          "0 overlaps"),
