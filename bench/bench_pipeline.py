@@ -253,11 +253,15 @@ def timeline_labels(folder: Path) -> tuple[int, int, int]:
     return sum(len(t.eq) for t in manifest.tracks), labels, overlaps
 
 
+SCALING_CPU: dict[float, float] = {}  # duration -> CPU seconds of that run
+
+
 def scaling(out: Path, durations: tuple[float, ...]) -> dict[float, float]:
     times = {}
     for duration in durations:
         settings = load_settings(duration=duration, seed=1)
         times[duration] = photo_to_folder(settings, PHOTOS / "person.jpg", out / f"person-{duration:g}")
+        SCALING_CPU[duration] = CPU["person"]
         print(f"  person.jpg {duration:5.0f} s mix: {times[duration]:6.2f} s  ({duration / times[duration]:5.1f}x real time; "
               f"CPU {CPU['person']:6.2f} s)", flush=True)
     return times
@@ -281,12 +285,15 @@ def plot(times: dict[float, float], path: Path) -> None:
     x = np.array(sorted(times))
     y = np.array([times[d] for d in x])
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
-    ax.plot(x, y, "o-", label="photo → folder (person.jpg)")
+    ax.plot(x, y, "o-", label="photo → folder (person.jpg), wall")
+    if all(d in SCALING_CPU for d in x):
+        ax.plot(x, [SCALING_CPU[d] for d in x], "s-", color="#4c8c6a", label="the same runs, CPU seconds")
     per_second = y[x >= 30].min() / 30 if (x >= 30).any() else y[0] / x[0]
     ax.plot(x, per_second * x, "--", color="#999999", label="linear through the 30 s run")
     ax.set_xlabel("mix duration (s)")
     ax.set_ylabel("wall time (s)")
-    ax.set_title("Image Extender: time vs mix length (2-core machine, models loaded)", fontsize=9)
+    load = " ".join(f"{v:.0f}" for v in os.getloadavg())
+    ax.set_title(f"Image Extender: time vs mix length (2-core machine shared, load {load}; models loaded)", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
