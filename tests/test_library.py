@@ -192,6 +192,30 @@ def test_changed_and_vanished_files_are_the_only_work(small_folder, tmp_path, em
     assert SoundLibrary.open(lib_dir, embedder=embedder).count() == 2
 
 
+def test_reopening_an_unchanged_library_reuses_its_word_index_and_an_edited_one_is_indexed_afresh(
+        small_folder, tmp_path, embedder, monkeypatch):
+    """A photo → folder run opens the library each time: what is derived from its rows is not rebuilt each time."""
+    from image_extender.library import store
+
+    refreshed = []
+    real_refresh = store.refresh_core_vectors
+    monkeypatch.setattr(store, "refresh_core_vectors", lambda con, emb: refreshed.append(1) or real_refresh(con, emb))
+    lib_dir = tmp_path / "lib"
+    build_library([small_folder], lib_dir, embedder=embedder)
+    first = SoundLibrary.open(lib_dir, embedder=embedder).lexical()
+    again = SoundLibrary.open(lib_dir, embedder=embedder)
+    assert again.lexical() is first and len(refreshed) == 1
+    assert not again.lexical().score("crunchy")
+
+    lines = (small_folder / "metadata.jsonl").read_text().replace("walking on a gravel path", "crunchy steps on a gravel path")
+    (small_folder / "metadata.jsonl").write_text(lines)
+    build_library([small_folder], lib_dir, embedder=embedder)
+    edited = SoundLibrary.open(lib_dir, embedder=embedder)
+    assert edited.lexical() is not first and len(refreshed) == 2
+    (hit,) = edited.lexical().score("crunchy")
+    assert edited._rows([hit])[hit][1] == "field/gravel_1.ogg"  # the edited description, and only it
+
+
 def test_damaged_index_is_rebuilt_from_the_database(built_library, tmp_path, embedder):
     lib_dir = tmp_path / "copy"
     shutil.copytree(built_library[0], lib_dir)

@@ -9,6 +9,7 @@ whether the cache matches the database, and ``open`` rebuilds it from SQLite whe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -238,6 +239,42 @@ def _row_to_sound(row: tuple) -> Sound:
     )
 
 
+# What opening a library recomputes from its rows, memoised per process (a photo → folder run
+# opens the library afresh; rebuilding these cost ~1.5 s of every run): keyed by a digest of
+# the rows themselves, so a library edited since is never served stale.
+_LEXICAL_MEMO: dict[tuple, tuple[LexicalIndex, object]] = {}  # key -> (index, the expander it was built with)
+_CORE_MEMO: set[tuple] = set()  # (database, rows digest, core rows, embedder) already brought in line
+_MEMO_SIZE = 4
+
+
+def _rows_digest(rows: list[tuple]) -> str:
+    return hashlib.blake2b(repr(rows).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _expander_key(expander: Expander | None) -> tuple:
+    """Equal for expanders that expand alike: the same method over the same lexicon object."""
+    owner = getattr(expander, "__self__", None)
+    if owner is None:
+        return ("function", id(expander))
+    return (type(owner).__qualname__, expander.__func__.__qualname__, id(getattr(owner, "lexicon", owner)))
+
+
+def _refresh_core_once(con: sqlite3.Connection, db_path: Path, embedder: TextEmbedder) -> None:
+    """``refresh_core_vectors`` unless this process already did it for these very rows."""
+    rows = con.execute("SELECT id, name, description FROM sounds ORDER BY id").fetchall()
+    try:
+        stored = con.execute("SELECT COUNT(*) FROM core_vectors").fetchone()[0]
+    except sqlite3.OperationalError:
+        stored = -1
+    key = (str(Path(db_path).resolve()), _rows_digest(rows), stored, embedder.name)
+    if key in _CORE_MEMO:
+        return
+    refresh_core_vectors(con, embedder)
+    if len(_CORE_MEMO) >= _MEMO_SIZE:
+        _CORE_MEMO.clear()
+    _CORE_MEMO.add((key[0], key[1], con.execute("SELECT COUNT(*) FROM core_vectors").fetchone()[0], key[3]))
+
+
 class SoundLibrary:
     """Search and browse an ingested library. Build one with ``ingest.build_library``."""
 
@@ -285,7 +322,7 @@ class SoundLibrary:
         if index.dim != embedder.dim:
             raise LibraryError(f"{library_dir}: index has {index.dim}-d vectors, embedder '{embedder.name}' makes {embedder.dim}-d")
         try:  # a library built before core vectors existed gets them once, here
-            refresh_core_vectors(con, embedder)
+            _refresh_core_once(con, db_path, embedder)
         except sqlite3.OperationalError:
             pass  # read-only library folder: search uses the full-text vectors alone
         return cls(library_dir, con, index, embedder, expander)
@@ -366,8 +403,14 @@ class SoundLibrary:
         """The word index over every sound's name, description and tags, built on first use."""
         if self._lexical is None:
             rows = self._con.execute("SELECT id, name, description, tags FROM sounds").fetchall()
-            docs = [Doc(rid, name, description, tuple(json.loads(tags))) for rid, name, description, tags in rows]
-            self._lexical = LexicalIndex(docs, self._expander)
+            key = (_rows_digest(rows), _expander_key(self._expander))
+            hit = _LEXICAL_MEMO.get(key)
+            if hit is None:
+                docs = [Doc(rid, name, description, tuple(json.loads(tags))) for rid, name, description, tags in rows]
+                if len(_LEXICAL_MEMO) >= _MEMO_SIZE:
+                    _LEXICAL_MEMO.clear()
+                hit = _LEXICAL_MEMO[key] = (LexicalIndex(docs, self._expander), self._expander)  # keeps the lexicon alive
+            self._lexical = hit[0]
         return self._lexical
 
     def _rows(self, ids: list[int]) -> dict[int, tuple]:

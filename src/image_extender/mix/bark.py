@@ -12,7 +12,9 @@ the analytic fit of Zwicker & Terhardt (1980, JASA 68(5):1523),
 Band energies come from one STFT per signal (periodic Hann window, 2048 points / hop 1024
 at 44.1 kHz ≈ 46 ms / 23 ms, scaled with the sample rate; the frames are cut with a strided
 view and transformed with ``scipy.fft.rfft`` in float32, and frames that hold only digital
-silence are skipped — an object that sounds for 3 s of a 30 s mix costs a tenth of a bed).
+silence are skipped — an object that sounds for 3 s of a 30 s mix costs a tenth of a bed;
+the signal is padded, framed and transformed ``CHUNK_FRAMES`` frames at a time, so the
+working memory beyond the signal and its result stays a few MB at any length).
 Each frame's power spectrum is summed over the bins of a band and normalised (Parseval)
 so that the 25 band powers of a frame add up to the frame's mean-square sample value,
 summed over channels — the same dBFS-power scale ``levels.py`` uses: a full-scale sine
@@ -52,6 +54,7 @@ N_BANDS = len(BARK_CENTRES_HZ)  # 25
 REFERENCE_RATE = 44100
 REFERENCE_NFFT = 2048
 REFERENCE_HOP = 1024
+CHUNK_FRAMES = 512  # STFT frames (× channels) transformed at once: ~4 MB of float32 windows at 44.1 kHz
 
 
 def hz_to_bark(freq_hz: np.ndarray | float) -> np.ndarray:
@@ -123,7 +126,7 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     whose window reaches into a span are computed; the others are copied from ``base``.
     The result equals a full analysis.
     """
-    x = np.asarray(samples, dtype=np.float64)
+    x = np.asarray(samples)
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:
@@ -134,16 +137,26 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     n = x.shape[0]
     n_frames = max(1, -(-n // hop))  # frame k centred on sample k*hop, k < ceil(n / hop)
     half = n_fft // 2
-    padded = np.zeros((n + n_fft + hop, x.shape[1]), dtype=np.float32)
-    padded[half : half + n] = x
-    frames = sliding_window_view(padded, n_fft, axis=0)[::hop][:n_frames]  # (frames, ch, n_fft) view
-    # skip frames of digital silence: their energy is exactly zero
-    head = padded[: (n_frames + 1) * hop]
-    nonzero = head[:, 0] != 0
-    for c in range(1, head.shape[1]):  # per column: much faster than any(axis=1) on (n, 2)
-        nonzero |= head[:, c] != 0
-    nonzero = nonzero.reshape(n_frames + 1, hop).any(axis=1)
-    live_mask = nonzero[:-1] | nonzero[1:]  # frame k spans blocks k and k+1
+    step = max(1, CHUNK_FRAMES // max(1, x.shape[1]))  # frames per chunk
+
+    def padded(a: int, b: int) -> np.ndarray:
+        """Samples [a, b) of the signal padded with ``half`` zeros in front (and zeros after), float32."""
+        out = np.zeros((b - a, x.shape[1]), dtype=np.float32)
+        lo, hi = max(a, half), min(b, half + n)
+        if lo < hi:
+            out[lo - a : hi - a] = x[lo - half : hi - half]
+        return out
+
+    # skip frames of digital silence: their energy is exactly zero (frame k spans hop blocks k and k+1)
+    nonzero = np.zeros(n_frames + 1, dtype=bool)
+    for b0 in range(0, n_frames + 1, step):
+        b1 = min(n_frames + 1, b0 + step)
+        head = padded(b0 * hop, b1 * hop)
+        on = head[:, 0] != 0
+        for c in range(1, head.shape[1]):  # per column: much faster than any(axis=1) on (n, 2)
+            on |= head[:, c] != 0
+        nonzero[b0:b1] = on.reshape(b1 - b0, hop).any(axis=1)
+    live_mask = nonzero[:-1] | nonzero[1:]
     energy = np.zeros((n_frames, N_BANDS))
     if update is not None:
         base, spans = update
@@ -156,19 +169,27 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
             touched[k0:k1] = True
         energy[~touched] = base.energy[~touched]
         live_mask &= touched
-    live = np.nonzero(live_mask)[0]
+    if not live_mask.any():
+        return BandEnergies(energy, sample_rate, hop, n_fft)
     win = hann(n_fft, sym=False)
-    if live.size:
-        chosen = frames if live.size == n_frames else frames[live]
-        spec = scipy.fft.rfft(chosen * win.astype(np.float32), axis=-1, workers=-1)  # (live, ch, bins)
+    # one-sided spectrum: interior bins stand for ±f; Parseval for a Hann-windowed frame
+    weight = np.full(n_fft // 2 + 1, 2.0)
+    weight[0] = 1.0
+    if n_fft % 2 == 0:
+        weight[-1] = 1.0
+    scale = weight / (n_fft * float(np.sum(win**2)))
+    to_bands = (band_matrix(n_fft, sample_rate) * scale).T.astype(np.float32)
+    win32 = win.astype(np.float32)
+    for k0 in range(0, n_frames, step):  # a few MB of windows and spectra at a time, at any length
+        k1 = min(n_frames, k0 + step)
+        rows = np.nonzero(live_mask[k0:k1])[0]
+        if rows.size == 0:
+            continue
+        segment = padded(k0 * hop, (k1 - 1) * hop + n_fft)
+        frames = sliding_window_view(segment, n_fft, axis=0)[::hop]  # (frames, ch, n_fft) view
+        spec = scipy.fft.rfft(frames[rows] * win32, axis=-1, workers=-1)  # (rows, ch, bins)
         power = spec.real**2
         power += spec.imag**2
         power = power.sum(axis=1) if power.shape[1] > 1 else power[:, 0]
-        # one-sided spectrum: interior bins stand for ±f; Parseval for a Hann-windowed frame
-        weight = np.full(power.shape[1], 2.0)
-        weight[0] = 1.0
-        if n_fft % 2 == 0:
-            weight[-1] = 1.0
-        scale = weight / (n_fft * float(np.sum(win**2)))
-        energy[live] = power @ (band_matrix(n_fft, sample_rate) * scale).T.astype(np.float32)
+        energy[k0 + rows] = power @ to_bands
     return BandEnergies(energy, sample_rate, hop, n_fft)

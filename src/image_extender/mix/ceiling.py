@@ -55,7 +55,7 @@ def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float) -> Cei
     peak_per_sample = np.max(np.abs(x), axis=1) if n else np.zeros(0)
     peak = float(peak_per_sample.max()) if n else 0.0
     if peak <= ceiling:
-        return CeilingResult(np.asarray(mix), 0.0, 0.0, np.ones(n))
+        return CeilingResult(np.asarray(mix), 0.0, 0.0, np.broadcast_to(np.float64(1.0), (n,)))  # no n stored ones
 
     static = min(1.0, ceiling * 10.0 ** (MAX_LIMIT_DB / 20.0) / peak)
     static_db = 20.0 * np.log10(static)

@@ -37,6 +37,7 @@ depth) so neighbouring cuts cannot stack below the limit.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -160,14 +161,43 @@ def activity_spans(samples: np.ndarray, sample_rate: int, *, bridge: float = 0.0
     return [(s / sample_rate, e / sample_rate) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
+def _sorted_disjoint(spans: list[tuple[float, float]]) -> bool:
+    return all(e0 <= s1 for (_, e0), (s1, _) in zip(spans, spans[1:]))
+
+
 def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Every non-empty pairwise intersection of a span in ``a`` with one in ``b``, sorted.
+
+    Sorted, disjoint ``b`` (what ``activity_spans`` returns) is searched by bisection, so
+    two long activity lists cost O((|a| + |b|) log |b|), not |a| × |b|.
+    """
     out = []
+    if _sorted_disjoint(b):
+        starts = [s for s, _ in b]
+        for s0, e0 in a:
+            k = max(0, bisect.bisect_right(starts, s0) - 1)  # the last b starting at or before s0 may reach in
+            while k < len(b) and b[k][0] < e0:
+                s, e = max(s0, b[k][0]), min(e0, b[k][1])
+                if e > s:
+                    out.append((s, e))
+                k += 1
+        return sorted(out)
     for s0, e0 in a:
         for s1, e1 in b:
             s, e = max(s0, s1), min(e0, e1)
             if e > s:
                 out.append((s, e))
     return sorted(out)
+
+
+def _within(spans: list[tuple[float, float]], ends: list[float] | None, start: float, end: float
+            ) -> list[tuple[float, float]]:  # fmt: skip
+    """The spans that can overlap [start, end), in order: a bisected slice when ``ends`` (sorted) is given."""
+    if ends is None:
+        return spans
+    lo = bisect.bisect_right(ends, start)
+    hi = bisect.bisect_left(spans, (end,), lo=lo)
+    return spans[lo:hi]
 
 
 def _depth(excess_db: float, config: EqConfig, bed: bool = False) -> float:
@@ -211,12 +241,13 @@ def plan_eq(
             overlap = _intersect(activity[i], activity[j])
             if not overlap:
                 continue  # never sound together: nothing to do, whatever the frames say
+            ends = [e for _, e in overlap] if _sorted_disjoint(overlap) else None  # for bisection per clash
             for span in analysis.spans(i, j, config.threshold_db):
                 for band, freq, q, excess in _clash_cuts(analysis, i, j, span.start, span.end, config):
                     depth = _depth(excess, config, bed=i in background)
                     if -depth < config.min_cut_db or freq >= nyquist_limit:
                         continue
-                    for s, e in overlap:
+                    for s, e in _within(overlap, ends, span.start, span.end):
                         start, end = max(s, span.start), min(e, span.end)
                         if end - start < config.min_span:
                             continue

@@ -34,6 +34,7 @@ from typing import Literal
 
 import numpy as np
 
+from .blocks import chunk_bounds, running_sum_at
 from .loudness import LUFS_MEASURE, gain_for_lufs, stem_lufs
 
 LevelUnit = Literal["dbfs", "lufs"]
@@ -70,22 +71,35 @@ def frame_powers(samples: np.ndarray, sample_rate: int, frame_seconds: float = F
 
 
 def window_powers(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Power of the 50 ms windows every 5 ms over the silence-padded signal (step 1–2 above)."""
-    x = as_frames_channels(samples).astype(np.float64, copy=False)
-    if x.shape[0] == 0:
+    """Power of the 50 ms windows every 5 ms over the silence-padded signal (step 1–2 above).
+
+    Block-wise (``blocks.running_sum_at``): a few MB of working memory at any length, the
+    same values as one cumulative sum over the padded signal.
+    """
+    x = as_frames_channels(samples)
+    n = x.shape[0]
+    if n == 0:
         return np.zeros(0)
     win = max(1, int(round(FRAME_SECONDS * sample_rate)))
     hop = max(1, int(round(HOP_SECONDS * sample_rate)))
-    power = np.zeros(x.shape[0] + 2 * win)
-    body = power[win : win + x.shape[0]]
-    for c in range(x.shape[1]):  # per column: ~10x faster than sum(axis=1) over (frames, 2)
-        column = x[:, c]
-        body += column * column
-    cumulative = np.empty(power.size + 1)
-    cumulative[0] = 0.0
-    np.cumsum(power, out=cumulative[1:])
-    starts = np.arange(0, power.size - win + 1, hop)
-    return np.maximum(cumulative[starts + win] - cumulative[starts], 0.0) / win
+    total = n + 2 * win  # `win` samples of silence either side
+
+    def powers():
+        for a, b in chunk_bounds(total):
+            power = np.zeros(b - a)
+            lo, hi = max(a, win), min(b, win + n)
+            if lo < hi:
+                body = power[lo - a : hi - a]
+                for c in range(x.shape[1]):  # per column: ~10x faster than sum(axis=1) over (frames, 2)
+                    column = x[lo - win : hi - win, c].astype(np.float64)
+                    body += column * column
+            yield power
+
+    starts = np.arange(0, total - win + 1, hop)
+    wanted = np.unique(np.r_[starts, starts + win])
+    at = running_sum_at(powers(), wanted)
+    sums = at[np.searchsorted(wanted, starts + win)] - at[np.searchsorted(wanted, starts)]
+    return np.maximum(sums, 0.0) / win
 
 
 def active_rms_db(samples: np.ndarray, sample_rate: int) -> float:

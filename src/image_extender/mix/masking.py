@@ -104,7 +104,7 @@ class MaskingAnalysis:
     hop_seconds: float
     levels_db: np.ndarray  # (tracks, frames, 25)
     active: np.ndarray  # (tracks, frames, 25) maskee activity
-    excess: np.ndarray  # (masker, maskee, frames, 25) dB, 0 where not both active
+    excess: np.ndarray  # (masker, maskee, frames, 25) dB (float32), 0 where not both active
     track_db: np.ndarray  # (tracks,) m_j
 
     @property
@@ -228,12 +228,15 @@ def analyse_masking(energies: list[BandEnergies], labels: list[str]) -> MaskingA
     levels = _db(energy)
     active = maskee_active(levels)
     masker_on = levels >= FLOOR_DB
-    # (masker, maskee, frames, bands)
-    diff = levels[:, None] - levels[None, :]
-    excess = np.clip(diff, 0.0, CAP_DB)
-    excess *= masker_on[:, None] & active[None, :]
+    # (masker, maskee, frames, bands), one masker at a time and stored as float32: the matrix grows with
+    # tracks² × frames, and float64 plus a float64 difference of the same size cost 4× as much
     n = len(labels)
-    excess[np.arange(n), np.arange(n)] = 0.0
+    excess = np.zeros((n, *levels.shape), dtype=np.float32)
+    for i in range(n):
+        row = np.clip(levels[i][None] - levels, 0.0, CAP_DB)
+        row *= masker_on[i][None] & active
+        row[i] = 0.0
+        excess[i] = row
     return MaskingAnalysis(
         labels=list(labels),
         hop_seconds=hop,

@@ -112,8 +112,9 @@ class CutModel:
     def frames(self, event: EqEvent, centres: np.ndarray, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
         """(indices into ``centres`` (frame centres, samples) inside the cut, cross-fade weight at each)."""
         s0, w = cut_envelope(n_samples, self.sample_rate, event.start, event.end, event.ramp)
-        inside = (centres >= s0) & (centres < s0 + w.size)
-        rows = np.nonzero(inside)[0]
+        # centres are sorted: bisect instead of a scan of the whole timeline per cut
+        lo, hi = np.searchsorted(centres, [s0, s0 + w.size], side="left")
+        rows = np.arange(lo, hi)
         return rows, (w[centres[rows] - s0] if rows.size else np.zeros(0))
 
     def band_gains(self, event: EqEvent, depth: float, weights: np.ndarray) -> np.ndarray:

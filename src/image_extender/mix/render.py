@@ -17,7 +17,7 @@ No randomness lives here: re-rendering the same tracks gives bit-identical sampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -308,7 +308,7 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
     for track in tracks:
         stem = cache.stem(track)
         total += stem
-        out.append(stem.astype(np.float32))
+        out.append(stem.astype(np.float32, copy=False))  # already float32 (unity stems are): no second copy
         measured = cache.measures(track)
         lufs = measured.lufs_at(track.gain_db)
         if lufs is None:
@@ -321,6 +321,9 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
         )
     master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs)
     mix = master.samples.astype(np.float32)
+    del total
+    # the result keeps the float32 mix, not the float64 sum the master stage worked on (16 bytes a frame)
+    master = replace(master, samples=mix, ceiling=replace(master.ceiling, samples=mix))
     true_peak = true_peak_dbtp(mix, sr)
     if true_peak > spec.ceiling_dbfs:
         raise RenderError(f"master stage failed to hold the {spec.ceiling_dbfs} dBTP ceiling")  # a bug, not input

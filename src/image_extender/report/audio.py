@@ -28,7 +28,7 @@ def write_audio(path: Path, samples: np.ndarray, sample_rate: int, *, subtype: s
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     x = np.asarray(samples)
-    over = bool(x.size) and float(np.max(np.abs(x))) > 1.0
+    over = bool(x.size) and max(float(x.max()), -float(x.min())) > 1.0  # no |x| copy of the whole file
     if subtype is None:
         subtype = "FLOAT" if over else "PCM_24"
     elif subtype.startswith("PCM") and over:

@@ -12,8 +12,9 @@ Layout written by the pipeline (helpers here)::
 
 ``write_bundle`` zips the folder with a fixed entry order (sorted relative paths) and
 fixed timestamps, so the same folder always gives the same ZIP bytes. Audio is *stored*
-(``ZIP_STORED``): deflate gains ~1–5 % on PCM and FLAC/OGG/MP3 are compressed already,
-while costing ~50 ms per MB; text (manifest, credits) is deflated. Each file is streamed
+(``ZIP_STORED``), and so are images, a clip's video and archives: deflate gains ~1–5 % on
+PCM, the others are compressed already, and it costs ~50 ms per MB; text (manifest,
+credits) is deflated. Each file is streamed
 into the archive once (read in chunks, CRC computed on the way), never held whole in memory.
 """
 
@@ -30,7 +31,12 @@ from ..mix.render import Rendered
 from .audio import write_audio
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # earliest date a ZIP can hold: no wall-clock in the bytes
-STORED_SUFFIXES = frozenset({".wav", ".flac", ".ogg", ".oga", ".mp3", ".aif", ".aiff", ".png", ".jpg", ".jpeg"})
+STORED_SUFFIXES = frozenset({
+    ".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aif", ".aiff",  # audio
+    ".png", ".jpg", ".jpeg", ".gif", ".webp",  # images
+    ".mp4", ".m4v", ".mov", ".mkv", ".webm",  # a clip's muxed video
+    ".zip", ".gz", ".xz", ".bz2", ".zst",  # archives
+})  # fmt: skip
 CHUNK = 1 << 20
 
 

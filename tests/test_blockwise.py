@@ -1,0 +1,105 @@
+"""Block-wise measuring: one pass's numbers, in working memory that does not grow with the signal.
+
+Every stem of a mix is measured several times while planning (BS.1770 loudness, active RMS,
+Bark band energies for masking, the master's true peak). Those measures walk the signal a
+few seconds at a time (``mix/blocks.py``), so a 10-minute or 1-hour mix does not need
+gigabytes of float64 temporaries. Specified on a real recording — the street scene of
+``assets/scaper-audio`` as a long stereo stem —: block-wise gives what one pass over the
+whole signal gives (BS.1770 as pyloudnorm measures it; active RMS from one cumulative sum;
+Bark bands from one STFT; true peak from oversampling everything), and the peak memory a
+measure allocates (tracemalloc, the input excluded) for a 240 s stem is within 1.5× of what
+it allocates for a 20 s one.
+"""
+
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pyloudnorm
+import pytest
+from scipy.signal import upfirdn
+from test_mix import AUDIO, SR, STREET
+
+from image_extender.mix import bark
+from image_extender.mix.bark import band_energies
+from image_extender.mix.blocks import CHUNK_FRAMES
+from image_extender.mix.levels import FRAME_SECONDS, HOP_SECONDS, window_powers
+from image_extender.mix.loudness import _interpolator, bs1770_loudness, true_peak_dbtp
+from image_extender.mix.source import load_source
+
+
+def street_stem(seconds: float) -> np.ndarray:
+    """The street recording as a (frames, 2) float32 stem of ``seconds`` (tiled; right channel 6 dB down)."""
+    mono = load_source(str(AUDIO / STREET), SR)[:, 0]
+    n = int(seconds * SR)
+    tiled = np.tile(mono, -(-n // mono.size))[:n]
+    return np.stack([tiled, 0.5 * tiled], axis=1).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def minute():
+    stem = street_stem(60.0)
+    assert stem.shape[0] > 10 * CHUNK_FRAMES  # many blocks, so block edges are really crossed
+    return stem
+
+
+def test_block_wise_loudness_is_pyloudnorm_s_one_pass_reading(minute):
+    one_pass = pyloudnorm.Meter(SR).integrated_loudness(minute.astype(np.float64))
+    assert bs1770_loudness(minute, SR) == pytest.approx(one_pass, abs=1e-6)
+    assert bs1770_loudness(minute, SR, gain=0.25) == pytest.approx(one_pass + 20 * np.log10(0.25), abs=1e-6)
+
+
+def test_block_wise_active_rms_windows_are_one_cumulative_sum_bit_for_bit(minute):
+    win, hop = int(round(FRAME_SECONDS * SR)), int(round(HOP_SECONDS * SR))
+    x = minute.astype(np.float64)
+    power = np.zeros(x.shape[0] + 2 * win)
+    power[win : win + x.shape[0]] = x[:, 0] * x[:, 0]
+    power[win : win + x.shape[0]] += x[:, 1] * x[:, 1]
+    cumulative = np.r_[0.0, np.cumsum(power)]
+    starts = np.arange(0, power.size - win + 1, hop)
+    expected = np.maximum(cumulative[starts + win] - cumulative[starts], 0.0) / win
+    assert np.array_equal(window_powers(minute, SR), expected)
+
+
+def test_block_wise_bark_bands_equal_one_stft_over_the_whole_stem(minute, monkeypatch):
+    blocks = band_energies(minute, SR).energy
+    monkeypatch.setattr(bark, "CHUNK_FRAMES", 10**9)  # every frame in one transform
+    whole = band_energies(minute, SR).energy
+    assert blocks.shape == whole.shape == (-(-minute.shape[0] // 1024), 25)
+    assert np.allclose(blocks, whole, rtol=1e-6, atol=1e-15)
+    assert blocks.sum() > 0
+
+
+def test_block_wise_true_peak_is_the_maximum_over_the_whole_oversampled_stem_and_its_samples(minute):
+    loud = minute * np.float32(2.5)  # over full scale: inter-sample peaks matter
+    h = _interpolator(4)
+    oversampled = float(np.abs(upfirdn(h, loud.astype(np.float64), 4, 1, axis=0)).max())
+    whole = max(oversampled, float(np.abs(loud).max()))  # a true peak is never under the sample peak
+    assert true_peak_dbtp(loud, SR) == pytest.approx(20 * np.log10(whole), abs=1e-9)
+
+
+def _allocated_mb(measure, stem: np.ndarray) -> float:
+    tracemalloc.start()
+    try:
+        measure(stem)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        lambda x: bs1770_loudness(x, SR),
+        lambda x: window_powers(x, SR),
+        lambda x: band_energies(x, SR),
+        lambda x: true_peak_dbtp(x, SR),
+    ],
+    ids=["bs1770-loudness", "active-rms-windows", "bark-bands", "true-peak"],
+)
+def test_working_memory_of_a_measure_does_not_grow_with_the_length_of_the_stem(measure):
+    short, long = street_stem(20.0), street_stem(240.0)  # 7 MB and 85 MB of audio
+    small, large = _allocated_mb(measure, short), _allocated_mb(measure, long)
+    assert large < 1.5 * small + 1.0, f"20 s: {small:.1f} MB, 240 s: {large:.1f} MB"
+    assert large < 0.5 * long.nbytes / 2**20  # never a copy of the stem
