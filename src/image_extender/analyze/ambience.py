@@ -94,6 +94,7 @@ class Rules:
     fallback_confidence: float
     town_objects: dict[str, float] = field(default_factory=dict)
     town_min: float = 0.0
+    landscape_min: float = 0.0  # a lone monument's landscape must score this much, else its own chain
     indoor_max_vegetation: float = 1.0
 
     def rule(self, label: str) -> Rule:
@@ -115,11 +116,15 @@ class Rules:
         return out
 
     def tag_queries(self, label: str) -> list[str]:
-        """The rule's further queries, then ``CHAIN_QUERIES`` of each place on its chain."""
+        """The rule's further queries, then ``CHAIN_QUERIES`` of each place on its chain, and
+        *all* the queries of a last resort (a place with no fallback of its own, such as
+        "indoor room"): the end of a chain is where a bed must not come up empty, so it says
+        everything a library might call it (room tone, a clock ticking in a quiet room…)."""
         rule = self.rule(label)
         queries = list(rule.queries[1:])
         for name in self.chain(label):
-            queries += self.rule(name).queries[:CHAIN_QUERIES]
+            place = self.rule(name)
+            queries += place.queries if not place.fallback else place.queries[:CHAIN_QUERIES]
         return [q for q in dict.fromkeys(queries) if q != rule.query]
 
 
@@ -158,6 +163,7 @@ def load_rules(path: Path | None = None) -> Rules:
             fallback_confidence=float(fb["confidence"]),
             town_objects={k: float(v) for k, v in raw.get("town", {}).get("objects", {}).items()},
             town_min=float(raw.get("town", {}).get("min", 0.0)),
+            landscape_min=float(raw.get("town", {}).get("landscape_min", 0.0)),
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
@@ -262,7 +268,7 @@ def infer_ambience(
     for label, conf in objects:
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
-    lone_monument = False  # a monument scored, but no town is in sight
+    lone_monument: tuple[float, Rule] | None = None  # the best monument that scored with no town in sight
 
     scored: list[tuple[float, Rule, list[str]]] = []
     for rule in rules.rules:
@@ -291,15 +297,16 @@ def infer_ambience(
             # A castle, palace or ruin with no people or vehicles around stands in a landscape:
             # its bed is the landscape's, never a town's.
             evidence.append(f"no town evidence ({town:.2f} < {rules.town_min}): scored {score:.2f}, not used")
-            score, lone_monument = 0.0, True
+            if lone_monument is None or score > lone_monument[0]:
+                lone_monument = (score, rule)
+            score = 0.0
         scored.append((score, rule, evidence))
     scored.sort(key=lambda t: -t[0])
 
     top_score = scored[0][0] if scored else 0.0
     if top_score < rules.min_score:
-        landscape = _around_monument(rules, scored) if lone_monument else None
-        if landscape is not None:
-            return [landscape]
+        if lone_monument is not None:
+            return [_around_monument(rules, scored, lone_monument[1])]
         return [_fallback(rules, cues, scored[0][1] if scored else None, top_score)]
     tags: list[AmbienceTag] = []
     chosen: list[Rule] = []
@@ -309,15 +316,7 @@ def infer_ambience(
         if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
             continue  # a lake's shore is not a sea coast's crashing waves
         chosen.append(rule)
-        tags.append(
-            AmbienceTag(
-                label=rule.label,
-                query=rule.query,
-                queries=rules.tag_queries(rule.label),
-                confidence=round(min(1.0, score), 4),
-                evidence=evidence,
-            )
-        )
+        tags.append(_tag(rules, rule, score, evidence))
     return tags
 
 
@@ -327,19 +326,25 @@ def town_evidence(objects: Iterable[tuple[str, float]], rules: Rules) -> float:
     return sum(rules.town_objects.get(label, 0.0) * conf for label, conf in objects)
 
 
-def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]]) -> AmbienceTag | None:
-    """A monument with no town around it says "an outdoor place"; the best outdoor rule with any
-    evidence at all (wind over a lake's sky, a little sand) names which landscape, however weak."""
+def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]], monument: Rule) -> AmbienceTag:
+    """A monument with no town around it: the best outdoor rule with real landscape evidence
+    (``landscape_min``: sand, water, a meadow, a forest) names the landscape it stands in;
+    a bare blue sky alone is no landscape, and a palace, temple or cathedral photographed
+    against one stands in its own square, so the best monument's own chain is walked
+    (old town → town square)."""
     for score, rule, evidence in scored:
-        if score > 0 and not rule.indoor and not rule.monument:
-            return AmbienceTag(
-                label=rule.label,
-                query=rule.query,
-                queries=rules.tag_queries(rule.label),
-                confidence=round(max(score, rules.fallback_confidence), 4),
-                evidence=[*evidence, "landscape around a monument with no town evidence"],
-            )
-    return None
+        if score > 0 and score >= rules.landscape_min and not rule.indoor and not rule.monument:
+            return _tag(rules, rule, max(score, rules.fallback_confidence),
+                        [*evidence, "landscape around a monument with no town evidence"])
+    place = rules.rule(monument.fallback[0]) if monument.fallback else monument
+    best = next((score for score, rule, _ in scored if rule.label == place.label), 0.0)
+    return _tag(rules, place, max(best, rules.fallback_confidence),
+                [f"a {monument.label} with no town evidence and no landscape around it: its first fallback"])
+
+
+def _tag(rules: Rules, rule: Rule, score: float, evidence: list[str]) -> AmbienceTag:
+    return AmbienceTag(label=rule.label, query=rule.query, queries=rules.tag_queries(rule.label),
+                       confidence=round(min(1.0, score), 4), evidence=evidence)
 
 
 def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float) -> AmbienceTag:
