@@ -107,3 +107,52 @@ def test_a_living_room_photo_is_heard_with_a_bed(finder):
     assert load_rules().rule(scene.ambience[0].label).indoor, scene.ambience[0]
     beds = [c for c in finder(scene) if c.role == "ambience" and c.sound is not None]
     assert beds, scene.ambience
+
+
+# ----------------------------------------------------------------- the appearance prior (places.py)
+
+
+def test_the_shipped_neighbour_table_is_what_the_dev_labels_give():
+    """Rows are the sounding dev photos in file order (never a held-out one), and each row's
+    accepted places are what the judge's rules give for its labels today."""
+    from eval.fit_places import accepts_matrix, training_photos
+    from eval.judge import load_rules as load_judge
+    from eval.photos import load_photos
+
+    from image_extender.analyze.places import load_table
+
+    table, photos = load_table(), training_photos(load_photos())
+    assert list(table.ids) == [p.id for p in photos]
+    assert all(p.split == "dev" for p in photos)
+    assert list(table.labels) == [r.label for r in load_rules().rules]
+    accepts = accepts_matrix(photos, load_rules(), load_judge())
+    np.testing.assert_allclose(table.votes, accepts / accepts.sum(axis=1, keepdims=True), atol=1e-6)
+
+
+@pytest.mark.parametrize("pid", ["tp-sheep", "click-sea3", "mon-arles", "lom-clock"])
+def test_the_shipped_embeddings_are_what_the_classifier_gives(pid, analyzer):
+    from image_extender.analyze.image import load_image
+    from image_extender.analyze.places import load_table
+
+    table = load_table()
+    stored = table.embeddings[table.ids.index(pid)]
+    fresh = analyzer._classifier.embedding(load_image(_photo(pid)).rgb)
+    assert float(stored @ fresh) > 0.999
+
+
+def test_a_photo_is_never_its_own_neighbour_and_the_vote_is_explained(analyzer):
+    """A dev photo is judged by the other photos (so dev numbers do not grade themselves), and
+    the tag's evidence names the photos it looked like."""
+    from image_extender.analyze.image import load_image
+    from image_extender.analyze.places import load_table
+
+    table = load_table()
+    emb = analyzer._classifier.embedding(load_image(_photo("click-sea3")).rgb)
+    prior, nearest = table.prior(emb, k=10, temperature=0.05, weight=0.6)
+    assert "click-sea3" not in nearest and nearest
+    accepted = set(np.array(table.labels)[table.votes[table.ids.index("click-sea3")] > 0])
+    assert "underwater" in accepted and max(prior, key=prior.get) in accepted  # other sea-floor photos voted
+    assert prior["underwater"] >= 0.1  # its vote is shared with the sea beds the judge also accepts
+    assert 0 < sum(prior.values()) <= 0.6 + 1e-6
+    scene = analyzer.analyze(load_image(_photo("click-sea3")))
+    assert any(e.startswith("looks like:underwater") for e in scene.ambience[0].evidence), scene.ambience[0].evidence

@@ -94,7 +94,9 @@ class Rules:
     fallback_confidence: float
     town_objects: dict[str, float] = field(default_factory=dict)
     town_min: float = 0.0
-    landscape_min: float = 0.0  # a lone monument's landscape must score this much, else its own chain
+    landscape_min: float = 0.0  # a lone monument's landscape must show this much ground, else its own chain
+    town_places: tuple[str, ...] = ()  # places that are a town, never the landscape around a monument
+    neighbours: dict[str, float] = field(default_factory=lambda: {"k": 1, "temperature": 1.0, "weight": 0.0})  # places.py
     indoor_max_vegetation: float = 1.0
 
     def rule(self, label: str) -> Rule:
@@ -164,6 +166,8 @@ def load_rules(path: Path | None = None) -> Rules:
             town_objects={k: float(v) for k, v in raw.get("town", {}).get("objects", {}).items()},
             town_min=float(raw.get("town", {}).get("min", 0.0)),
             landscape_min=float(raw.get("town", {}).get("landscape_min", 0.0)),
+            town_places=tuple(raw.get("town", {}).get("places", ())),
+            neighbours={k: float(raw["neighbours"][k]) for k in ("k", "temperature", "weight", "same_image", "floor", "full")},
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
@@ -194,6 +198,13 @@ def check_rule_names(rules: Rules, imagenet_labels: Iterable[str], coco_labels: 
     bad = [n for n in rules.town_objects if n not in coco]
     if bad:
         raise ModelError(f"{RULES_FILE}: [town] names unknown classes {bad}")
+
+
+def check_neighbour_labels(rules: Rules, labels: Iterable[str]) -> None:
+    """The place neighbours table votes for rule labels; one the rules lack means a stale table."""
+    unknown = sorted(set(labels) - {r.label for r in rules.rules})
+    if unknown:
+        raise ModelError(f"place_neighbours.npz votes for unknown place(s) {unknown}: rebuild it with `python -m eval.fit_places`")
 
 
 def colour_cues(rgb: np.ndarray) -> dict[str, float]:
@@ -252,14 +263,19 @@ def infer_ambience(
     objects: Iterable[tuple[str, float]],
     cues: dict[str, float],
     rules: Rules | None = None,
+    prior: dict[str, float] | None = None,
+    nearest: Iterable[str] = (),
 ) -> list[AmbienceTag]:
     """Ambience tags, best first (1 usually, at most ``rules.max_tags``).
 
     ``probs``: ImageNet softmax aligned with ``imagenet_labels``; ``objects``: (COCO label,
     confidence) of every detection above threshold, silent ones included; ``cues``: from
-    :func:`colour_cues`.
+    :func:`colour_cues`; ``prior``: extra evidence per rule label, already weighted: what the
+    labelled photos that look most like this one show (:mod:`.places`), ``nearest`` their ids.
     """
     rules = rules or load_rules()
+    prior = prior or {}
+    near = ", ".join(nearest) or "-"
     by_name: dict[str, float] = {}
     for name, p in zip(imagenet_labels, probs):
         by_name[name] = by_name.get(name, 0.0) + float(p)  # a few names repeat (maillot, crane)
@@ -269,10 +285,13 @@ def infer_ambience(
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
     lone_monument: tuple[float, Rule] | None = None  # the best monument that scored with no town in sight
+    ground: dict[str, float] = {}  # each rule's score without the sky cue: what the ground shows
 
     scored: list[tuple[float, Rule, list[str]]] = []
     for rule in rules.rules:
-        score, evidence = 0.0, []
+        score, evidence = prior.get(rule.label, 0.0), []
+        if score >= 0.02:
+            evidence.append(f"looks like:{rule.label}={score:.2f} (nearest labelled photos: {near})")
         for name in rule.imagenet:
             p = by_name.get(name, 0.0)
             score += p
@@ -287,11 +306,13 @@ def infer_ambience(
             score += weight * value
             if weight * value >= 0.02:
                 evidence.append(f"colour:{cue}={value:.2f}")
+        ground[rule.label] = score - rule.cues.get("sky", 0.0) * cues.get("sky", 0.0)
         if rule.indoor and score > 0 and cues.get("vegetation", 0.0) >= rules.indoor_max_vegetation:
             evidence.append(f"colour:vegetation={cues['vegetation']:.2f}: a green photo is outdoors, not used")
             score = 0.0
-        if 0 < score < rule.min_score:
-            evidence.append(f"scored {score:.2f} < its own minimum {rule.min_score}: not used")
+        own = score - prior.get(rule.label, 0.0)  # an exotic place needs evidence of its own, not just a likeness
+        if 0 < score and own < rule.min_score:
+            evidence.append(f"scored {own:.2f} of its own < its minimum {rule.min_score}: not used")
             score = 0.0
         if rule.monument and score >= rules.min_score and town < rules.town_min:
             # A castle, palace or ruin with no people or vehicles around stands in a landscape:
@@ -306,7 +327,7 @@ def infer_ambience(
     top_score = scored[0][0] if scored else 0.0
     if top_score < rules.min_score:
         if lone_monument is not None:
-            return [_around_monument(rules, scored, lone_monument[1])]
+            return [_around_monument(rules, scored, ground, lone_monument[1])]
         return [_fallback(rules, cues, scored[0][1] if scored else None, top_score)]
     tags: list[AmbienceTag] = []
     chosen: list[Rule] = []
@@ -315,6 +336,8 @@ def infer_ambience(
             break
         if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
             continue  # a lake's shore is not a sea coast's crashing waves
+        if chosen and rule.indoor != chosen[0].indoor:
+            continue  # one photo is one side of a wall: a statue's pedestal outdoors is no museum
         chosen.append(rule)
         tags.append(_tag(rules, rule, score, evidence))
     return tags
@@ -326,14 +349,17 @@ def town_evidence(objects: Iterable[tuple[str, float]], rules: Rules) -> float:
     return sum(rules.town_objects.get(label, 0.0) * conf for label, conf in objects)
 
 
-def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]], monument: Rule) -> AmbienceTag:
-    """A monument with no town around it: the best outdoor rule with real landscape evidence
-    (``landscape_min``: sand, water, a meadow, a forest) names the landscape it stands in;
-    a bare blue sky alone is no landscape, and a palace, temple or cathedral photographed
-    against one stands in its own square, so the best monument's own chain is walked
-    (old town → town square)."""
+def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]], ground: dict[str, float],
+                     monument: Rule) -> AmbienceTag:
+    """A monument with no town around it: the best outdoor rule whose evidence is more than a
+    sky (``ground``: sand, water, a meadow, a forest, at least ``landscape_min``) names the
+    landscape it stands in. A bare sky is no landscape: a palace, temple or cathedral
+    photographed against one stands in its own square, so the monument's own chain is walked
+    (old town → town square). Town places are no landscape either."""
     for score, rule, evidence in scored:
-        if score > 0 and score >= rules.landscape_min and not rule.indoor and not rule.monument:
+        if rule.indoor or rule.monument or rule.label in rules.town_places:
+            continue
+        if score > 0 and ground.get(rule.label, 0.0) >= rules.landscape_min:
             return _tag(rules, rule, max(score, rules.fallback_confidence),
                         [*evidence, "landscape around a monument with no town evidence"])
     place = rules.rule(monument.fallback[0]) if monument.fallback else monument
