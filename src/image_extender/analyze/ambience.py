@@ -12,28 +12,35 @@ town → town square → urban street), whether it is indoors, and three kinds o
   couch, bed, oven → indoor room). Silent objects count here too;
 - colour cues, image statistics in 0–1 (:func:`colour_cues`), each adding
   ``weight × value``: a green canopy overhead is the one thing ImageNet has no class for
-  in a forest photo.
+  in a forest photo;
+- a likeness (``prior``): what the labelled photos nearest to this one in the classifier's
+  embedding show (:mod:`.places`), so the look of the whole scene counts, not only the
+  single things ImageNet names. It tips the balance; an exotic place (``min_score``) still
+  needs evidence of its own.
 
-Two corrections before choosing. A rule marked ``monument`` (castle, old town: palaces,
-monasteries, ruins, aqueducts) only counts when the detections show a town — people and
-vehicles, ``weight × confidence`` summed over every detection (:func:`town_evidence`): a
-castle with nobody around stands in a landscape and gets the landscape's bed (lake,
-mountains, countryside), not a town's traffic. And a rule's ``excludes`` never share a
+Two corrections before choosing. A rule marked ``monument`` (castle, old town, church,
+temple: palaces, monasteries, ruins, aqueducts) only counts when the detections show a
+town — people and vehicles, ``weight × confidence`` summed over every detection
+(:func:`town_evidence`): a castle with nobody around stands in a landscape and gets the
+landscape's bed (lake, desert, countryside) when the ground shows one beyond a bare sky
+(``landscape_min``), else its own first fallback (an empty palace square is a town square,
+not a windy field). And a rule's ``excludes`` never share a
 photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
 ``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; and a photo
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
-``second_ratio`` of the best (and ``second_min``), so usually one tag, at most
-``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
+``second_ratio`` of the best (and ``second_min``) and is on the same side of a wall
+(indoors or out), so usually one tag, at most ``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
 image still gets a bed, and its evidence says it is a fallback: *outdoors* unless the
 best-scoring rule, weak as it is, is an indoor one — most photos without scene evidence
 are outdoor close-ups (bark, moss, a rock), which are not rooms.
 
 Each tag's ``queries`` are the rule's own further queries, then the first two queries of
 each place on its fallback chain (walked breadth-first, each fallback's own chain after
-it), so retrieval can walk from "castle courtyard ambience" down to "city street traffic
-ambience" and a bed is never nothing.
+it), and every query of a last resort (a place with no fallback: "indoor room"), so
+retrieval can walk from "castle courtyard ambience" down to "city street traffic ambience"
+or from "gym ambience" down to a clock ticking in a quiet room, and a bed is never nothing.
 """
 
 from __future__ import annotations
