@@ -83,14 +83,13 @@ def finder():
 
 
 @pytest.mark.skipif(not (DATA / "library").is_dir(), reason="starter library not built: run `make install`")
-def test_every_indoor_place_finds_a_bed(finder):
-    """However specific the room (a gym, a bathroom, a museum), its chain ends in something the
-    library has: an indoor photo with nothing else to hear never fails for lack of a bed."""
+def test_every_place_finds_a_bed(finder):
+    """However specific the place (a gym, a bathroom, a museum, a savanna), its chain ends in
+    something the library has: a photo with nothing else to hear never fails for lack of a bed."""
     rules = load_rules()
-    indoor = [r for r in rules.rules if r.indoor]
-    assert len(indoor) >= 10
+    assert sum(r.indoor for r in rules.rules) >= 10
     empty = []
-    for rule in indoor:
+    for rule in rules.rules:
         tag = AmbienceTag(label=rule.label, query=rule.query, queries=rules.tag_queries(rule.label))
         scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test", ambience=[tag])
         (choice,) = finder(scene)
