@@ -43,7 +43,7 @@ Finder = Callable[["Scene"], "list[SoundChoice]"]
 #: what each group of totals is, in the printed tables and the report
 SPLIT_TITLES = {
     "held-out": "held-out photos (packages nobody developed or tested on): the issue's targets are judged here",
-    "dev": "dev photos (gcompris, lomiri: seen during development, so these numbers flatter the analyzer)",
+    "dev": "dev photos (gcompris, lomiri, tuxpaint, darknet: seen during development, so these numbers flatter the analyzer)",
     "all": "all photos",
 }
 

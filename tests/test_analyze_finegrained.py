@@ -461,14 +461,17 @@ def test_a_vision_llm_label_gets_the_vocabularys_queries_and_place_chain():
 
 def test_a_kitchen_the_detector_sees_asks_for_kitchen_sounds_then_room_tone(analyzer):
     """Detected appliances make a kitchen (and make their own sounds); its bed walks to room tone."""
-    from image_extender.analyze.ambience import infer_ambience
+    from image_extender.analyze.ambience import infer_ambience, load_rules
 
     labels = analyzer._classifier.labels
     flat = np.full(len(labels), 1.0 / len(labels))
     cues = {"vegetation": 0.0, "canopy": 0.0, "meadow": 0.0, "sky": 0.0, "dark": 0.0, "snow": 0.0, "sand": 0.0, "overcast": 0.0}
     (tag,) = infer_ambience(flat, labels, [("oven", 0.9), ("refrigerator", 0.8), ("sink", 0.7)], cues)
     assert tag.label == "kitchen" and "kitchen" in tag.query
-    assert tag.queries[-2:] == ["room tone", "quiet indoor room tone"]
+    own = len(load_rules().rule("kitchen").queries) - 1
+    room = list(load_rules().rule("indoor room").queries)
+    assert tag.queries[:own] == list(load_rules().rule("kitchen").queries[1:])
+    assert tag.queries[own:] == room  # the last resort says everything a quiet room is called
     (nothing,) = infer_ambience(flat, labels, [], cues)
     assert nothing.label == "outdoors" and nothing.evidence[0].startswith("fallback")
     (a_room,) = infer_ambience(flat, labels, [("couch", 0.2)], cues)  # weak, but indoor evidence

@@ -12,28 +12,35 @@ town → town square → urban street), whether it is indoors, and three kinds o
   couch, bed, oven → indoor room). Silent objects count here too;
 - colour cues, image statistics in 0–1 (:func:`colour_cues`), each adding
   ``weight × value``: a green canopy overhead is the one thing ImageNet has no class for
-  in a forest photo.
+  in a forest photo;
+- a likeness (``prior``): what the labelled photos nearest to this one in the classifier's
+  embedding show (:mod:`.places`), so the look of the whole scene counts, not only the
+  single things ImageNet names. It tips the balance; an exotic place (``min_score``) still
+  needs evidence of its own.
 
-Two corrections before choosing. A rule marked ``monument`` (castle, old town: palaces,
-monasteries, ruins, aqueducts) only counts when the detections show a town — people and
-vehicles, ``weight × confidence`` summed over every detection (:func:`town_evidence`): a
-castle with nobody around stands in a landscape and gets the landscape's bed (lake,
-mountains, countryside), not a town's traffic. And a rule's ``excludes`` never share a
+Two corrections before choosing. A rule marked ``monument`` (castle, old town, church,
+temple: palaces, monasteries, ruins, aqueducts) only counts when the detections show a
+town — people and vehicles, ``weight × confidence`` summed over every detection
+(:func:`town_evidence`): a castle with nobody around stands in a landscape and gets the
+landscape's bed (lake, desert, countryside) when the ground shows one beyond a bare sky
+(``landscape_min``), else its own first fallback (an empty palace square is a town square,
+not a windy field). And a rule's ``excludes`` never share a
 photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
 ``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; and a photo
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
-``second_ratio`` of the best (and ``second_min``), so usually one tag, at most
-``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
+``second_ratio`` of the best (and ``second_min``) and is on the same side of a wall
+(indoors or out), so usually one tag, at most ``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
 image still gets a bed, and its evidence says it is a fallback: *outdoors* unless the
 best-scoring rule, weak as it is, is an indoor one — most photos without scene evidence
 are outdoor close-ups (bark, moss, a rock), which are not rooms.
 
 Each tag's ``queries`` are the rule's own further queries, then the first two queries of
 each place on its fallback chain (walked breadth-first, each fallback's own chain after
-it), so retrieval can walk from "castle courtyard ambience" down to "city street traffic
-ambience" and a bed is never nothing.
+it), and every query of a last resort (a place with no fallback: "indoor room"), so
+retrieval can walk from "castle courtyard ambience" down to "city street traffic ambience"
+or from "gym ambience" down to a clock ticking in a quiet room, and a bed is never nothing.
 """
 
 from __future__ import annotations
@@ -94,6 +101,9 @@ class Rules:
     fallback_confidence: float
     town_objects: dict[str, float] = field(default_factory=dict)
     town_min: float = 0.0
+    landscape_min: float = 0.0  # a lone monument's landscape must show this much ground, else its own chain
+    town_places: tuple[str, ...] = ()  # places that are a town, never the landscape around a monument
+    neighbours: dict[str, float] = field(default_factory=lambda: {"k": 1, "temperature": 1.0, "weight": 0.0})  # places.py
     indoor_max_vegetation: float = 1.0
 
     def rule(self, label: str) -> Rule:
@@ -115,11 +125,15 @@ class Rules:
         return out
 
     def tag_queries(self, label: str) -> list[str]:
-        """The rule's further queries, then ``CHAIN_QUERIES`` of each place on its chain."""
+        """The rule's further queries, then ``CHAIN_QUERIES`` of each place on its chain, and
+        *all* the queries of a last resort (a place with no fallback of its own, such as
+        "indoor room"): the end of a chain is where a bed must not come up empty, so it says
+        everything a library might call it (room tone, a clock ticking in a quiet room…)."""
         rule = self.rule(label)
         queries = list(rule.queries[1:])
         for name in self.chain(label):
-            queries += self.rule(name).queries[:CHAIN_QUERIES]
+            place = self.rule(name)
+            queries += place.queries if not place.fallback else place.queries[:CHAIN_QUERIES]
         return [q for q in dict.fromkeys(queries) if q != rule.query]
 
 
@@ -158,6 +172,9 @@ def load_rules(path: Path | None = None) -> Rules:
             fallback_confidence=float(fb["confidence"]),
             town_objects={k: float(v) for k, v in raw.get("town", {}).get("objects", {}).items()},
             town_min=float(raw.get("town", {}).get("min", 0.0)),
+            landscape_min=float(raw.get("town", {}).get("landscape_min", 0.0)),
+            town_places=tuple(raw.get("town", {}).get("places", ())),
+            neighbours={k: float(raw["neighbours"][k]) for k in ("k", "temperature", "weight", "same_image", "floor", "full")},
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
@@ -188,6 +205,13 @@ def check_rule_names(rules: Rules, imagenet_labels: Iterable[str], coco_labels: 
     bad = [n for n in rules.town_objects if n not in coco]
     if bad:
         raise ModelError(f"{RULES_FILE}: [town] names unknown classes {bad}")
+
+
+def check_neighbour_labels(rules: Rules, labels: Iterable[str]) -> None:
+    """The place neighbours table votes for rule labels; one the rules lack means a stale table."""
+    unknown = sorted(set(labels) - {r.label for r in rules.rules})
+    if unknown:
+        raise ModelError(f"place_neighbours.npz votes for unknown place(s) {unknown}: rebuild it with `python -m eval.fit_places`")
 
 
 def colour_cues(rgb: np.ndarray) -> dict[str, float]:
@@ -246,14 +270,19 @@ def infer_ambience(
     objects: Iterable[tuple[str, float]],
     cues: dict[str, float],
     rules: Rules | None = None,
+    prior: dict[str, float] | None = None,
+    nearest: Iterable[str] = (),
 ) -> list[AmbienceTag]:
     """Ambience tags, best first (1 usually, at most ``rules.max_tags``).
 
     ``probs``: ImageNet softmax aligned with ``imagenet_labels``; ``objects``: (COCO label,
     confidence) of every detection above threshold, silent ones included; ``cues``: from
-    :func:`colour_cues`.
+    :func:`colour_cues`; ``prior``: extra evidence per rule label, already weighted: what the
+    labelled photos that look most like this one show (:mod:`.places`), ``nearest`` their ids.
     """
     rules = rules or load_rules()
+    prior = prior or {}
+    near = ", ".join(nearest) or "-"
     by_name: dict[str, float] = {}
     for name, p in zip(imagenet_labels, probs):
         by_name[name] = by_name.get(name, 0.0) + float(p)  # a few names repeat (maillot, crane)
@@ -262,11 +291,14 @@ def infer_ambience(
     for label, conf in objects:
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
-    lone_monument = False  # a monument scored, but no town is in sight
+    lone_monument: tuple[float, Rule] | None = None  # the best monument that scored with no town in sight
+    ground: dict[str, float] = {}  # each rule's score without the sky cue: what the ground shows
 
     scored: list[tuple[float, Rule, list[str]]] = []
     for rule in rules.rules:
-        score, evidence = 0.0, []
+        score, evidence = prior.get(rule.label, 0.0), []
+        if score >= 0.02:
+            evidence.append(f"looks like:{rule.label}={score:.2f} (nearest labelled photos: {near})")
         for name in rule.imagenet:
             p = by_name.get(name, 0.0)
             score += p
@@ -281,25 +313,28 @@ def infer_ambience(
             score += weight * value
             if weight * value >= 0.02:
                 evidence.append(f"colour:{cue}={value:.2f}")
+        ground[rule.label] = score - rule.cues.get("sky", 0.0) * cues.get("sky", 0.0)
         if rule.indoor and score > 0 and cues.get("vegetation", 0.0) >= rules.indoor_max_vegetation:
             evidence.append(f"colour:vegetation={cues['vegetation']:.2f}: a green photo is outdoors, not used")
             score = 0.0
-        if 0 < score < rule.min_score:
-            evidence.append(f"scored {score:.2f} < its own minimum {rule.min_score}: not used")
+        own = score - prior.get(rule.label, 0.0)  # an exotic place needs evidence of its own, not just a likeness
+        if 0 < score and own < rule.min_score:
+            evidence.append(f"scored {own:.2f} of its own < its minimum {rule.min_score}: not used")
             score = 0.0
         if rule.monument and score >= rules.min_score and town < rules.town_min:
             # A castle, palace or ruin with no people or vehicles around stands in a landscape:
             # its bed is the landscape's, never a town's.
             evidence.append(f"no town evidence ({town:.2f} < {rules.town_min}): scored {score:.2f}, not used")
-            score, lone_monument = 0.0, True
+            if lone_monument is None or score > lone_monument[0]:
+                lone_monument = (score, rule)
+            score = 0.0
         scored.append((score, rule, evidence))
     scored.sort(key=lambda t: -t[0])
 
     top_score = scored[0][0] if scored else 0.0
     if top_score < rules.min_score:
-        landscape = _around_monument(rules, scored) if lone_monument else None
-        if landscape is not None:
-            return [landscape]
+        if lone_monument is not None:
+            return [_around_monument(rules, scored, ground, lone_monument[1])]
         return [_fallback(rules, cues, scored[0][1] if scored else None, top_score)]
     tags: list[AmbienceTag] = []
     chosen: list[Rule] = []
@@ -308,16 +343,10 @@ def infer_ambience(
             break
         if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
             continue  # a lake's shore is not a sea coast's crashing waves
+        if chosen and rule.indoor != chosen[0].indoor:
+            continue  # one photo is one side of a wall: a statue's pedestal outdoors is no museum
         chosen.append(rule)
-        tags.append(
-            AmbienceTag(
-                label=rule.label,
-                query=rule.query,
-                queries=rules.tag_queries(rule.label),
-                confidence=round(min(1.0, score), 4),
-                evidence=evidence,
-            )
-        )
+        tags.append(_tag(rules, rule, score, evidence))
     return tags
 
 
@@ -327,19 +356,28 @@ def town_evidence(objects: Iterable[tuple[str, float]], rules: Rules) -> float:
     return sum(rules.town_objects.get(label, 0.0) * conf for label, conf in objects)
 
 
-def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]]) -> AmbienceTag | None:
-    """A monument with no town around it says "an outdoor place"; the best outdoor rule with any
-    evidence at all (wind over a lake's sky, a little sand) names which landscape, however weak."""
+def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]], ground: dict[str, float],
+                     monument: Rule) -> AmbienceTag:
+    """A monument with no town around it: the best outdoor rule whose evidence is more than a
+    sky (``ground``: sand, water, a meadow, a forest, at least ``landscape_min``) names the
+    landscape it stands in. A bare sky is no landscape: a palace, temple or cathedral
+    photographed against one stands in its own square, so the monument's own chain is walked
+    (old town → town square). Town places are no landscape either."""
     for score, rule, evidence in scored:
-        if score > 0 and not rule.indoor and not rule.monument:
-            return AmbienceTag(
-                label=rule.label,
-                query=rule.query,
-                queries=rules.tag_queries(rule.label),
-                confidence=round(max(score, rules.fallback_confidence), 4),
-                evidence=[*evidence, "landscape around a monument with no town evidence"],
-            )
-    return None
+        if rule.indoor or rule.monument or rule.label in rules.town_places:
+            continue
+        if score > 0 and ground.get(rule.label, 0.0) >= rules.landscape_min:
+            return _tag(rules, rule, max(score, rules.fallback_confidence),
+                        [*evidence, "landscape around a monument with no town evidence"])
+    place = rules.rule(monument.fallback[0]) if monument.fallback else monument
+    best = next((score for score, rule, _ in scored if rule.label == place.label), 0.0)
+    return _tag(rules, place, max(best, rules.fallback_confidence),
+                [f"a {monument.label} with no town evidence and no landscape around it: its first fallback"])
+
+
+def _tag(rules: Rules, rule: Rule, score: float, evidence: list[str]) -> AmbienceTag:
+    return AmbienceTag(label=rule.label, query=rule.query, queries=rules.tag_queries(rule.label),
+                       confidence=round(min(1.0, score), 4), evidence=evidence)
 
 
 def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float) -> AmbienceTag:

@@ -24,11 +24,12 @@ from functools import lru_cache
 import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
-from .ambience import check_rule_names, colour_cues, infer_ambience, load_rules
+from .ambience import check_neighbour_labels, check_rule_names, colour_cues, infer_ambience, load_rules
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
 from .fusion import default_index, fine_grained_drafts
+from .places import load_table as load_place_neighbours
 from .vocabulary import apply_person_context, label_of, load_sounding, load_vocabulary, objects_from_drafts
 
 Progress = Callable[[str], None]
@@ -77,6 +78,7 @@ class OfflineAnalyzer:
         progress("loading sound vocabulary and ambience rules")
         vocab = load_vocabulary()
         check_rule_names(load_rules(), classifier.labels, (e.label for e in vocab.values()))
+        check_neighbour_labels(load_rules(), load_place_neighbours().labels)
         default_index(tuple(classifier.labels))
         progress("warming up models")
         _warm_up(detector, classifier)
@@ -89,11 +91,15 @@ class OfflineAnalyzer:
         detections = [d for d in self._detector.detect(image.rgb) if d.score >= self.min_confidence]
         result = self._classifier.classify(image.rgb)
         labels = self._classifier.labels
+        rules = load_rules()
+        prior, nearest = load_place_neighbours().prior(result.embedding, **rules.neighbours)
         ambience = infer_ambience(
             result.probs,
             labels,
             [(label_of(d.class_id, vocab), d.score) for d in detections],
             colour_cues(image.rgb),
+            prior=prior,
+            nearest=nearest,
         )
         tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
         classifier = self._classifier
