@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -56,13 +57,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, darknet_photos):
+    yield from _serve(tmp_path_factory, {})
+
+
+def _serve(tmp_path_factory, extra_env: dict):
     root = tmp_path_factory.mktemp("ui-sessions")
     port = _free_port()
     (root.parent / "no-settings-file.toml").write_text("")  # an empty settings file (a missing one is an error)
     env = {**os.environ, "IMAGE_EXTENDER_DURATION": str(MIX_SECONDS),
-           "IMAGE_EXTENDER_CONFIG": str(root.parent / "no-settings-file.toml")}
+           "IMAGE_EXTENDER_CONFIG": str(root.parent / "no-settings-file.toml"), **extra_env}
     env.setdefault("IMAGE_EXTENDER_DATA", "/work/main/data")
-    log = open(root.parent / "ui-server.log", "wb")  # noqa: SIM115 - closed below
+    log_path = root.parent / f"{root.name}-server.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([sys.executable, "-m", "image_extender", "ui", "--port", str(port), "--root", str(root),
                              "--session-ttl", "30", "--allow-settings-file", "--long-mix", str(LONG_MIX),
                              "--max-session-mb", str(SESSION_MB)], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -77,7 +83,7 @@ def server(tmp_path_factory, darknet_photos):
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
             log.close()
-            pytest.fail(f"UI server did not start: {(root.parent / 'ui-server.log').read_text()[-2000:]}")
+            pytest.fail(f"UI server did not start: {log_path.read_text()[-2000:]}")
         time.sleep(0.3)
     yield url, root
     proc.terminate()
@@ -86,6 +92,29 @@ def server(tmp_path_factory, darknet_photos):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def keyboard_only_server(tmp_path_factory):
+    """A server whose sound library holds nothing but three keyboard clicks.
+
+    With the real library every photo finds at least a bed now (each chain ends in
+    last-resort queries), so a run that finds nothing needs a library that truly lacks it:
+    a data folder sharing everything with the real one except its ``library``.
+    """
+    from image_extender.library.ingest import build_library
+
+    real = Path(os.environ.get("IMAGE_EXTENDER_DATA", "/work/main/data"))
+    data = tmp_path_factory.mktemp("keyboard-data")
+    for entry in real.iterdir():
+        if entry.name not in ("library", "cache"):
+            (data / entry.name).symlink_to(entry)
+    clicks = data.parent / "keyboard-clicks"
+    clicks.mkdir()
+    for wav in sorted((real / "debian" / "bucklespring-data").rglob("*.wav"))[:3]:
+        shutil.copy(wav, clicks / f"keyboard key click {wav.stem}.wav")
+    build_library([clicks], data / "library")
+    yield from _serve(tmp_path_factory, {"IMAGE_EXTENDER_DATA": str(data)})
 
 
 @pytest.fixture(scope="module")
@@ -379,8 +408,9 @@ def test_a_negative_seed_is_refused_in_the_form_in_plain_words(server, browser, 
     context.close()
 
 
-def test_a_failed_run_shows_what_was_seen_and_says_why_next_to_the_button(server, browser, darknet_photos):
-    url, _ = server
+def test_a_failed_run_shows_what_was_seen_and_says_why_next_to_the_button(keyboard_only_server, browser,
+                                                                          darknet_photos):
+    url, _ = keyboard_only_server
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(url, wait_until="domcontentloaded")
