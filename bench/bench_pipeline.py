@@ -291,7 +291,7 @@ def plot(times: dict[float, float], path: Path) -> None:
     per_second = y[x >= 30].min() / 30 if (x >= 30).any() else y[0] / x[0]
     ax.plot(x, per_second * x, "--", color="#999999", label="linear through the 30 s run")
     ax.set_xlabel("mix duration (s)")
-    ax.set_ylabel("wall time (s)")
+    ax.set_ylabel("seconds")
     load = " ".join(f"{v:.0f}" for v in os.getloadavg())
     ax.set_title(f"Image Extender: time vs mix length (2-core machine shared, load {load}; models loaded)", fontsize=9)
     ax.grid(alpha=0.3)
