@@ -39,6 +39,8 @@ SOURCES: list[str] = [
     "ovos_sound_like",
     "wesnoth",
     "hedgewars",
+    "gcompris",
+    "widelands",
 ]
 
 
