@@ -41,6 +41,11 @@ SOURCES: list[str] = [
     "hedgewars",
     "gcompris",
     "widelands",
+    "supertux",
+    "tuxfootball",
+    "flare",
+    "simutrans",
+    "extremetuxracer",
 ]
 
 

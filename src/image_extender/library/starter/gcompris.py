@@ -46,15 +46,15 @@ SOUNDS: dict[str, tuple[str, list[str]]] = {
     "apert": ("shower turned on, water running", ["shower", "water", "bathroom"]),
     "pickaxe": ("pickaxe striking rock, mining", ["pickaxe", "mining", "rock"]),
     "icy_walk": ("footsteps walking on icy snow", ["footsteps", "snow", "ice"]),
-    "xylofon_son": ("xylophone note", ["xylophone", "instrument", "music"]),
+    "xylofon_son": ("xylophone note", ["xylophone", "instrument"]),
     "knock": ("knock on wood", ["knock", "wood"]),
     "metal_hit": ("metal object hit", ["metal"]),
     "arrow": ("arrow hitting a target", ["arrow", "archery"]),
     "eraser": ("eraser rubbing on paper", ["eraser", "paper"]),
     "brush": ("paint brush stroke on paper", ["brush", "painting"]),
     "money": ("coins jingling, money", ["coins", "money"]),
-    "guitar_son": ("acoustic guitar note", ["guitar", "instrument", "music"]),
-    "guitar_melody": ("acoustic guitar melody", ["guitar", "instrument", "music"]),
+    "guitar_son": ("acoustic guitar note", ["guitar", "instrument"]),
+    "guitar_melody": ("acoustic guitar playing a short phrase", ["guitar", "instrument"]),
     "Bark": ("dog barking", ["dog", "bark"]),
     "Applauses": ("audience applause, clapping crowd", ["applause", "audience", "crowd"]),
     "Buddhist_gong": ("Buddhist gong struck, temple gong", ["gong", "temple"]),
@@ -66,7 +66,7 @@ SOUNDS: dict[str, tuple[str, list[str]]] = {
     "Heart_beat": ("heart beat", ["heart"]),
     "Door_Open": ("door opening", ["door"]),
     "Object_falling": ("object falling on the floor", ["object", "fall"]),
-    "Ring": ("bell ring", ["bell"]),
+    "Ring": ("short electric ring, a buzzer or electric bell", ["buzzer"]),
     "Hits": ("hits, knocks", ["knock"]),
 }
 INSTRUMENTS = {"flute_traversiere": "transverse flute", "drum_kit": "drum kit", "horn": "French horn",
@@ -117,8 +117,8 @@ def describe(member: str, boards: dict[str, tuple[str, str]]) -> tuple[str, str,
         return title.lower(), f"{title}: {text} ({context})", ["animal", title.lower()], "one-shot"
     if activity == "instruments":
         instrument = INSTRUMENTS.get(path.stem, path.stem.replace("_", " "))
-        return (instrument, f"{instrument} playing, solo musical instrument ({context})",
-                ["instrument", "music", instrument], "one-shot")  # fmt: skip
+        return (instrument, f"{instrument} playing, solo instrument recording ({context})",
+                ["instrument", instrument], "one-shot")  # fmt: skip
     key = _name_of(path.stem)
     what, tags = SOUNDS.get(key, (words(key) or path.stem, []))
     return words(key) or what, f"{what} ({context})", tags, "one-shot"

@@ -6,8 +6,10 @@ stonemason, a fisher's net, a scythe, a furnace, beer bubbling in a brewery).
 
 Who makes each sound comes from the game's own data: every building's program says
 ``playsound=sound/smiths/smith`` and every tree, plant or animal ``path = "sound/animals/
-moose"`` in its ``init.lua``, so a recording is described by what it is plus where the game
-plays it ("heard at: old oak, old birch…"). The DEP-5 copyright file gives GPL-2+ to the
+moose"`` in its ``init.lua``, so an animal's recording is described by what it is plus where the
+game plays it ("heard at: old oak, old birch…"; the coyote's is the fox's call). Crafts
+are not given the list of workers that use them: names like "liana cutter" would read as
+other things ("cutter" is also cutlery in WordNet). The DEP-5 copyright file gives GPL-2+ to the
 Widelands Development Team. The soundtrack (``music/``) is left out; interface and
 military messages (``click``, ``message``, ``lobby_*``, ``military/``) are game-only.
 """
@@ -53,11 +55,11 @@ SOUNDS = {
     "goldspin": ("spinning wheel spinning gold thread", ["spinning wheel"], None),
     "beerbubble": ("beer bubbling in a brewery vat", ["beer", "brewery", "bubbles"], None),
     "winebubble": ("wine fermenting, bubbling in a winery", ["wine", "bubbles"], None),
-    "tavern": ("tavern kitchen preparing food", ["tavern", "kitchen", "food"], None),
-    "inn": ("inn kitchen preparing food", ["inn", "kitchen", "food"], None),
-    "biginn": ("big inn kitchen preparing food", ["inn", "kitchen", "food"], None),
-    "ration": ("tavern kitchen preparing rations", ["tavern", "kitchen", "food"], None),
-    "meal": ("tavern kitchen preparing a meal", ["tavern", "kitchen", "food"], None),
+    "tavern": ("tavern at work, preparing rations of food", ["tavern", "inn", "food"], None),
+    "inn": ("inn at work, preparing snacks and rations", ["inn", "tavern", "food"], None),
+    "biginn": ("big inn at work, preparing meals", ["inn", "tavern", "food"], None),
+    "ration": ("tavern at work, preparing rations of food", ["tavern", "inn", "food"], None),
+    "meal": ("inn at work, preparing a meal", ["inn", "tavern", "food"], None),
     "crickets": ("crickets chirping", ["cricket", "insect", "night"], None),
     "bird": ("songbird singing, bird song in the trees", ["bird", "songbird", "birdsong"], None),
     "boar": ("wild boar grunting", ["boar", "pig", "animal"], None),
@@ -109,7 +111,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
                          skip=lambda rel: not rel.startswith(("sound/", "world/critters/")))  # fmt: skip
     for clip in clips:
         sound = re.sub(r"_\d+$", "", str(Path(clip.rel).with_suffix(""))).removeprefix("sound/")
-        where = heard.get(sound)
+        where = heard.get(sound) if sound.startswith(("animals/", "farm/")) else None
         if where:
             clip.description += f"; heard at: {', '.join(where[:8])}"
     return write_clips(out_dir, clips, RULES, source=f"Debian {PACKAGE} (Widelands)")
