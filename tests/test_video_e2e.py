@@ -172,9 +172,16 @@ def test_keep_mixes_the_clips_own_sound_under_the_new_one_and_replace_drops_it(t
     def corr(a, b):
         return float(np.corrcoef(a[:, 0], b[:, 0])[0, 1])
 
-    assert corr(heard["keep"], own) > 0.9  # what is left after taking the new mix out is the trailer's sound
+    def level_of(a, b):  # least-squares gain of b inside a: coding noise uncorrelated with b leaves it at 1
+        return float(np.dot(a[:, 0], b[:, 0]) / np.dot(b[:, 0], b[:, 0]))
+
+    # what is left after taking the new mix out is the trailer's sound, at its own level; the
+    # AAC coding error of a noise-like track (a quiet bird loop raised 35 dB) lowers the
+    # correlation but not that level
+    assert corr(heard["keep"], own) > 0.7 and abs(level_of(heard["keep"], own) - 1.0) < 0.1
     assert abs(corr(heard["replace"], own)) < 0.2  # only AAC coding noise is left
-    assert np.sqrt(np.mean(heard["replace"] ** 2)) < 0.25 * np.sqrt(np.mean(own ** 2))  # (a quiet trailer: −36 dBFS)
+    # ... whose level follows what was coded (the new mix), not the quiet (−36 dBFS) trailer
+    assert np.sqrt(np.mean(heard["replace"] ** 2)) < 0.25 * np.sqrt(np.mean(mix ** 2))
 
 
 # ----------------------------------------------------------------------------- generation backend

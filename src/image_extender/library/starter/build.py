@@ -39,6 +39,13 @@ SOURCES: list[str] = [
     "ovos_sound_like",
     "wesnoth",
     "hedgewars",
+    "gcompris",
+    "widelands",
+    "supertux",
+    "tuxfootball",
+    "flare",
+    "simutrans",
+    "extremetuxracer",
 ]
 
 
