@@ -606,3 +606,11 @@ def test_people_are_not_doubted_for_what_they_wear(scene):
     (cast,) = [o for o in s.objects if o.detected_as == "person"]
     assert cast.label == "performers" and cast.count >= 5
     assert "sing" in cast.query or "choir" in cast.query
+
+
+def test_a_water_bird_too_unsure_to_name_gets_no_songbird_chirp(scene):
+    """A gosling: the crop splits between goose, sandpiper and limpkin, none sure enough to
+    refine the "bird" box; all are birds a generic chirp would be wrong for, so it is silent
+    rather than a tropical chirp."""
+    s = scene("erase/gosling.webp")
+    assert [o.label for o in s.objects if o.detected_as in (None, "bird") and o.label == "bird"] == []

@@ -31,7 +31,11 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    its concept's ``region`` says (waves across the bottom of a beach photo), so it is
    panned and sized like any object.
 
-4. **Doubt** — a box whose classifier evidence contradicts the detector is dropped: the
+4. **Unlike** — a box the crop cannot refine (no kind reaches ``REFINE_MIN``) whose kinds
+   are mostly ones its class's generic sound is wrong for (``UNLIKE_SHARE`` times the ones
+   it fits; see ``vocabulary.stands_in``) is left silent: a gosling the crop splits between
+   goose, sandpiper and limpkin gets no songbird chirp.
+5. **Doubt** — a box whose classifier evidence contradicts the detector is dropped: the
    crop (or, for a box that fills the photo, the whole image) gives the detected class's
    own ImageNet kinds less than ``DOUBT_OWN`` while naming something else with at least
    ``DOUBT_TOP`` — a "train" whose crop is an ocean liner, an "airplane" box over a wall
@@ -39,15 +43,15 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    (hay bales called "sheep"): ImageNet's many animals blur together, so another animal
    is the replacement's business, not a reason for silence. People (ImageNet names them by
    their clothes) and classes ImageNet has no kinds of (a suitcase) are never doubted.
-5. **Neighbours** — a box whose crop names the class of another detection in the photo
+6. **Neighbours** — a box whose crop names the class of another detection in the photo
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
    more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
    gets no cow. A herd's majority verdict also carries its members the classifier left
    unconvinced (one bison of three still called "cow").
-6. **Players** — a person box whose crop names an instrument with ``PLAYS_MIN`` is the
+7. **Players** — a person box whose crop names an instrument with ``PLAYS_MIN`` is the
    musician playing it (a cellist is "cello"); a sink or a bag the crop confidently calls
    a drum is that drum (the detector has no instrument classes).
-7. **Earshot** — a concept may set ``min_area`` in ``sounding.toml``: things heard only up
+8. **Earshot** — a concept may set ``min_area`` in ``sounding.toml``: things heard only up
    close (a ticking clock) are dropped when their box is smaller (a clock on a distant
    tower).
 
@@ -75,7 +79,7 @@ import numpy as np
 from .detector import Detection
 from .imagenet import ImageNetClass, load_table
 from .importance import salience
-from .vocabulary import Concept, Draft, SoundEntry, Vocabulary, load_sounding
+from .vocabulary import Concept, Draft, SoundEntry, Vocabulary, load_sounding, stands_in
 
 MAX_CROPS = 6
 CROP_PAD = 0.15  # of the box's width/height on each side: context helps the classifier
@@ -92,6 +96,7 @@ FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the wh
 DOUBT_OWN = 0.05  # a crop giving the detected class's kinds less than this…
 DOUBT_TOP = 0.2  # …while naming something else this surely contradicts the detector
 NEIGHBOUR_MIN = 0.3
+UNLIKE_SHARE = 2.0  # kinds the generic sound is wrong for outweigh the ones it fits this much: silence
 HERD_MIN = 0.1  # whole-image mass for one detected animal class to absorb another's unclassified boxes…
 HERD_SHARE = 2.0  # …when it is this many times the other's
 PLAYS_MIN = 0.25
@@ -219,6 +224,8 @@ def refine_detection(
         name, why = _why(index, probs, best_sub, where, f"is a kind of {coco} (WordNet {synset})")
         parents = (base,) if base is not None and not base.silent else ()
         return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name, parents=parents)
+    if base is not None and not base.silent and _unlike_its_kinds(sub, base, index):
+        return None
     person = base is not None and base.kind == "person"
     played = _played_instrument(det, base, probs, other, index, where, coco)
     if played is not None:
@@ -257,8 +264,22 @@ def refine_detection(
     return plain
 
 
+def _unlike_its_kinds(sub: np.ndarray, base: Concept, index: ConceptIndex) -> bool:
+    """Is the box mostly kinds of its class that its generic sound would be wrong for, too
+    unsure to refine? A "bird" whose crop is goose 0.23, sandpiper 0.07, limpkin 0.04 is some
+    water bird: a songbird's chirp for it is wrong, so it is left silent."""
+    fits = foreign = 0.0
+    for ci, mass in enumerate(sub):
+        concept = index.concepts[ci]
+        if concept is base or stands_in(base, concept):
+            fits += float(mass)
+        else:
+            foreign += float(mass)
+    return foreign >= DOUBT_TOP and foreign >= UNLIKE_SHARE * fits
+
+
 def doubted(probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIndex) -> bool:
-    """Does the classifier contradict the detector? (step 4 of the module doc)"""
+    """Does the classifier contradict the detector? (step 5 of the module doc)"""
     if base.kind == "person" or not mask.any() or float(probs[mask].sum()) >= DOUBT_OWN:
         return False  # ImageNet names people by their clothes (an abaya, a suit): that is no doubt
     top = int(np.argmax(probs))
@@ -272,7 +293,7 @@ def doubted(probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIn
 def _played_instrument(det: Detection, base: Concept | None, probs: np.ndarray, other: np.ndarray,
                        index: ConceptIndex, where: str, coco: str) -> Draft | None:
     """A person holding an instrument the crop names is playing it; a thing box the crop
-    surely calls an instrument is one (step 6 of the module doc). None otherwise."""
+    surely calls an instrument is one (step 7 of the module doc). None otherwise."""
     if base is None or base.kind in ANIMAL_KINDS or base.kind in TRANSPORT_KINDS:
         return None
     kinds = np.array([c.kind == "instrument" and not c.silent for c in index.concepts])
@@ -364,7 +385,7 @@ def fine_grained_drafts(
 def _one_herd(drafts: list[Draft | None], classified: list[bool], whole: np.ndarray, index: ConceptIndex) -> list[Draft | None]:
     """Animals of two detector classes that no crop confirmed: the kind the whole image
     favours (at least ``HERD_SHARE`` times the other, and ``HERD_MIN``) is what they all
-    are — one tiny "cow" in a flock of sheep is one more sheep (step 5 of the module doc)."""
+    are — one tiny "cow" in a flock of sheep is one more sheep (step 6 of the module doc)."""
     animal = {i: d for i, d in enumerate(drafts)
               if d is not None and d.detected_as is None and d.concept.coco and d.concept.kind in ANIMAL_KINDS}
     classes = {d.concept.coco: d.concept for d in animal.values()}
