@@ -614,3 +614,19 @@ def test_a_water_bird_too_unsure_to_name_gets_no_songbird_chirp(scene):
     rather than a tropical chirp."""
     s = scene("erase/gosling.webp")
     assert [o.label for o in s.objects if o.detected_as in (None, "bird") and o.label == "bird"] == []
+
+
+def test_a_river_photo_has_its_river_as_an_object_across_the_bottom():
+    """No detector boxes water: a photo whose kind of place is a river gets the river itself
+    as a positioned object (and a waterfall photo its waterfall), once; a lake's quiet water
+    stays in the bed."""
+    from image_extender.analyze.fusion import drafts_from_place
+    from image_extender.manifest import AmbienceTag
+
+    (river,) = drafts_from_place([AmbienceTag(label="river", query="river flowing ambience", confidence=0.7)], [])
+    assert river.concept.label == "river" and river.box[1] >= 0.5 and river.box[2] - river.box[0] == 1.0
+    assert "river" in river.concept.queries[0] and river.weight < 1.0
+    (fall,) = drafts_from_place([AmbienceTag(label="waterfall", query="waterfall")], [])
+    assert fall.concept.label == "waterfall"
+    assert drafts_from_place([AmbienceTag(label="lake", query="lake shore water lapping")], []) == []
+    assert drafts_from_place([AmbienceTag(label="river", query="river")], [river]) == []

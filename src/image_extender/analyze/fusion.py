@@ -29,7 +29,8 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    less sure of where and how big the source is than a detector box. Water the scene names
    (a seashore, a lakeside, a fountain) is a sound source no detector boxes: it lies where
    its concept's ``region`` says (waves across the bottom of a beach photo), so it is
-   panned and sized like any object.
+   panned and sized like any object. So is the water of a river or waterfall photo
+   (:func:`drafts_from_place`: the kind of place itself shows the source).
 
 4. **Unlike** — a box the crop cannot refine (no kind reaches ``REFINE_MIN``) whose kinds
    are mostly ones its class's generic sound is wrong for (``UNLIKE_SHARE`` times the ones
@@ -76,6 +77,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..manifest import AmbienceTag
 from .detector import Detection
 from .imagenet import ImageNetClass, load_table
 from .importance import salience
@@ -409,6 +411,24 @@ def within_earshot(draft: Draft) -> bool:
     in the photo: a clock on a far-away tower does not tick in the listener's ear."""
     b = draft.box
     return (b[2] - b[0]) * (b[3] - b[1]) >= draft.concept.min_area
+
+
+def drafts_from_place(ambience: Sequence[AmbienceTag], present: Sequence[Draft], vocab: Vocabulary | None = None) -> list[Draft]:
+    """Sources the kind of place itself shows: the river of a river photo, the waterfall of a
+    waterfall photo (concepts whose ``from_places`` names the first ambience tag). No detector
+    boxes water, and a bed alone is heard everywhere at once; as an object it lies where its
+    ``region`` says (a river across the bottom of the photo) and is panned like any other.
+    Weighed like a whole-image find (``ADDED_WEIGHT``); none when the scene already has one."""
+    if not ambience:
+        return []
+    vocab = vocab or load_sounding()
+    tag = ambience[0]
+    have = {d.concept.label for d in present}
+    return [
+        Draft(c, c.region or WHOLE_BOX, tag.confidence, refined_by=f"place: {tag.label} (its water is in view)", weight=ADDED_WEIGHT)
+        for c in vocab.concepts.values()
+        if tag.label in c.from_places and not c.silent and c.label not in have
+    ]
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:

@@ -60,6 +60,7 @@ class Concept:
     only_in: tuple[str, ...] = ()  # kinds of place it is heard in ("indoor"/"outdoor" name every such place)
     never_in: tuple[str, ...] = ()  # kinds of place it cannot be in (no airliner in a living room)
     region: tuple[float, float, float, float] | None = None  # where it lies in a photo the scene names it from
+    from_places: tuple[str, ...] = ()  # kinds of place whose water IS this source (a river's photo: the river)
 
     @property
     def silent(self) -> bool:
@@ -147,6 +148,7 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
                 only_in=_strings(item.get("only_in", []), where),
                 never_in=_strings(item.get("never_in", []), where),
                 region=_region(item.get("region"), where),
+                from_places=_strings(item.get("from_places", []), where),
             )
         except KeyError as exc:
             raise ModelError(f"{where}: missing {exc}") from exc
@@ -301,6 +303,7 @@ def _scene_object(members: list[Draft], importance: float) -> SceneObject:
         count=len(members),
         detected_as=sorted(detected)[0] if detected else None,
         refined_by="; ".join(dict.fromkeys(d.refined_by for d in members if d.refined_by)),
+        sound_kind="bed" if concept.kind == "water" else None,  # water flows on: a long recording
     )
 
 
