@@ -261,8 +261,8 @@ def refine_detection(
             name, why = _why(index, probs, best, where, f"is not a kind of {coco or 'the detected class'}")
             return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name)
         break
-    if plain is not None and doubted(probs, mask, base, index):
-        return None
+    if plain is not None and (where == "crop" or det.area >= FILLS_IMAGE) and doubted(probs, mask, base, index):
+        return None  # (a box merely large is judged on a whole image that also holds its surroundings: no doubt from that)
     return plain
 
 
