@@ -32,7 +32,7 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    panned and sized like any object. So is the water of a river or waterfall photo
    (:func:`drafts_from_place`: the kind of place itself shows the source).
 
-4. **Unlike** — a box the crop cannot refine (no kind reaches ``REFINE_MIN``) whose kinds
+4. **Unlike** — an animal box the crop cannot refine (no kind reaches ``REFINE_MIN``) whose kinds
    are mostly ones its class's generic sound is wrong for (``UNLIKE_SHARE`` times the ones
    it fits; see ``vocabulary.stands_in``) is left silent: a gosling the crop splits between
    goose, sandpiper and limpkin gets no songbird chirp.
@@ -226,7 +226,7 @@ def refine_detection(
         name, why = _why(index, probs, best_sub, where, f"is a kind of {coco} (WordNet {synset})")
         parents = (base,) if base is not None and not base.silent else ()
         return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name, parents=parents)
-    if base is not None and not base.silent and _unlike_its_kinds(sub, base, index):
+    if base is not None and not base.silent and base.kind in ANIMAL_KINDS and _unlike_its_kinds(sub, base, index):
         return None
     person = base is not None and base.kind == "person"
     played = _played_instrument(det, base, probs, other, index, where, coco)
@@ -275,7 +275,7 @@ def _unlike_its_kinds(sub: np.ndarray, base: Concept, index: ConceptIndex) -> bo
         concept = index.concepts[ci]
         if concept is base or stands_in(base, concept):
             fits += float(mass)
-        else:
+        elif concept.coco is None:  # another detector class (a cow among bovines) is the replacement's question
             foreign += float(mass)
     return foreign >= DOUBT_TOP and foreign >= UNLIKE_SHARE * fits
 
