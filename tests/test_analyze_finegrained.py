@@ -168,7 +168,9 @@ def test_a_bird_is_refined_to_its_kind_through_wordnet(scene, photo, label):
     (bird,) = [o for o in s.objects if o.detected_as == "bird"]
     assert bird.label == label
     assert "is a kind of bird (WordNet bird.n.01)" in bird.refined_by
-    assert bird.queries[-1] in {"bird call", "birdsong", "bird chirping"}  # the detected class stays the last resort
+    # none of these sounds like a generic (songbird) chirp: no fallback to it, and it would not count as right
+    assert not {"bird call", "birdsong", "bird chirping"} & {bird.query, *bird.queries}
+    assert "bird" not in bird.accepts
 
 
 def test_different_birds_ask_for_different_calls(scene):
@@ -213,10 +215,21 @@ def test_fish_the_detector_calls_a_knife_make_no_sound(scene):
 def test_instruments_the_detector_cannot_see_are_added_and_people_become_musicians(scene):
     s = scene("explore_world_music/mexico.webp")
     (brass,) = [o for o in s.objects if o.label == "brass"]
-    assert brass.detected_as is None and "the detector has no such class" in brass.refined_by
-    assert "trumpet" in brass.query or "trombone" in brass.query
-    musicians = [o for o in s.objects if o.detected_as == "person"]
-    assert musicians and all(o.label == "musician" for o in musicians)
+    # the trumpeters' and trombonists' own boxes: their crops name what they hold
+    assert brass.detected_as == "person" and "is what the person plays" in brass.refined_by
+    assert brass.count >= 3 and brass.bbox.x1 - brass.bbox.x0 > 0.5  # the whole brass section, one group sound
+    assert "trumpet" in brass.query or "trombone" in brass.query or "brass" in brass.query
+    # the other people are the band, heard through its instruments: no footsteps, no random piano
+    assert [o.label for o in s.objects if o.detected_as == "person" and o.label != "brass"] == []
+
+
+def test_people_holding_strings_at_a_concert_are_the_strings_not_an_audience(scene):
+    """The orchestra photo: a violinist and a cellist in front of the orchestra are heard as
+    their instruments; nobody in it is an audience cheering."""
+    s = scene("explore_world_music/orchestra.webp")
+    labels = {o.label for o in s.objects}
+    assert {"violin", "cello"} & labels
+    assert "audience" not in labels
 
 
 def test_classifier_only_finds_count_less_than_a_detected_box(analyzer, gcompris):
@@ -234,7 +247,7 @@ def test_classifier_only_finds_count_less_than_a_detected_box(analyzer, gcompris
 
 def test_people_sound_like_what_they_do_where_they_are(scene):
     at_a_concert = [o for o in scene("explore_world_music/italy.webp").objects if o.detected_as == "person"]
-    assert at_a_concert and at_a_concert[0].label in {"audience", "musician"}
+    assert at_a_concert and at_a_concert[0].label in {"performers", "musician"}  # on the stage, not in the seats
     near_a_gate = [o for o in scene("explore_monuments/brandenburgGate.webp").objects if o.detected_as == "person"]
     assert near_a_gate and near_a_gate[0].label == "people in a square"
     assert any(w in near_a_gate[0].query for w in ("footsteps", "square", "crowd"))
@@ -405,14 +418,14 @@ def test_sounding_entries_cover_every_concept_and_place_with_several_queries():
     vocab = load_sounding()
     sounding = {c.label for c in vocab.concepts.values() if not c.silent}
     assert sounding <= set(objects)
-    assert {r.label for r in vocab.person_rules} <= set(objects)
+    assert {r.label for r in vocab.person_rules if not r.silent} <= set(objects)
     assert {r.label for r in load_rules().rules} == set(places) and len(places) >= 40
     for e in entries:
         assert len(e.queries) >= 3, e.label
         assert e.accepts and e.label in e.accepts, e.label
     # the kinds the issue names are all there
     for label in ("pig", "goat", "bee", "squirrel", "camel", "accordion", "church bell", "microwave", "oven",
-                  "refrigerator", "sink", "television", "clock", "musician", "children", "audience"):  # fmt: skip
+                  "refrigerator", "sink", "television", "clock", "performers", "children", "audience"):  # fmt: skip
         assert label in objects, label
 
 
@@ -502,5 +515,121 @@ def test_every_sounding_label_has_a_step_in_the_concept_hierarchy():
 
     table = tomllib.loads((resources.files("image_extender") / "data" / "hierarchy.toml").read_text(encoding="utf-8"))
     vocab = load_sounding()
-    labels = [c.label for c in vocab.concepts.values() if not c.silent] + [r.label for r in vocab.person_rules]
+    labels = [c.label for c in vocab.concepts.values() if not c.silent] + [r.label for r in vocab.person_rules if not r.silent]
     assert [label for label in labels if label.lower() not in table] == []
+
+
+# --------------------------------------------------------------------------- what a listener hears (issue 15)
+# False detections that would be played, people who are not walking, and water no detector boxes.
+
+
+def test_a_stray_animal_in_a_flock_of_another_kind_is_one_of_the_flock(scene):
+    """Tux Paint's sheep field: the detector calls one tiny sheep a cow; the whole image is a
+    flock of sheep, so it is a sheep (no moo in a sheep field)."""
+    labels = [o.label for o in scene("tuxpaint/sheep.jpg").objects]
+    assert "cow" not in labels and "sheep" in labels
+
+
+@pytest.mark.parametrize(("photo", "animal"), [("explore_farm_animals/horse.webp", "horse"),
+                                               ("explore_world_animals/bison.webp", "bison")])
+def test_no_cow_is_added_to_a_herd_of_another_animal(scene, photo, animal):
+    """A foal lying among horses (its crop: a sorrel horse) and a far bison the classifier is
+    unsure of were "cow" boxes; they are one more of the herd."""
+    labels = [o.label for o in scene(photo).objects]
+    assert "cow" not in labels and animal in labels
+
+
+def test_a_detection_its_crop_contradicts_is_not_played(scene):
+    """Castle Clinton: the fort's wall boxed as a "train" is an ocean liner to the classifier
+    and nothing like a train: no train passing beside a fort."""
+    labels = [o.label for o in scene("explore_monuments/castleClinton.webp").objects]
+    assert "train" not in labels
+
+
+def test_a_clock_on_a_distant_tower_does_not_tick(scene):
+    """Berlin Cathedral: a clock face 0.14 % of the photo is no ticking clock (min_area)."""
+    labels = [o.label for o in scene("explore_monuments/berlinCathedral.webp").objects]
+    assert "clock" not in labels
+    assert load_sounding().concepts["clock"].min_area > 0.0014
+
+
+def test_a_drum_the_detector_calls_a_sink_is_a_drum(scene):
+    """The American band: the detector has no drum class and says "sink"; the crop says drum."""
+    s = scene("explore_world_music/america.webp")
+    labels = {o.label for o in s.objects}
+    assert "sink" not in labels
+    (drum,) = [o for o in s.objects if o.detected_as == "sink"]
+    assert drum.label == "drum" and "drum" in drum.query
+
+
+def test_a_seashore_photo_gets_waves_along_its_bottom(scene):
+    """Tux Paint's ocean waves: no detector box, but the classifier names a seashore: waves
+    become an object lying across the lower part of the photo (centred pan, wide)."""
+    s = scene("tuxpaint/ocean_waves.jpg")
+    (waves,) = [o for o in s.objects if o.label == "waves"]
+    assert waves.bbox.y0 >= 0.5 and waves.bbox.x1 - waves.bbox.x0 > 0.9
+    assert "waves" in waves.query
+    assert waves.importance <= 1.0
+
+
+def test_vehicles_and_kitchen_things_are_only_heard_where_they_can_be():
+    from image_extender.analyze.vocabulary import plausible_here
+    from image_extender.manifest import AmbienceTag
+
+    concepts = load_sounding().concepts
+    indoor = frozenset(r.label for r in load_rules().rules if r.indoor)
+    room = [AmbienceTag(label="living room", query="living room ambience")]
+    beach = [AmbienceTag(label="beach", query="waves")]
+    assert not plausible_here(concepts["airplane"], room, indoor)  # an airliner in a living room is a picture
+    assert plausible_here(concepts["airplane"], beach, indoor)
+    assert not plausible_here(concepts["sink"], beach, indoor) and plausible_here(concepts["sink"], room, indoor)
+    assert not plausible_here(concepts["suitcase"], [AmbienceTag(label="concert hall", query="x")], indoor)
+    assert plausible_here(concepts["dog"], room, indoor) and plausible_here(concepts["dog"], beach, indoor)
+
+
+def test_far_away_people_in_a_landscape_are_not_heard_walking_but_near_ones_are(scene):
+    """The Tux Paint cliff photo is a landscape; a figure a twentieth of the photo tall on it
+    gets no footsteps on grass (they would sound at the listener's feet), one half as tall
+    as the photo does."""
+    from image_extender.analyze.vocabulary import apply_person_context
+    from image_extender.manifest import BBox
+
+    ambience = scene("tuxpaint/cliff.jpg").ambience
+    far = SceneObject(label="person", query="people talking", bbox=BBox(x0=0.5, y0=0.6, x1=0.52, y1=0.65), importance=1.0, confidence=0.8)
+    near = far.model_copy(update={"bbox": BBox(x0=0.3, y0=0.3, x1=0.5, y1=0.9)})
+    assert apply_person_context([far], ambience) == []
+    (heard,) = apply_person_context([near], ambience)
+    assert heard.label != "person" and ("footsteps" in heard.query or "talking" in heard.query)
+
+
+def test_people_are_not_doubted_for_what_they_wear(scene):
+    """ImageNet has no class for a person, only for what they wear: singers whose crops say
+    "abaya" or "stretcher" are still the cast on the stage, one group of performers."""
+    s = scene("explore_world_music/italy.webp")
+    (cast,) = [o for o in s.objects if o.detected_as == "person"]
+    assert cast.label == "performers" and cast.count >= 5
+    assert "sing" in cast.query or "choir" in cast.query
+
+
+def test_a_water_bird_too_unsure_to_name_gets_no_songbird_chirp(scene):
+    """A gosling: the crop splits between goose, sandpiper and limpkin, none sure enough to
+    refine the "bird" box; all are birds a generic chirp would be wrong for, so it is silent
+    rather than a tropical chirp."""
+    s = scene("erase/gosling.webp")
+    assert [o.label for o in s.objects if o.detected_as in (None, "bird") and o.label == "bird"] == []
+
+
+def test_a_river_photo_has_its_river_as_an_object_across_the_bottom():
+    """No detector boxes water: a photo whose kind of place is a river gets the river itself
+    as a positioned object (and a waterfall photo its waterfall), once; a lake's quiet water
+    stays in the bed."""
+    from image_extender.analyze.fusion import drafts_from_place
+    from image_extender.manifest import AmbienceTag
+
+    (river,) = drafts_from_place([AmbienceTag(label="river", query="river flowing ambience", confidence=0.7)], [])
+    assert river.concept.label == "river" and river.box[1] >= 0.5 and river.box[2] - river.box[0] == 1.0
+    assert "river" in river.concept.queries[0] and river.weight < 1.0
+    (fall,) = drafts_from_place([AmbienceTag(label="waterfall", query="waterfall")], [])
+    assert fall.concept.label == "waterfall"
+    assert drafts_from_place([AmbienceTag(label="lake", query="lake shore water lapping")], []) == []
+    assert drafts_from_place([AmbienceTag(label="river", query="river")], [river]) == []

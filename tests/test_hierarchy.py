@@ -56,7 +56,9 @@ def test_table_comes_first_then_wordnet(hierarchy):
     assert [s.term for s in steps if s.via.startswith("WordNet")][:1] == ["motor vehicle"]
     assert hierarchy.fallbacks("puppy")[0] == "dog"
     assert hierarchy.fallbacks("pickup")[0] == "truck"
-    assert hierarchy.fallbacks("eagle")[0] == "bird"
+    assert hierarchy.fallbacks("eagle") == ["bird of prey"]  # a chirp is no eagle: the walk stops there
+    assert hierarchy.fallbacks("great blue heron")[:1] == ["heron"] and "bird" not in hierarchy.fallbacks("great blue heron")
+    assert hierarchy.fallbacks("songbird")[0] == "bird"
     assert hierarchy.fallbacks("giraffe")[0] == "savanna wildlife"  # a near-silent animal: its surroundings
 
 

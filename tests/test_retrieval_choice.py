@@ -188,3 +188,13 @@ def test_the_library_source_leaves_game_only_recordings_out_and_says_how_many(tm
         src = LibrarySource(lib)
         hits = src.search("dog barking", "object", 5)
         assert [h.sound.name for h in hits] == ["Car horn"] and src.left_out >= 1
+
+
+def test_a_river_object_flows_on_rather_than_splashing_once(source, verifier):
+    """The river of a river photo asks for a bed (``sound_kind``): a river recording, never
+    the game's "splat (building docks/canals/river)" one-shot that only names a river."""
+    river = _obj("river", "river flowing", queries=["stream babbling over stones"], accepts=["river", "stream"])
+    (choice,) = find_sounds(_scene([river.model_copy(update={"sound_kind": "bed"})]), source, verifier, None)
+    assert choice.sound is not None and choice.sound.kind == "bed" and "river" in choice.sound.description
+    (plain,) = find_sounds(_scene([river]), source, verifier, None)  # the role's default: a one-shot first
+    assert plain.sound is not None and plain.sound.kind == "one-shot"

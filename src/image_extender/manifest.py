@@ -81,6 +81,9 @@ class SceneObject(_Model):
     accepts: list[str] = Field(default_factory=list)
     detected_as: str | None = None  # the detector's class when ``label`` was refined ("bird")
     refined_by: str = ""  # why the label was refined (classifier evidence, WordNet relation)
+    # the kind of recording it wants when not a one-shot: "bed" for a continuous source (a
+    # river, waves), so a long river recording beats a short splash that names a river
+    sound_kind: str | None = None
 
 
 class AmbienceTag(_Model):

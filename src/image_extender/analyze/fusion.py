@@ -26,7 +26,35 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    with no box at all): a concept the *whole image* names with mass ≥ ``ADD_MIN`` that no
    detection explains becomes an object, on the box whose crop named it best or else the
    whole image, with its salience times ``ADDED_WEIGHT`` (0.7): a whole-image guess is
-   less sure of where and how big the source is than a detector box.
+   less sure of where and how big the source is than a detector box. Water the scene names
+   (a seashore, a lakeside, a fountain) is a sound source no detector boxes: it lies where
+   its concept's ``region`` says (waves across the bottom of a beach photo), so it is
+   panned and sized like any object. So is the water of a river or waterfall photo
+   (:func:`drafts_from_place`: the kind of place itself shows the source).
+
+4. **Unlike** — an animal box the crop cannot refine (no kind reaches ``REFINE_MIN``) whose kinds
+   are mostly ones its class's generic sound is wrong for (``UNLIKE_SHARE`` times the ones
+   it fits; see ``vocabulary.stands_in``) is left silent: a gosling the crop splits between
+   goose, sandpiper and limpkin gets no songbird chirp.
+5. **Doubt** — a box whose classifier evidence contradicts the detector is dropped: the
+   crop (or, for a box that fills the photo, the whole image) gives the detected class's
+   own ImageNet kinds less than ``DOUBT_OWN`` while naming something else with at least
+   ``DOUBT_TOP`` — a "train" whose crop is an ocean liner, an "airplane" box over a wall
+   clock, a "clock" that is a scoreboard. For an animal box only a *thing* contradicts it
+   (hay bales called "sheep"): ImageNet's many animals blur together, so another animal
+   is the replacement's business, not a reason for silence. People (ImageNet names them by
+   their clothes) and classes ImageNet has no kinds of (a suitcase) are never doubted.
+6. **Neighbours** — a box whose crop names the class of another detection in the photo
+   (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
+   more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
+   gets no cow. A herd's majority verdict also carries its members the classifier left
+   unconvinced (one bison of three still called "cow").
+7. **Players** — a person box whose crop names an instrument with ``PLAYS_MIN`` is the
+   musician playing it (a cellist is "cello"); a sink or a bag the crop confidently calls
+   a drum is that drum (the detector has no instrument classes).
+8. **Earshot** — a concept may set ``min_area`` in ``sounding.toml``: things heard only up
+   close (a ticking clock) are dropped when their box is smaller (a clock on a distant
+   tower).
 
 "Concept mass" sums the probabilities of every ImageNet class whose nearest concept in the
 vocabulary is that concept (all 120 dog breeds are "dog"; hog, wild boar and warthog are
@@ -49,10 +77,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..manifest import AmbienceTag
 from .detector import Detection
 from .imagenet import ImageNetClass, load_table
 from .importance import salience
-from .vocabulary import Concept, Draft, SoundEntry, Vocabulary, load_sounding
+from .vocabulary import Concept, Draft, SoundEntry, Vocabulary, load_sounding, stands_in
 
 MAX_CROPS = 6
 CROP_PAD = 0.15  # of the box's width/height on each side: context helps the classifier
@@ -66,6 +95,13 @@ ANIMAL_KINDS = frozenset({"animal", "bird", "insect"})
 TRANSPORT_KINDS = frozenset({"vehicle", "aircraft", "boat"})
 WHOLE_IMAGE_AREA = 0.3  # a box this large without a crop is judged on the whole image
 FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the whole-image pass
+DOUBT_OWN = 0.05  # a crop giving the detected class's kinds less than this…
+DOUBT_TOP = 0.2  # …while naming something else this surely contradicts the detector
+NEIGHBOUR_MIN = 0.3
+UNLIKE_SHARE = 2.0  # kinds the generic sound is wrong for outweigh the ones it fits this much: silence
+HERD_MIN = 0.1  # whole-image mass for one detected animal class to absorb another's unclassified boxes…
+HERD_SHARE = 2.0  # …when it is this many times the other's
+PLAYS_MIN = 0.25
 ADD_MIN = 0.35
 ADD_MAX = 2
 ADDED_WEIGHT = 0.7
@@ -84,6 +120,7 @@ class ConceptIndex:
     names: tuple[str, ...]  # ImageNet first synonyms
     table: tuple[ImageNetClass, ...]
     by_coco_mask: dict[str, np.ndarray]  # COCO label -> (1000,) bool: classes that are kinds of it
+    animal: np.ndarray  # (1000,) bool: classes that are animals (animal.n.01)
 
     def masses(self, probs: np.ndarray) -> np.ndarray:
         """Summed probability per concept."""
@@ -119,7 +156,8 @@ def build_index(vocab: Vocabulary, table: Sequence[ImageNetClass], names: Sequen
     for coco, c in vocab.by_coco.items():
         synsets = frozenset(c.wordnet)
         masks[coco] = np.array([cls.is_a(synsets) for cls in table], dtype=bool)
-    return ConceptIndex(concepts, ids, tuple(names), tuple(table), masks)
+    animal = np.array([cls.is_a(frozenset({"animal.n.01"})) for cls in table], dtype=bool)
+    return ConceptIndex(concepts, ids, tuple(names), tuple(table), masks, animal)
 
 
 @lru_cache(maxsize=2)
@@ -188,8 +226,14 @@ def refine_detection(
         name, why = _why(index, probs, best_sub, where, f"is a kind of {coco} (WordNet {synset})")
         parents = (base,) if base is not None and not base.silent else ()
         return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name, parents=parents)
-    evidence = other.copy()
+    if base is not None and not base.silent and base.kind in ANIMAL_KINDS and _unlike_its_kinds(sub, base, index):
+        return None
     person = base is not None and base.kind == "person"
+    played = _played_instrument(det, base, probs, other, index, where, coco)
+    if played is not None:
+        return played
+    own = float(probs[mask].sum())
+    evidence = other.copy()
     if person:  # a concept plus half of its kind's other mass
         kinds = np.array([c.kind for c in index.concepts])
         for kind in ANIMAL_KINDS:
@@ -203,7 +247,12 @@ def refine_detection(
         if not compatible(base, concept):
             continue
         need = max(REPLACE_MIN, REPLACE_PER_SCORE * det.score) + (PERSON_EXTRA if person else 0.0)
-        if concept.coco is not None:
+        if concept.coco is not None and concept.coco in {label for _, label in neighbours} and mask.any() and own < DOUBT_OWN:
+            need = NEIGHBOUR_MIN  # one more of its neighbours (a "cow" among horses the crop calls a horse)
+            if evidence[best] >= need:
+                name, why = _why(index, probs, best, where, f"is not a kind of {coco}, like its neighbours")
+                return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name)
+        elif concept.coco is not None:
             need = max(need, REPLACE_COCO)
         top = index.top_class(probs, best)
         if any(_overlap(det.box, box) > 0.2 and index.under(label)[top] for box, label in neighbours):
@@ -212,7 +261,55 @@ def refine_detection(
             name, why = _why(index, probs, best, where, f"is not a kind of {coco or 'the detected class'}")
             return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name)
         break
+    if plain is not None and (where == "crop" or det.area >= FILLS_IMAGE) and doubted(probs, mask, base, index):
+        return None  # (a box merely large is judged on a whole image that also holds its surroundings: no doubt from that)
     return plain
+
+
+def _unlike_its_kinds(sub: np.ndarray, base: Concept, index: ConceptIndex) -> bool:
+    """Is the box mostly kinds of its class that its generic sound would be wrong for, too
+    unsure to refine? A "bird" whose crop is goose 0.23, sandpiper 0.07, limpkin 0.04 is some
+    water bird: a songbird's chirp for it is wrong, so it is left silent."""
+    fits = foreign = 0.0
+    for ci, mass in enumerate(sub):
+        concept = index.concepts[ci]
+        if concept is base or stands_in(base, concept):
+            fits += float(mass)
+        elif concept.coco is None:  # another detector class (a cow among bovines) is the replacement's question
+            foreign += float(mass)
+    return foreign >= DOUBT_TOP and foreign >= UNLIKE_SHARE * fits
+
+
+def doubted(probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIndex) -> bool:
+    """Does the classifier contradict the detector? (step 5 of the module doc)"""
+    if base.kind == "person" or not mask.any() or float(probs[mask].sum()) >= DOUBT_OWN:
+        return False  # ImageNet names people by their clothes (an abaya, a suit): that is no doubt
+    top = int(np.argmax(probs))
+    if probs[top] < DOUBT_TOP or mask[top]:
+        return False
+    if base.kind in ANIMAL_KINDS:  # another animal is a replacement's question; a thing is not an animal
+        return bool(not index.animal[top] and float(probs[index.animal].sum()) < DOUBT_TOP)
+    return True
+
+
+def _played_instrument(det: Detection, base: Concept | None, probs: np.ndarray, other: np.ndarray,
+                       index: ConceptIndex, where: str, coco: str) -> Draft | None:
+    """A person holding an instrument the crop names is playing it; a thing box the crop
+    surely calls an instrument is one (step 7 of the module doc). None otherwise."""
+    if base is None or base.kind in ANIMAL_KINDS or base.kind in TRANSPORT_KINDS:
+        return None
+    kinds = np.array([c.kind == "instrument" and not c.silent for c in index.concepts])
+    if not kinds.any():
+        return None
+    masses = np.where(kinds, other, 0.0)
+    best = int(np.argmax(masses))
+    person = base.kind == "person"
+    need = PLAYS_MIN if person else max(REPLACE_MIN, REPLACE_PER_SCORE * det.score)
+    if masses[best] < need:
+        return None
+    relation = "is what the person plays" if person else f"is not a kind of {coco}"
+    name, why = _why(index, probs, best, where, relation)
+    return Draft(index.concepts[best], det.box, det.score, detected_as=coco, refined_by=why, name=name)
 
 
 def fine_grained_drafts(
@@ -251,7 +348,9 @@ def fine_grained_drafts(
             probs, where = None, ""
         neighbours = [(o.box, e.label) for j, o in enumerate(detections) if j != i and (e := vocabulary.get(o.class_id))]
         per_det.append((det, refine_detection(det, entry, probs, where, index, vocab, neighbours), probs is not None))
-    drafts = [d for d in _herd_consensus(per_det, vocabulary, vocab) if d is not None]
+    consensus = _herd_consensus(per_det, vocabulary, vocab)
+    consensus = _one_herd(consensus, [classified for _, _, classified in per_det], whole, index)
+    drafts = [d for d in consensus if d is not None and within_earshot(d)]
 
     # classifier-only finds: what the whole image names that no detection explains
     explained = np.zeros(len(index.ids), dtype=bool)
@@ -274,8 +373,8 @@ def fine_grained_drafts(
             continue
         if concept.kind in ANIMAL_KINDS and animal_seen:  # the detector saw the animal: boxes decide what it is
             continue
-        box, where = WHOLE_BOX, "whole image"
-        if crop_probs:
+        box, where = concept.region or WHOLE_BOX, "whole image"
+        if crop_probs and concept.region is None:
             j, best = max(((j, index.masses(p)[ci]) for j, p in crop_probs.items()), key=lambda t: t[1])
             if best >= 0.2:
                 box, where = detections[j].box, "whole image and a box's crop"
@@ -283,6 +382,53 @@ def fine_grained_drafts(
         drafts.append(Draft(concept, box, float(min(1.0, masses[ci])), refined_by=why, name=name, weight=ADDED_WEIGHT))
         added += 1
     return drafts
+
+
+def _one_herd(drafts: list[Draft | None], classified: list[bool], whole: np.ndarray, index: ConceptIndex) -> list[Draft | None]:
+    """Animals of two detector classes that no crop confirmed: the kind the whole image
+    favours (at least ``HERD_SHARE`` times the other, and ``HERD_MIN``) is what they all
+    are — one tiny "cow" in a flock of sheep is one more sheep (step 6 of the module doc)."""
+    animal = {i: d for i, d in enumerate(drafts)
+              if d is not None and d.detected_as is None and d.concept.coco and d.concept.kind in ANIMAL_KINDS}
+    classes = {d.concept.coco: d.concept for d in animal.values()}
+    if len(classes) < 2:
+        return drafts
+    mass = {coco: float(whole[index.under(coco)].sum()) for coco in classes}
+    out = list(drafts)
+    for i, d in animal.items():
+        if classified[i]:
+            continue
+        lead = max(classes, key=lambda c: mass[c])
+        if lead != d.concept.coco and mass[lead] >= max(HERD_MIN, HERD_SHARE * mass[d.concept.coco]):
+            top = int(np.argmax(np.where(index.under(lead), whole, -1.0)))
+            why = f"classifier: {index.names[top]} {whole[top]:.2f} (whole image) — one herd with its neighbours"
+            out[i] = Draft(classes[lead], d.box, d.score, detected_as=d.concept.coco, refined_by=why)
+    return out
+
+
+def within_earshot(draft: Draft) -> bool:
+    """A thing heard only up close (``min_area``) is not a sound source when it is small
+    in the photo: a clock on a far-away tower does not tick in the listener's ear."""
+    b = draft.box
+    return (b[2] - b[0]) * (b[3] - b[1]) >= draft.concept.min_area
+
+
+def drafts_from_place(ambience: Sequence[AmbienceTag], present: Sequence[Draft], vocab: Vocabulary | None = None) -> list[Draft]:
+    """Sources the kind of place itself shows: the river of a river photo, the waterfall of a
+    waterfall photo (concepts whose ``from_places`` names the first ambience tag). No detector
+    boxes water, and a bed alone is heard everywhere at once; as an object it lies where its
+    ``region`` says (a river across the bottom of the photo) and is panned like any other.
+    Weighed like a whole-image find (``ADDED_WEIGHT``); none when the scene already has one."""
+    if not ambience:
+        return []
+    vocab = vocab or load_sounding()
+    tag = ambience[0]
+    have = {d.concept.label for d in present}
+    return [
+        Draft(c, c.region or WHOLE_BOX, tag.confidence, refined_by=f"place: {tag.label} (its water is in view)", weight=ADDED_WEIGHT)
+        for c in vocab.concepts.values()
+        if tag.label in c.from_places and not c.silent and c.label not in have
+    ]
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -296,7 +442,8 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabulary: dict[int, SoundEntry], vocab: Vocabulary) -> list[Draft | None]:
     """One class, one verdict: a replacement stands only when at least half of the
     detections of that class that were classified agree on it, and then the ones too small
-    to classify follow them (a herd of bison seen as "cow" is all bison)."""
+    to classify, and the ones the classifier left as detected, follow them (a herd of bison
+    seen as "cow" is all bison)."""
     by_class: dict[int, list[int]] = {}
     for i, (det, _, _) in enumerate(per_det):
         by_class.setdefault(det.class_id, []).append(i)
@@ -310,7 +457,7 @@ def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabul
         replaced: dict[str, list[int]] = {}
         for i in voters:
             d = out[i]
-            if d is not None and d.detected_as and not d.parents:
+            if d is not None and d.detected_as and not d.parents and d.concept.kind != "instrument":  # one player is no doubt about the band
                 replaced.setdefault(d.concept.label, []).append(i)
         for label, idx in replaced.items():
             if 2 * len(idx) < len(voters):
@@ -321,7 +468,8 @@ def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabul
                 lead = out[idx[0]]
                 assert lead is not None
                 for i in members:
-                    if not per_det[i][2]:
+                    unconvinced = per_det[i][2] and out[i] is not None and out[i].concept is base
+                    if not per_det[i][2] or unconvinced:
                         det = per_det[i][0]
                         out[i] = Draft(lead.concept, det.box, det.score, detected_as=lead.detected_as,
                                        refined_by=f"{lead.refined_by}, as most of its herd", name=lead.name)

@@ -28,9 +28,9 @@ from .ambience import check_neighbour_labels, check_rule_names, colour_cues, inf
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
-from .fusion import default_index, fine_grained_drafts
+from .fusion import default_index, drafts_from_place, fine_grained_drafts
 from .places import load_table as load_place_neighbours
-from .vocabulary import apply_person_context, label_of, load_sounding, load_vocabulary, objects_from_drafts
+from .vocabulary import apply_person_context, label_of, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
 
 Progress = Callable[[str], None]
 
@@ -111,6 +111,9 @@ class OfflineAnalyzer:
             lambda rgb: classifier.classify(rgb).probs,
             default_index(tuple(labels)),
         )
+        indoor = frozenset(r.label for r in load_rules().rules if r.indoor)
+        drafts = [d for d in drafts if plausible_here(d.concept, ambience, indoor)]
+        drafts += drafts_from_place(ambience, drafts)
         objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding())
         return Scene(
             image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),

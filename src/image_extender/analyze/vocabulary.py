@@ -56,6 +56,11 @@ class Concept:
     kind: str = "thing"
     coco: str | None = None
     specific: str = ""  # "{name} song": a query for the species the classifier named
+    min_area: float = 0.0  # heard only up close: a smaller box is no sound source (see ``fusion``)
+    only_in: tuple[str, ...] = ()  # kinds of place it is heard in ("indoor"/"outdoor" name every such place)
+    never_in: tuple[str, ...] = ()  # kinds of place it cannot be in (no airliner in a living room)
+    region: tuple[float, float, float, float] | None = None  # where it lies in a photo the scene names it from
+    from_places: tuple[str, ...] = ()  # kinds of place whose water IS this source (a river's photo: the river)
 
     @property
     def silent(self) -> bool:
@@ -72,6 +77,12 @@ class PersonRule:
     accepts: tuple[str, ...]
     places: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
+    max_height: float = 1.0  # people this small (box height, share of the photo's) or smaller
+
+    @property
+    def silent(self) -> bool:
+        """People this rule matches are not heard (figures far away in a landscape)."""
+        return not self.queries
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,15 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _region(value: object, where: str) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    if (not isinstance(value, list) or len(value) != 4 or not all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in value)
+            or not (value[0] < value[2] and value[1] < value[3])):
+        raise ModelError(f"{where}: region must be [x0, y0, x1, y1] within 0–1 with x0 < x1 and y0 < y1, got {value!r}")
+    return (float(value[0]), float(value[1]), float(value[2]), float(value[3]))
+
+
 @lru_cache(maxsize=4)
 def load_sounding(path: Path | None = None) -> Vocabulary:
     """Parse ``sounding.toml``; a structural error is a :class:`ModelError` naming the entry."""
@@ -124,6 +144,11 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
                 kind=item.get("kind", "thing"),
                 coco=item.get("coco"),
                 specific=item.get("specific", ""),
+                min_area=float(item.get("min_area", 0.0)),
+                only_in=_strings(item.get("only_in", []), where),
+                never_in=_strings(item.get("never_in", []), where),
+                region=_region(item.get("region"), where),
+                from_places=_strings(item.get("from_places", []), where),
             )
         except KeyError as exc:
             raise ModelError(f"{where}: missing {exc}") from exc
@@ -143,11 +168,12 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
             rules.append(
                 PersonRule(
                     label=item["label"],
-                    queries=_strings(item["queries"], where),
+                    queries=_strings(item["queries"], where) if item["queries"] else (),
                     group=_strings(item.get("group", []), where),
                     accepts=_strings(item.get("accepts", []), where),
                     places=_strings(item.get("when_places", []), where),
                     objects=_strings(item.get("when_objects", []), where),
+                    max_height=float(item.get("max_height", 1.0)),
                 )
             )
         except KeyError as exc:
@@ -239,6 +265,13 @@ def objects_from_drafts(drafts: Sequence[Draft], max_objects: int = 6) -> list[S
     return objects[:max_objects]
 
 
+def stands_in(parent: Concept, concept: Concept) -> bool:
+    """May the general concept's sound stand in for the finer one? Only when the finer one
+    itself accepts it: a songbird accepts "bird" (a generic chirp is a songbird), a heron,
+    a goose or a parrot does not — better no sound than a tropical chirp for a heron."""
+    return parent.label.lower() in {a.lower() for a in concept.accepts}
+
+
 def _scene_object(members: list[Draft], importance: float) -> SceneObject:
     lead = max(members, key=lambda d: d.score)
     concept = lead.concept
@@ -246,11 +279,12 @@ def _scene_object(members: list[Draft], importance: float) -> SceneObject:
     names = {d.name for d in members if d.name}
     specific = concept.specific.format(name=next(iter(names))) if concept.specific and len(names) == 1 else ""
     queries = ([specific] if specific else []) + list(concept.group if grouped else ()) + list(concept.queries)
-    for parent in lead.parents:
+    parents = [p for p in lead.parents if stands_in(p, concept)]
+    for parent in parents:
         queries += list(parent.group if grouped else ()) + list(parent.queries)
     queries = list(dict.fromkeys(queries))
     accepts = [concept.label, *concept.accepts, *sorted(names), *lead.extra_accepts]
-    for parent in lead.parents:
+    for parent in parents:
         accepts += [parent.label]
     detected = {d.detected_as for d in members if d.detected_as}
     return SceneObject(
@@ -269,6 +303,7 @@ def _scene_object(members: list[Draft], importance: float) -> SceneObject:
         count=len(members),
         detected_as=sorted(detected)[0] if detected else None,
         refined_by="; ".join(dict.fromkeys(d.refined_by for d in members if d.refined_by)),
+        sound_kind="bed" if concept.kind == "water" else None,  # water flows on: a long recording
     )
 
 
@@ -285,43 +320,63 @@ def sound_objects(
 
 
 def apply_person_context(objects: list[SceneObject], ambience: Sequence[AmbienceTag], vocabulary: Vocabulary | None = None) -> list[SceneObject]:
-    """People sound like what they do where they are: the first ``[[person]]`` rule that holds.
+    """People sound like what they do where they are: for each person object, the first
+    ``[[person]]`` rule that holds.
 
     A rule holds when one of its ``objects`` (a concept label, or ``kind:instrument``) is
-    among the other objects, or the first ambience tag is one of its ``places``. The object
-    keeps its box and importance; ``detected_as`` says it was a "person" and ``refined_by``
-    says which rule. No rule: the plain "person" entry stays.
+    among the other objects, or the first ambience tag is one of its ``places`` — and the
+    people are no taller than its ``max_height`` (a share of the photo's height: figures
+    far away in a landscape are not heard walking on grass). A rule without queries makes
+    them silent: they are left out. Otherwise the object keeps its box and importance;
+    ``detected_as`` says it was a "person" and ``refined_by`` says which rule. No rule: the
+    plain "person" entry stays.
     """
     vocab = vocabulary or load_sounding()
     place = ambience[0].label if ambience else ""
     others = {o.label for o in objects if o.label != "person"}
     kinds = {f"kind:{vocab.concepts[o].kind}" for o in others if o in vocab.concepts}
-    rule = next(
-        (r for r in vocab.person_rules if set(r.objects) & (others | kinds) or place in r.places),
-        None,
-    )
-    if rule is None:
-        return objects
-    why = f"context: {', '.join(sorted(set(rule.objects) & (others | kinds)))}" if set(rule.objects) & (others | kinds) else f"context: place={place}"
     out = []
     for o in objects:
         if o.label != "person":
             out.append(o)
             continue
-        queries = list(dict.fromkeys((list(rule.group) if o.count >= GROUP_MIN else []) + list(rule.queries) + [o.query, *o.queries]))
+        height = o.bbox.y1 - o.bbox.y0
+        rule = next((r for r in vocab.person_rules
+                     if (set(r.objects) & (others | kinds) or place in r.places) and height <= r.max_height), None)
+        if rule is None:
+            out.append(o)
+            continue
+        if rule.silent:
+            continue
+        seen = sorted(set(rule.objects) & (others | kinds))
+        why = f"context: {', '.join(seen)}" if seen else f"context: place={place}"
+        # the rule's own queries only: a performer's last resort is not footsteps on gravel
+        queries = list(dict.fromkeys((list(rule.group) if o.count >= GROUP_MIN else []) + list(rule.queries)))
         out.append(
             o.model_copy(
                 update={
                     "label": rule.label,
                     "query": queries[0],
                     "queries": queries[1:],
-                    "accepts": list(dict.fromkeys([rule.label, *rule.accepts, *o.accepts])),
+                    "accepts": list(dict.fromkeys([rule.label, *rule.accepts])),
                     "detected_as": o.detected_as or "person",
                     "refined_by": "; ".join(x for x in (o.refined_by, why) if x),
                 }
             )
         )
     return out
+
+
+def plausible_here(concept: Concept, ambience: Sequence[AmbienceTag], indoor: frozenset[str] = frozenset()) -> bool:
+    """Can ``concept`` be heard in the photo's kind of place? Not when its ``never_in`` names
+    the first ambience tag (an airliner in a living room is a picture or a toy), nor when
+    its ``only_in`` does not (wheeled luggage at a concert is an amplifier case). ``indoor``
+    is the set of indoor kinds of place, so the data may say "indoor" or "outdoor"."""
+    if not ambience:
+        return True
+    place = ambience[0].label
+    names = {place, "indoor" if place in indoor else "outdoor"}
+    return not (set(concept.never_in) & names or (concept.only_in and not set(concept.only_in) & names))
 
 
 # --------------------------------------------------------------------------- labels from elsewhere
@@ -419,6 +474,8 @@ def sounding_entries() -> list[SoundingEntry]:
             queries = tuple(dict.fromkeys((*c.queries, *c.group)))
             entries[("object", c.label)] = SoundingEntry(c.label, "object", queries, tuple(dict.fromkeys((c.label, *c.accepts))))
     for r in vocab.person_rules:
+        if r.silent:
+            continue
         queries = tuple(dict.fromkeys((*r.queries, *r.group)))
         entries.setdefault(("object", r.label), SoundingEntry(r.label, "object", queries, tuple(dict.fromkeys((r.label, *r.accepts)))))
     rules = load_rules()

@@ -9,7 +9,8 @@ the dog in front gets the best bark and the second dog the next one. For each ta
 2. pick among the accepted ones that are not yet in the mix — ``best``: the one that
    names the most specific of the target's concepts (:func:`concept_rank`: "A black
    cat" for a cat beats a tiger filed under "cats", whatever the scores), then the
-   preferred kind (bed for ambience, one-shot for objects), then the highest similarity;
+   preferred kind (bed for ambience, one-shot for objects unless the object asks for a bed:
+   a river flows on, a splash that names a river is no river), then the highest similarity;
    ``random``: any of them, drawn with ``numpy.random.default_rng(seed)``;
 3. when every accepted recording is already in the mix, look once more with a wider net,
    then reuse one and say so (``exhausted``) rather than fall back to something vaguer;
@@ -96,6 +97,11 @@ class _Target:
     query: str
     queries: list[str] = field(default_factory=list)  # further queries, most specific first
     accepts: list[str] = field(default_factory=list)  # concepts that count as right, most specific first
+    kind: str = ""  # the kind of recording preferred: the role's unless the object says (a river: "bed")
+
+    @property
+    def preferred_kind(self) -> str:
+        return self.kind or PREFERRED_KIND[self.role]
 
     @property
     def concepts(self) -> list[str]:
@@ -198,7 +204,7 @@ def targets_in_order(scene: Scene) -> list[_Target]:
     """Ambience tags in scene order, then objects by importance (ties: scene order)."""
     out = [_Target("ambience", i, t.label, t.query, list(t.queries)) for i, t in enumerate(scene.ambience)]
     ranked = sorted(enumerate(scene.objects), key=lambda p: (-p[1].importance, p[0]))
-    out += [_Target("object", i, o.label, o.query, list(o.queries), list(o.accepts)) for i, o in ranked]
+    out += [_Target("object", i, o.label, o.query, list(o.queries), list(o.accepts), o.sound_kind or "") for i, o in ranked]
     return out
 
 
@@ -269,12 +275,12 @@ def concept_rank(sound: Sound, concepts: list[str]) -> tuple[int, int]:
 def _pick(accepted: list[Pick], target: _Target, mode: SelectionMode, rng: np.random.Generator) -> Pick:
     role = target.role
     if mode == "random":
-        preferred = [p for p in accepted if p[0].sound.kind == PREFERRED_KIND[role]] or accepted
+        preferred = [p for p in accepted if p[0].sound.kind == target.preferred_kind] or accepted
         return preferred[int(rng.integers(len(preferred)))]
     bonus = (lambda sound: BED_FITNESS_WEIGHT * bed_fitness(sound)) if role == "ambience" else (lambda sound: 0.0)
 
     def key(p: Pick) -> tuple:
-        kind = p[0].sound.kind == PREFERRED_KIND[role]
+        kind = p[0].sound.kind == target.preferred_kind
         concept = concept_rank(p[0].sound, target.concepts)
         # a bed must be a bed first; an object must be the thing first (a cat, not a tiger)
         first = (kind, concept) if role == "ambience" else (concept, kind)

@@ -87,11 +87,21 @@ class ConceptHierarchy:
             notes.append("WordNet unavailable (no data directory given)")
         return cls(table=table, wordnet=wordnet, notes=notes)
 
+    def stops(self, term: str) -> bool:
+        """Is ``term`` as general as a listener accepts? (``term = []`` in a table: nothing
+        more general sounds like it — a heron is a bird, but a chirp is no heron.)"""
+        return self.table.get(term) == []
+
     def steps(self, label: str) -> list[Fallback]:
-        """At most :attr:`max_steps` fallbacks, nearest first, never the label itself twice."""
+        """At most :attr:`max_steps` fallbacks, nearest first, never the label itself twice.
+
+        The walk ends at a term the table stops at (an empty list), WordNet included:
+        "great blue heron" -> "heron", never on to "bird".
+        """
         start = _norm(label)
         seen = {start}
         out: list[Fallback] = []
+        stopped = self.stops(start)
         queue = list(self.table.get(start, []))
         while queue and len(out) < self.max_steps:  # breadth-first over the table; `seen` breaks cycles
             term = queue.pop(0)
@@ -99,8 +109,9 @@ class ConceptHierarchy:
                 continue
             seen.add(term)
             out.append(Fallback(term, "table"))
+            stopped = stopped or self.stops(term)
             queue.extend(self.table.get(term, []))
-        if self.wordnet is not None and len(out) < self.max_steps:
+        if self.wordnet is not None and len(out) < self.max_steps and not stopped:
             try:
                 hypernyms = self.wordnet.hypernyms(start, max_steps=self.max_steps)
             except Exception as exc:  # noqa: BLE001 — a damaged database only loses this step
@@ -113,6 +124,8 @@ class ConceptHierarchy:
                 if h.term not in seen:
                     seen.add(h.term)
                     out.append(Fallback(h.term, f"WordNet {h.synset}"))
+                if self.stops(h.term):
+                    break
         return out
 
     def fallbacks(self, label: str) -> list[str]:
