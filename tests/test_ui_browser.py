@@ -622,3 +622,24 @@ def test_a_session_keeps_its_runs_under_the_storage_cap_oldest_removed_first(ser
     assert options.count() == 2
     page.keyboard.press("Escape")
     context.close()
+
+
+def test_re_mix_at_a_new_length_re_renders_without_new_analysis_and_takes_its_turn(server, browser, darknet_photos):
+    url, _ = server
+    context, page = _open(browser, url)
+    _upload(page, darknet_photos / "dog.jpg")
+    page.click("#generate")
+    _wait(page, AUDIO_JS, "mix", timeout=240_000)
+    assert len(_fetch_wav(context, page, "#mix")) == pytest.approx(MIX_SECONDS * 44100, rel=0.02)
+    page.get_by_text("Settings", exact=True).click()
+    length = page.locator("#duration input[type=number]")
+    length.fill(str(MIX_SECONDS + 4))
+    length.press("Enter")
+    href = _href(page, "#mix")
+    page.click("#remix")
+    _status_has(page, "#status", "Re-mixed with the new settings", timeout=180_000)
+    _wait(page, "(h) => document.querySelector('#mix a[download]')?.getAttribute('href') !== h", href)
+    mix = _fetch_wav(context, page, "#mix")
+    assert len(mix) == pytest.approx((MIX_SECONDS + 4) * 44100, rel=0.02)
+    assert "went wrong" not in page.locator("#status").inner_text()
+    context.close()

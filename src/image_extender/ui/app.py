@@ -698,7 +698,9 @@ def build_blocks(store: SessionStore, options: UIOptions):
                 return live(desk_value)
             return handler
 
-        def do_remix(desk_value, seconds, seed_value, *levels, request: gr.Request):
+        # request and progress stand before *levels: Gradio injects special arguments by position,
+        # and a keyword-only one after *levels was never given (every Re-mix failed with a TypeError)
+        def do_remix(desk_value, seconds, seed_value, request: gr.Request, progress=gr.Progress(), *levels):
             token = token_of(request)
             if not desk.owns(token, desk_value):
                 return cleared("**Error:** your files were deleted (perhaps from another tab).")
@@ -706,8 +708,15 @@ def build_blocks(store: SessionStore, options: UIOptions):
                 _, base_manifest = load_folder(desk_value, "base")
                 settings = load_settings(**{**options.settings_overrides, **levels_from_page(*levels)},
                                          duration=seconds, seed=check_seed(seed_value))
-                desk_value = desk.remix(desk_value, settings)
+                # a re-mix at a new length costs like a run of that length: it takes its turn in the lanes,
+                # but teaches them nothing (no analysis or search, so it would make the estimates too short).
+                with lanes.slot(seconds, on_wait=progress_waiting(progress)) as ticket:
+                    ticket.counts = False
+                    desk_value = desk.remix(desk_value, settings)
                 _, manifest = load_folder(desk_value, "current")
+            except QueueFull:
+                return [f"**Busy:** {options.max_queue} soundscapes are already waiting on this server; "
+                        "try again in a few minutes."] * 2 + [gr.skip()] * (len(outputs) - 2)
             except Exception as exc:  # noqa: BLE001
                 return [error_line(exc)] * 2 + [gr.skip()] * (len(outputs) - 2)
             return shown_run(desk_value, "Re-mixed with the new settings: " + summary(
