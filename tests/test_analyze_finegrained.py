@@ -633,3 +633,5 @@ def test_a_river_photo_has_its_river_as_an_object_across_the_bottom():
     assert fall.concept.label == "waterfall"
     assert drafts_from_place([AmbienceTag(label="lake", query="lake shore water lapping")], []) == []
     assert drafts_from_place([AmbienceTag(label="river", query="river")], [river]) == []
+    # a doubtful river place keeps its water in the bed: no second, positioned copy
+    assert drafts_from_place([AmbienceTag(label="river", query="river flowing ambience", confidence=0.45)], []) == []

@@ -413,13 +413,19 @@ def within_earshot(draft: Draft) -> bool:
     return (b[2] - b[0]) * (b[3] - b[1]) >= draft.concept.min_area
 
 
+PLACE_OBJECT_CONFIDENCE = 0.6  # a kind of place this sure shows its water (dev photos: right ones ≥ 0.76)
+
+
 def drafts_from_place(ambience: Sequence[AmbienceTag], present: Sequence[Draft], vocab: Vocabulary | None = None) -> list[Draft]:
     """Sources the kind of place itself shows: the river of a river photo, the waterfall of a
     waterfall photo (concepts whose ``from_places`` names the first ambience tag). No detector
     boxes water, and a bed alone is heard everywhere at once; as an object it lies where its
     ``region`` says (a river across the bottom of the photo) and is panned like any other.
-    Weighed like a whole-image find (``ADDED_WEIGHT``); none when the scene already has one."""
-    if not ambience:
+    Weighed like a whole-image find (``ADDED_WEIGHT``); none when the scene already has one,
+    and none when the place itself is a guess (under ``PLACE_OBJECT_CONFIDENCE``): the bed
+    already plays that water, and a second, positioned copy of a doubtful river (a valley
+    road, a wall on a ridge) is heard as a mistake."""
+    if not ambience or ambience[0].confidence < PLACE_OBJECT_CONFIDENCE:
         return []
     vocab = vocab or load_sounding()
     tag = ambience[0]
