@@ -5,15 +5,14 @@ tagged game-only by the source's own structure."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from conftest import data_dir
+from starter_folders import materialized, records
 from image_extender.library.audio_io import read_audio
 from image_extender.library.debian import fetch_package
-from image_extender.library.records import SoundRecord
 from image_extender.library.starter import (
     bucklespring,
     freedesktop,
@@ -37,18 +36,7 @@ SOURCES = [hydrogen, openclonk, megaglest_units, sonic_pi, lmms, torcs, micropol
 
 @pytest.fixture(scope="module")
 def folders() -> dict[str, Path]:
-    """NAME -> materialised folder (cached under <data>/starter, as ``make install`` leaves it)."""
-    out = {}
-    for module in SOURCES:
-        folder = data_dir() / "starter" / module.NAME
-        module.materialize(data_dir(), folder)
-        out[module.NAME] = folder
-    return out
-
-
-def records(folder: Path) -> dict[str, SoundRecord]:
-    lines = (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
-    return {r.path: r for r in (SoundRecord.model_validate(json.loads(x)) for x in lines if x.strip())}
+    return materialized(SOURCES)
 
 
 @pytest.mark.parametrize("module, at_least", [
