@@ -17,12 +17,14 @@ No randomness lives here: re-rendering the same tracks gives bit-identical sampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
+from .blocks import chunk_bounds
 from .ceiling import CeilingResult
 from .dyneq import apply_eq
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
@@ -36,13 +38,13 @@ LUFS_FLOOR = -70.0  # what silence measures as (scaper's floor), so reports stay
 @dataclass(frozen=True)
 class Rendered:
     mix: np.ndarray  # (frames, 2) float32, after the master stage
-    stems: list[np.ndarray]  # one (frames, 2) float32 per track, gain and pan applied, before the master stage
+    stems: Sequence[np.ndarray]  # one (frames, 2) float32 per track, gain and pan applied, before the master stage (``Stems``)
     report: MixReport
     master: TruePeakResult
 
     @property
     def ceiling(self) -> CeilingResult:
-        """The sample-peak stage inside the master stage (its per-sample ``gain`` curve)."""
+        """The sample-peak stage inside the master stage (static gain + lookahead limiter)."""
         return self.master.ceiling
 
 
@@ -293,37 +295,59 @@ class StemCache:
         return self._bands[key]
 
 
+class Stems(Sequence[np.ndarray]):
+    """A mix's stems, each made when it is asked for (from the run's ``StemCache``), none held by the mix.
+
+    Holding every stem of a long mix at once cost 4 bytes a frame a track (an object that
+    sounds 3 s of 600 s as much as a bed). Writers take the stems one at a time, so each is
+    made — taken from the cache, or rendered again with the same bits — when indexed.
+    """
+
+    def __init__(self, cache: StemCache, tracks: list[Track]) -> None:
+        self._cache = cache
+        self._tracks = list(tracks)
+
+    def __len__(self) -> int:
+        return len(self._tracks)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self._cache.stem(self._tracks[i]).astype(np.float32, copy=False)
+
+
 def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> Rendered:
     """Render every track, sum, hold the true-peak ceiling, and measure what came out.
 
     ``stems``: the run's ``StemCache`` (the planner's), so stems rendered while planning are
     not rendered again; a fresh one otherwise. The samples are the same either way.
+    Memory: the float64 sum and the float32 mix are as long as the mix; the stems are
+    added one at a time and handed out lazily (``Stems``); the master stage and every
+    measure work block by block.
     """
     sr = spec.sample_rate
     cache = stems or StemCache(spec)
     n = mix_frames(spec)
     total = np.zeros((n, 2))
-    out: list[np.ndarray] = []
     reports: list[TrackReport] = []
     for track in tracks:
         stem = cache.stem(track)
         total += stem
-        out.append(stem.astype(np.float32, copy=False))  # already float32 (unity stems are): no second copy
         measured = cache.measures(track)
         lufs = measured.lufs_at(track.gain_db)
         if lufs is None:
             lufs = stem_lufs(stem, sr)
+        del stem
         level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
         peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
         reports.append(
             TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak,
                         unit=spec.level_unit, target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
         )
-    master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs)
-    mix = master.samples.astype(np.float32)
+    # the master stage writes the float32 mix directly (each sample computed in float64, rounded once)
+    master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs, out_dtype=np.float32)
+    mix = master.samples
     del total
-    # the result keeps the float32 mix, not the float64 sum the master stage worked on (16 bytes a frame)
-    master = replace(master, samples=mix, ceiling=replace(master.ceiling, samples=mix))
     true_peak = true_peak_dbtp(mix, sr)
     if true_peak > spec.ceiling_dbfs:
         raise RenderError(f"master stage failed to hold the {spec.ceiling_dbfs} dBTP ceiling")  # a bug, not input
@@ -331,16 +355,16 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
         tracks=reports,
         master_gain_db=master.reduction_db,
         limiter_db=master.limiter_db,
-        peak_dbfs=peak_dbfs(mix),
+        peak_dbfs=max((peak_dbfs(mix[a:b]) for a, b in chunk_bounds(mix.shape[0])), default=SILENCE_DB),
         true_peak_dbtp=true_peak,
         loudness_lufs=integrated_lufs(mix, sr),
     )
-    return Rendered(mix=mix, stems=out, report=report, master=master)
+    return Rendered(mix=mix, stems=Stems(cache, tracks), report=report, master=master)
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, ``loudness.bs1770_loudness``); None if shorter than one 400 ms block."""
-    x = np.asarray(samples, dtype=np.float64)
+    x = np.asarray(samples)  # float32 stays float32: bs1770_loudness widens piece by piece (same values)
     if x.shape[0] < int(0.4 * sample_rate):
         return None
     value = bs1770_loudness(x, sample_rate)
