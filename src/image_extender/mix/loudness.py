@@ -171,12 +171,12 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     loud = mag > float(mag.max()) * 10.0 ** (threshold_db / 20.0)
     half = max(0, int(round(gap_seconds * sample_rate / 2)))
     keep = maximum_filter1d(loud.astype(np.uint8), size=2 * half + 1, mode="constant").astype(bool) if half else loud
-    # the filter's margin must not reach past the first / last loud sample
-    idx = np.nonzero(loud)[0]
-    if idx.size == 0:
+    # the filter's margin must not reach past the first / last loud sample (found without an index per loud sample)
+    if not loud.any():
         return x[:0]
-    keep[: idx[0]] = False
-    keep[idx[-1] + 1 :] = False
+    first, last = int(np.argmax(loud)), loud.size - 1 - int(np.argmax(loud[::-1]))
+    keep[:first] = False
+    keep[last + 1 :] = False
     return x if keep.all() else x[keep]  # a bed that sounds throughout is its own sounding part (no copy)
 
 

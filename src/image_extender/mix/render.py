@@ -91,11 +91,45 @@ def event_segment(source: np.ndarray, event: Event, sample_rate: int, *, looped:
     return seg
 
 
+def _segment_piece(source: np.ndarray, event: Event, sample_rate: int, looped: bool, k0: int, k1: int) -> np.ndarray:
+    """``event_segment(source, event, …)[k0:k1]`` without making the whole segment: the same values.
+
+    Each sample of a segment is its source sample times its fade factors, computed
+    element by element, so a piece of it is the same numbers as the piece of the whole.
+    """
+    off = int(round(event.offset * sample_rate))
+    length = int(round(event.length * sample_rate))
+    if looped:
+        seg = source[(off + np.arange(k0, k1)) % source.shape[0]]
+        m = length
+    else:
+        m = max(0, min(length, source.shape[0] - off))
+        seg = source[off + k0 : off + k1].copy()
+    fi = min(m, int(round(event.fade_in * sample_rate)))
+    fo = min(m, int(round(event.fade_out * sample_rate)))
+    if k0 < fi:
+        seg[: fi - k0] *= (np.arange(k0, min(k1, fi)) / fi)[:, None]
+    if fo and k1 > m - fo:
+        j0 = max(k0, m - fo)
+        seg[j0 - k0 :] *= (1.0 - (np.arange(j0 - (m - fo), k1 - (m - fo)) + 1.0) / fo)[:, None]
+    return seg
+
+
+def _segment_frames(source: np.ndarray, event: Event, sample_rate: int, looped: bool) -> int:
+    """How many frames ``event_segment`` returns."""
+    off = int(round(event.offset * sample_rate))
+    length = int(round(event.length * sample_rate))
+    return length if looped else max(0, min(length, source.shape[0] - off))
+
+
 def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
     """One track at 0 dB gain, without EQ: (frames, 2) float32 — events, fades, loop seams and pan.
 
     float32 is the canonical precision of a stem (what is written to disk, ~144 dB of
-    range) and halves what the per-run ``StemCache`` holds.
+    range) and halves what the per-run ``StemCache`` holds. Made ``blocks.CHUNK_FRAMES`` at
+    a time — each event's piece placed at its sample offset in the block, then panned —
+    so the only full-length array is the float32 result; every sample is the same sum of
+    the same products as rendering the whole lane at once (tested bit for bit).
     """
     sr = spec.sample_rate
     n = mix_frames(spec)
@@ -104,20 +138,25 @@ def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
         src = to_mono(src)[:, None]
     if track.loop:
         src = loop_unit(src, int(round(track.crossfade * sr)))
-    lane = np.zeros((n, src.shape[1]))
+    placed = []  # (first frame, frames, event) in event order: the order the samples are summed in
     for event in track.events:
         start = int(round(event.start * sr))
-        if start >= n:
-            continue
-        seg = event_segment(src, event, sr, looped=track.loop)[: n - start]
-        lane[start : start + seg.shape[0]] += seg
-    if track.automation is not None:  # pan/level curves over time (video; automation.py)
-        from .automation import apply_automation
+        if start < n:
+            placed.append((start, min(n - start, _segment_frames(src, event, sr, track.loop)), event))
+    out = np.empty((n, 2), dtype=np.float32)
+    for a, b in chunk_bounds(n):
+        lane = np.zeros((b - a, src.shape[1]))
+        for start, frames, event in placed:
+            lo, hi = max(a, start), min(b, start + frames)
+            if lo < hi:
+                lane[lo - a : hi - a] += _segment_piece(src, event, sr, track.loop, lo - start, hi - start)
+        if track.automation is not None:  # pan/level curves over time (video; automation.py)
+            from .automation import apply_automation
 
-        stereo = apply_automation(lane, track.automation, sr)
-    else:
-        stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
-    return stereo.astype(np.float32)
+            out[a:b] = apply_automation(lane, track.automation, sr, first_frame=a)
+        else:
+            out[a:b] = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
+    return out
 
 
 def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndarray:
@@ -152,19 +191,42 @@ class _Sparse:
 
     @classmethod
     def pack(cls, stem: np.ndarray) -> _Sparse:
-        on = np.zeros(stem.shape[0], dtype=bool)
-        for c in range(stem.shape[1]):
-            on |= stem[:, c] != 0
-        idx = np.nonzero(on)[0]
-        if idx.size == 0:
+        bounds = cls.sounding_runs(stem)
+        if not bounds:
             return cls(stem.shape[0], stem.shape[1], ())
-        breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
-        starts = np.r_[idx[0], idx[breaks + 1]]
-        ends = np.r_[idx[breaks], idx[-1]] + 1
-        if starts.size == 1 and ends[0] - starts[0] > 0.9 * stem.shape[0]:  # a bed: keep it whole, no copy
+        if len(bounds) == 1 and bounds[0][1] - bounds[0][0] > 0.9 * stem.shape[0]:  # a bed: keep it whole, no copy
             return cls(stem.shape[0], stem.shape[1], ((0, stem),))
         return cls(stem.shape[0], stem.shape[1],
-                   tuple((int(a), stem[a:b].copy()) for a, b in zip(starts, ends, strict=True)))  # copies: free the rest
+                   tuple((a, stem[a:b].copy()) for a, b in bounds))  # copies: free the rest
+
+    @classmethod
+    def sounding_runs(cls, stem: np.ndarray) -> list[tuple[int, int]]:
+        """``[a, b)`` of every run of non-zero frames, runs closer than ``GAP`` merged.
+
+        Found a block at a time (a run is continued across block edges), so finding them
+        holds a block's indices, not an int64 per frame of the stem.
+        """
+        runs: list[tuple[int, int]] = []
+        first = last = -1  # the open run: its first and its last sounding frame
+        for a, b in chunk_bounds(stem.shape[0]):
+            on = stem[a:b, 0] != 0
+            for c in range(1, stem.shape[1]):
+                on |= stem[a:b, c] != 0
+            idx = np.nonzero(on)[0]
+            if idx.size == 0:
+                continue
+            idx += a
+            breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
+            for s, e in zip(np.r_[idx[0], idx[breaks + 1]].tolist(), np.r_[idx[breaks], idx[-1]].tolist(), strict=True):
+                if last >= 0 and s - last <= cls.GAP:
+                    last = e
+                    continue
+                if last >= 0:
+                    runs.append((first, last + 1))
+                first, last = s, e
+        if last >= 0:
+            runs.append((first, last + 1))
+        return runs
 
     @property
     def nbytes(self) -> int:
@@ -200,6 +262,11 @@ class StemMeasures:
         """Loudness at ``gain_db``, or None when it must be measured (near the absolute gate)."""
         shifted = self.lufs + gain_db
         return shifted if min(self.lufs, shifted) > self.LINEAR_LUFS_ABOVE else None
+
+
+def _blockwise_peak_dbfs(samples: np.ndarray) -> float:
+    """``levels.peak_dbfs`` a block at a time (it is monotone in the peak): no |x| copy of a long stem."""
+    return max((peak_dbfs(samples[a:b]) for a, b in chunk_bounds(samples.shape[0])), default=SILENCE_DB)
 
 
 def _fingerprint(track: Track) -> str:
@@ -273,7 +340,7 @@ class StemCache:
             stem = self.equalised(track)
             sr = self.spec.sample_rate
             self._measures[key] = StemMeasures(active_rms_db=measure_level(stem, sr, "dbfs"), lufs=stem_lufs(stem, sr),
-                                               peak_dbfs=peak_dbfs(stem))  # fmt: skip
+                                               peak_dbfs=_blockwise_peak_dbfs(stem))  # fmt: skip
         return self._measures[key]
 
     def bands(self, track: Track):
@@ -321,9 +388,9 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
 
     ``stems``: the run's ``StemCache`` (the planner's), so stems rendered while planning are
     not rendered again; a fresh one otherwise. The samples are the same either way.
-    Memory: the float64 sum and the float32 mix are as long as the mix; the stems are
-    added one at a time and handed out lazily (``Stems``); the master stage and every
-    measure work block by block.
+    Memory: the float64 sum and the float32 mix are as long as the mix; each stem is made
+    block by block (``unity_stem``), added a block at a time and handed out lazily
+    (``Stems``); the master stage and every measure work block by block.
     """
     sr = spec.sample_rate
     cache = stems or StemCache(spec)
@@ -331,13 +398,14 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
     total = np.zeros((n, 2))
     reports: list[TrackReport] = []
     for track in tracks:
-        stem = cache.stem(track)
-        total += stem
+        unity, gain = cache.equalised(track), db_to_gain(track.gain_db)
+        for a, b in chunk_bounds(n):  # cache.stem(track), a block at a time: the same float32 products, no gained copy
+            total[a:b] += unity[a:b] * gain
         measured = cache.measures(track)
         lufs = measured.lufs_at(track.gain_db)
         if lufs is None:
-            lufs = stem_lufs(stem, sr)
-        del stem
+            lufs = stem_lufs(cache.stem(track), sr)
+        del unity
         level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
         peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
         reports.append(
@@ -355,7 +423,7 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
         tracks=reports,
         master_gain_db=master.reduction_db,
         limiter_db=master.limiter_db,
-        peak_dbfs=max((peak_dbfs(mix[a:b]) for a, b in chunk_bounds(mix.shape[0])), default=SILENCE_DB),
+        peak_dbfs=_blockwise_peak_dbfs(mix),
         true_peak_dbtp=true_peak,
         loudness_lufs=integrated_lufs(mix, sr),
     )
