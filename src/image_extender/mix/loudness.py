@@ -165,12 +165,17 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     trailing and between-event silence go.
     """
     x = np.asarray(samples)
-    mag = channel_peak(x)
-    if mag.size == 0:
+    n = x.shape[0]
+    if n == 0:
         return x[:0]
-    loud = mag > float(mag.max()) * 10.0 ** (threshold_db / 20.0)
+    # two passes a block at a time (peak, then the threshold): one bool per frame, no |x| array
+    peak = max(float(channel_peak(x[a:b]).max()) for a, b in chunk_bounds(n))
+    threshold = peak * 10.0 ** (threshold_db / 20.0)
+    loud = np.empty(n, dtype=bool)
+    for a, b in chunk_bounds(n):
+        loud[a:b] = channel_peak(x[a:b]) > threshold
     half = max(0, int(round(gap_seconds * sample_rate / 2)))
-    keep = maximum_filter1d(loud.astype(np.uint8), size=2 * half + 1, mode="constant").astype(bool) if half else loud
+    keep = maximum_filter1d(loud.view(np.uint8), size=2 * half + 1, mode="constant").view(bool) if half else loud
     # the filter's margin must not reach past the first / last loud sample (found without an index per loud sample)
     if not loud.any():
         return x[:0]
