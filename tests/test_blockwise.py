@@ -24,7 +24,7 @@ import pytest
 from scipy.signal import upfirdn
 from test_mix import AUDIO, OBJECTS, SR, STREET, choices
 
-from image_extender.manifest import MixSpec
+from image_extender.manifest import EqEvent, MixSpec
 from image_extender.mix import bark, plan_mix, render_mix
 from image_extender.mix.automation import apply_automation, object_automation
 from image_extender.mix.bark import band_energies
@@ -32,7 +32,8 @@ from image_extender.mix.blocks import CHUNK_FRAMES
 from image_extender.mix.levels import FRAME_SECONDS, HOP_SECONDS, window_powers
 from image_extender.mix.loudness import _interpolator, apply_true_peak_ceiling, bs1770_loudness, true_peak_dbtp
 from image_extender.mix.pan import balance_stereo, pan_mono, to_mono
-from image_extender.mix.render import StemCache, event_segment, loop_unit, mix_frames, unity_stem
+from image_extender.mix.dyneq import apply_eq
+from image_extender.mix.render import StemCache, equalised, event_segment, loop_unit, mix_frames, unity_stem
 from image_extender.mix.source import load_source
 
 
@@ -184,3 +185,17 @@ def test_render_mix_holds_the_sum_and_the_mix_not_every_stem():
         assert rendered.report.limiter_db < 0.0 and rendered.report.true_peak_dbtp <= spec.ceiling_dbfs
     per_frame = (peaks[240.0] - peaks[60.0]) * 2**20 / (180.0 * SR)
     assert per_frame < 64.0, f"{per_frame:.0f} bytes a frame"
+
+
+def test_equalised_stem_is_apply_eq_bit_for_bit_without_a_float64_copy_of_the_stem():
+    """Cuts that overlap (applied one after the other on the same samples), cuts apart, a cut at
+    the very start (no run-in) and one past the end: stretch by stretch gives apply_eq's samples."""
+    stem = street_stem(60.0)
+    cuts = [EqEvent(track="street", freq_hz=f, gain_db=g, q=q, start=s, end=e)
+            for f, g, q, s, e in [(400.0, -9.0, 1.0, 0.0, 2.0), (1200.0, -6.0, 2.0, 10.0, 14.0),
+                                  (1250.0, -12.0, 0.7, 12.5, 13.0), (80.0, -4.0, 1.0, 13.5, 20.0),
+                                  (3000.0, -8.0, 1.5, 40.0, 41.0), (500.0, -3.0, 1.0, 59.5, 75.0)]]  # fmt: skip
+    assert np.array_equal(equalised(stem, SR, cuts), apply_eq(stem, SR, cuts).astype(np.float32))
+    peak, _ = _peak_mb(lambda: equalised(stem, SR, cuts))
+    # the float32 result plus float64 work on the 10 s stretch of overlapping cuts; apply_eq then astype holds ≥ 3× the stem
+    assert peak < 2.0 * stem.nbytes / 2**20

@@ -26,7 +26,7 @@ from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .blocks import chunk_bounds
 from .ceiling import CeilingResult
-from .dyneq import apply_eq
+from .dyneq import _apply_in_place, eq_order, eq_reach
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
 from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
@@ -160,8 +160,33 @@ def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
 
 
 def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndarray:
-    """``unity`` with its planned dynamic-EQ cuts (dyneq.py) applied, float32; ``unity`` itself without cuts."""
-    return apply_eq(unity, sample_rate, eq).astype(np.float32) if eq else unity
+    """``unity`` with its planned dynamic-EQ cuts (dyneq.py) applied, float32; ``unity`` itself without cuts.
+
+    The same samples as ``apply_eq(unity, …).astype(float32)`` without its float64 copy of the
+    whole stem: cuts whose reaches (``dyneq.eq_reach``: the span plus the filter's run-in)
+    overlap are applied together, in ``eq_order``, to a float64 copy of just that stretch;
+    stretches apart never read each other's samples, and the samples no cut touches go
+    float32 → float64 → float32 unchanged.
+    """
+    if not eq:
+        return unity
+    n = unity.shape[0]
+    reaches = [(reach, k, event) for k, event in enumerate(eq_order(eq))
+               if (reach := eq_reach(n, sample_rate, event)) is not None]
+    stretches: list[list] = []  # [first, end, [(place in eq_order, cut)]]
+    for (first, end), k, event in sorted(reaches, key=lambda r: (r[0][0], r[1])):
+        if stretches and first < stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+            stretches[-1][2].append((k, event))
+        else:
+            stretches.append([first, end, [(k, event)]])
+    out = unity.copy()
+    for first, end, cuts in stretches:
+        piece = unity[first:end].astype(np.float64)
+        for _, event in sorted(cuts, key=lambda c: c[0]):
+            _apply_in_place(piece, sample_rate, event, first_frame=first, frames=n)
+        out[first:end] = piece
+    return out
 
 
 def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
