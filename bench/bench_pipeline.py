@@ -308,7 +308,8 @@ def render_memory(out: Path, lengths: tuple[float, float]) -> tuple[float, float
     slope = (long - short) / (lengths[1] - lengths[0])
     hour = long + slope * (3600.0 - lengths[1])
     print(f"render + master + write mix and stems: {lengths[0]:g} s {short:.0f} MB, {lengths[1]:g} s {long:.0f} MB "
-          f"({slope:.2f} MB per s of mix) -> 3600 s ~{hour:.0f} MB extrapolated", flush=True)
+          f"({slope:.2f} MB per s of mix) -> 3600 s ~{hour:.0f} MB extrapolated (an upper bound: the stem cache "
+          "stops growing at 512 MB)", flush=True)
     return long, hour
 
 
