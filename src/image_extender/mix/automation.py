@@ -40,9 +40,9 @@ LEVEL_RANGE_DB = 6.0  # size-driven level moves at most this far from the track'
 SMOOTHING = (0.25, 0.5, 0.25)  # weights over neighbouring samples for the pan
 
 
-def curves(automation: Automation, frames: int, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """(pan, linear gain) per sample for ``frames`` samples at ``sample_rate``."""
-    return evaluate(automation, np.arange(frames) / sample_rate)
+def curves(automation: Automation, frames: int, sample_rate: int, first_frame: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(pan, linear gain) per sample for ``frames`` samples at ``sample_rate``, from ``first_frame`` on."""
+    return evaluate(automation, np.arange(first_frame, first_frame + frames) / sample_rate)
 
 
 def evaluate(automation: Automation, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -54,10 +54,11 @@ def evaluate(automation: Automation, t: np.ndarray) -> tuple[np.ndarray, np.ndar
     return pan, gain
 
 
-def apply_automation(lane: np.ndarray, automation: Automation, sample_rate: int) -> np.ndarray:
+def apply_automation(lane: np.ndarray, automation: Automation, sample_rate: int, *, first_frame: int = 0) -> np.ndarray:
     """A (frames, 1) mono lane → (frames, 2) stereo under the curves (constant-power pan law,
-    ``pan.py``); a (frames, 2) lane is balanced instead, unity at centre like ``balance_stereo``."""
-    pan, gain = curves(automation, lane.shape[0], sample_rate)
+    ``pan.py``); a (frames, 2) lane is balanced instead, unity at centre like ``balance_stereo``.
+    ``first_frame``: where ``lane`` starts in the mix (block-wise rendering)."""
+    pan, gain = curves(automation, lane.shape[0], sample_rate, first_frame)
     theta = (pan + 1.0) * np.pi / 4.0
     left, right = np.cos(theta), np.sin(theta)
     if lane.shape[1] == 1:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
+from .blocks import chunk_bounds
+
 MAX_LIMIT_DB = 6.0
 LOOKAHEAD_SECONDS = 0.005
 SAFETY_DB = 0.001
@@ -36,10 +38,9 @@ SAFETY_DB = 0.001
 
 @dataclass(frozen=True)
 class CeilingResult:
-    samples: np.ndarray  # (frames, channels), same dtype as the input
+    samples: np.ndarray  # (frames, channels), the input's dtype or ``out_dtype``
     static_gain_db: float  # constant gain of step 1 (≤ 0)
     limiter_max_reduction_db: float  # deepest extra reduction of step 2 (≤ 0)
-    gain: np.ndarray  # (frames,) total linear gain applied per sample
 
     @property
     def total_reduction_db(self) -> float:
@@ -47,34 +48,50 @@ class CeilingResult:
         return self.static_gain_db + self.limiter_max_reduction_db
 
 
-def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float) -> CeilingResult:
-    """Bring ``mix`` (frames, channels) under ``ceiling_dbfs`` (see the module docstring)."""
-    x = np.asarray(mix, dtype=np.float64)
+def _frame_peaks(x: np.ndarray, a: int, b: int) -> np.ndarray:
+    """max over channels of |x[a:b]| as float64 (|float32| widened exactly)."""
+    return np.max(np.abs(x[a:b]), axis=1).astype(np.float64, copy=False)
+
+
+def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float, *, out_dtype=None) -> CeilingResult:
+    """Bring ``mix`` (frames, channels) under ``ceiling_dbfs`` (see the module docstring).
+
+    Two streaming passes over ``blocks.CHUNK_FRAMES`` pieces, so the working memory is a
+    few MB at any length (only the output is as long as the mix): the first finds the
+    peak (the static gain), the second computes the limiter's gain for each piece from the
+    piece plus ``2a`` frames either side — the reach of the ±a minimum and the (2a+1)-tap
+    average — so the lookahead crosses piece edges. The minimum is exact; the moving
+    average starts its running sum at each piece's halo, so its last bits depend on the
+    (fixed) piece grid: the same samples on every run. ``out_dtype``: dtype of the result
+    (float32 for the mix that is written), computed in float64 and rounded once.
+    """
+    x = np.asarray(mix)
     n = x.shape[0]
+    dtype = np.dtype(out_dtype) if out_dtype is not None else x.dtype
     ceiling = 10.0 ** ((ceiling_dbfs - SAFETY_DB) / 20.0)
-    peak_per_sample = np.max(np.abs(x), axis=1) if n else np.zeros(0)
-    peak = float(peak_per_sample.max()) if n else 0.0
+    peak = max((float(_frame_peaks(x, a, b).max()) for a, b in chunk_bounds(n)), default=0.0)
     if peak <= ceiling:
-        return CeilingResult(np.asarray(mix), 0.0, 0.0, np.broadcast_to(np.float64(1.0), (n,)))  # no n stored ones
+        return CeilingResult(x.astype(dtype, copy=False), 0.0, 0.0)
 
     static = min(1.0, ceiling * 10.0 ** (MAX_LIMIT_DB / 20.0) / peak)
     static_db = 20.0 * np.log10(static)
-    peak_per_sample = peak_per_sample * static
-
-    required = np.minimum(1.0, ceiling / np.maximum(peak_per_sample, 1e-30))
     a = max(1, int(round(LOOKAHEAD_SECONDS * sample_rate)))
-    held = minimum_filter1d(required, size=2 * a + 1, mode="nearest")
-    smooth = uniform_filter1d(held, size=2 * a + 1, mode="nearest")
-    # the moving average is exact in real arithmetic; guard float rounding at the boundary
-    limiter = np.minimum(smooth, required)
-    out = x * (static * limiter)[:, None]
-    over = float(np.max(np.abs(out)))
-    if over > ceiling:  # cannot happen beyond rounding; keep the promise anyway
-        out *= ceiling / over
-        limiter = limiter * (ceiling / over)
-    return CeilingResult(
-        samples=out.astype(np.asarray(mix).dtype, copy=False),
-        static_gain_db=float(static_db),
-        limiter_max_reduction_db=float(20.0 * np.log10(limiter.min())),
-        gain=static * limiter,
-    )
+    halo = 2 * a
+    out = np.empty(x.shape, dtype=dtype)
+    deepest = 1.0
+    for lo, hi in chunk_bounds(n):
+        s0, s1 = max(0, lo - halo), min(n, hi + halo)
+        required = np.minimum(1.0, ceiling / np.maximum(_frame_peaks(x, s0, s1) * static, 1e-30))
+        held = minimum_filter1d(required, size=2 * a + 1, mode="nearest")
+        smooth = uniform_filter1d(held, size=2 * a + 1, mode="nearest")
+        # the moving average is exact in real arithmetic; guard float rounding at the boundary
+        limiter = np.minimum(smooth, required)[lo - s0 : hi - s0]
+        piece = x[lo:hi].astype(np.float64) * (static * limiter)[:, None]
+        over = float(np.max(np.abs(piece)))
+        if over > ceiling:  # cannot happen beyond rounding; keep the promise anyway
+            piece *= ceiling / over
+            limiter = limiter * (ceiling / over)
+        deepest = min(deepest, float(limiter.min()))
+        out[lo:hi] = piece
+    return CeilingResult(samples=out, static_gain_db=float(static_db),
+                         limiter_max_reduction_db=float(20.0 * np.log10(deepest)))

@@ -108,15 +108,40 @@ def cut_envelope(n: int, sample_rate: int, start: float, end: float, ramp: float
     return s0, w
 
 
-def _apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent) -> None:
-    """Apply one dynamic cut to ``y`` (float64, frames[, channels]) in place: only [start, end) changes."""
+def _cut_plan(n: int, sample_rate: int, event: EqEvent) -> tuple[float, int, int, np.ndarray] | None:
+    """(frequency, first written sample, filter run-in ``pre``, weights) of one cut on ``n`` frames; None if it is a no-op."""
     freq = min(event.freq_hz, 0.45 * sample_rate)
-    s0, w = cut_envelope(y.shape[0], sample_rate, event.start, event.end, event.ramp)
+    s0, w = cut_envelope(n, sample_rate, event.start, event.end, event.ramp)
     if w.size == 0 or event.gain_db == 0.0:
-        return
-    sos = peaking_coefficients(freq, event.gain_db, event.q, sample_rate)
+        return None
     tau = 2.0 * event.q / (2.0 * math.pi * freq)  # pole time constant of the biquad, roughly
-    pre = min(s0, int(math.ceil(10.0 * tau * sample_rate)))
+    return freq, s0, min(s0, int(math.ceil(10.0 * tau * sample_rate))), w
+
+
+def eq_reach(n: int, sample_rate: int, event: EqEvent) -> tuple[int, int] | None:
+    """[first, end) of the samples one cut reads on ``n`` frames (it writes only the tail from its start); None for a no-op."""
+    plan = _cut_plan(n, sample_rate, event)
+    return None if plan is None else (plan[1] - plan[2], plan[1] + plan[3].size)
+
+
+def eq_order(events: list[EqEvent]) -> list[EqEvent]:
+    """The fixed order cuts are applied in (start, frequency), so the result never depends on list order."""
+    return sorted(events, key=lambda e: (e.start, e.freq_hz, e.end, e.gain_db))
+
+
+def _apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent, *, first_frame: int = 0,
+                    frames: int | None = None) -> None:
+    """Apply one dynamic cut to ``y`` (float64, frames[, channels]) in place: only [start, end) changes.
+
+    ``y`` may be the piece from ``first_frame`` of a signal ``frames`` long, as long as it
+    holds the cut's ``eq_reach``: the same samples change by the same amounts.
+    """
+    plan = _cut_plan(y.shape[0] if frames is None else frames, sample_rate, event)
+    if plan is None:
+        return
+    freq, s0, pre, w = plan
+    sos = peaking_coefficients(freq, event.gain_db, event.q, sample_rate)
+    s0 -= first_frame
     s1 = s0 + w.size
     wet = sosfilt(sos, y[s0 - pre : s1], axis=0)[pre:]  # sosfilt returns a new array: y is read first
     wet -= y[s0:s1]
@@ -138,7 +163,7 @@ def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np
     grows with the total length of the cuts, not with (number of cuts × mix length).
     """
     y = np.array(samples, dtype=np.float64)
-    for event in sorted(events, key=lambda e: (e.start, e.freq_hz, e.end, e.gain_db)):
+    for event in eq_order(events):
         _apply_in_place(y, sample_rate, event)
     return y
 

@@ -165,18 +165,23 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     trailing and between-event silence go.
     """
     x = np.asarray(samples)
-    mag = channel_peak(x)
-    if mag.size == 0:
+    n = x.shape[0]
+    if n == 0:
         return x[:0]
-    loud = mag > float(mag.max()) * 10.0 ** (threshold_db / 20.0)
+    # two passes a block at a time (peak, then the threshold): one bool per frame, no |x| array
+    peak = max(float(channel_peak(x[a:b]).max()) for a, b in chunk_bounds(n))
+    threshold = peak * 10.0 ** (threshold_db / 20.0)
+    loud = np.empty(n, dtype=bool)
+    for a, b in chunk_bounds(n):
+        loud[a:b] = channel_peak(x[a:b]) > threshold
     half = max(0, int(round(gap_seconds * sample_rate / 2)))
-    keep = maximum_filter1d(loud.astype(np.uint8), size=2 * half + 1, mode="constant").astype(bool) if half else loud
-    # the filter's margin must not reach past the first / last loud sample
-    idx = np.nonzero(loud)[0]
-    if idx.size == 0:
+    keep = maximum_filter1d(loud.view(np.uint8), size=2 * half + 1, mode="constant").view(bool) if half else loud
+    # the filter's margin must not reach past the first / last loud sample (found without an index per loud sample)
+    if not loud.any():
         return x[:0]
-    keep[: idx[0]] = False
-    keep[idx[-1] + 1 :] = False
+    first, last = int(np.argmax(loud)), loud.size - 1 - int(np.argmax(loud[::-1]))
+    keep[:first] = False
+    keep[last + 1 :] = False
     return x if keep.all() else x[keep]  # a bed that sounds throughout is its own sounding part (no copy)
 
 
@@ -283,32 +288,39 @@ class TruePeakResult:
 
 
 def apply_true_peak_ceiling(
-    mix: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, *, max_rounds: int = 6
+    mix: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, *, max_rounds: int = 6, out_dtype=None
 ) -> TruePeakResult:
     """Keep the 4×-oversampled true peak of ``mix`` at or below ``ceiling_dbtp`` (see module docstring).
 
-    A mix already under the ceiling passes bit-exact. The result aims ``SAFETY_DB`` under
-    the ceiling so float32 / 24-bit rounding cannot push it over.
+    A mix already under the ceiling passes bit-exact (cast to ``out_dtype`` when given). The
+    result aims ``SAFETY_DB`` under the ceiling so float32 / 24-bit rounding cannot push it
+    over; with ``out_dtype=np.float32`` each round measures the true peak of the very samples
+    that will be written. Every pass is block-wise (``ceiling.apply_ceiling``,
+    ``true_peak_dbtp``): besides the input, only one output as long as the mix is held.
     """
     aim = ceiling_dbtp - SAFETY_DB
-    before = true_peak_dbtp(mix, sample_rate)
+    x = np.asarray(mix)
+    before = true_peak_dbtp(x, sample_rate)
     if before <= aim:
-        n = np.asarray(mix).shape[0]
-        unity = np.broadcast_to(np.float64(1.0), (n,))  # a gain of 1 everywhere, without n stored ones
-        return TruePeakResult(np.asarray(mix), CeilingResult(np.asarray(mix), 0.0, 0.0, unity),
-                              ceiling_dbtp, before, before)
+        samples = x if out_dtype is None else x.astype(out_dtype, copy=False)
+        return TruePeakResult(samples, CeilingResult(samples, 0.0, 0.0), ceiling_dbtp, before, before)
     sample_ceiling = ceiling_dbtp
-    result = apply_ceiling(mix, sample_rate, sample_ceiling)
+    result = apply_ceiling(x, sample_rate, sample_ceiling, out_dtype=out_dtype)
     after = true_peak_dbtp(result.samples, sample_rate)
     for _ in range(max_rounds):
         if after <= aim:
             break
         sample_ceiling -= after - aim + 0.01
-        result = apply_ceiling(mix, sample_rate, sample_ceiling)
+        result = None  # free the last attempt before making the next
+        result = apply_ceiling(x, sample_rate, sample_ceiling, out_dtype=out_dtype)
         after = true_peak_dbtp(result.samples, sample_rate)
     samples, trim_db = result.samples, 0.0
     if after > aim:  # true peak is linear in gain: one constant gain settles it
         trim_db = aim - after - 0.001
-        samples = (np.asarray(samples, dtype=np.float64) * 10.0 ** (trim_db / 20.0)).astype(samples.dtype, copy=False)
+        trim = 10.0 ** (trim_db / 20.0)
+        if np.shares_memory(samples, x):  # the ceiling passed the input through: never scale the caller's mix
+            samples = samples.copy()
+        for a, b in chunk_bounds(samples.shape[0]):  # in place, piece by piece: no second full-length copy
+            samples[a:b] = samples[a:b].astype(np.float64) * trim
         after = true_peak_dbtp(samples, sample_rate)
     return TruePeakResult(samples, result, sample_ceiling, before, after, trim_db)

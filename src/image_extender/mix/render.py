@@ -17,14 +17,16 @@ No randomness lives here: re-rendering the same tracks gives bit-identical sampl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
+from .blocks import chunk_bounds
 from .ceiling import CeilingResult
-from .dyneq import apply_eq
+from .dyneq import _apply_in_place, eq_order, eq_reach
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
 from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
@@ -36,13 +38,13 @@ LUFS_FLOOR = -70.0  # what silence measures as (scaper's floor), so reports stay
 @dataclass(frozen=True)
 class Rendered:
     mix: np.ndarray  # (frames, 2) float32, after the master stage
-    stems: list[np.ndarray]  # one (frames, 2) float32 per track, gain and pan applied, before the master stage
+    stems: Sequence[np.ndarray]  # one (frames, 2) float32 per track, gain and pan applied, before the master stage (``Stems``)
     report: MixReport
     master: TruePeakResult
 
     @property
     def ceiling(self) -> CeilingResult:
-        """The sample-peak stage inside the master stage (its per-sample ``gain`` curve)."""
+        """The sample-peak stage inside the master stage (static gain + lookahead limiter)."""
         return self.master.ceiling
 
 
@@ -89,11 +91,45 @@ def event_segment(source: np.ndarray, event: Event, sample_rate: int, *, looped:
     return seg
 
 
+def _segment_piece(source: np.ndarray, event: Event, sample_rate: int, looped: bool, k0: int, k1: int) -> np.ndarray:
+    """``event_segment(source, event, …)[k0:k1]`` without making the whole segment: the same values.
+
+    Each sample of a segment is its source sample times its fade factors, computed
+    element by element, so a piece of it is the same numbers as the piece of the whole.
+    """
+    off = int(round(event.offset * sample_rate))
+    length = int(round(event.length * sample_rate))
+    if looped:
+        seg = source[(off + np.arange(k0, k1)) % source.shape[0]]
+        m = length
+    else:
+        m = max(0, min(length, source.shape[0] - off))
+        seg = source[off + k0 : off + k1].copy()
+    fi = min(m, int(round(event.fade_in * sample_rate)))
+    fo = min(m, int(round(event.fade_out * sample_rate)))
+    if k0 < fi:
+        seg[: fi - k0] *= (np.arange(k0, min(k1, fi)) / fi)[:, None]
+    if fo and k1 > m - fo:
+        j0 = max(k0, m - fo)
+        seg[j0 - k0 :] *= (1.0 - (np.arange(j0 - (m - fo), k1 - (m - fo)) + 1.0) / fo)[:, None]
+    return seg
+
+
+def _segment_frames(source: np.ndarray, event: Event, sample_rate: int, looped: bool) -> int:
+    """How many frames ``event_segment`` returns."""
+    off = int(round(event.offset * sample_rate))
+    length = int(round(event.length * sample_rate))
+    return length if looped else max(0, min(length, source.shape[0] - off))
+
+
 def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
     """One track at 0 dB gain, without EQ: (frames, 2) float32 — events, fades, loop seams and pan.
 
     float32 is the canonical precision of a stem (what is written to disk, ~144 dB of
-    range) and halves what the per-run ``StemCache`` holds.
+    range) and halves what the per-run ``StemCache`` holds. Made ``blocks.CHUNK_FRAMES`` at
+    a time — each event's piece placed at its sample offset in the block, then panned —
+    so the only full-length array is the float32 result; every sample is the same sum of
+    the same products as rendering the whole lane at once (tested bit for bit).
     """
     sr = spec.sample_rate
     n = mix_frames(spec)
@@ -102,25 +138,55 @@ def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
         src = to_mono(src)[:, None]
     if track.loop:
         src = loop_unit(src, int(round(track.crossfade * sr)))
-    lane = np.zeros((n, src.shape[1]))
+    placed = []  # (first frame, frames, event) in event order: the order the samples are summed in
     for event in track.events:
         start = int(round(event.start * sr))
-        if start >= n:
-            continue
-        seg = event_segment(src, event, sr, looped=track.loop)[: n - start]
-        lane[start : start + seg.shape[0]] += seg
-    if track.automation is not None:  # pan/level curves over time (video; automation.py)
-        from .automation import apply_automation
+        if start < n:
+            placed.append((start, min(n - start, _segment_frames(src, event, sr, track.loop)), event))
+    out = np.empty((n, 2), dtype=np.float32)
+    for a, b in chunk_bounds(n):
+        lane = np.zeros((b - a, src.shape[1]))
+        for start, frames, event in placed:
+            lo, hi = max(a, start), min(b, start + frames)
+            if lo < hi:
+                lane[lo - a : hi - a] += _segment_piece(src, event, sr, track.loop, lo - start, hi - start)
+        if track.automation is not None:  # pan/level curves over time (video; automation.py)
+            from .automation import apply_automation
 
-        stereo = apply_automation(lane, track.automation, sr)
-    else:
-        stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
-    return stereo.astype(np.float32)
+            out[a:b] = apply_automation(lane, track.automation, sr, first_frame=a)
+        else:
+            out[a:b] = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
+    return out
 
 
 def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndarray:
-    """``unity`` with its planned dynamic-EQ cuts (dyneq.py) applied, float32; ``unity`` itself without cuts."""
-    return apply_eq(unity, sample_rate, eq).astype(np.float32) if eq else unity
+    """``unity`` with its planned dynamic-EQ cuts (dyneq.py) applied, float32; ``unity`` itself without cuts.
+
+    The same samples as ``apply_eq(unity, …).astype(float32)`` without its float64 copy of the
+    whole stem: cuts whose reaches (``dyneq.eq_reach``: the span plus the filter's run-in)
+    overlap are applied together, in ``eq_order``, to a float64 copy of just that stretch;
+    stretches apart never read each other's samples, and the samples no cut touches go
+    float32 → float64 → float32 unchanged.
+    """
+    if not eq:
+        return unity
+    n = unity.shape[0]
+    reaches = [(reach, k, event) for k, event in enumerate(eq_order(eq))
+               if (reach := eq_reach(n, sample_rate, event)) is not None]
+    stretches: list[list] = []  # [first, end, [(place in eq_order, cut)]]
+    for (first, end), k, event in sorted(reaches, key=lambda r: (r[0][0], r[1])):
+        if stretches and first < stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+            stretches[-1][2].append((k, event))
+        else:
+            stretches.append([first, end, [(k, event)]])
+    out = unity.copy()
+    for first, end, cuts in stretches:
+        piece = unity[first:end].astype(np.float64)
+        for _, event in sorted(cuts, key=lambda c: c[0]):
+            _apply_in_place(piece, sample_rate, event, first_frame=first, frames=n)
+        out[first:end] = piece
+    return out
 
 
 def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
@@ -150,19 +216,42 @@ class _Sparse:
 
     @classmethod
     def pack(cls, stem: np.ndarray) -> _Sparse:
-        on = np.zeros(stem.shape[0], dtype=bool)
-        for c in range(stem.shape[1]):
-            on |= stem[:, c] != 0
-        idx = np.nonzero(on)[0]
-        if idx.size == 0:
+        bounds = cls.sounding_runs(stem)
+        if not bounds:
             return cls(stem.shape[0], stem.shape[1], ())
-        breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
-        starts = np.r_[idx[0], idx[breaks + 1]]
-        ends = np.r_[idx[breaks], idx[-1]] + 1
-        if starts.size == 1 and ends[0] - starts[0] > 0.9 * stem.shape[0]:  # a bed: keep it whole, no copy
+        if len(bounds) == 1 and bounds[0][1] - bounds[0][0] > 0.9 * stem.shape[0]:  # a bed: keep it whole, no copy
             return cls(stem.shape[0], stem.shape[1], ((0, stem),))
         return cls(stem.shape[0], stem.shape[1],
-                   tuple((int(a), stem[a:b].copy()) for a, b in zip(starts, ends, strict=True)))  # copies: free the rest
+                   tuple((a, stem[a:b].copy()) for a, b in bounds))  # copies: free the rest
+
+    @classmethod
+    def sounding_runs(cls, stem: np.ndarray) -> list[tuple[int, int]]:
+        """``[a, b)`` of every run of non-zero frames, runs closer than ``GAP`` merged.
+
+        Found a block at a time (a run is continued across block edges), so finding them
+        holds a block's indices, not an int64 per frame of the stem.
+        """
+        runs: list[tuple[int, int]] = []
+        first = last = -1  # the open run: its first and its last sounding frame
+        for a, b in chunk_bounds(stem.shape[0]):
+            on = stem[a:b, 0] != 0
+            for c in range(1, stem.shape[1]):
+                on |= stem[a:b, c] != 0
+            idx = np.nonzero(on)[0]
+            if idx.size == 0:
+                continue
+            idx += a
+            breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
+            for s, e in zip(np.r_[idx[0], idx[breaks + 1]].tolist(), np.r_[idx[breaks], idx[-1]].tolist(), strict=True):
+                if last >= 0 and s - last <= cls.GAP:
+                    last = e
+                    continue
+                if last >= 0:
+                    runs.append((first, last + 1))
+                first, last = s, e
+        if last >= 0:
+            runs.append((first, last + 1))
+        return runs
 
     @property
     def nbytes(self) -> int:
@@ -198,6 +287,11 @@ class StemMeasures:
         """Loudness at ``gain_db``, or None when it must be measured (near the absolute gate)."""
         shifted = self.lufs + gain_db
         return shifted if min(self.lufs, shifted) > self.LINEAR_LUFS_ABOVE else None
+
+
+def _blockwise_peak_dbfs(samples: np.ndarray) -> float:
+    """``levels.peak_dbfs`` a block at a time (it is monotone in the peak): no |x| copy of a long stem."""
+    return max((peak_dbfs(samples[a:b]) for a, b in chunk_bounds(samples.shape[0])), default=SILENCE_DB)
 
 
 def _fingerprint(track: Track) -> str:
@@ -271,7 +365,7 @@ class StemCache:
             stem = self.equalised(track)
             sr = self.spec.sample_rate
             self._measures[key] = StemMeasures(active_rms_db=measure_level(stem, sr, "dbfs"), lufs=stem_lufs(stem, sr),
-                                               peak_dbfs=peak_dbfs(stem))  # fmt: skip
+                                               peak_dbfs=_blockwise_peak_dbfs(stem))  # fmt: skip
         return self._measures[key]
 
     def bands(self, track: Track):
@@ -293,37 +387,60 @@ class StemCache:
         return self._bands[key]
 
 
+class Stems(Sequence[np.ndarray]):
+    """A mix's stems, each made when it is asked for (from the run's ``StemCache``), none held by the mix.
+
+    Holding every stem of a long mix at once cost 4 bytes a frame a track (an object that
+    sounds 3 s of 600 s as much as a bed). Writers take the stems one at a time, so each is
+    made — taken from the cache, or rendered again with the same bits — when indexed.
+    """
+
+    def __init__(self, cache: StemCache, tracks: list[Track]) -> None:
+        self._cache = cache
+        self._tracks = list(tracks)
+
+    def __len__(self) -> int:
+        return len(self._tracks)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self._cache.stem(self._tracks[i]).astype(np.float32, copy=False)
+
+
 def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> Rendered:
     """Render every track, sum, hold the true-peak ceiling, and measure what came out.
 
     ``stems``: the run's ``StemCache`` (the planner's), so stems rendered while planning are
     not rendered again; a fresh one otherwise. The samples are the same either way.
+    Memory: the float64 sum and the float32 mix are as long as the mix; each stem is made
+    block by block (``unity_stem``), added a block at a time and handed out lazily
+    (``Stems``); the master stage and every measure work block by block.
     """
     sr = spec.sample_rate
     cache = stems or StemCache(spec)
     n = mix_frames(spec)
     total = np.zeros((n, 2))
-    out: list[np.ndarray] = []
     reports: list[TrackReport] = []
     for track in tracks:
-        stem = cache.stem(track)
-        total += stem
-        out.append(stem.astype(np.float32, copy=False))  # already float32 (unity stems are): no second copy
+        unity, gain = cache.equalised(track), db_to_gain(track.gain_db)
+        for a, b in chunk_bounds(n):  # cache.stem(track), a block at a time: the same float32 products, no gained copy
+            total[a:b] += unity[a:b] * gain
         measured = cache.measures(track)
         lufs = measured.lufs_at(track.gain_db)
         if lufs is None:
-            lufs = stem_lufs(stem, sr)
+            lufs = stem_lufs(cache.stem(track), sr)
+        del unity
         level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
         peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
         reports.append(
             TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak,
                         unit=spec.level_unit, target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
         )
-    master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs)
-    mix = master.samples.astype(np.float32)
+    # the master stage writes the float32 mix directly (each sample computed in float64, rounded once)
+    master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs, out_dtype=np.float32)
+    mix = master.samples
     del total
-    # the result keeps the float32 mix, not the float64 sum the master stage worked on (16 bytes a frame)
-    master = replace(master, samples=mix, ceiling=replace(master.ceiling, samples=mix))
     true_peak = true_peak_dbtp(mix, sr)
     if true_peak > spec.ceiling_dbfs:
         raise RenderError(f"master stage failed to hold the {spec.ceiling_dbfs} dBTP ceiling")  # a bug, not input
@@ -331,16 +448,16 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
         tracks=reports,
         master_gain_db=master.reduction_db,
         limiter_db=master.limiter_db,
-        peak_dbfs=peak_dbfs(mix),
+        peak_dbfs=_blockwise_peak_dbfs(mix),
         true_peak_dbtp=true_peak,
         loudness_lufs=integrated_lufs(mix, sr),
     )
-    return Rendered(mix=mix, stems=out, report=report, master=master)
+    return Rendered(mix=mix, stems=Stems(cache, tracks), report=report, master=master)
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, ``loudness.bs1770_loudness``); None if shorter than one 400 ms block."""
-    x = np.asarray(samples, dtype=np.float64)
+    x = np.asarray(samples)  # float32 stays float32: bs1770_loudness widens piece by piece (same values)
     if x.shape[0] < int(0.4 * sample_rate):
         return None
     value = bs1770_loudness(x, sample_rate)

@@ -57,10 +57,10 @@ def stem_name(index: int, track: Track) -> str:
 
 def write_stems(stems_dir: Path, tracks: list[Track], rendered: Rendered, sample_rate: int) -> list[Path]:
     """One WAV per track (24-bit, or 32-bit float when a pre-master stem exceeds full scale)."""
-    return [
-        write_audio(Path(stems_dir) / stem_name(i, t), stem, sample_rate)
-        for i, (t, stem) in enumerate(zip(tracks, rendered.stems, strict=True))
-    ]
+    if len(tracks) != len(rendered.stems):
+        raise ValueError(f"{len(tracks)} tracks but {len(rendered.stems)} rendered stems")
+    # one stem alive at a time: each is made when indexed (render.Stems) and freed once written
+    return [write_audio(Path(stems_dir) / stem_name(i, t), rendered.stems[i], sample_rate) for i, t in enumerate(tracks)]
 
 
 def collect_sounds(manifest: Manifest, out_dir: Path, base_dir: Path | None = None) -> Manifest:

@@ -282,10 +282,11 @@ def build_timeline(
     grid = MaxNLocator(nbins=12, steps=[1, 2, 2.5, 5, 10]).tick_values(0.0, duration)
     grid = grid[(grid >= 0) & (grid <= duration)]
     top = TOP_BLOCK
-    for i, (track, stem, rep) in enumerate(zip(tracks, rendered.stems, rendered.report.tracks, strict=True)):
+    for i, (track, rep) in enumerate(zip(tracks, rendered.report.tracks, strict=True)):
         ax = axes_at(top, lane_heights[i], gid=f"lane:{i}")
         colour = ROLE_COLOURS.get(track.role, "#555555")
-        _draw_envelope(ax, stem, sr, colour, top_db=max(rep.peak_dbfs, FLOOR_DB + RANGE_DB),
+        # the stem indexed in the call: made when asked (render.Stems) and freed after, one alive at a time
+        _draw_envelope(ax, rendered.stems[i], sr, colour, top_db=max(rep.peak_dbfs, FLOOR_DB + RANGE_DB),
                        events=[(e.start, e.length) for e in track.events])  # fmt: skip
         heat_image = _draw_strip(ax, strips, i)
         _draw_eq(ax, i, track.eq, rows[i])

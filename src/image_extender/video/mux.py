@@ -98,7 +98,7 @@ def combine(soundtrack: np.ndarray, original: np.ndarray | None, mode: Original,
         return soundtrack.astype(np.float32)
     gain = duck_gain(soundtrack, sample_rate) if mode == "duck" else 1.0
     total = soundtrack.astype(np.float64) + original.astype(np.float64) * (gain[:, None] if mode == "duck" else 1.0)
-    return apply_true_peak_ceiling(total, sample_rate, ceiling_dbtp).samples.astype(np.float32)
+    return apply_true_peak_ceiling(total, sample_rate, ceiling_dbtp, out_dtype=np.float32).samples  # as render_mix: float32 out
 
 
 def mux(video_in: Path, audio: np.ndarray, sample_rate: int, out_path: Path, *, original: str) -> MuxReport:
