@@ -187,7 +187,8 @@ class LiveMixer:
             total = np.zeros((mix_frames(spec), 2))
             for track in tracks:
                 total += cache.stem(track)
-            return apply_true_peak_ceiling(total, spec.sample_rate, spec.ceiling_dbfs).samples.astype(np.float32)
+            # float32 from the master stage itself, as render_mix asks: same bits as the bundle's mix.wav
+            return apply_true_peak_ceiling(total, spec.sample_rate, spec.ceiling_dbfs, out_dtype=np.float32).samples
 
 
 def absolute_tracks(manifest: Manifest, base_dir: Path) -> list[Track]:
