@@ -59,8 +59,8 @@ class PlaceNeighbours:
         if len(nearest) == 0:
             return {}, []
         w = np.exp((sims[nearest] - sims[nearest].max()) / temperature)
-        alike = np.clip((sims[nearest] - floor) / max(full - floor, 1e-9), 0.0, 1.0) if full > floor else 1.0
-        share = (w[:, None] * alike[:, None] * self.votes[nearest] if full > floor else w[:, None] * self.votes[nearest]).sum(axis=0) / w.sum()
+        alike = np.clip((sims[nearest] - floor) / (full - floor), 0.0, 1.0) if full > floor else np.ones_like(w)
+        share = (w[:, None] * alike[:, None] * self.votes[nearest]).sum(axis=0) / w.sum()
         out = {label: round(float(weight * s), 4) for label, s in zip(self.labels, share) if s > 0}
         return out, [self.ids[i] for i in nearest[:3]]
 
