@@ -16,11 +16,13 @@ once — models loaded per worker, not per image. Because every random draw is s
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 from ..errors import ModelError, SettingsError
-from .worker import Result, Sonifier, WorkSpec
+from .worker import Result, Sonifier, WorkSpec, native_thread_env
 
 Job = tuple[int, str]
 
@@ -73,8 +75,25 @@ class LocalEngine:
                 yield worker(job)
             return
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(min(self.workers, len(jobs)), initializer=_init_process, initargs=(spec,)) as pool:
+        with _environment(native_thread_env(spec.threads)):  # the workers start with it; the driver keeps its own
+            pool = ctx.Pool(min(self.workers, len(jobs)), initializer=_init_process, initargs=(spec,))
+        with pool:
             yield from pool.imap_unordered(_run_job, jobs, chunksize=1)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` updated with ``values`` inside the block, restored after."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
 
 
 ENGINES = ("local", "ray")

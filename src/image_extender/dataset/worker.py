@@ -58,6 +58,19 @@ class Result:
     audio: bytes | None = field(default=None, repr=False)
 
 
+def native_thread_env(threads: int) -> dict[str, str]:
+    """Environment that caps the BLAS / OpenMP pools of a worker process started with it.
+
+    These pools size themselves from the machine's cores when the library loads, before
+    any worker code runs, so the cap must be in the environment the process starts with:
+    two workers each running numpy's matrix products on every core of a 2-core machine
+    made 2 local workers only 1.46× one (Ray already sets OMP_NUM_THREADS for its
+    one-CPU actors, which OpenBLAS honours).
+    """
+    n = str(max(1, int(threads)))
+    return {"OMP_NUM_THREADS": n, "OPENBLAS_NUM_THREADS": n, "MKL_NUM_THREADS": n}
+
+
 def _limit_threads(threads: int) -> None:
     import cv2
     import faiss
