@@ -26,7 +26,7 @@ from pathlib import Path
 import soundfile as sf
 from debian.copyright import Copyright, NotMachineReadableError
 
-from ..debian import FetchError
+from ..debian import FetchError, fetch_package
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
 
 GAME_ONLY = "game-only"
@@ -235,3 +235,17 @@ def folder_clips(
             )
         )
     return clips
+
+
+def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str, upstream_prefix: str,
+                       table: dict[str, Entry], context: str, game: str) -> int:
+    """A source made of the files ``table`` names under ``folder`` of one Debian package, each
+    licensed by the package's DEP-5 copyright file (whose paths are ``upstream_prefix`` + the
+    path under ``folder``); game-only rules are not needed, since only listed files are kept."""
+    count = existing_count(out_dir)
+    if count is not None:
+        return count
+    root = fetch_package(package, data_dir)
+    clips = folder_clips(root, folder, root / f"usr/share/doc/{package}/copyright", lambda rel: upstream_prefix + rel,
+                         table, context, only_table=True)  # fmt: skip
+    return write_clips(out_dir, clips, rules=(), source=f"Debian {package} ({game})")

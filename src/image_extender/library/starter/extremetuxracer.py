@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import existing_count, folder_clips, write_clips
+from ._common import materialize_listed
 
 NAME = "extremetuxracer"
 PACKAGE = "extremetuxracer-data"
 FOLDER = "usr/share/games/etr/sounds"
-COPYRIGHT = f"usr/share/doc/{PACKAGE}/copyright"
 SOUNDS = {
     "snow_slide": ("sliding downhill on snow, sledging, skiing swish", ["snow", "sledge", "ski", "winter"], None),
     "ice_slide": ("sliding on ice, scraping across a frozen surface", ["ice", "winter"], None),
@@ -32,10 +30,4 @@ SOUNDS = {
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    root = fetch_package(PACKAGE, data_dir)
-    clips = folder_clips(root, FOLDER, root / COPYRIGHT, lambda rel: f"data/sounds/{rel}", SOUNDS,
-                         "Extreme Tux Racer terrain sound", only_table=True)  # fmt: skip
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (Extreme Tux Racer)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "data/sounds/", SOUNDS, "Extreme Tux Racer terrain sound", "Extreme Tux Racer")

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import existing_count, folder_clips, write_clips
+from ._common import materialize_listed
 
 NAME = "simutrans"
 PACKAGE = "simutrans-pak64"
 FOLDER = "usr/share/games/simutrans/pak/sound"
-COPYRIGHT = f"usr/share/doc/{PACKAGE}/copyright"
 SOUNDS = {
     "bus": ("bus driving past", ["bus", "traffic", "road"], "one-shot"),
     "truck": ("lorry driving past, truck engine", ["truck", "lorry", "traffic", "road"], "one-shot"),
@@ -46,10 +44,4 @@ SOUNDS = {
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    root = fetch_package(PACKAGE, data_dir)
-    clips = folder_clips(root, FOLDER, root / COPYRIGHT, lambda rel: f"sound/{rel}", SOUNDS,
-                         "Simutrans pak64 sound", only_table=True)  # fmt: skip
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (Simutrans)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "sound/", SOUNDS, "Simutrans pak64 sound", "Simutrans")

@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import existing_count, folder_clips, write_clips
+from ._common import materialize_listed
 
 NAME = "supertux"
 PACKAGE = "supertux-data"
 FOLDER = "usr/share/games/supertux2/sounds"
-COPYRIGHT = f"usr/share/doc/{PACKAGE}/copyright"
 SOUNDS = {
     "rain": ("rain falling steadily", ["rain", "weather"], "bed"),
     "thunder": ("thunder rumbling, thunderstorm", ["thunder", "storm", "weather"], None),
@@ -44,10 +42,4 @@ SOUNDS = {
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    root = fetch_package(PACKAGE, data_dir)
-    clips = folder_clips(root, FOLDER, root / COPYRIGHT, lambda rel: f"data/sounds/{rel}", SOUNDS,
-                         "SuperTux sound", only_table=True)  # fmt: skip
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (SuperTux)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "data/sounds/", SOUNDS, "SuperTux sound", "SuperTux")

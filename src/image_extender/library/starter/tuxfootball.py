@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import existing_count, folder_clips, write_clips
+from ._common import materialize_listed
 
 NAME = "tuxfootball"
 PACKAGE = "tuxfootball"
 FOLDER = "usr/share/games/tuxfootball/sound"
-COPYRIGHT = f"usr/share/doc/{PACKAGE}/copyright"
 SOUNDS = {
     "kick": ("football kicked, ball kick", ["football", "ball", "kick", "sport"], "one-shot"),
     "bounce": ("ball bouncing on the ground", ["ball", "bounce", "sport"], "one-shot"),
@@ -33,10 +31,4 @@ SOUNDS = {
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    root = fetch_package(PACKAGE, data_dir)
-    clips = folder_clips(root, FOLDER, root / COPYRIGHT, lambda rel: f"data/sound/{rel}", SOUNDS,
-                         "Tux Football match sound", only_table=True)  # fmt: skip
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (Tux Football)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "data/sound/", SOUNDS, "Tux Football match sound", "Tux Football")
