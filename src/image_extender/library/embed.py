@@ -44,13 +44,20 @@ class UniversalSentenceEncoder:
         _shared_use()
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors; texts seen before in this process come from a memo (the model is deterministic)."""
+        """Unit vectors; texts seen before in this process come from a memo.
+
+        Each text is encoded on its own: in a batch, the matrix products' summation order
+        depends on the batch's shape, so the same text beside different neighbours differs
+        in the last bits (~1e-7). Alone, a text has one vector in every process, whatever
+        was embedded before it — a dataset run with 1 or 2 workers, or a resumed one, then
+        makes the same near-tie decisions. It costs ~1.4 ms a text instead of ~0.6.
+        """
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         missing = list(dict.fromkeys(t for t in texts if t not in _MEMO))
         if missing:
-            vecs = np.asarray(self._model.encode(missing), dtype=np.float32).reshape(len(missing), self.dim)
+            vecs = np.stack([np.asarray(self._model.encode([t]), dtype=np.float32).reshape(self.dim) for t in missing])
             vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
             with _USE_LOCK:
                 if len(_MEMO) + len(missing) > _MEMO_SIZE:
