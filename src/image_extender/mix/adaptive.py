@@ -55,11 +55,12 @@ def adapt_mix(
     plain = [t.model_copy(update={"eq": []}) for t in tracks]
     energies = [cache.bands(t).scaled(t.gain_db) for t in plain]
     before = analyse_masking(energies, labels)
+    background = {i for i, t in enumerate(tracks) if t.role == "ambience"}
     events = plan_eq(
         before, importance=importance, activity=[activity_spans(cache.unity(t), sr) for t in plain], sample_rate=sr,
-        config=eq_config, background={i for i, t in enumerate(tracks) if t.role == "ambience"},
+        config=eq_config, background=background,
     )  # fmt: skip
-    events = _earning(events, energies, labels, eq_config or EqConfig())
+    events = _earning(events, energies, labels, eq_config or EqConfig(), guarded=set(range(len(tracks))) - background)
     offsets = np.zeros(len(tracks))
     report = None
     if optimize:
@@ -73,10 +74,11 @@ def adapt_mix(
     return Adaptation(events, [float(o) for o in offsets], before.summary(), after, report)
 
 
-def _earning(events: list[EqEvent], energies: list, labels: list[str], config: EqConfig) -> list[EqEvent]:
+def _earning(events: list[EqEvent], energies: list, labels: list[str], config: EqConfig, *,
+             guarded: set[int]) -> list[EqEvent]:
     """The planned cuts that earn their place (``earn.py``), each with its measured benefit in its reason."""
     kept = []
-    for verdict in earn_their_place(energies, labels, events, min_benefit_db=config.min_benefit_db):
+    for verdict in earn_their_place(energies, labels, events, min_benefit_db=config.min_benefit_db, guarded=guarded):
         if verdict.kept:
             ev = verdict.event.model_copy()
             ev.reason = f"{ev.reason}; lowers {verdict.maskee}'s masking there by {verdict.benefit_db:.1f} dB"

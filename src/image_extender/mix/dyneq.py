@@ -60,9 +60,10 @@ class EqConfig:
     threshold_db: float = CLASH_THRESHOLD_DB  # masking excess that counts as a clash
     min_span: float = 0.1  # seconds; shorter clashes are left alone
     merge_octaves: float = 1.0
+    hold: float = 1.0  # seconds; cuts of one band range on one track closer than this in time merge into one span
     bands_per_clash: int = 3  # cut the worst band ranges of a clash (each one peaking cut)
     range_share: float = 0.15  # a band belongs to a clash's range when it holds this share of its worst band's excess
-    max_octaves: float = 3.0  # widest single cut; a wider range is split
+    max_octaves: float = 4.0  # widest single cut; a wider range is split
     min_benefit_db: float = 1.0  # a cut stays only if it lowers its maskee's masking in its span this much (earn.py)
     protect_most_important: bool = True
     only_for_more_important: bool = True  # cut i for j only if importance[j] >= importance[i]
@@ -225,6 +226,17 @@ def _within(spans: list[tuple[float, float]], ends: list[float] | None, start: f
     return spans[lo:hi]
 
 
+def _held(spans: list, hold: float) -> list:
+    """Clash spans of one pair with the gaps shorter than ``hold`` bridged (time order kept)."""
+    out: list = []
+    for span in spans:
+        if out and span.start - out[-1].end < hold:
+            out[-1] = out[-1].model_copy(update={"end": max(out[-1].end, span.end)})
+        else:
+            out.append(span)
+    return out
+
+
 def _depth(excess_db: float, config: EqConfig, bed: bool = False) -> float:
     return -min(config.bed_max_cut_db if bed else config.max_cut_db, config.depth_per_db * excess_db)
 
@@ -267,7 +279,7 @@ def plan_eq(
             if not overlap:
                 continue  # never sound together: nothing to do, whatever the frames say
             ends = [e for _, e in overlap] if _sorted_disjoint(overlap) else None  # for bisection per clash
-            for span in analysis.spans(i, j, config.threshold_db):
+            for span in _held(analysis.spans(i, j, config.threshold_db), config.hold):
                 for band, freq, q, excess in _clash_cuts(analysis, i, j, span.start, span.end, config):
                     depth = _depth(excess, config, bed=i in background)
                     if -depth < config.min_cut_db or freq >= nyquist_limit:
@@ -361,7 +373,7 @@ def _merge(events: list[EqEvent], config: EqConfig) -> list[EqEvent]:
         open_: list[int] = []  # indices into out whose end may still touch a later start
         merged = False
         for ev in pending:
-            open_ = [k for k in open_ if out[k].end + 2 * config.ramp >= ev.start]
+            open_ = [k for k in open_ if out[k].end + max(config.hold, 2 * config.ramp) >= ev.start]
             for k in open_:
                 other = out[k]
                 if abs(math.log2(ev.freq_hz / other.freq_hz)) < config.merge_octaves:
