@@ -14,8 +14,8 @@ from mix_scene import build_scene
 from image_extender.manifest import EqEvent
 from image_extender.mix.bark import band_energies
 from image_extender.mix.dyneq import EqConfig, activity_spans, apply_eq, plan_eq
-from image_extender.mix.earn import earn_their_place
-from image_extender.mix.masking import analyse_masking, maskee_active
+from image_extender.mix.earn import RISE_TOLERANCE_DB, earn_their_place
+from image_extender.mix.masking import analyse_masking, maskee_active, track_masking_db
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +104,23 @@ def test_an_event_naming_an_unknown_track_is_refused(scene, judged):
     ghost = EqEvent(track="ghost", freq_hz=500.0, gain_db=-6.0, start=1.0, end=2.0, masks="voice")
     with pytest.raises(ValueError, match="ghost"):
         earn_their_place(energies, scene.labels, [ghost])
+
+
+def test_a_cut_whose_make_up_gain_leaves_an_object_more_masked_is_dropped(scene, judged):
+    """The street's cuts for the voices take ~1 dB off the bed; its make-up gain lifts it everywhere else,
+    under the dog too, whose own cuts earn nothing: guarding the objects drops those cuts, and says why."""
+    energies, events, free = judged
+    objects = {k for k, label in enumerate(scene.labels) if label != "street"}
+    guarded = earn_their_place(energies, scene.labels, events, guarded=objects)
+    kept_free = {id(v.event) for v in free if v.kept}
+    blamed = [v for v in guarded if not v.kept and "more masked than without EQ" in v.why]
+    assert blamed and all(id(v.event) in kept_free for v in blamed)  # cuts that earned their place, dropped for the dog
+    assert all("dog" in v.why for v in blamed)
+    # in the band model, with the survivors and their make-up gains, no object is more masked than before
+    energy = np.stack([e.energy for e in energies])
+    kept = [v.event for v in guarded if v.kept]
+    after = [band_energies(apply_eq(s, scene.sample_rate, [e for e in kept if e.track == label]), scene.sample_rate).energy
+             for s, label in zip(scene.stems, scene.labels, strict=True)]
+    after = np.stack([a * (b.sum() / a.sum()) for a, b in zip(after, energy, strict=True)])  # make-up: energy restored
+    before_m, after_m = track_masking_db(energy), track_masking_db(after)
+    assert all(after_m[k] <= before_m[k] + RISE_TOLERANCE_DB + 0.05 for k in objects), (before_m, after_m)  # model vs audio

@@ -8,7 +8,16 @@ on the range, as wide as it (Q from its width in octaves, never narrower than ``
 deep as the mean excess there (``depth_per_db`` dB per dB, clamped to ``max_cut_db`` = 6 dB,
 or ``bed_max_cut_db`` = 12 dB on an ambience bed: ducking a background under a sound in
 front of it). ``earn.py`` then keeps only the cuts that lower their maskee's masking by at
-least ``min_benefit_db`` (1 dB) in their span, make-up gain included.
+least ``min_benefit_db`` (1 dB) in their span, make-up gain included, and none whose
+make-up gain leaves an object more masked than without EQ.
+
+**One cut per passage, not per burst.** A sound that recurs in short bursts (hoof beats,
+barks, footsteps) clashes in many short spans a fraction of a second apart; cut one by one,
+the masker's EQ would release and re-engage several times a second (audible pumping) and
+a 30 s mix of a galloping herd would carry 80-odd cuts. A compressor or dynamic EQ has a
+*hold* for this: the clash spans of one pair closer than ``hold`` (1 s) are bridged before
+the band ranges are found (so the ranges describe the whole passage), and cuts of one band
+range on one track closer than ``hold`` in time merge into one span.
 
 Planning and applying are separate, as for every other mix decision: ``plan_eq`` turns an
 analysis into ``EqEvent``s (written to the manifest), ``apply_eq`` applies a list of events
@@ -30,9 +39,10 @@ untouched, sample for sample. The filter is started ``preroll`` samples before t
 important object); only for a maskee at least as important as the masker (cutting a voice
 so the street bed is heard better is not what a mix engineer would do); never just so a
 *background* bed is heard better (two beds always overlap, and being partly covered is
-what a background is for: cutting one bed for another is churn, not clarity); overlapping cuts on
-one track closer than ``merge_octaves`` (1 octave) are merged (union of the spans, deepest
-depth) so neighbouring cuts cannot stack below the limit.
+what a background is for: cutting one bed for another is churn, not clarity); cuts on one
+track closer than ``merge_octaves`` (1 octave) that overlap in time or lie within ``hold``
+of each other are merged (union of the spans, deepest depth) so neighbouring cuts cannot
+stack below the limit.
 """
 
 from __future__ import annotations
@@ -45,7 +55,7 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .bark import BARK_EDGES_HZ
-from ..manifest import EqEvent
+from ..manifest import ClashSpan, EqEvent
 from .masking import CLASH_THRESHOLD_DB, MaskingAnalysis
 
 
@@ -60,7 +70,7 @@ class EqConfig:
     threshold_db: float = CLASH_THRESHOLD_DB  # masking excess that counts as a clash
     min_span: float = 0.1  # seconds; shorter clashes are left alone
     merge_octaves: float = 1.0
-    hold: float = 1.0  # seconds; cuts of one band range on one track closer than this in time merge into one span
+    hold: float = 1.0  # seconds; clash spans (and cuts of one band range on one track) closer than this merge
     bands_per_clash: int = 3  # cut the worst band ranges of a clash (each one peaking cut)
     range_share: float = 0.15  # a band belongs to a clash's range when it holds this share of its worst band's excess
     max_octaves: float = 4.0  # widest single cut; a wider range is split
@@ -226,9 +236,9 @@ def _within(spans: list[tuple[float, float]], ends: list[float] | None, start: f
     return spans[lo:hi]
 
 
-def _held(spans: list, hold: float) -> list:
-    """Clash spans of one pair with the gaps shorter than ``hold`` bridged (time order kept)."""
-    out: list = []
+def _held(spans: list[ClashSpan], hold: float) -> list[ClashSpan]:
+    """Clash spans of one pair (in time order) with the gaps shorter than ``hold`` bridged."""
+    out: list[ClashSpan] = []
     for span in spans:
         if out and span.start - out[-1].end < hold:
             out[-1] = out[-1].model_copy(update={"end": max(out[-1].end, span.end)})
@@ -361,9 +371,9 @@ def _clash_cuts(
 
 
 def _merge(events: list[EqEvent], config: EqConfig) -> list[EqEvent]:
-    """Merge cuts on one track that overlap in time (within two ramps) and lie within ``merge_octaves``.
+    """Merge cuts on one track that lie within ``hold`` of each other in time and within ``merge_octaves``.
 
-    A sweep in time order: only cuts still "open" (ending within two ramps of the next
+    A sweep in time order: only cuts still "open" (ending within ``hold`` of the next
     start) can merge with it, so a long mix costs time in proportion to its cuts, not
     their square. Repeated until nothing merges (merging can bring new neighbours).
     """

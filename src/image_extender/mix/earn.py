@@ -25,9 +25,10 @@ stems' Bark band energies at their planned gains — no audio is filtered:
   in one round only cuts whose spans do not overlap, since dropping one changes what its
   neighbours in time are worth — and the survivors are judged again, until none fails;
 * **no guarded track may end up more masked** (whole-mix masking, ``masking.py``) than
-  without any EQ: while one does, the kept cut whose removal lowers that track's masking
-  the most (usually the one whose make-up gain lifts a bed under it) is dropped and the
-  rest judged again. Guarded are the tracks the EQ works for: the objects, not the beds.
+  without any EQ (by more than ``RISE_TOLERANCE_DB``, 0.05 dB, what a one-decimal report
+  rounds away): while one does, the kept cut whose removal lowers that track's masking the
+  most (usually one whose make-up gain lifts a bed under it) is dropped and the rest judged
+  again. Guarded are the tracks the EQ works for: the objects, not the beds.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .masking import CAP_DB, maskee_active, stack_energies
 from .optimize import CutModel
 
 MIN_BENEFIT_DB = 1.0
+RISE_TOLERANCE_DB = 0.05  # a guarded track "ends up more masked" above this: a twentieth of what a cut must earn
 _TINY = 1e-15
 
 
@@ -181,7 +183,7 @@ def earn_their_place(energies: list[BandEnergies], labels: list[str], events: li
         if not drop:
             risen = {j: judge.masking(j) - before[j] for j in sorted(guarded)}
             j = max(risen, key=risen.get) if risen else None
-            if j is None or risen[j] <= 0:
+            if j is None or risen[j] <= RISE_TOLERANCE_DB:
                 break
             k = min(sorted(judge.kept), key=lambda k: judge.masking_without(j, k))
             why[k] = f"with it {labels[j]} would end up {risen[j]:.2f} dB more masked than without EQ"
