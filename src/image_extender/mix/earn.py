@@ -81,6 +81,7 @@ class _Judge:
         n, frames, bands = self.energy.shape
         self.active = _active(self.energy)
         self.total = self.energy.sum(axis=(1, 2))
+        self.sounding = [np.nonzero(self.energy[j].any(axis=1))[0] for j in range(n)]  # frames in which j sounds
         self.events = events
         self.index = {label: k for k, label in enumerate(labels)}
         hop = energies[0].hop
@@ -135,17 +136,24 @@ class _Judge:
 
     def masking(self, j: int) -> float:
         """Track ``j``'s whole-mix masking with the kept cuts and make-up gains."""
-        return _masking(self.mixed, j)
+        return _masking(self.mixed[:, self.sounding[j]], j)
 
     def masking_without(self, j: int, k: int) -> float:
-        """Track ``j``'s whole-mix masking if cut ``k`` were dropped (its track's make-up re-estimated)."""
+        """Track ``j``'s whole-mix masking if cut ``k`` were dropped (its track's make-up re-estimated).
+
+        Only the frames in which ``j`` sounds can hold its active cells: the rest is never copied.
+        """
         i, rows, gains = self.shapes[k]
         if gains is None:
             return self.masking(j)
         restored, make_up = self._without(k)
-        e = self.mixed.copy()
-        e[i] = self.cut[i] * make_up
-        e[i, rows] = restored * make_up
+        frames = self.sounding[j]
+        e = self.mixed[:, frames]
+        e[i] = self.cut[i, frames] * make_up
+        at = np.searchsorted(frames, rows)
+        hit = at < frames.size
+        hit[hit] = frames[at[hit]] == rows[hit]
+        e[i, at[hit]] = restored[hit] * make_up
         return _masking(e, j)
 
 
