@@ -62,8 +62,9 @@ def print_cut_table(result: dict) -> None:
         detail = ", ".join(f"{label} {b:.2f}->{a:.2f}{' ↑' if a > b else ''}" for label, (b, a) in objs.items())
         detail = detail or "no objects"
         print(f"  {name:8s} {cuts:3d} cuts  {detail}")
-    print(f"  all      {result['cuts']:3d} cuts  mean object masking {result['before']:.2f} -> {result['after']:.2f} dB "
-          f"({100 * result['drop']:.0f}% lower; {result['risen']} objects more masked after EQ)")
+    print(f"  all      {result['cuts']:3d} cuts  mean object masking {result['before']:.2f} -> "
+          f"{result['after']:.2f} dB ({100 * result['drop']:.0f}% lower; "
+          f"{result['risen']} objects more masked after EQ)")
 
 
 def main() -> int:

@@ -92,7 +92,8 @@ class _Judge:
             if ev.track not in self.index:
                 raise ValueError(f"EQ event names track '{ev.track}', which is not one of {labels}")
             rows, weights = model.frames(ev, centres, frames * hop)
-            self.shapes.append((self.index[ev.track], rows, model.band_gains(ev, ev.gain_db, weights) if rows.size else None))
+            gains = model.band_gains(ev, ev.gain_db, weights) if rows.size else None
+            self.shapes.append((self.index[ev.track], rows, gains))
         self.set_kept(set(range(len(events))))
 
     def set_kept(self, kept: set[int]) -> None:
