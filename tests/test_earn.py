@@ -14,7 +14,7 @@ from mix_scene import build_scene
 from image_extender.manifest import EqEvent
 from image_extender.mix.bark import band_energies
 from image_extender.mix.dyneq import EqConfig, activity_spans, apply_eq, plan_eq
-from image_extender.mix.earn import RISE_TOLERANCE_DB, earn_their_place
+from image_extender.mix.earn import RISE_TOLERANCE_DB, earn_their_place, k_weights
 from image_extender.mix.masking import analyse_masking, maskee_active, track_masking_db
 
 
@@ -126,3 +126,13 @@ def test_a_cut_whose_make_up_gain_leaves_an_object_more_masked_is_dropped(scene,
     before_m, after_m = track_masking_db(energy), track_masking_db(after)
     # the band model's tolerance, and 0.05 dB of model-vs-audio difference
     assert all(after_m[k] <= before_m[k] + RISE_TOLERANCE_DB + 0.05 for k in objects), (before_m, after_m)
+
+
+def test_lufs_make_up_weighs_bands_as_bs1770_k_weighting_does():
+    """For LUFS targets a cut's make-up gain is estimated on K-weighted band energies (BS.1770-4: a
+    +4 dB high shelf above ~1.5 kHz and a high-pass below ~100 Hz), so high cuts cost more loudness."""
+    db = 10 * np.log10(k_weights(48000))
+    assert np.allclose(db[18:24], 4.0, atol=0.1)  # 4.4–15.5 kHz: the shelf's plateau
+    assert abs(db[4]) < 0.1  # 400–510 Hz: flat
+    assert db[0] < -3.0  # 20–100 Hz: the high-pass
+    assert np.all(np.diff(db[:20]) > 0)  # rising through the shelf

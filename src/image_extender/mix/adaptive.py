@@ -14,7 +14,7 @@ import numpy as np
 
 from ..manifest import EqEvent, MaskingSummary, MixSpec, OptimiserReport, Track
 from .dyneq import EqConfig, activity_spans, plan_eq
-from .earn import earn_their_place
+from .earn import earn_their_place, k_weights
 from .masking import analyse_masking
 from .optimize import OptimiserConfig, optimise_mix
 from .render import StemCache
@@ -60,7 +60,9 @@ def adapt_mix(
         before, importance=importance, activity=[activity_spans(cache.unity(t), sr) for t in plain], sample_rate=sr,
         config=eq_config, background=background,
     )  # fmt: skip
-    events = _earning(events, energies, labels, eq_config or EqConfig(), guarded=set(range(len(tracks))) - background)
+    weights = k_weights(sr) if spec.level_unit == "lufs" else None  # what the make-up gain will restore
+    events = _earning(events, energies, labels, eq_config or EqConfig(), guarded=set(range(len(tracks))) - background,
+                      level_weights=weights)
     offsets = np.zeros(len(tracks))
     report = None
     if optimize:
@@ -75,10 +77,11 @@ def adapt_mix(
 
 
 def _earning(events: list[EqEvent], energies: list, labels: list[str], config: EqConfig, *,
-             guarded: set[int]) -> list[EqEvent]:
+             guarded: set[int], level_weights: np.ndarray | None) -> list[EqEvent]:
     """The planned cuts that earn their place (``earn.py``), each with its measured benefit in its reason."""
     kept = []
-    for verdict in earn_their_place(energies, labels, events, min_benefit_db=config.min_benefit_db, guarded=guarded):
+    for verdict in earn_their_place(energies, labels, events, min_benefit_db=config.min_benefit_db, guarded=guarded,
+                                    level_weights=level_weights):
         if verdict.kept:
             ev = verdict.event.model_copy()
             ev.reason = f"{ev.reason}; lowers {verdict.maskee}'s masking there by {verdict.benefit_db:.1f} dB"

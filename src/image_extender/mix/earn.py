@@ -14,7 +14,9 @@ band-averaged power response of the cross-faded peaking cut, frame by frame), on
 stems' Bark band energies at their planned gains — no audio is filtered:
 
 * every track's energy after its kept cuts, scaled by its estimated make-up gain
-  (``10·log10`` of its energy before / after the cuts, which is what restores its level);
+  (its energy before / after the cuts, which is what restores its level; for LUFS targets
+  the bands are weighted as BS.1770's K-weighting weighs them, ``level_weights``, since a
+  cut in the presence region costs more loudness than its energy says);
 * **benefit** of a cut: the maskee's masking *in the cut's span* (``masking.py``'s
   per-track number restricted to the span's frames: mean over the maskee's active cells
   of ``min(30, max(0, L_rest − L_j))``) with all kept cuts but this one (its track's
@@ -37,10 +39,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scipy.signal import sosfreqz
+
 from ..manifest import EqEvent
-from .bark import BandEnergies
+from .bark import N_BANDS, BandEnergies
+from .loudness import _k_weighting
 from .masking import CAP_DB, maskee_active, stack_energies
-from .optimize import CutModel
+from .optimize import CutModel, _band_grid
 
 MIN_BENEFIT_DB = 1.0
 RISE_TOLERANCE_DB = 0.05  # a guarded track "ends up more masked" above this: a twentieth of what a cut must earn
@@ -76,11 +81,13 @@ def _active(energy: np.ndarray) -> np.ndarray:
 class _Judge:
     """The band-domain mix with a set of kept cuts: energies, make-up gains, benefits."""
 
-    def __init__(self, energies: list[BandEnergies], labels: list[str], events: list[EqEvent]) -> None:
+    def __init__(self, energies: list[BandEnergies], labels: list[str], events: list[EqEvent],
+                 weights: np.ndarray | None = None) -> None:
         self.energy = stack_energies(energies)
         n, frames, bands = self.energy.shape
+        self.weights = np.ones(bands) if weights is None else np.asarray(weights, dtype=float)
         self.active = _active(self.energy)
-        self.total = self.energy.sum(axis=(1, 2))
+        self.total = self._level(self.energy)
         self.sounding = [np.nonzero(self.energy[j].any(axis=1))[0] for j in range(n)]  # frames in which j sounds
         self.events = events
         self.index = {label: k for k, label in enumerate(labels)}
@@ -103,16 +110,20 @@ class _Judge:
             i, rows, gains = self.shapes[k]
             if gains is not None:
                 self.cut[i, rows] *= gains
-        self.now = self.cut.sum(axis=(1, 2))
+        self.now = self._level(self.cut)
         n = self.energy.shape[0]
         self.make_up = np.divide(self.total, self.now, out=np.ones(n), where=self.now > 0)  # back to its energy
         self.mixed = self.cut * self.make_up[:, None, None]
+
+    def _level(self, energy: np.ndarray) -> np.ndarray:
+        """Level-measure power of each track (or of a (frames, bands) slice of one): band energies, weighted."""
+        return (energy @ self.weights).sum(axis=-1)
 
     def _without(self, k: int) -> tuple[np.ndarray, float]:
         """(its track's energy in the cut's rows, that track's make-up) with cut ``k`` taken out of the kept set."""
         i, rows, gains = self.shapes[k]
         restored = self.cut[i, rows] / gains
-        without_now = self.now[i] - self.cut[i, rows].sum() + restored.sum()
+        without_now = self.now[i] - self._level(self.cut[i, rows]) + self._level(restored)
         return restored, (self.total[i] / without_now if without_now > 0 else 1.0)
 
     def benefit(self, k: int) -> tuple[float, str]:
@@ -158,6 +169,16 @@ class _Judge:
         return _masking(e, j)
 
 
+def k_weights(sample_rate: int, n_bands: int = N_BANDS) -> np.ndarray:
+    """Mean power response of BS.1770's K-weighting in each Bark band (pyloudnorm's filters, ``loudness.py``)."""
+    freqs, band = _band_grid(sample_rate)
+    _, h = sosfreqz(_k_weighting(sample_rate), worN=freqs, fs=sample_rate)
+    power = np.abs(h) ** 2
+    sums = np.bincount(band, weights=power, minlength=n_bands)
+    counts = np.bincount(band, minlength=n_bands)
+    return np.divide(sums, counts, out=np.ones(n_bands), where=counts > 0)
+
+
 def _earn_round(judge: _Judge, min_benefit_db: float, benefit: dict[int, tuple[float, str]]) -> set[int]:
     """Judge every kept cut; return the failing ones to drop now (worst first, no two overlapping in time)."""
     for k in judge.kept:
@@ -172,15 +193,18 @@ def _earn_round(judge: _Judge, min_benefit_db: float, benefit: dict[int, tuple[f
 
 
 def earn_their_place(energies: list[BandEnergies], labels: list[str], events: list[EqEvent], *,
-                     min_benefit_db: float = MIN_BENEFIT_DB, guarded: set[int] | None = None) -> list[CutVerdict]:
+                     min_benefit_db: float = MIN_BENEFIT_DB, guarded: set[int] | None = None,
+                     level_weights: np.ndarray | None = None) -> list[CutVerdict]:
     """A verdict per planned cut (same order); ``kept`` says whether it stays (module docstring).
 
     ``guarded``: indices of the tracks whose whole-mix masking must not rise (``adaptive`` passes the
     objects; by default none is guarded and only each cut's own benefit counts).
+    ``level_weights``: per-band power weights of the level measure the make-up gain restores
+    (``k_weights`` for LUFS targets; default: plain energy, as active RMS dBFS reads it).
     """
     if not events:
         return []
-    judge = _Judge(energies, labels, events)
+    judge = _Judge(energies, labels, events, level_weights)
     guarded = guarded or set()
     before = {j: _masking(judge.energy, j, judge.active) for j in guarded}
     benefit: dict[int, tuple[float, str]] = {}
