@@ -48,6 +48,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..manifest import EqEvent, MixAnalysis, MixSpec, Track  # noqa: E402
 from ..mix.bark import BandEnergies, band_energies  # noqa: E402
+from ..mix.blocks import CHUNK_FRAMES  # noqa: E402
 from ..mix.masking import CAP_DB, maskee_active  # noqa: E402
 from ..mix.pan import describe_pan  # noqa: E402
 from ..mix.render import Rendered, StemCache  # noqa: E402
@@ -135,11 +136,19 @@ def masking_strips(stems: list[np.ndarray], sample_rate: int, *, energies: list[
 
 
 def envelope_db(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """(times, per-channel peak dBFS per block) — block peaks, floored at ``FLOOR_DB``."""
+    """(times, per-channel peak dBFS per block) — block peaks, floored at ``FLOOR_DB``.
+
+    ``samples``: an array, or a long mix's ``mix.blocks.FrameFile`` / ``Scaled`` stem, read ``CHUNK_FRAMES`` at a time.
+    """
     hop = max(1, int(round(BLOCK_SECONDS * sample_rate)))
     n = samples.shape[0] // hop * hop
-    # per channel on a (blocks, hop) view: ~30x faster than reducing the middle axis of (blocks, hop, ch)
-    blocks = np.stack([np.abs(samples[:n, c]).reshape(-1, hop).max(axis=1) for c in range(samples.shape[1])], axis=1)
+    blocks = np.zeros((n // hop, samples.shape[1]), dtype=samples.dtype)
+    step = max(1, CHUNK_FRAMES // hop) * hop  # whole envelope blocks per read: a long mix's file is read a piece at a time
+    for a in range(0, n, step):
+        piece = samples[a : min(n, a + step)]
+        # per channel on a (blocks, hop) view: ~30x faster than reducing the middle axis of (blocks, hop, ch)
+        for c in range(piece.shape[1]):
+            blocks[a // hop : a // hop + piece.shape[0] // hop, c] = np.abs(piece[:, c]).reshape(-1, hop).max(axis=1)
     with np.errstate(divide="ignore"):
         db = np.maximum(FLOOR_DB, 20.0 * np.log10(blocks))
     times = (np.arange(db.shape[0]) + 0.5) * hop / sample_rate
