@@ -175,26 +175,32 @@ def is_array(samples) -> bool:
     return isinstance(samples, np.ndarray)
 
 
-def take_frames(samples, keep: np.ndarray, *, small_bytes: int = 64 << 20):
+def take_frames(samples, keep, *, small_bytes: int = CHUNK_FRAMES * 16):
     """``samples[keep]`` for a boolean mask ``keep``, gathered a block at a time.
 
-    An array is indexed directly. From a ``FrameFile`` (or a ``Scaled`` one) the kept frames
-    go to memory when they are few (an object that sounds a few seconds) and to a file
-    beside it otherwise (a bed that sounds throughout), so a long stem is never held whole.
+    ``keep``: the mask, or a function ``(a, b) -> keep[a:b]`` that makes it a block at a
+    time (no flag per frame of a long stem). An array with a mask is indexed directly.
+    From a ``FrameFile`` (or a ``Scaled`` one) the kept frames go to memory when they are
+    few (a block's worth: an object that sounds a few seconds) and to a file beside it otherwise (a bed that
+    sounds throughout), so a long stem is never held whole. All kept: ``samples`` itself.
     """
-    if isinstance(samples, np.ndarray):
+    if isinstance(samples, np.ndarray) and not callable(keep):
         return samples[keep]
-    count = int(np.count_nonzero(keep))
+    mask = keep if callable(keep) else (lambda a, b: keep[a:b])
+    n = samples.shape[0]
+    count = sum(int(np.count_nonzero(mask(a, b))) for a, b in chunk_bounds(n))
+    if count == n:
+        return samples
     channels = samples.shape[1]
     dtype = samples.dtype
     base = samples.frames if isinstance(samples, Scaled) else samples
     if count * channels * dtype.itemsize <= small_bytes or not isinstance(base, FrameFile):
         out = np.empty((count, channels), dtype=dtype)
     else:
-        out = FrameFile.create(base.path.with_name(base.path.name + f".kept-{id(keep):x}"), count, channels, dtype)
+        out = FrameFile.create(base.path.with_name(f"{base.path.name}.kept-{id(mask):x}"), count, channels, dtype)
     done = 0
-    for a, b in chunk_bounds(samples.shape[0]):
-        piece = samples[a:b][keep[a:b]]
+    for a, b in chunk_bounds(n):
+        piece = samples[a:b][mask(a, b)]
         out[done : done + piece.shape[0]] = piece
         done += piece.shape[0]
     return out

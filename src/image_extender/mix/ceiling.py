@@ -69,8 +69,16 @@ class CeilingResult:
 
 
 def _frame_peaks(x: np.ndarray, a: int, b: int) -> np.ndarray:
-    """max over channels of |x[a:b]| as float64 (|float32| widened exactly)."""
-    return np.max(np.abs(x[a:b]), axis=1).astype(np.float64, copy=False)
+    """max over channels of |x[a:b]| as float64 (|float32| widened exactly).
+
+    Column by column (``loudness.channel_peak``'s way): the same maxima, ~10× faster than
+    reducing ``axis=1`` of a (frames, 2) array — it was most of a long mix's master stage.
+    """
+    block = x[a:b]
+    mag = np.abs(block[:, 0])
+    for c in range(1, block.shape[1]):
+        np.maximum(mag, np.abs(block[:, c]), out=mag)
+    return mag.astype(np.float64, copy=False)
 
 
 def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float, *, out_dtype=None,

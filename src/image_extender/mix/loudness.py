@@ -172,10 +172,12 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     # two passes a block at a time (peak, then the threshold): one bool per frame, no |x| array
     peak = max(float(channel_peak(x[a:b]).max()) for a, b in chunk_bounds(n))
     threshold = peak * 10.0 ** (threshold_db / 20.0)
+    half = max(0, int(round(gap_seconds * sample_rate / 2)))
+    if not isinstance(x, np.ndarray):
+        return _sounding_part_streamed(x, threshold, half)
     loud = np.empty(n, dtype=bool)
     for a, b in chunk_bounds(n):
         loud[a:b] = channel_peak(x[a:b]) > threshold
-    half = max(0, int(round(gap_seconds * sample_rate / 2)))
     keep = maximum_filter1d(loud.view(np.uint8), size=2 * half + 1, mode="constant").view(bool) if half else loud
     # the filter's margin must not reach past the first / last loud sample (found without an index per loud sample)
     if not loud.any():
@@ -184,6 +186,36 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     keep[:first] = False
     keep[last + 1 :] = False
     return x if keep.all() else take_frames(x, keep)  # a bed that sounds throughout is its own sounding part (no copy)
+
+
+def _sounding_part_streamed(x, threshold: float, half: int):
+    """``sounding_part`` of a long stem on disk (``blocks.FrameFile``) without a flag per frame.
+
+    The kept flags of a block are those of the whole-signal filter: a frame is kept when a
+    loud frame lies within ``half`` of it, so the block's loudness is read with ``half``
+    frames either side (zeros beyond the ends, as ``mode="constant"``). Passes: first and
+    last loud frame, then the kept frames gathered (``blocks.take_frames``) — the same frames.
+    """
+    n = x.shape[0]
+    first = last = -1
+    for a, b in chunk_bounds(n):
+        loud = np.flatnonzero(channel_peak(x[a:b]) > threshold)
+        if loud.size:
+            first = a + int(loud[0]) if first < 0 else first
+            last = a + int(loud[-1])
+    if first < 0:
+        return x[:0]
+
+    def keep(a: int, b: int) -> np.ndarray:
+        s0, s1 = max(0, a - half), min(n, b + half)
+        loud = (channel_peak(x[s0:s1]) > threshold).view(np.uint8)
+        near = maximum_filter1d(loud, size=2 * half + 1, mode="constant") if half else loud
+        kept = near[a - s0 : b - s0].view(bool)
+        kept[: max(0, first - a)] = False
+        kept[max(0, last + 1 - a) :] = False
+        return kept
+
+    return take_frames(x, keep)
 
 
 def stem_lufs(samples: np.ndarray, sample_rate: int) -> float:

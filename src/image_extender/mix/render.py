@@ -27,7 +27,7 @@ from scipy.signal import sosfilt
 
 from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
-from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, chunk_bounds
+from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, as_frames, chunk_bounds
 from .ceiling import CeilingResult
 from .dyneq import _apply_in_place, _cut_plan, eq_order, eq_reach, peaking_coefficients
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
@@ -639,7 +639,7 @@ class _SpooledStems(Sequence):
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, ``loudness.bs1770_loudness``); None if shorter than one 400 ms block."""
-    x = np.asarray(samples)  # float32 stays float32: bs1770_loudness widens piece by piece (same values)
+    x = as_frames(samples)  # float32 stays float32 (and a file stays on disk): bs1770_loudness widens piece by piece
     if x.shape[0] < int(0.4 * sample_rate):
         return None
     value = bs1770_loudness(x, sample_rate)
