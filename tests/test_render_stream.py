@@ -12,7 +12,9 @@ rendered in working memory bounded by blocks, not by its length.
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,6 +31,9 @@ from image_extender.mix.plan import make_up_eq_gain
 from image_extender.mix.render import StemCache, equalised, equalised_blocks, mix_frames
 from image_extender.report.audio import write_audio
 from image_extender.report.timeline import envelope_db
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from bench_memory import tile_tracks  # noqa: E402  (a long plan made from a short one, as the memory bench does)
 
 
 def _adapted(spec: MixSpec, boost_db: float = 0.0):
@@ -117,29 +122,15 @@ def _traced_peak_mb(run) -> tuple[float, object]:
         tracemalloc.stop()
 
 
-def _tiled(tracks, spec: MixSpec, minutes: int):
-    """The ``spec`` mix's tracks repeated ``minutes`` times end to end: the bed plays throughout,
-    every object event and EQ cut comes back each period (a long mix planned in a second)."""
-    period = spec.duration
-    out = []
-    for t in tracks:
-        if t.role == "ambience":
-            events = [t.events[0].model_copy(update={"length": period * minutes})]
-        else:
-            events = [e.model_copy(update={"start": e.start + k * period}) for k in range(minutes) for e in t.events]
-        eq = [c.model_copy(update={"start": c.start + k * period, "end": c.end + k * period})
-              for k in range(minutes) for c in t.eq]  # fmt: skip
-        out.append(t.model_copy(update={"events": events, "eq": eq}))
-    return out, spec.model_copy(update={"duration": period * minutes})
-
-
 def test_a_20_minute_mix_renders_in_memory_bounded_by_blocks_not_by_its_length(tmp_path):
     """20 minutes at 8 kHz (9.6 M frames: its float64 sum alone would be 147 MB) of the street
     bed, the dog, the horn and their EQ cuts, rendered through files and written out: the traced
     peak stays under a budget of blocks — 24 blocks of float64 stereo (48 MB) — plus the decoded
-    source recordings and the per-window measures (BS.1770 blocks, RMS windows: ~100 bytes a second)."""
+    source recordings and the per-window measures (BS.1770 blocks, RMS windows: ~100 bytes a second).
+    The one-minute plan is repeated 20 times (``bench_memory.tile_tracks``): a long plan in a second."""
     minute = MixSpec(duration=60.0, sample_rate=8000, seed=7)
-    tracks, spec = _tiled([t for t in _adapted(minute) if t.label in ("urban street", "dog", "car")], minute, 20)
+    base = [t for t in _adapted(minute) if t.label in ("urban street", "dog", "car")]
+    tracks, spec = tile_tracks(base, minute.duration, 20), minute.model_copy(update={"duration": 1200.0})
     assert sum(len(t.eq) for t in tracks) >= 40
     cache = StemCache(spec, max_bytes=0)  # what `image-extender render manifest.json` starts from
     sources = sum(cache.source(t).nbytes for t in tracks)

@@ -117,6 +117,8 @@ class FrameFile:
         a, b, rest = self._rows(key)
         if rest:
             raise TypeError(f"{self.path.name}: whole frames only are written to a FrameFile")
+        if b <= a:
+            return
         block = np.ascontiguousarray(np.broadcast_to(value, (b - a, self.shape[1])), dtype=self.dtype)
         f = self._open()
         f.seek(a * self._row)
