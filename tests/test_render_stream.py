@@ -145,3 +145,42 @@ def test_a_20_minute_mix_renders_in_memory_bounded_by_blocks_not_by_its_length(t
     assert written < 4 * CHUNK_FRAMES * 2 * 8 / 2**20
     assert sf.info(str(tmp_path / "mix.wav")).frames == n
     rendered.release()
+
+
+def test_image_extender_render_streamed_writes_the_same_folder_and_leaves_no_working_files(soundscape, tmp_path,
+                                                                                          monkeypatch):
+    """`image-extender render manifest.json` through files (forced for this 8 s mix) gives the mix.wav
+    and stems of the sonify run byte for byte; its working files are gone from the folder and the ZIP."""
+    import zipfile
+
+    from image_extender.pipeline import BUNDLE_NAME, SPOOL_DIR, render_manifest
+
+    monkeypatch.setattr(render, "STREAM_ABOVE_BYTES", 0)
+    out = tmp_path / "again"
+    render_manifest(soundscape / "manifest.json", out)
+    assert (out / "mix.wav").read_bytes() == (soundscape / "mix.wav").read_bytes()
+    stems = sorted(p.name for p in (soundscape / "stems").iterdir())
+    assert stems and all((out / "stems" / s).read_bytes() == (soundscape / "stems" / s).read_bytes() for s in stems)
+    assert not (out / SPOOL_DIR).exists() and not list(tmp_path.glob(".again*"))
+    with zipfile.ZipFile(out / BUNDLE_NAME) as bundle:
+        assert not [n for n in bundle.namelist() if SPOOL_DIR in n or n.endswith((".f32", ".f64"))]
+
+
+def test_a_failed_streamed_render_leaves_nothing_behind(soundscape, tmp_path, monkeypatch):
+    """A stem that cannot be read half way through a streamed render: a one-line RenderError naming the
+    file, and neither the output folder nor its staging folder (with the working files) is left."""
+    import shutil
+
+    from image_extender.errors import RenderError
+    from image_extender.manifest import Manifest
+    from image_extender.pipeline import render_manifest
+
+    monkeypatch.setattr(render, "STREAM_ABOVE_BYTES", 0)
+    broken = tmp_path / "broken"
+    shutil.copytree(soundscape, broken)
+    manifest = Manifest.load(broken / "manifest.json")
+    victim = broken / manifest.tracks[-1].sound.path
+    victim.write_bytes(b"RIFF not really a wav")
+    with pytest.raises(RenderError, match=victim.name):
+        render_manifest(broken / "manifest.json", tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken"]
