@@ -56,6 +56,7 @@ from ..mix.render import Rendered, StemCache  # noqa: E402
 BLOCK_SECONDS = 0.02
 RANGE_DB = 40.0
 FLOOR_DB = -120.0
+STRIP_CHUNK = 4096  # STFT frames of the heat strips worked on at once (~95 s at 44.1 kHz)
 HEAT_MAX_DB = 18.0  # colour scale top; a track buried by more reads "≥ 18 dB"
 
 # layout, inches
@@ -120,7 +121,19 @@ def masking_strips(stems: list[np.ndarray], sample_rate: int, *, energies: list[
         energies = [band_energies(s, sample_rate) for s in stems]
     if not energies:
         return MaskingStrips(np.zeros(0), 0.0, np.zeros((0, 0)), np.zeros((0, 0)))
-    energy = np.stack([e.energy for e in energies])  # (tracks, frames, 25)
+    frames = energies[0].energy.shape[0]
+    per_frame = np.empty((len(energies), frames))
+    counts = np.empty((len(energies), frames), dtype=np.int64)
+    for k0 in range(0, frames, STRIP_CHUNK):  # every frame on its own: a few MB of cells at a time at any length
+        k1 = min(frames, k0 + STRIP_CHUNK)
+        per_frame[:, k0:k1], counts[:, k0:k1] = _strip_cells(np.stack([e.energy[k0:k1] for e in energies]))
+    if len(stems) < 2:
+        per_frame = np.where(counts > 0, 0.0, np.nan)
+    return MaskingStrips(energies[0].times, energies[0].hop_seconds, per_frame, counts)
+
+
+def _strip_cells(energy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean masking excess over the active bands, number of active bands) per track and frame of (tracks, frames, 25)."""
     tiny = 1e-15
     levels = 10.0 * np.log10(np.maximum(energy, tiny))
     active = maskee_active(levels)
@@ -129,10 +142,7 @@ def masking_strips(stems: list[np.ndarray], sample_rate: int, *, energies: list[
     counts = active.sum(axis=2)
     sums = np.where(active, excess, 0.0).sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_frame = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    if len(stems) < 2:
-        per_frame = np.where(counts > 0, 0.0, np.nan)
-    return MaskingStrips(energies[0].times, energies[0].hop_seconds, per_frame, counts)
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan), counts
 
 
 def envelope_db(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
