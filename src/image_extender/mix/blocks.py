@@ -6,6 +6,11 @@ at a few window edges. Built with one ``np.cumsum`` that needs two float64 array
 as the signal (1.3 GB each for an hour of audio at 44.1 kHz); here ``p`` arrives in chunks
 and the sum is continued across them — the same additions in the same order, so the
 values are bit-identical to one ``cumsum`` — and only the requested entries are kept.
+
+A long mix's audio itself lives on disk while it is rendered: ``FrameFile`` is a raw file
+of frames that the block-wise measures, the master stage and the writers slice like an
+array (``as_frames`` lets it through where they took ``np.asarray``), ``Scaled`` a stem
+at its gain read the same way, ``take_frames`` a boolean selection gathered block by block.
 """
 
 from __future__ import annotations

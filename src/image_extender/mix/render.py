@@ -12,6 +12,10 @@ limiter) keeps the 4× oversampled true peak of the mix under ``spec.ceiling_dbf
 The report measures every stem in the unit of its target (``spec.level_unit``), with the
 error, and its integrated loudness in LUFS whatever the unit.
 
+A long mix streams (``render_mix(..., spool=folder)``): stems, sum and master stage go
+through files a block at a time (``blocks.FrameFile``), with the samples of the in-memory
+render, so an hour needs the memory of a few blocks, not of the hour.
+
 No randomness lives here: re-rendering the same tracks gives bit-identical samples.
 """
 
