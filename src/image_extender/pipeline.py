@@ -337,8 +337,8 @@ def _writing(out_dir: Path, on_stage: StageCallback = _noop) -> Iterator[Path]:
         with exclusive(parent, f"writing into {parent}", on_stage):
             _sweep_stale(out_dir)
             tmp = parent / f"{_PARTIAL.format(name=out_dir.name)}{os.getpid()}-{secrets.token_hex(4)}"
-            tmp.mkdir()
             try:
+                tmp.mkdir()  # inside the try: a SIGTERM that lands as mkdir returns still removes the folder
                 yield tmp
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
