@@ -33,6 +33,7 @@ Extra = Callable[[Path, "Manifest", "Rendered"], None]  # writes more files into
 
 OUTPUT_FILES = ("mix.wav", "manifest.json", "timeline.png", "CREDITS.md")
 BUNDLE_NAME = "soundscape.zip"
+SPOOL_DIR = ".render"  # a long mix's working files, inside the staging folder (removed with it whatever happens)
 
 
 def _noop(stage: str) -> None:
@@ -232,7 +233,8 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         manifest = collect_sounds(manifest, tmp, base_dir)
         resolved = [_absolute(track, tmp) for track in manifest.tracks]
         on_stage("rendering the mix")
-        rendered = render_mix(resolved, manifest.mix, stems=stems)
+        # a long mix streams through files in the staging folder (render_mix); gone before the ZIP is made
+        rendered = render_mix(resolved, manifest.mix, stems=stems, spool=tmp / SPOOL_DIR)
         manifest.report = rendered.report
         on_stage("writing files")
         write_audio(tmp / "mix.wav", rendered.mix, manifest.mix.sample_rate)
@@ -243,6 +245,7 @@ def write_outputs(manifest: Manifest, out_dir: Path, *, base_dir: Path | None, o
         manifest.save(tmp / "manifest.json")
         write_timeline(resolved, rendered, manifest.mix, tmp / "timeline.png", analysis=manifest.analysis,
                        image=manifest.scene.image.path, stems=stems)
+        rendered.release()
         write_credits(manifest.tracks, tmp / "CREDITS.md")
         write_bundle(tmp, tmp / BUNDLE_NAME)
         _replace_dir(tmp, out_dir, overwrite)
@@ -334,8 +337,8 @@ def _writing(out_dir: Path, on_stage: StageCallback = _noop) -> Iterator[Path]:
         with exclusive(parent, f"writing into {parent}", on_stage):
             _sweep_stale(out_dir)
             tmp = parent / f"{_PARTIAL.format(name=out_dir.name)}{os.getpid()}-{secrets.token_hex(4)}"
-            tmp.mkdir()
             try:
+                tmp.mkdir()  # inside the try: a SIGTERM that lands as mkdir returns still removes the folder
                 yield tmp
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)

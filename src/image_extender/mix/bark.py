@@ -33,6 +33,8 @@ import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal.windows import hann
 
+from .blocks import as_frames
+
 # Zwicker (1961), Table I band edges in Hz, plus the customary 25th band to 20 kHz.
 BARK_EDGES_HZ = np.array(
     [
@@ -124,9 +126,9 @@ def band_energies(samples: np.ndarray, sample_rate: int, *, n_fft: int | None = 
     ``update=(base, spans)``: ``samples`` differ from the signal ``base`` was measured on
     only inside ``spans`` (seconds) — e.g. a stem after dynamic EQ — so only the frames
     whose window reaches into a span are computed; the others are copied from ``base``.
-    The result equals a full analysis.
+    The result equals a full analysis. ``samples`` may be a ``blocks.FrameFile`` (read a chunk at a time).
     """
-    x = np.asarray(samples)
+    x = as_frames(samples)
     if x.ndim == 1:
         x = x[:, None]
     if x.ndim != 2:

@@ -24,12 +24,32 @@ writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-from .blocks import chunk_bounds
+from .blocks import as_frames, chunk_bounds
+
+Allocate = Callable[[tuple, np.dtype], object]  # (shape, dtype) -> a writable array or ``blocks.FrameFile``
+
+
+def _in_memory(shape: tuple, dtype) -> np.ndarray:
+    return np.empty(shape, dtype=dtype)
+
+
+def converted(x, dtype, allocate: Allocate | None = None, *, copy: bool = False):
+    """``x.astype(dtype, copy=copy)`` for an array or a ``FrameFile`` (block by block into ``allocate``'s output)."""
+    dtype = np.dtype(dtype)
+    if isinstance(x, np.ndarray):
+        return x.astype(dtype, copy=copy)
+    if x.dtype == dtype and not copy:
+        return x
+    out = (allocate or _in_memory)(x.shape, dtype)
+    for a, b in chunk_bounds(x.shape[0]):
+        out[a:b] = x[a:b].astype(dtype)
+    return out
 
 MAX_LIMIT_DB = 6.0
 LOOKAHEAD_SECONDS = 0.005
@@ -49,11 +69,20 @@ class CeilingResult:
 
 
 def _frame_peaks(x: np.ndarray, a: int, b: int) -> np.ndarray:
-    """max over channels of |x[a:b]| as float64 (|float32| widened exactly)."""
-    return np.max(np.abs(x[a:b]), axis=1).astype(np.float64, copy=False)
+    """max over channels of |x[a:b]| as float64 (|float32| widened exactly).
+
+    Column by column (``loudness.channel_peak``'s way): the same maxima, ~10× faster than
+    reducing ``axis=1`` of a (frames, 2) array — it was most of a long mix's master stage.
+    """
+    block = x[a:b]
+    mag = np.abs(block[:, 0])
+    for c in range(1, block.shape[1]):
+        np.maximum(mag, np.abs(block[:, c]), out=mag)
+    return mag.astype(np.float64, copy=False)
 
 
-def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float, *, out_dtype=None) -> CeilingResult:
+def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float, *, out_dtype=None,
+                  allocate: Allocate | None = None) -> CeilingResult:
     """Bring ``mix`` (frames, channels) under ``ceiling_dbfs`` (see the module docstring).
 
     Two streaming passes over ``blocks.CHUNK_FRAMES`` pieces, so the working memory is a
@@ -64,20 +93,22 @@ def apply_ceiling(mix: np.ndarray, sample_rate: int, ceiling_dbfs: float, *, out
     average starts its running sum at each piece's halo, so its last bits depend on the
     (fixed) piece grid: the same samples on every run. ``out_dtype``: dtype of the result
     (float32 for the mix that is written), computed in float64 and rounded once.
+    ``mix`` may be a ``blocks.FrameFile`` (a long mix on disk); ``allocate(shape, dtype)``
+    makes the output (default: an array in memory; a long mix's render gives a file).
     """
-    x = np.asarray(mix)
+    x = as_frames(mix)
     n = x.shape[0]
     dtype = np.dtype(out_dtype) if out_dtype is not None else x.dtype
     ceiling = 10.0 ** ((ceiling_dbfs - SAFETY_DB) / 20.0)
     peak = max((float(_frame_peaks(x, a, b).max()) for a, b in chunk_bounds(n)), default=0.0)
     if peak <= ceiling:
-        return CeilingResult(x.astype(dtype, copy=False), 0.0, 0.0)
+        return CeilingResult(converted(x, dtype, allocate), 0.0, 0.0)
 
     static = min(1.0, ceiling * 10.0 ** (MAX_LIMIT_DB / 20.0) / peak)
     static_db = 20.0 * np.log10(static)
     a = max(1, int(round(LOOKAHEAD_SECONDS * sample_rate)))
     halo = 2 * a
-    out = np.empty(x.shape, dtype=dtype)
+    out = (allocate or _in_memory)(x.shape, dtype)
     deepest = 1.0
     for lo, hi in chunk_bounds(n):
         s0, s1 = max(0, lo - halo), min(n, hi + halo)

@@ -34,7 +34,7 @@ from typing import Literal
 
 import numpy as np
 
-from .blocks import chunk_bounds, running_sum_at
+from .blocks import as_frames, chunk_bounds, running_sum_at
 from .loudness import LUFS_MEASURE, gain_for_lufs, stem_lufs
 
 LevelUnit = Literal["dbfs", "lufs"]
@@ -50,8 +50,8 @@ LEVEL_MEASURE = (
 
 
 def as_frames_channels(samples: np.ndarray) -> np.ndarray:
-    """View 1-D audio as (frames, 1); leave (frames, channels) alone."""
-    x = np.asarray(samples)
+    """View 1-D audio as (frames, 1); leave (frames, channels) alone (a ``blocks.FrameFile`` too)."""
+    x = as_frames(samples)
     if x.ndim == 1:
         return x[:, None]
     if x.ndim != 2:

@@ -41,8 +41,8 @@ from scipy.ndimage import maximum_filter1d
 from scipy.signal import firwin, sosfilt, upfirdn
 
 from ..library.audio_io import MIN_MEASURE_SECONDS, SILENCE_LUFS
-from .blocks import CHUNK_FRAMES, chunk_bounds, running_sum_at
-from .ceiling import CeilingResult, apply_ceiling
+from .blocks import CHUNK_FRAMES, as_frames, chunk_bounds, release, running_sum_at, take_frames
+from .ceiling import Allocate, CeilingResult, apply_ceiling, converted
 
 TRIM_DB = -80.0  # samples this far under the stem's peak on every channel count as silence (relative: gain-invariant)
 GAP_SECONDS = 0.02  # silent runs at least this long are cut before measuring (zero crossings are not)
@@ -80,10 +80,11 @@ def bs1770_loudness(samples: np.ndarray, sample_rate: int, *, gain: float = 1.0)
     bits as one pass while the working memory stays a few MB at any length. ``gain``
     scales the samples on the way in (what ``gain_for_lufs`` tries), without a scaled copy.
     """
-    x = np.asarray(samples)
+    x = as_frames(samples)  # a long stem on disk (``blocks.FrameFile``) is read a chunk at a time
     if x.ndim == 1:
         x = x[:, None]
-    x = x[:, :5]
+    if x.shape[1] > 5:
+        x = x[:, :5]
     n, channels = x.shape
     if n < int(round(BLOCK_SECONDS * sample_rate)):
         raise ValueError(f"audio must be at least {BLOCK_SECONDS} s long to measure integrated loudness")
@@ -129,14 +130,14 @@ def integrated_lufs(samples: np.ndarray, sample_rate: int, min_duration: float =
 
     ``gain``: measure ``samples · gain`` without making that copy.
     """
-    x = np.asarray(samples)
+    x = as_frames(samples)
     if x.ndim == 1:
         x = x[:, None]
     if x.shape[0] == 0 or sample_rate <= 0:
         return SILENCE_LUFS
     need = int(math.ceil(max(min_duration, BLOCK_SECONDS) * sample_rate)) + 1
     if x.shape[0] < need:
-        x = np.tile(x, (int(math.ceil(need / x.shape[0])), 1))
+        x = np.tile(np.asarray(x), (int(math.ceil(need / x.shape[0])), 1))
     loudness = bs1770_loudness(x, sample_rate, gain=gain)
     if not math.isfinite(loudness) or loudness < SILENCE_LUFS:
         return SILENCE_LUFS
@@ -145,7 +146,7 @@ def integrated_lufs(samples: np.ndarray, sample_rate: int, min_duration: float =
 
 def channel_peak(samples: np.ndarray) -> np.ndarray:
     """|sample| maximised over channels, per frame (columnwise: ~10× faster than ``max(axis=1)`` on 2 channels)."""
-    x = np.asarray(samples)
+    x = np.asarray(samples)  # a block: callers slice long signals first
     if x.ndim == 1:
         return np.abs(x)
     mag = np.abs(x[:, 0])
@@ -164,17 +165,19 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     it, so the short dips of zero crossings and the tails of fades stay in; leading,
     trailing and between-event silence go.
     """
-    x = np.asarray(samples)
+    x = as_frames(samples)
     n = x.shape[0]
     if n == 0:
         return x[:0]
     # two passes a block at a time (peak, then the threshold): one bool per frame, no |x| array
     peak = max(float(channel_peak(x[a:b]).max()) for a, b in chunk_bounds(n))
     threshold = peak * 10.0 ** (threshold_db / 20.0)
+    half = max(0, int(round(gap_seconds * sample_rate / 2)))
+    if not isinstance(x, np.ndarray):
+        return _sounding_part_streamed(x, threshold, half)
     loud = np.empty(n, dtype=bool)
     for a, b in chunk_bounds(n):
         loud[a:b] = channel_peak(x[a:b]) > threshold
-    half = max(0, int(round(gap_seconds * sample_rate / 2)))
     keep = maximum_filter1d(loud.view(np.uint8), size=2 * half + 1, mode="constant").view(bool) if half else loud
     # the filter's margin must not reach past the first / last loud sample (found without an index per loud sample)
     if not loud.any():
@@ -182,7 +185,37 @@ def sounding_part(samples: np.ndarray, sample_rate: int, threshold_db: float = T
     first, last = int(np.argmax(loud)), loud.size - 1 - int(np.argmax(loud[::-1]))
     keep[:first] = False
     keep[last + 1 :] = False
-    return x if keep.all() else x[keep]  # a bed that sounds throughout is its own sounding part (no copy)
+    return x if keep.all() else take_frames(x, keep)  # a bed that sounds throughout is its own sounding part (no copy)
+
+
+def _sounding_part_streamed(x, threshold: float, half: int):
+    """``sounding_part`` of a long stem on disk (``blocks.FrameFile``) without a flag per frame.
+
+    The kept flags of a block are those of the whole-signal filter: a frame is kept when a
+    loud frame lies within ``half`` of it, so the block's loudness is read with ``half``
+    frames either side (zeros beyond the ends, as ``mode="constant"``). Passes: first and
+    last loud frame, then the kept frames gathered (``blocks.take_frames``) — the same frames.
+    """
+    n = x.shape[0]
+    first = last = -1
+    for a, b in chunk_bounds(n):
+        loud = np.flatnonzero(channel_peak(x[a:b]) > threshold)
+        if loud.size:
+            first = a + int(loud[0]) if first < 0 else first
+            last = a + int(loud[-1])
+    if first < 0:
+        return x[:0]
+
+    def keep(a: int, b: int) -> np.ndarray:
+        s0, s1 = max(0, a - half), min(n, b + half)
+        loud = (channel_peak(x[s0:s1]) > threshold).view(np.uint8)
+        near = maximum_filter1d(loud, size=2 * half + 1, mode="constant") if half else loud
+        kept = near[a - s0 : b - s0].view(bool)
+        kept[: max(0, first - a)] = False
+        kept[max(0, last + 1 - a) :] = False
+        return kept
+
+    return take_frames(x, keep)
 
 
 def stem_lufs(samples: np.ndarray, sample_rate: int) -> float:
@@ -190,7 +223,11 @@ def stem_lufs(samples: np.ndarray, sample_rate: int) -> float:
     sounding = sounding_part(samples, sample_rate)
     if sounding.shape[0] == 0:
         return SILENCE_LUFS
-    return integrated_lufs(sounding, sample_rate)
+    try:
+        return integrated_lufs(sounding, sample_rate)
+    finally:
+        if sounding is not samples:
+            release(sounding)  # a long stem's sounding part written beside it (``blocks.take_frames``)
 
 
 def gain_for_lufs(
@@ -231,7 +268,7 @@ def true_peak_dbtp(samples: np.ndarray, sample_rate: int | None = None, oversamp
     that leaves a few percent of the signal to filter. ``sample_rate`` is accepted for
     symmetry; 4× is used at any rate (the Annex's choice for 48 kHz).
     """
-    x = np.asarray(samples)  # float32 mixes stay float32: only the oversampled blocks are converted
+    x = as_frames(samples)  # float32 mixes stay float32: only the oversampled blocks are converted
     if x.ndim == 1:
         x = x[:, None]
     if x.size == 0:
@@ -288,7 +325,8 @@ class TruePeakResult:
 
 
 def apply_true_peak_ceiling(
-    mix: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, *, max_rounds: int = 6, out_dtype=None
+    mix: np.ndarray, sample_rate: int, ceiling_dbtp: float = -1.0, *, max_rounds: int = 6, out_dtype=None,
+    allocate: Allocate | None = None,
 ) -> TruePeakResult:
     """Keep the 4×-oversampled true peak of ``mix`` at or below ``ceiling_dbtp`` (see module docstring).
 
@@ -297,29 +335,33 @@ def apply_true_peak_ceiling(
     over; with ``out_dtype=np.float32`` each round measures the true peak of the very samples
     that will be written. Every pass is block-wise (``ceiling.apply_ceiling``,
     ``true_peak_dbtp``): besides the input, only one output as long as the mix is held.
+    ``mix`` may be a ``blocks.FrameFile`` and ``allocate(shape, dtype)`` make each output
+    (``ceiling.apply_ceiling``): a long mix then passes through files, a block at a time.
     """
     aim = ceiling_dbtp - SAFETY_DB
-    x = np.asarray(mix)
+    x = as_frames(mix)
     before = true_peak_dbtp(x, sample_rate)
     if before <= aim:
-        samples = x if out_dtype is None else x.astype(out_dtype, copy=False)
+        samples = x if out_dtype is None else converted(x, out_dtype, allocate)
         return TruePeakResult(samples, CeilingResult(samples, 0.0, 0.0), ceiling_dbtp, before, before)
     sample_ceiling = ceiling_dbtp
-    result = apply_ceiling(x, sample_rate, sample_ceiling, out_dtype=out_dtype)
+    result = apply_ceiling(x, sample_rate, sample_ceiling, out_dtype=out_dtype, allocate=allocate)
     after = true_peak_dbtp(result.samples, sample_rate)
     for _ in range(max_rounds):
         if after <= aim:
             break
         sample_ceiling -= after - aim + 0.01
+        if result.samples is not x:
+            release(result.samples)  # a spent attempt's file
         result = None  # free the last attempt before making the next
-        result = apply_ceiling(x, sample_rate, sample_ceiling, out_dtype=out_dtype)
+        result = apply_ceiling(x, sample_rate, sample_ceiling, out_dtype=out_dtype, allocate=allocate)
         after = true_peak_dbtp(result.samples, sample_rate)
     samples, trim_db = result.samples, 0.0
     if after > aim:  # true peak is linear in gain: one constant gain settles it
         trim_db = aim - after - 0.001
         trim = 10.0 ** (trim_db / 20.0)
-        if np.shares_memory(samples, x):  # the ceiling passed the input through: never scale the caller's mix
-            samples = samples.copy()
+        if samples is x or (isinstance(x, np.ndarray) and np.shares_memory(samples, x)):
+            samples = converted(samples, samples.dtype, allocate, copy=True)
         for a, b in chunk_bounds(samples.shape[0]):  # in place, piece by piece: no second full-length copy
             samples[a:b] = samples[a:b].astype(np.float64) * trim
         after = true_peak_dbtp(samples, sample_rate)

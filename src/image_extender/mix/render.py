@@ -12,21 +12,28 @@ limiter) keeps the 4× oversampled true peak of the mix under ``spec.ceiling_dbf
 The report measures every stem in the unit of its target (``spec.level_unit``), with the
 error, and its integrated loudness in LUFS whatever the unit.
 
+A long mix streams (``render_mix(..., spool=folder)``): stems, sum and master stage go
+through files a block at a time (``blocks.FrameFile``), with the samples of the in-memory
+render, so an hour needs the memory of a few blocks, not of the hour.
+
 No randomness lives here: re-rendering the same tracks gives bit-identical samples.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+from scipy.signal import sosfilt
 
 from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
-from .blocks import chunk_bounds
+from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, as_frames, chunk_bounds
 from .ceiling import CeilingResult
-from .dyneq import _apply_in_place, eq_order, eq_reach
+from .dyneq import _apply_in_place, _cut_plan, eq_order, eq_reach, peaking_coefficients
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
 from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
@@ -37,10 +44,27 @@ LUFS_FLOOR = -70.0  # what silence measures as (scaper's floor), so reports stay
 
 @dataclass(frozen=True)
 class Rendered:
-    mix: np.ndarray  # (frames, 2) float32, after the master stage
+    """What ``render_mix`` made. A long mix's ``mix`` and ``stems`` are files in ``spool`` (``blocks.FrameFile``,
+    read a block at a time): call ``release()`` when they have been written out."""
+
+    mix: np.ndarray  # (frames, 2) float32, after the master stage (a ``FrameFile`` when streamed)
     stems: Sequence[np.ndarray]  # one (frames, 2) float32 per track, gain and pan applied, before the master stage (``Stems``)
     report: MixReport
     master: TruePeakResult
+    spool: Path | None = field(default=None, compare=False)
+
+    @property
+    def streamed(self) -> bool:
+        return self.spool is not None
+
+    def release(self) -> None:
+        """Delete the spooled files of a streamed render (nothing to do for one in memory)."""
+        if self.spool is None:
+            return
+        for frames in (self.mix, *(getattr(s, "frames", None) for s in self.stems)):
+            if isinstance(frames, FrameFile):
+                frames.close()
+        shutil.rmtree(self.spool, ignore_errors=True)
 
     @property
     def ceiling(self) -> CeilingResult:
@@ -127,9 +151,21 @@ def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
 
     float32 is the canonical precision of a stem (what is written to disk, ~144 dB of
     range) and halves what the per-run ``StemCache`` holds. Made ``blocks.CHUNK_FRAMES`` at
-    a time — each event's piece placed at its sample offset in the block, then panned —
-    so the only full-length array is the float32 result; every sample is the same sum of
-    the same products as rendering the whole lane at once (tested bit for bit).
+    a time (``unity_blocks``) so the only full-length array is the float32 result; every
+    sample is the same sum of the same products as rendering the whole lane at once
+    (tested bit for bit).
+    """
+    out = np.empty((mix_frames(spec), 2), dtype=np.float32)
+    for a, b, block in unity_blocks(track, source, spec):
+        out[a:b] = block
+    return out
+
+
+def unity_blocks(track: Track, source: np.ndarray, spec: MixSpec) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``unity_stem`` a block at a time: ``(a, b, stem[a:b])`` over ``blocks.chunk_bounds``.
+
+    Each event's piece is placed at its sample offset in the block, then the block is
+    panned (or its pan/level curves applied): a block never reads another block's samples.
     """
     sr = spec.sample_rate
     n = mix_frames(spec)
@@ -143,7 +179,6 @@ def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
         start = int(round(event.start * sr))
         if start < n:
             placed.append((start, min(n - start, _segment_frames(src, event, sr, track.loop)), event))
-    out = np.empty((n, 2), dtype=np.float32)
     for a, b in chunk_bounds(n):
         lane = np.zeros((b - a, src.shape[1]))
         for start, frames, event in placed:
@@ -153,10 +188,10 @@ def unity_stem(track: Track, source: np.ndarray, spec: MixSpec) -> np.ndarray:
         if track.automation is not None:  # pan/level curves over time (video; automation.py)
             from .automation import apply_automation
 
-            out[a:b] = apply_automation(lane, track.automation, sr, first_frame=a)
+            stereo = apply_automation(lane, track.automation, sr, first_frame=a)
         else:
-            out[a:b] = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
-    return out
+            stereo = pan_mono(lane[:, 0], track.pan) if lane.shape[1] == 1 else balance_stereo(lane, track.pan)
+        yield a, b, stereo.astype(np.float32)
 
 
 def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndarray:
@@ -187,6 +222,58 @@ def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndar
             _apply_in_place(piece, sample_rate, event, first_frame=first, frames=n)
         out[first:end] = piece
     return out
+
+
+@dataclass
+class _Cut:
+    """One planned cut while a stem streams past it: its reach, and the filter state carried between blocks."""
+
+    event: EqEvent
+    first: int  # first sample it reads (its start minus the filter's run-in)
+    end: int  # one past the last sample it writes
+    plan: tuple | None = None  # dyneq._cut_plan, made when the stream reaches ``first``
+    sos: np.ndarray | None = None
+    zi: np.ndarray | None = None
+
+
+def equalised_blocks(blocks: Iterable[tuple[int, int, np.ndarray]], frames: int, sample_rate: int,
+                     eq: list[EqEvent]) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``equalised`` a block at a time: the blocks of a unity stem ``frames`` long in, the EQ'd blocks out.
+
+    Each cut's peaking filter runs over the blocks its reach covers with its state carried
+    from one block to the next (``sosfilt``'s ``zi``: the same recursion, the same bits as
+    one call over the reach), and the cuts are applied in ``eq_order`` within every block:
+    a later cut reads the samples the earlier ones left, as in ``equalised``. The working
+    memory is a block plus the cross-fade weights of the cuts under way.
+    """
+    if not eq:
+        yield from blocks
+        return
+    pending = [_Cut(event, *reach) for event in eq_order(eq)
+               if (reach := eq_reach(frames, sample_rate, event)) is not None]
+    for a, b, block in blocks:
+        live = [cut for cut in pending if cut.first < b and cut.end > a]
+        if not live:
+            yield a, b, block
+            continue
+        y = block.astype(np.float64)
+        for cut in live:
+            if cut.plan is None:
+                cut.plan = _cut_plan(frames, sample_rate, cut.event)
+                freq = cut.plan[0]
+                cut.sos = peaking_coefficients(freq, cut.event.gain_db, cut.event.q, sample_rate)
+                cut.zi = np.zeros((cut.sos.shape[0], 2, y.shape[1]))
+            _, s0, _, w = cut.plan
+            lo, hi = max(a, cut.first), min(b, cut.end)
+            wet, cut.zi = sosfilt(cut.sos, y[lo - a : hi - a], axis=0, zi=cut.zi)  # a new array: y is read first
+            w0 = max(lo, s0)
+            if w0 < hi:
+                wet = wet[w0 - lo :]
+                wet -= y[w0 - a : hi - a]
+                wet *= w[w0 - s0 : hi - s0].reshape(-1, 1)
+                y[w0 - a : hi - a] += wet  # y = dry + w·(EQ(dry) − dry), as dyneq._apply_in_place
+        pending = [cut for cut in pending if cut.end > b]  # spent cuts drop their weights
+        yield a, b, y.astype(np.float32)
 
 
 def render_stem(track: Track, source: np.ndarray, spec: MixSpec, *, gain_db: float | None = None) -> np.ndarray:
@@ -256,6 +343,17 @@ class _Sparse:
     @property
     def nbytes(self) -> int:
         return sum(run.nbytes for _, run in self.runs)
+
+    def piece(self, a: int, b: int) -> np.ndarray:
+        """``unpack()[a:b]`` without unpacking the rest."""
+        if len(self.runs) == 1 and self.runs[0][1].shape[0] == self.frames:
+            return self.runs[0][1][a:b]
+        out = np.zeros((b - a, self.channels), dtype=np.float32)
+        for start, run in self.runs:
+            lo, hi = max(a, start), min(b, start + run.shape[0])
+            if lo < hi:
+                out[lo - a : hi - a] = run[lo - start : hi - start]
+        return out
 
     def unpack(self) -> np.ndarray:
         if len(self.runs) == 1 and self.runs[0][1].shape[0] == self.frames:
@@ -358,11 +456,28 @@ class StemCache:
         """What ``render_stem`` returns, from the cache: float64 (frames, 2) at ``gain_db`` (default the track's)."""
         return self.equalised(track) * db_to_gain(track.gain_db if gain_db is None else gain_db)
 
-    def measures(self, track: Track) -> StemMeasures:
-        """Level, LUFS and peak of the equalised unity stem, measured once; ``at(gain)`` gives the stem's."""
+    def blocks(self, track: Track) -> Iterator[tuple[int, int, np.ndarray]]:
+        """``equalised(track)`` a block at a time: sliced from the cache when it is there, else rendered
+        block by block (``unity_blocks`` → ``equalised_blocks``) — the same samples, no full-length array."""
+        n = mix_frames(self.spec)
+        packed = self._audio.get(self._key(track, True))
+        if packed is not None:
+            yield from ((a, b, packed.piece(a, b)) for a, b in chunk_bounds(n))
+            return
+        plain = self._audio.get(self._key(track, False))
+        unity = (((a, b, plain.piece(a, b)) for a, b in chunk_bounds(n)) if plain is not None
+                 else unity_blocks(track, self.source(track), self.spec))  # fmt: skip
+        yield from equalised_blocks(unity, n, self.spec.sample_rate, track.eq)
+
+    def measures(self, track: Track, *, frames=None) -> StemMeasures:
+        """Level, LUFS and peak of the equalised unity stem, measured once; ``at(gain)`` gives the stem's.
+
+        ``frames``: that stem already made (a long mix's ``blocks.FrameFile``), measured a
+        block at a time instead of being made again in memory.
+        """
         key = self._key(track, True)
         if key not in self._measures:
-            stem = self.equalised(track)
+            stem = self.equalised(track) if frames is None else frames
             sr = self.spec.sample_rate
             self._measures[key] = StemMeasures(active_rms_db=measure_level(stem, sr, "dbfs"), lufs=stem_lufs(stem, sr),
                                                peak_dbfs=_blockwise_peak_dbfs(stem))  # fmt: skip
@@ -408,18 +523,30 @@ class Stems(Sequence[np.ndarray]):
         return self._cache.stem(self._tracks[i]).astype(np.float32, copy=False)
 
 
-def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None) -> Rendered:
+def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = None,
+               spool: Path | None = None) -> Rendered:
     """Render every track, sum, hold the true-peak ceiling, and measure what came out.
 
     ``stems``: the run's ``StemCache`` (the planner's), so stems rendered while planning are
     not rendered again; a fresh one otherwise. The samples are the same either way.
-    Memory: the float64 sum and the float32 mix are as long as the mix; each stem is made
-    block by block (``unity_stem``), added a block at a time and handed out lazily
-    (``Stems``); the master stage and every measure work block by block.
+
+    Memory. A mix whose float64 sum fits ``blocks.STREAM_ABOVE_BYTES`` (~190 s at 44.1 kHz),
+    or any mix when ``spool`` is None, is summed in memory: the float64 sum and the float32
+    mix are as long as the mix, each stem is made block by block (``unity_stem``), added a
+    block at a time and handed out lazily (``Stems``). A longer one, given a ``spool``
+    folder (the output's staging folder), streams: each equalised stem is rendered a block
+    at a time into a float32 file there (``StemCache.blocks``) and measured from it, the sum
+    is added a block at a time into a float64 file, and the master stage reads that and
+    writes the float32 mix to a file (its passes are block-wise already) — so the working
+    memory is a few blocks at any length, and ``Rendered.mix`` / ``Rendered.stems`` are
+    ``blocks.FrameFile``s read back a block at a time. Both ways add the same products in
+    the same order: the same bits (tested). ``Rendered.release()`` deletes the files.
     """
-    sr = spec.sample_rate
     cache = stems or StemCache(spec)
     n = mix_frames(spec)
+    if spool is not None and n * 2 * np.dtype(np.float64).itemsize > STREAM_ABOVE_BYTES:
+        return _render_streamed(tracks, spec, cache, Path(spool))
+    sr = spec.sample_rate
     total = np.zeros((n, 2))
     reports: list[TrackReport] = []
     for track in tracks:
@@ -427,37 +554,96 @@ def render_mix(tracks: list[Track], spec: MixSpec, *, stems: StemCache | None = 
         for a, b in chunk_bounds(n):  # cache.stem(track), a block at a time: the same float32 products, no gained copy
             total[a:b] += unity[a:b] * gain
         measured = cache.measures(track)
-        lufs = measured.lufs_at(track.gain_db)
-        if lufs is None:
-            lufs = stem_lufs(cache.stem(track), sr)
         del unity
-        level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
-        peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
-        reports.append(
-            TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak,
-                        unit=spec.level_unit, target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
-        )
+        reports.append(_track_report(track, spec, measured, lambda track=track: cache.stem(track)))
     # the master stage writes the float32 mix directly (each sample computed in float64, rounded once)
     master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs, out_dtype=np.float32)
-    mix = master.samples
     del total
-    true_peak = true_peak_dbtp(mix, sr)
+    return Rendered(mix=master.samples, stems=Stems(cache, tracks), report=_mix_report(reports, master, spec),
+                    master=master)
+
+
+def _render_streamed(tracks: list[Track], spec: MixSpec, cache: StemCache, spool: Path) -> Rendered:
+    """``render_mix`` of a long mix through files in ``spool`` (see there): the same samples, a few blocks of memory."""
+    sr, n = spec.sample_rate, mix_frames(spec)
+    spool.mkdir(parents=True, exist_ok=True)
+    files: list[FrameFile] = []
+    made: list[FrameFile] = []
+
+    def allocate(shape: tuple, dtype) -> FrameFile:
+        made.append(FrameFile.create(spool / f"master-{len(made)}.f32", shape[0], shape[1], dtype))
+        return made[-1]
+
+    try:
+        reports: list[TrackReport] = []
+        for i, track in enumerate(tracks):
+            stem = FrameFile.create(spool / f"stem-{i:02d}.f32", n, 2, np.float32)
+            files.append(stem)
+            for a, b, block in cache.blocks(track):
+                stem[a:b] = block
+            gain = db_to_gain(track.gain_db)
+            reports.append(_track_report(track, spec, cache.measures(track, frames=stem),
+                                         lambda stem=stem, gain=gain: Scaled(stem, gain)))  # fmt: skip
+        total = FrameFile.create(spool / "sum.f64", n, 2, np.float64)
+        gains = [db_to_gain(t.gain_db) for t in tracks]
+        for a, b in chunk_bounds(n):  # track by track into a zero block: the additions render_mix makes in memory
+            block = np.zeros((b - a, 2))
+            for stem, gain in zip(files, gains, strict=True):
+                block += stem[a:b] * gain
+            total[a:b] = block
+        master = apply_true_peak_ceiling(total, sr, spec.ceiling_dbfs, out_dtype=np.float32, allocate=allocate)
+        total.remove()
+        for spent in made:
+            if spent is not master.samples:
+                spent.remove()
+        report = _mix_report(reports, master, spec)
+    except BaseException:
+        for frames in files + made:
+            frames.close()
+        shutil.rmtree(spool, ignore_errors=True)
+        raise
+    return Rendered(mix=master.samples, stems=_SpooledStems(files, gains), report=report, master=master, spool=spool)
+
+
+def _track_report(track: Track, spec: MixSpec, measured: StemMeasures, gained) -> TrackReport:
+    """A stem's line of the report from its unity-gain measures (``gained()``: the stem at its gain, when LUFS must be measured)."""
+    lufs = measured.lufs_at(track.gain_db)
+    if lufs is None:
+        lufs = stem_lufs(gained(), spec.sample_rate)
+    level = lufs if spec.level_unit == "lufs" else measured.active_rms_db + track.gain_db
+    peak = max(SILENCE_DB, measured.peak_dbfs + track.gain_db) if measured.peak_dbfs > SILENCE_DB else SILENCE_DB
+    return TrackReport(label=track.label, role=track.role, level_db=level, peak_dbfs=peak, unit=spec.level_unit,
+                       target_db=track.target_db, error_db=level - track.target_db, lufs=lufs)
+
+
+def _mix_report(reports: list[TrackReport], master: TruePeakResult, spec: MixSpec) -> MixReport:
+    mix = master.samples
+    true_peak = true_peak_dbtp(mix, spec.sample_rate)
     if true_peak > spec.ceiling_dbfs:
         raise RenderError(f"master stage failed to hold the {spec.ceiling_dbfs} dBTP ceiling")  # a bug, not input
-    report = MixReport(
-        tracks=reports,
-        master_gain_db=master.reduction_db,
-        limiter_db=master.limiter_db,
-        peak_dbfs=_blockwise_peak_dbfs(mix),
-        true_peak_dbtp=true_peak,
-        loudness_lufs=integrated_lufs(mix, sr),
-    )
-    return Rendered(mix=mix, stems=Stems(cache, tracks), report=report, master=master)
+    return MixReport(tracks=reports, master_gain_db=master.reduction_db, limiter_db=master.limiter_db,
+                     peak_dbfs=_blockwise_peak_dbfs(mix), true_peak_dbtp=true_peak,
+                     loudness_lufs=integrated_lufs(mix, spec.sample_rate))
+
+
+class _SpooledStems(Sequence):
+    """A long mix's stems: each the float32 file of its equalised stem times its gain (``blocks.Scaled``)."""
+
+    def __init__(self, files: list[FrameFile], gains: list[float]) -> None:
+        self._files, self._gains = files, gains
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return Scaled(self._files[i], self._gains[i])
 
 
 def integrated_lufs(samples: np.ndarray, sample_rate: int) -> float | None:
     """Integrated loudness (ITU-R BS.1770-4, ``loudness.bs1770_loudness``); None if shorter than one 400 ms block."""
-    x = np.asarray(samples)  # float32 stays float32: bs1770_loudness widens piece by piece (same values)
+    x = as_frames(samples)  # float32 stays float32 (and a file stays on disk): bs1770_loudness widens piece by piece
     if x.shape[0] < int(0.4 * sample_rate):
         return None
     value = bs1770_loudness(x, sample_rate)

@@ -48,6 +48,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..manifest import EqEvent, MixAnalysis, MixSpec, Track  # noqa: E402
 from ..mix.bark import BandEnergies, band_energies  # noqa: E402
+from ..mix.blocks import CHUNK_FRAMES  # noqa: E402
 from ..mix.masking import CAP_DB, maskee_active  # noqa: E402
 from ..mix.pan import describe_pan  # noqa: E402
 from ..mix.render import Rendered, StemCache  # noqa: E402
@@ -55,6 +56,7 @@ from ..mix.render import Rendered, StemCache  # noqa: E402
 BLOCK_SECONDS = 0.02
 RANGE_DB = 40.0
 FLOOR_DB = -120.0
+STRIP_CHUNK = 4096  # STFT frames of the heat strips worked on at once (~95 s at 44.1 kHz)
 HEAT_MAX_DB = 18.0  # colour scale top; a track buried by more reads "≥ 18 dB"
 
 # layout, inches
@@ -119,7 +121,19 @@ def masking_strips(stems: list[np.ndarray], sample_rate: int, *, energies: list[
         energies = [band_energies(s, sample_rate) for s in stems]
     if not energies:
         return MaskingStrips(np.zeros(0), 0.0, np.zeros((0, 0)), np.zeros((0, 0)))
-    energy = np.stack([e.energy for e in energies])  # (tracks, frames, 25)
+    frames = energies[0].energy.shape[0]
+    per_frame = np.empty((len(energies), frames))
+    counts = np.empty((len(energies), frames), dtype=np.int64)
+    for k0 in range(0, frames, STRIP_CHUNK):  # every frame on its own: a few MB of cells at a time at any length
+        k1 = min(frames, k0 + STRIP_CHUNK)
+        per_frame[:, k0:k1], counts[:, k0:k1] = _strip_cells(np.stack([e.energy[k0:k1] for e in energies]))
+    if len(stems) < 2:
+        per_frame = np.where(counts > 0, 0.0, np.nan)
+    return MaskingStrips(energies[0].times, energies[0].hop_seconds, per_frame, counts)
+
+
+def _strip_cells(energy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean masking excess over the active bands, number of active bands) per track and frame of (tracks, frames, 25)."""
     tiny = 1e-15
     levels = 10.0 * np.log10(np.maximum(energy, tiny))
     active = maskee_active(levels)
@@ -128,18 +142,23 @@ def masking_strips(stems: list[np.ndarray], sample_rate: int, *, energies: list[
     counts = active.sum(axis=2)
     sums = np.where(active, excess, 0.0).sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_frame = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
-    if len(stems) < 2:
-        per_frame = np.where(counts > 0, 0.0, np.nan)
-    return MaskingStrips(energies[0].times, energies[0].hop_seconds, per_frame, counts)
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan), counts
 
 
 def envelope_db(samples: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
-    """(times, per-channel peak dBFS per block) — block peaks, floored at ``FLOOR_DB``."""
+    """(times, per-channel peak dBFS per block) — block peaks, floored at ``FLOOR_DB``.
+
+    ``samples``: an array, or a long mix's ``mix.blocks.FrameFile`` / ``Scaled`` stem, read ``CHUNK_FRAMES`` at a time.
+    """
     hop = max(1, int(round(BLOCK_SECONDS * sample_rate)))
     n = samples.shape[0] // hop * hop
-    # per channel on a (blocks, hop) view: ~30x faster than reducing the middle axis of (blocks, hop, ch)
-    blocks = np.stack([np.abs(samples[:n, c]).reshape(-1, hop).max(axis=1) for c in range(samples.shape[1])], axis=1)
+    blocks = np.zeros((n // hop, samples.shape[1]), dtype=samples.dtype)
+    step = max(1, CHUNK_FRAMES // hop) * hop  # whole envelope blocks per read: a long mix's file is read a piece at a time
+    for a in range(0, n, step):
+        piece = samples[a : min(n, a + step)]
+        # per channel on a (blocks, hop) view: ~30x faster than reducing the middle axis of (blocks, hop, ch)
+        for c in range(piece.shape[1]):
+            blocks[a // hop : a // hop + piece.shape[0] // hop, c] = np.abs(piece[:, c]).reshape(-1, hop).max(axis=1)
     with np.errstate(divide="ignore"):
         db = np.maximum(FLOOR_DB, 20.0 * np.log10(blocks))
     times = (np.arange(db.shape[0]) + 0.5) * hop / sample_rate

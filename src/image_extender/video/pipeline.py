@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from ..errors import SettingsError
 from ..manifest import Manifest
 from ..mix.render import Rendered, StemCache
@@ -100,8 +102,9 @@ def mux_step(video_path: Path, original: str, on_stage: StageCallback = _noop) -
         assert written.video is not None
         on_stage("muxing the soundtrack into the video")
         sr = written.mix.sample_rate
-        own = read_original(video_path, sr, rendered.mix.shape[0]) if written.video.info.audio_codec else None
-        audio = combine(rendered.mix, own, original, sr, written.mix.ceiling_dbfs)  # type: ignore[arg-type]
+        soundtrack = np.asarray(rendered.mix)  # a clip's length: a long render's file is read whole here
+        own = read_original(video_path, sr, soundtrack.shape[0]) if written.video.info.audio_codec else None
+        audio = combine(soundtrack, own, original, sr, written.mix.ceiling_dbfs)  # type: ignore[arg-type]
         written.video.mux = mux(video_path, audio, sr, folder / f"video{output_suffix(written.video.info.codec)}",
                                 original=original if own is not None else "none")
         write_video_timeline(written, folder / "video_timeline.png")

@@ -1,0 +1,155 @@
+"""Peak memory of a long mix, measured for real (run on demand; ``bench_pipeline.py`` calls it).
+
+Issue #13's target: a one-hour mix must not need more than ~2 GB. Measured on the person.jpg
+mix of the real starter library:
+
+1. **photo → folder** (``image-extender sonify person.jpg --duration 600``) in a child
+   process: wall time and maximum resident set size (``getrusage(RUSAGE_CHILDREN)``).
+2. **the one-hour manifest**: that 600 s plan repeated six times end to end (the bed plays
+   throughout, every object event and every dynamic-EQ cut comes back every 600 s:
+   ``tile_tracks``) — a real 3600 s manifest of the same recordings in a second, where
+   planning one from the photo takes ~18 min and ~5.5 GB here (the planner holds whole
+   stems; ``--plan`` measures that too).
+3. **render + master + write** (``image-extender render manifest.json``: every stem, the
+   master stage, mix.wav, stems/, timeline, ZIP) of the 600 s and the 3600 s manifest, each
+   in a fresh child process under ``tracemalloc`` (every numpy buffer is traced): the
+   traced peak and the process's maximum resident set size (``getrusage(RUSAGE_SELF)``,
+   interpreter and libraries included), next to the target.
+
+The 3600 s render needs ~15 GB of free disk for a moment (the output folder holds the mix,
+the stems and their ZIP; the render's own working files are ~7 GB) and a few minutes.
+
+Usage: ``.venv/bin/python bench/bench_memory.py [--plan]``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from image_extender.manifest import Manifest, Track
+
+DATA = Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parents[1] / "data"))
+PHOTO = DATA / "debian" / "darknet" / "usr" / "share" / "darknet" / "data" / "person.jpg"
+TARGET_MB = 2048.0
+
+# the child that renders: tracemalloc from the first line, then `image-extender render` through the pipeline
+_RENDER_CHILD = """
+import json, resource, sys, time, tracemalloc
+tracemalloc.start()
+from pathlib import Path
+from image_extender.pipeline import render_manifest
+t0 = time.perf_counter()
+render_manifest(Path(sys.argv[1]), Path(sys.argv[2]))
+seconds = time.perf_counter() - t0
+print(json.dumps({"traced_mb": tracemalloc.get_traced_memory()[1] / 2**20,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "seconds": seconds}))
+"""
+
+
+def _child_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
+
+
+def photo_to_folder(seconds: float, out: Path) -> dict[str, float]:
+    """``image-extender sonify`` in a child: wall seconds and its max RSS (the largest child so far)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "image_extender.cli", "sonify", str(PHOTO), "-o", str(out),
+                    "--duration", f"{seconds:g}", "--seed", "1"], check=True, capture_output=True)  # fmt: skip
+    return {"seconds": time.perf_counter() - t0, "rss_mb": _child_rss_mb()}
+
+
+def render_folder(manifest: Path, out: Path) -> dict[str, float]:
+    """``image-extender render MANIFEST`` in a fresh child under tracemalloc."""
+    done = subprocess.run([sys.executable, "-c", _RENDER_CHILD, str(manifest), str(out)],
+                          check=True, capture_output=True, text=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def tile_tracks(tracks: list[Track], period: float, times: int) -> list[Track]:
+    """``tracks`` of a ``period``-second mix repeated ``times`` times end to end: the bed's one
+    event plays throughout, every object event and EQ cut comes back each period."""
+    out = []
+    for t in tracks:
+        if t.role == "ambience" and len(t.events) == 1:
+            events = [t.events[0].model_copy(update={"length": period * times})]
+        else:
+            events = [e.model_copy(update={"start": e.start + k * period}) for k in range(times) for e in t.events]
+        eq = [c.model_copy(update={"start": c.start + k * period, "end": c.end + k * period})
+              for k in range(times) for c in t.eq]  # fmt: skip
+        out.append(t.model_copy(update={"events": events, "eq": eq}))
+    return out
+
+
+def hour_manifest(folder: Path) -> Path:
+    """``folder``'s manifest (a 600 s plan) tiled to 3600 s, saved beside it (its sounds are there)."""
+    manifest = Manifest.load(folder / "manifest.json")
+    times = int(round(3600.0 / manifest.mix.duration))
+    tiled = manifest.model_copy(update={"tracks": tile_tracks(manifest.tracks, manifest.mix.duration, times),
+                                        "mix": manifest.mix.model_copy(update={"duration": 3600.0})})  # fmt: skip
+    path = folder / "manifest-3600.json"
+    tiled.save(path)
+    return path
+
+
+def _report(label: str, render: dict[str, float], same: bool | None) -> None:
+    check = "" if same is None else f"; re-rendered mix.wav {'identical' if same else 'DIFFERS'}"
+    print(f"  {label}: render + master + write {render['seconds']:6.1f} s, traced peak {render['traced_mb']:6.0f} MB, "
+          f"max RSS {render['rss_mb']:6.0f} MB (target ≤ ~{TARGET_MB:.0f} MB for 1 h){check}", flush=True)
+
+
+def memory_table(plan_hour: bool = False) -> dict[float, dict[str, dict[str, float]]]:
+    print(f"memory of a long mix (person.jpg, target: a 1 h mix within ~{TARGET_MB:.0f} MB):", flush=True)
+    results: dict[float, dict[str, dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
+        root = Path(tmp)
+        sonify = photo_to_folder(600.0, root / "person-600")
+        print(f"  600 s mix: photo → folder {sonify['seconds']:6.1f} s, max RSS {sonify['rss_mb']:6.0f} MB", flush=True)
+        render = render_folder(root / "person-600" / "manifest.json", root / "render-600")
+        same = (root / "person-600" / "mix.wav").read_bytes() == (root / "render-600" / "mix.wav").read_bytes()
+        _report("600 s mix", render, same)
+        results[600.0] = {"sonify": sonify, "render": render}
+        subprocess.run(["rm", "-rf", str(root / "render-600")], check=True)
+        render = render_folder(hour_manifest(root / "person-600"), root / "render-3600")
+        _report("3600 s mix (the 600 s plan ×6)", render, None)
+        results[3600.0] = {"render": render}
+        subprocess.run(["rm", "-rf", str(root / "render-3600")], check=True)  # ~10 GB with its ZIP
+        if plan_hour:
+            sonify = photo_to_folder(3600.0, root / "person-3600")
+            print(f"  3600 s mix: photo → folder {sonify['seconds']:6.1f} s, max RSS {sonify['rss_mb']:6.0f} MB "
+                  "(planning holds whole stems)", flush=True)
+            results[3600.0]["sonify"] = sonify
+    return results
+
+
+def rows(results: dict[float, dict[str, dict[str, float]]]) -> list[tuple[str, str, str]]:
+    """Table rows for ``bench_pipeline``'s summary."""
+    out = []
+    for seconds, r in sorted(results.items()):
+        target = f"≤ ~{TARGET_MB:.0f} MB" if seconds >= 3600 else "1 h mix ≤ ~2 GB"
+        out.append((f"render + master + write, {seconds:g} s mix (traced peak / max RSS)",
+                    f"{r['render']['traced_mb']:.0f} MB / {r['render']['rss_mb']:.0f} MB", target))
+        if "sonify" in r:
+            out.append((f"photo → folder, {seconds:g} s mix (max RSS)", f"{r['sonify']['rss_mb']:.0f} MB", ""))
+    return out
+
+
+def main() -> int:
+    if not PHOTO.is_file():
+        print(f"{PHOTO}: photo missing; run `make install` first", file=sys.stderr)
+        return 1
+    results = memory_table(plan_hour="--plan" in sys.argv)
+    print("\n| measure | this run | target |\n|---|---|---|")
+    for row in rows(results):
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
