@@ -635,3 +635,19 @@ def test_a_river_photo_has_its_river_as_an_object_across_the_bottom():
     assert drafts_from_place([AmbienceTag(label="river", query="river")], [river]) == []
     # a doubtful river place keeps its water in the bed: no second, positioned copy
     assert drafts_from_place([AmbienceTag(label="river", query="river flowing ambience", confidence=0.45)], []) == []
+
+
+def test_an_unsure_detection_nothing_supports_is_not_played(scene):
+    """GCompris's windmill tower: "skis" at 0.44 over the tower, whose crop is nothing like
+    skis (radio telescope 0.05, skis' kinds 0.001): no skiing at a windmill. A detector
+    this unsure, with no support from its crop, is not a sound source; a sure one is kept
+    (the American band's "sink" is a drum, not dropped)."""
+    assert "skis" not in {o.label for o in scene("categorization/windmill.webp").objects}
+    assert "drum" in {o.label for o in scene("explore_world_music/america.webp").objects}
+
+
+def test_people_whose_crops_are_animals_are_those_animals(scene):
+    """GCompris's crabs on a beach: the detector sees people (0.53, 0.51) where the crops
+    are rock crabs (0.74): no footsteps and no voices among the crabs."""
+    s = scene("erase/crab.webp")
+    assert not [o for o in s.objects if o.detected_as == "person" or o.label == "person"], s.objects
