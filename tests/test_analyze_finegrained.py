@@ -651,3 +651,27 @@ def test_people_whose_crops_are_animals_are_those_animals(scene):
     are rock crabs (0.74): no footsteps and no voices among the crabs."""
     s = scene("erase/crab.webp")
     assert not [o for o in s.objects if o.detected_as == "person" or o.label == "person"], s.objects
+
+
+def test_footsteps_follow_the_ground_at_peoples_feet(scene):
+    """Darknet's person.jpg: a walker and a horse on winter-dry grass, which the place rules
+    read as a farm. The band at her feet is neither green nor snow, so she gets footsteps on
+    dry ground, not on a lawn; a green band inland is grass and a white one snow, whatever
+    the place rules guessed, but not in a street (beige paving, a white crossing) nor by
+    the water (white sand is as bright and colourless as snow)."""
+    from image_extender.analyze.ground import ground_under
+    from image_extender.analyze.vocabulary import apply_person_context
+    from image_extender.manifest import AmbienceTag, BBox
+
+    s = scene("darknet/person.jpg")
+    (walker,) = [o for o in s.objects if o.detected_as == "person"]
+    assert "grass" not in walker.query and walker.query.startswith("footsteps"), walker
+    rgb = load_image(data_dir() / "debian" / "darknet" / "usr" / "share" / "darknet" / "data" / "person.jpg").rgb
+    assert ground_under(rgb, walker.bbox) is None
+
+    person = SceneObject(label="person", query="people talking", bbox=BBox(x0=0.3, y0=0.3, x1=0.5, y1=0.9), importance=1.0, confidence=0.8)
+    def heard(place, ground):
+        (o,) = apply_person_context([person], [AmbienceTag(label=place, query="x")], ground=lambda box: ground)
+        return o.query
+    assert heard("forest", "snow") == "footsteps in snow" and heard("savanna", "grass") == "footsteps on grass"
+    assert heard("urban street", "snow") == "footsteps on pavement" and heard("beach", "snow") == "footsteps in sand"
