@@ -53,7 +53,8 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
    more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
    gets no cow. A herd's majority verdict also carries its members the classifier left
-   unconvinced (one bison of three still called "cow").
+   unconvinced (one bison of three still called "cow"); a member whose crop backs neither
+   its class nor anything else has no vote (a "sheep" box over an alpaca's legs).
 7. **Players** — a person box whose crop names an instrument with ``PLAYS_MIN`` is the
    musician playing it (a cellist is "cello"); a sink or a bag the crop confidently calls
    a drum is that drum (the detector has no instrument classes).
@@ -370,6 +371,7 @@ def fine_grained_drafts(
             crop_probs[i] = classify(patch)
 
     per_det: list[tuple[Detection, Draft | None, bool]] = []
+    abstains: list[bool] = []  # classified, but the crop backs neither its class nor a replacement
     for i, det in enumerate(detections):
         entry = vocabulary.get(det.class_id)
         if i in crop_probs:
@@ -379,8 +381,12 @@ def fine_grained_drafts(
         else:
             probs, where = None, ""
         neighbours = [(o.box, e.label) for j, o in enumerate(detections) if j != i and (e := vocabulary.get(o.class_id))]
-        per_det.append((det, refine_detection(det, entry, probs, where, index, vocab, neighbours), probs is not None))
-    consensus = _herd_consensus(per_det, vocabulary, vocab)
+        draft = refine_detection(det, entry, probs, where, index, vocab, neighbours)
+        per_det.append((det, draft, probs is not None))
+        own = float(probs[index.under(entry.label)].sum()) if probs is not None and entry is not None else 1.0
+        abstains.append(own < DOUBT_OWN and (draft is None or not draft.detected_as) and index.under(entry.label).any()
+                        if entry is not None else False)
+    consensus = _herd_consensus(per_det, vocabulary, vocab, abstains)
     consensus = _one_herd(consensus, [classified for _, _, classified in per_det], whole, index)
     drafts = [d for d in consensus if d is not None and within_earshot(d)]
 
@@ -477,11 +483,14 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return ix * iy / area if area > 0 else 0.0
 
 
-def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabulary: dict[int, SoundEntry], vocab: Vocabulary) -> list[Draft | None]:
+def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabulary: dict[int, SoundEntry], vocab: Vocabulary,
+                    abstains: Sequence[bool] = ()) -> list[Draft | None]:
     """One class, one verdict: a replacement stands only when at least half of the
     detections of that class that were classified agree on it, and then the ones too small
     to classify, and the ones the classifier left as detected, follow them (a herd of bison
-    seen as "cow" is all bison)."""
+    seen as "cow" is all bison). A member whose crop gives its class less than ``DOUBT_OWN``
+    and names no replacement either (``abstains``) has no vote: a second "sheep" box over
+    the alpaca's legs does not keep the alpaca a sheep."""
     by_class: dict[int, list[int]] = {}
     for i, (det, _, _) in enumerate(per_det):
         by_class.setdefault(det.class_id, []).append(i)
@@ -491,7 +500,7 @@ def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabul
             continue
         entry = vocabulary.get(class_id)
         base = vocab.by_coco.get(entry.label) if entry else None
-        voters = [i for i in members if per_det[i][2]]
+        voters = [i for i in members if per_det[i][2] and not (abstains and abstains[i])]
         replaced: dict[str, list[int]] = {}
         for i in voters:
             d = out[i]
