@@ -185,7 +185,7 @@ class _Run:
     used: dict[str, str] = field(default_factory=dict)  # sound id -> target that has it
     regenerator: Regenerator | None = None
     source_down: str | None = None  # why the online source gave up for the rest of the run
-    words: WordEvidence = field(default_factory=lambda: WordEvidence(None))  # "another animal" (step 2)
+    words: WordEvidence = field(default_factory=lambda: WordEvidence(None))  # "another animal" (step 1)
 
     @property
     def rounds(self) -> Callable[[str, Role], Iterator[Round]] | None:
@@ -485,7 +485,8 @@ def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
 
 def find_one(target: _Target, run: _Run) -> SoundChoice:
     """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
-    attempt = _Attempt(target, siblings=list(target.queries))  # the vocabulary's own further queries ("heron call" for a spoonbill)
+    # the vocabulary's own further queries may name a neighbour on purpose ("heron call" for a spoonbill)
+    attempt = _Attempt(target, siblings=list(target.queries))
     requests_before = run.requests()
     own = list(dict.fromkeys(q.strip() for q in [target.query, *target.queries] if q.strip()))
     queries: list[tuple[str, Fallback | None]] = [(q, None) for q in own]
@@ -564,7 +565,9 @@ def _lexicon(verifier: Verifier, hierarchy: Hierarchy | None) -> SoundWords:
     """The words' meanings for "another animal": the verifier's lexicon, else the hierarchy's
     WordNet, else none (then there is no word evidence and nothing is rejected for it)."""
     own = getattr(verifier, "lexicon", None)
-    return own if isinstance(own, SoundWords) else SoundWords(own if hasattr(own, "animal_senses") else getattr(hierarchy, "wordnet", None))
+    if isinstance(own, SoundWords):
+        return own
+    return SoundWords(own if hasattr(own, "animal_senses") else getattr(hierarchy, "wordnet", None))
 
 
 def find_sounds(

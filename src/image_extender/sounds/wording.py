@@ -17,8 +17,8 @@ synonyms and hypernyms (hen -> chicken), the query's its forms and synonyms (ope
 open); and (2) a **contradiction**: a word in the candidate's name or description that
 WordNet lists as an antonym of a query word (open / close, day / night, empty / full).
 And (3) **another animal**: the most specific animals the candidate's name and
-description name (the WordNet senses of its words that are animals; a general word beside a specific one
-— "farm animal, pig grunting" — counts as the specific one) when none of them is the
+description name (the WordNet senses of its words that are animals; a general word beside
+a specific one — "farm animal, pig grunting" — counts as the specific one) when none is the
 query's animal, a kind of it or a more general word for it: "A bear" for "panda bleating",
 "Lion roar" for "cheetah growl", a pig on a piggery for "alpaca humming". Sentence
 embeddings put every big cat near every other one; the words do not.
@@ -51,8 +51,7 @@ class Wording:
     naming: float  # 0..1: share of the query's words the candidate's text names
     things: float  # 0..1: the same over the query's things ("cat" of "cat meowing"), not its -ing actions
     contradiction: str | None  # "'close' is the opposite of 'opening'"
-    other: str | None = None  # "names a bear, not a panda": the animal it names instead of the query's
-
+    other: str | None = None  # "names bear, not panda": the animal it names instead of the query's
 
 
 class WordEvidence:
@@ -85,8 +84,8 @@ class WordEvidence:
         """"names bear, not panda" when the candidate's own words (name and description,
         not its asides or tags) name animals and none of their most specific ones is the
         animal wanted, a kind of it or a more general word for it; else None. The animal
-        wanted is the one the first of ``things`` that names any animal names ("alpaca
-        humming" names none WordNet knows, so a llama's label "llama" is next).
+        wanted is the one the first of ``things`` that names any animal names (an object's
+        first query, else its label: "meerkat calls" when WordNet knows no meerkat).
 
         ``siblings``: animals a listener accepts *instead* (a fallback table's "duck" for a
         goose); more general words among them (a "farm animal" for a llama) allow nothing
