@@ -198,3 +198,51 @@ def test_a_river_object_flows_on_rather_than_splashing_once(source, verifier):
     assert choice.sound is not None and choice.sound.kind == "bed" and "river" in choice.sound.description
     (plain,) = find_sounds(_scene([river]), source, verifier, None)  # the role's default: a one-shot first
     assert plain.sound is not None and plain.sound.kind == "one-shot"
+
+
+# ------------------------------------------------------------------ category neighbours (issue 15)
+
+
+def source_records() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "retrieval_library.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def hierarchy() -> ConceptHierarchy:
+    return ConceptHierarchy.load(None, data_dir())
+
+
+def test_a_fallback_that_names_another_animal_finds_nothing_rather_than_that_animal(source, verifier, hierarchy):
+    """A llama the classifier is sure of (0.93): the library has no llama, and the table's
+    fallback "farm animals" finds a recording that a piggery's pig is behind. Whatever query
+    finds it, a recording that names another animal than the object's first query (and
+    than its own further queries) is rejected: no sound beats a pig for a llama."""
+    llama = _obj("llama", "llama call", queries=["llama vocalization"], accepts=["llama", "alpaca"])
+    pig = {"id": "widelands/sound/farm/farm_animal_00.ogg", "name": "farm animal", "kind": "one-shot", "tags": ["pig", "farm", "sound"],
+           "description": "farm animal, pig grunting on a piggery (Widelands, sound, farm); heard at: piggery"}  # verbatim
+    assert hierarchy.fallbacks("llama")[0] == "farm animals"
+    farm = StarterSource([*source_records(), pig], source.embedder, WordNet.from_data_dir(data_dir()))
+    (choice,) = find_sounds(_scene([llama]), farm, verifier, hierarchy)
+    assert choice.sound is None or not {"pig", "sheep", "goat", "cow"} & set(choice.sound.name.replace("_", " ").split()), choice.verdict
+    assert any("names pig, not llama" in s.detail for s in choice.trail if s.action == "reject"), choice.trail
+
+
+def test_a_cheetah_never_falls_back_to_a_lion_roar(source, verifier, hierarchy):
+    """The cheetah the classifier named (0.93): "cheetah growl", then the big cat's queries,
+    then the hierarchy. A lion roar answers "lion" and "big cat growling" alike, and is
+    still no cheetah: no sound beats the wrong animal."""
+    cheetah = _obj("big cat", "cheetah growl", queries=["big cat growling", "leopard growl", "wild cat snarl"],
+                   accepts=["leopard", "jaguar", "cheetah", "puma", "big cat", "growl"])
+    (choice,) = find_sounds(_scene([cheetah]), source, verifier, hierarchy)
+    assert choice.sound is None or "lion" not in choice.sound.id, choice.verdict
+
+
+def test_a_goose_that_is_a_duck_falls_back_to_the_duck(source, verifier, hierarchy):
+    """A farm duck the classifier calls a goose (0.68): the library has no goose, and the
+    hierarchy table offers the water bird a listener accepts instead — goose -> duck ->
+    waterfowl, never a songbird's chirp — so the duck is heard, and the trail says why."""
+    goose = _obj("goose", "goose honking", queries=["geese honking", "goose call"], accepts=["goose", "geese", "honk"])
+    assert hierarchy.fallbacks("goose")[:2] == ["duck", "waterfowl"] and hierarchy.stops("waterfowl")
+    (choice,) = find_sounds(_scene([goose]), source, verifier, hierarchy)
+    assert choice.sound is not None and ("duck" in choice.sound.id or "drake" in choice.sound.id), choice.verdict
+    assert "'goose' -> 'duck' (table)" in " ".join(s.detail for s in choice.trail)

@@ -43,12 +43,18 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    clock, a "clock" that is a scoreboard. For an animal box only a *thing* contradicts it
    (hay bales called "sheep"): ImageNet's many animals blur together, so another animal
    is the replacement's business, not a reason for silence. People (ImageNet names them by
-   their clothes) and classes ImageNet has no kinds of (a suitcase) are never doubted.
+   their clothes) and classes ImageNet has no kinds of (a suitcase) are never doubted so.
+   A box the detector itself is unsure of (< ``UNSURE``) needs no rival: a crop giving its
+   kinds < ``DOUBT_OWN`` (and, for an animal box, naming no animal) leaves nothing that
+   says it is there ("skis" at 0.44 over a windmill tower). A "person" whose crop is mostly
+   animal, topped by one (crabs on a beach), is that animal, unless an overlapping
+   detection explains it (the rider's horse).
 6. **Neighbours** — a box whose crop names the class of another detection in the photo
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
    more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
    gets no cow. A herd's majority verdict also carries its members the classifier left
-   unconvinced (one bison of three still called "cow").
+   unconvinced (one bison of three still called "cow"); a member whose crop backs neither
+   its class nor anything else has no vote (a "sheep" box over an alpaca's legs).
 7. **Players** — a person box whose crop names an instrument with ``PLAYS_MIN`` is the
    musician playing it (a cellist is "cello"); a sink or a bag the crop confidently calls
    a drum is that drum (the detector has no instrument classes).
@@ -98,6 +104,8 @@ FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the wh
 DOUBT_OWN = 0.05  # a crop giving the detected class's kinds less than this…
 DOUBT_TOP = 0.2  # …while naming something else this surely contradicts the detector
 NEIGHBOUR_MIN = 0.3
+UNSURE = 0.5  # a detection below this that its crop does not support at all is dropped
+PERSON_ANIMAL = 0.5  # a "person" whose crop is this much animal (and tops with one) is that animal
 UNLIKE_SHARE = 2.0  # kinds the generic sound is wrong for outweigh the ones it fits this much: silence
 HERD_MIN = 0.1  # whole-image mass for one detected animal class to absorb another's unclassified boxes…
 HERD_SHARE = 2.0  # …when it is this many times the other's
@@ -261,8 +269,11 @@ def refine_detection(
             name, why = _why(index, probs, best, where, f"is not a kind of {coco or 'the detected class'}")
             return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name)
         break
-    if plain is not None and (where == "crop" or det.area >= FILLS_IMAGE) and doubted(probs, mask, base, index):
+    if plain is not None and (where == "crop" or det.area >= FILLS_IMAGE) and (
+            doubted(probs, mask, base, index) or unsupported(det, probs, mask, base, index)):
         return None  # (a box merely large is judged on a whole image that also holds its surroundings: no doubt from that)
+    if person and plain is not None and where == "crop" and _an_animal(det, probs, index, neighbours):
+        return None
     return plain
 
 
@@ -290,6 +301,28 @@ def doubted(probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIn
     if base.kind in ANIMAL_KINDS:  # another animal is a replacement's question; a thing is not an animal
         return bool(not index.animal[top] and float(probs[index.animal].sum()) < DOUBT_TOP)
     return True
+
+
+def unsupported(det: Detection, probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIndex) -> bool:
+    """Is a box the detector is unsure of (score < ``UNSURE``) left without any support by
+    its crop? Its own class's kinds get less than ``DOUBT_OWN`` and, for an animal class,
+    the crop names no animal either (< ``DOUBT_TOP``): "skis" at 0.44 over a windmill
+    tower, a second "sheep" at 0.42 over a patch of grass. Nothing but one unsure guess says
+    it is there (step 5 of the module doc); people are never judged so."""
+    if base.kind == "person" or det.score >= UNSURE or not mask.any() or float(probs[mask].sum()) >= DOUBT_OWN:
+        return False
+    return base.kind not in ANIMAL_KINDS or float(probs[index.animal].sum()) < DOUBT_TOP
+
+
+def _an_animal(det: Detection, probs: np.ndarray, index: ConceptIndex,
+               neighbours: Sequence[tuple[tuple[float, float, float, float], str]]) -> bool:
+    """Is a "person" box an animal? Its crop's top class is an animal and animals hold
+    ``PERSON_ANIMAL`` of the crop (crabs on a beach, a narwhal in the waves), and no overlapping detection explains that animal (a rider's horse, a dog on a
+    lead). Clothes are no animals, so this is no doubt about people in costume."""
+    top = int(np.argmax(probs))
+    if not index.animal[top] or float(probs[index.animal].sum()) < PERSON_ANIMAL:
+        return False
+    return not any(_overlap(det.box, box) > 0.2 and index.under(label)[top] for box, label in neighbours)
 
 
 def _played_instrument(det: Detection, base: Concept | None, probs: np.ndarray, other: np.ndarray,
@@ -338,6 +371,7 @@ def fine_grained_drafts(
             crop_probs[i] = classify(patch)
 
     per_det: list[tuple[Detection, Draft | None, bool]] = []
+    abstains: list[bool] = []  # classified, but the crop backs neither its class nor a replacement
     for i, det in enumerate(detections):
         entry = vocabulary.get(det.class_id)
         if i in crop_probs:
@@ -347,8 +381,12 @@ def fine_grained_drafts(
         else:
             probs, where = None, ""
         neighbours = [(o.box, e.label) for j, o in enumerate(detections) if j != i and (e := vocabulary.get(o.class_id))]
-        per_det.append((det, refine_detection(det, entry, probs, where, index, vocab, neighbours), probs is not None))
-    consensus = _herd_consensus(per_det, vocabulary, vocab)
+        draft = refine_detection(det, entry, probs, where, index, vocab, neighbours)
+        per_det.append((det, draft, probs is not None))
+        own = float(probs[index.under(entry.label)].sum()) if probs is not None and entry is not None else 1.0
+        abstains.append(own < DOUBT_OWN and (draft is None or not draft.detected_as) and index.under(entry.label).any()
+                        if entry is not None else False)
+    consensus = _herd_consensus(per_det, vocabulary, vocab, abstains)
     consensus = _one_herd(consensus, [classified for _, _, classified in per_det], whole, index)
     drafts = [d for d in consensus if d is not None and within_earshot(d)]
 
@@ -445,11 +483,14 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return ix * iy / area if area > 0 else 0.0
 
 
-def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabulary: dict[int, SoundEntry], vocab: Vocabulary) -> list[Draft | None]:
+def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabulary: dict[int, SoundEntry], vocab: Vocabulary,
+                    abstains: Sequence[bool] = ()) -> list[Draft | None]:
     """One class, one verdict: a replacement stands only when at least half of the
     detections of that class that were classified agree on it, and then the ones too small
     to classify, and the ones the classifier left as detected, follow them (a herd of bison
-    seen as "cow" is all bison)."""
+    seen as "cow" is all bison). A member whose crop gives its class less than ``DOUBT_OWN``
+    and names no replacement either (``abstains``) has no vote: a second "sheep" box over
+    the alpaca's legs does not keep the alpaca a sheep."""
     by_class: dict[int, list[int]] = {}
     for i, (det, _, _) in enumerate(per_det):
         by_class.setdefault(det.class_id, []).append(i)
@@ -459,7 +500,7 @@ def _herd_consensus(per_det: list[tuple[Detection, Draft | None, bool]], vocabul
             continue
         entry = vocabulary.get(class_id)
         base = vocab.by_coco.get(entry.label) if entry else None
-        voters = [i for i in members if per_det[i][2]]
+        voters = [i for i in members if per_det[i][2] and not (abstains and abstains[i])]
         replaced: dict[str, list[int]] = {}
         for i in voters:
             d = out[i]

@@ -29,6 +29,7 @@ from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
 from .fusion import default_index, drafts_from_place, fine_grained_drafts
+from .ground import ground_under
 from .places import load_table as load_place_neighbours
 from .vocabulary import apply_person_context, label_of, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
 
@@ -114,7 +115,8 @@ class OfflineAnalyzer:
         indoor = frozenset(r.label for r in load_rules().rules if r.indoor)
         drafts = [d for d in drafts if plausible_here(d.concept, ambience, indoor)]
         drafts += drafts_from_place(ambience, drafts)
-        objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding())
+        objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding(),
+                                       ground=lambda box: ground_under(image.rgb, box))
         return Scene(
             image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
             analyzer=self.name,

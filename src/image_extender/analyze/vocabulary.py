@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -78,6 +78,7 @@ class PersonRule:
     places: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
     max_height: float = 1.0  # people this small (box height, share of the photo's) or smaller
+    grounds: tuple[str, ...] = ()  # what they stand on ("sand", "snow", "grass": ``ground.ground_under``)
 
     @property
     def silent(self) -> bool:
@@ -174,6 +175,7 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
                     places=_strings(item.get("when_places", []), where),
                     objects=_strings(item.get("when_objects", []), where),
                     max_height=float(item.get("max_height", 1.0)),
+                    grounds=_strings(item.get("when_ground", []), where),
                 )
             )
         except KeyError as exc:
@@ -319,14 +321,25 @@ def sound_objects(
 # --------------------------------------------------------------------------- people in context
 
 
-def apply_person_context(objects: list[SceneObject], ambience: Sequence[AmbienceTag], vocabulary: Vocabulary | None = None) -> list[SceneObject]:
+def _holds(rule: PersonRule, seen: set[str], place: str, height: float, ground: str | None) -> bool:
+    """Does ``rule`` hold for people of this height, standing on ``ground``, in ``place``
+    beside the ``seen`` objects? (see :func:`apply_person_context`)"""
+    where = bool(set(rule.objects) & seen or place in rule.places) if rule.objects or rule.places else True
+    return where and height <= rule.max_height and (not rule.grounds or ground in rule.grounds)
+
+
+def apply_person_context(objects: list[SceneObject], ambience: Sequence[AmbienceTag], vocabulary: Vocabulary | None = None,
+                         ground: Callable[[BBox], str | None] | None = None) -> list[SceneObject]:
     """People sound like what they do where they are: for each person object, the first
     ``[[person]]`` rule that holds.
 
     A rule holds when one of its ``objects`` (a concept label, or ``kind:instrument``) is
     among the other objects, or the first ambience tag is one of its ``places`` — and the
     people are no taller than its ``max_height`` (a share of the photo's height: figures
-    far away in a landscape are not heard walking on grass). A rule without queries makes
+    far away in a landscape are not heard walking on grass) — and, for a rule with
+    ``grounds``, they stand on one of them (``ground``: the person's box -> "sand", "snow",
+    "grass" or None, see :mod:`.ground`; a rule with grounds alone holds wherever they
+    stand on it: footsteps in sand on a beach the place rules misread). A rule without queries makes
     them silent: they are left out. Otherwise the object keeps its box and importance;
     ``detected_as`` says it was a "person" and ``refined_by`` says which rule. No rule: the
     plain "person" entry stays.
@@ -341,8 +354,8 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
             out.append(o)
             continue
         height = o.bbox.y1 - o.bbox.y0
-        rule = next((r for r in vocab.person_rules
-                     if (set(r.objects) & (others | kinds) or place in r.places) and height <= r.max_height), None)
+        underfoot = ground(o.bbox) if ground is not None and any(r.grounds for r in vocab.person_rules) else None
+        rule = next((r for r in vocab.person_rules if _holds(r, others | kinds, place, height, underfoot)), None)
         if rule is None:
             out.append(o)
             continue
@@ -350,6 +363,8 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
             continue
         seen = sorted(set(rule.objects) & (others | kinds))
         why = f"context: {', '.join(seen)}" if seen else f"context: place={place}"
+        if rule.grounds:
+            why += f", ground={underfoot}"
         # the rule's own queries only: a performer's last resort is not footsteps on gravel
         queries = list(dict.fromkeys((list(rule.group) if o.count >= GROUP_MIN else []) + list(rule.queries)))
         out.append(

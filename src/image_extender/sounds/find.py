@@ -5,7 +5,12 @@ give the stereo bed every image needs), then objects from most to least importan
 the dog in front gets the best bark and the second dog the next one. For each target:
 
 1. search the target's query and verify every candidate (:class:`Verifier`); game-only
-   recordings (tag ``game-only``: weapons, magic, UI blips, death cries) never pass;
+   recordings (tag ``game-only``: weapons, magic, UI blips, death cries) never pass, and
+   for an object's further and fallback queries neither does a recording that names
+   another animal than the object's own first query (``wording.WordEvidence.other_animal``:
+   "lion" finds a lion roar, which is no cheetah; "farm animals" a pig on a piggery, which
+   is no llama), unless the object's own queries or the hierarchy table offer that animal
+   instead ("heron call" for a spoonbill, a duck for a goose);
 2. pick among the accepted ones that are not yet in the mix — ``best``: the one that
    names the most specific of the target's concepts (:func:`concept_rank`: "A black
    cat" for a cat beats a tiger filed under "cats", whatever the scores), then the
@@ -64,6 +69,8 @@ from .freesound.errors import FreesoundOfflineError, FreesoundPreviewError
 from ..library.lexical import field_words
 from .hierarchy import Fallback
 from .library_source import GAME_ONLY, PREFERRED_KIND, unplayable
+from .sound_words import SoundWords
+from .wording import WordEvidence
 
 WIDEN = 3  # the wider net of step 3 is this many times ``limit``
 MAX_REGENERATION_ROUNDS = 10  # hard stop for step 5, whatever the regenerator allows
@@ -120,6 +127,7 @@ class _Attempt:
     problems: list[str] = field(default_factory=list)  # searches that could not be answered
     noted: set[str] = field(default_factory=set)  # run-level notes already in this trail
     reserve: tuple[str, str, Pick] | None = None  # (query, via, pick) accepted but naming no concept
+    siblings: list[str] = field(default_factory=list)  # animals its own queries and the hierarchy table offer instead
 
     def note_rejection(self, verdict: Verdict) -> None:
         if self.best_rejection is None or verdict.score > self.best_rejection[0]:
@@ -177,6 +185,7 @@ class _Run:
     used: dict[str, str] = field(default_factory=dict)  # sound id -> target that has it
     regenerator: Regenerator | None = None
     source_down: str | None = None  # why the online source gave up for the rest of the run
+    words: WordEvidence = field(default_factory=lambda: WordEvidence(None))  # "another animal" (step 1)
 
     @property
     def rounds(self) -> Callable[[str, Role], Iterator[Round]] | None:
@@ -305,6 +314,11 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
         attempt.trail.append(TrailStep(action="reject", query=query, sound_id=candidate.sound.id, score=verdict.score,
                                        detail=f"'{candidate.sound.name}' is a game-only sound (weapons, magic, UI, death cries)"))
         return "rejected"
+    target = attempt.target
+    if verdict.accepted and target.role == "object" and query != target.query:
+        other = run.words.other_animal([target.query, target.label], candidate.sound, attempt.siblings)
+        if other:  # a fallback query ("bear grunting", "farm animals") may fit a recording the thing in view does not
+            verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {other} (the animal of '{target.query}')")
     if not verdict.accepted:
         attempt.note_rejection(verdict)
         attempt.trail.append(
@@ -471,13 +485,15 @@ def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
 
 def find_one(target: _Target, run: _Run) -> SoundChoice:
     """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
-    attempt = _Attempt(target)
+    # the vocabulary's own further queries may name a neighbour on purpose ("heron call" for a spoonbill)
+    attempt = _Attempt(target, siblings=list(target.queries))
     requests_before = run.requests()
     own = list(dict.fromkeys(q.strip() for q in [target.query, *target.queries] if q.strip()))
     queries: list[tuple[str, Fallback | None]] = [(q, None) for q in own]
     hierarchy = run.hierarchy
     if hierarchy is not None:
         steps = hierarchy.steps(target.label)
+        attempt.siblings += [f.term for f in steps if f.via == "table"]
         queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in steps]
     tried: dict[str, str] = {}
     notes_shown = False
@@ -545,6 +561,15 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
     return _choice(attempt, target.query, None, why)
 
 
+def _lexicon(verifier: Verifier, hierarchy: Hierarchy | None) -> SoundWords:
+    """The words' meanings for "another animal": the verifier's lexicon, else the hierarchy's
+    WordNet, else none (then there is no word evidence and nothing is rejected for it)."""
+    own = getattr(verifier, "lexicon", None)
+    if isinstance(own, SoundWords):
+        return own
+    return SoundWords(own if hasattr(own, "animal_senses") else getattr(hierarchy, "wordnet", None))
+
+
 def find_sounds(
     scene: Scene,
     source: SoundSource,
@@ -574,5 +599,6 @@ def find_sounds(
         rng=np.random.default_rng(seed),
         limit=limit,
         regenerator=regenerator,
+        words=WordEvidence(_lexicon(verifier, hierarchy)),
     )
     return [find_one(t, run) for t in targets_in_order(scene)]

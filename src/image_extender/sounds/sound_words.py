@@ -51,3 +51,7 @@ class SoundWords:
     def kinds(self, words: Iterable[str]) -> dict[str, set[str]]:
         words = list(words)
         return self.lexicon.kinds(words) if self.lexicon is not None else {w: set() for w in words}
+
+    def animal_senses(self, words: Iterable[str]) -> dict[str, list[set[str]]]:
+        words = list(words)
+        return self.lexicon.animal_senses(words) if self.lexicon is not None else {w: [] for w in words}

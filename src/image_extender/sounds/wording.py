@@ -16,12 +16,19 @@ WordNet expansion as search (``library.lexical``): the candidate's words bring t
 synonyms and hypernyms (hen -> chicken), the query's its forms and synonyms (opening ->
 open); and (2) a **contradiction**: a word in the candidate's name or description that
 WordNet lists as an antonym of a query word (open / close, day / night, empty / full).
+And (3) **another animal**: the most specific animals the candidate's name and
+description name (the WordNet senses of its words that are animals; a general word beside
+a specific one — "farm animal, pig grunting" — counts as the specific one) when none is the
+query's animal, a kind of it or a more general word for it: "A bear" for "panda bleating",
+"Lion roar" for "cheetah growl", a pig on a piggery for "alpaca humming". Sentence
+embeddings put every big cat near every other one; the words do not.
 The verifier accepts a candidate that names enough of the query and rejects a
-contradiction, with thresholds fitted on the labelled pairs (``calibration``).
+contradiction or another animal, with thresholds fitted on the labelled pairs (``calibration``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,12 +43,15 @@ class Lexicon(Protocol):
 
     def kinds(self, words) -> dict[str, set[str]]: ...
 
+    def animal_senses(self, words) -> dict[str, list[set[str]]]: ...
+
 
 @dataclass(frozen=True)
 class Wording:
     naming: float  # 0..1: share of the query's words the candidate's text names
     things: float  # 0..1: the same over the query's things ("cat" of "cat meowing"), not its -ing actions
     contradiction: str | None  # "'close' is the opposite of 'opening'"
+    other: str | None = None  # "names bear, not panda": the animal it names instead of the query's
 
 
 class WordEvidence:
@@ -67,7 +77,42 @@ class WordEvidence:
         qexp = self._expand(qwords, verbs=True)
         named = {w: max(relation * doc.get(term, 0.0) for term, relation in qexp[w].items()) for w in qwords}
         things = [named[w] for w in qwords if not w.endswith("ing")] or list(named.values())
-        return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag))
+        return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
+                       self.other_animal([query], sound))
+
+    def other_animal(self, things: Iterable[str], sound: Sound, siblings: Iterable[str] = ()) -> str | None:
+        """"names bear, not panda" when the candidate's own words (name and description,
+        not its asides or tags) name animals and none of their most specific ones is the
+        animal wanted, a kind of it or a more general word for it; else None. The animal
+        wanted is the one the first of ``things`` that names any animal names (an object's
+        first query, else its label: "meerkat calls" when WordNet knows no meerkat).
+
+        ``siblings``: animals a listener accepts *instead* (a fallback table's "duck" for a
+        goose); more general words among them (a "farm animal" for a llama) allow nothing
+        new, since a pig is a farm animal too. Without a lexicon there is no evidence: None.
+        """
+        if self.lexicon is None:
+            return None
+        phrases = [words(t) for t in things]
+        sibling_words = [w for t in siblings for w in words(t)]
+        bag = field_words(sound.name, sound.description, sound.tags)
+        own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
+        senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
+        wanted_words = next((p for p in phrases if any(senses[w] for w in p)), [])
+        wanted = [frozenset(k) for w in wanted_words for k in senses[w]]
+        if not wanted:
+            return None
+        wanted += [frozenset(k) for w in sibling_words for k in senses[w] if not any(frozenset(k) < q for q in wanted)]
+        named = {w: [frozenset(k) for k in senses[w]] for w in own if senses[w]}
+
+        def general(w: str) -> bool:  # every sense of it is more general than another word named ("animal" beside "pig")
+            return all(any(k < o for v, others in named.items() if v != w for o in others) for k in named[w])
+
+        specific = {w: ks for w, ks in named.items() if not general(w)}
+        if not specific or any(k <= q or q <= k for ks in specific.values() for k in ks for q in wanted):
+            return None
+        first = next(w for w in wanted_words if senses[w])
+        return f"names {sorted(specific)[0]}, not {first}"
 
     def _contradiction(self, qwords: list[str], qexp: dict[str, dict[str, float]], bag: dict[str, float]) -> str | None:
         if self.lexicon is None:

@@ -24,6 +24,7 @@ NLTK to open the database is paid once per new word, not once per run.
 from __future__ import annotations
 
 import json
+import re
 
 import shutil
 import warnings
@@ -161,6 +162,15 @@ EXPANSIONS_VERSION = 2  # bump when the expansion rules change: the disk cache i
 VERB_SENSES = 2  # "croak" is first "die": only the first senses of a verb are its sounds
 
 
+# senses that name people, or what is made of an animal, before the animal itself
+NOT_THE_ANIMAL = frozenset({"noun.person", "noun.artifact", "noun.food", "noun.substance"})
+
+# a gloss that makes a noun a sex or an age of an animal ("adult female chicken", "young of
+# domestic cattle", "uncastrated adult male horse"), not a species of its own
+SEX_OR_AGE = re.compile(r"^(an? |the )?((mature|adult|uncastrated|castrated|domestic|young|immature|wild) )*"
+                        r"(male|female|young|offspring|castrated)\b", re.IGNORECASE)
+
+
 class WordNet:
     """Hypernym chains of sounding things, on a WordNet database folder."""
 
@@ -234,6 +244,40 @@ class WordNet:
 
         cache = self._related_cache([f"k:{w}" for w in words], compute)
         return {w: set(cache[f"k:{w}"]) for w in words}
+
+    def animal_senses(self, words: Iterable[str]) -> dict[str, list[set[str]]]:
+        """word -> for each of its animal noun senses (lexicographer file ``noun.animal``:
+        "hog" is also a greedy person, "bear" also an investor), when its first sense that is
+        not a person, a thing made of it or its meat (:data:`NOT_THE_ANIMAL`: a leopard's
+        pelt, alpaca wool, chicken meat, a fierce "tiger") is an animal ("hand" is first a
+        body part, not a farm hand); not the roles any animal
+        plays, directly under ``animal.n.01``: "game", "pest", "predator"), every synset that sense is
+        a kind of, itself included. A sex or an age of an animal stands for the animal:
+        WordNet files a bull, a cow and an ox as siblings under "cattle" and a hen and a
+        rooster under "chicken" — exactly as it files a lion and a cheetah under "big cat" —
+        and only the gloss tells them apart ("uncastrated adult *male* of domestic cattle",
+        "*young* of domestic cattle"); for such a sense its own synset (and buckets like
+        "young mammal", "male horse") is left out, so a bull is what cattle is and a calf
+        what a mammal is. Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+
+        def compute(key: str) -> list[list[str]]:
+            base = self._reader.morphy(key.split(":", 1)[1], "n")
+            senses = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
+            if not senses or senses[0].lexname() != "noun.animal":
+                return []  # "hand" is not read as a farm hand, nor "drum" as the drumfish
+            out = []
+            for sense in senses:
+                if sense.lexname() != "noun.animal" or any(h.name() == "animal.n.01" for h in sense.hypernyms()):
+                    continue  # not an animal, or a role any animal plays ("game" in "game sound", "pest", "predator")
+                found = {n.name() for path in sense.hypernym_paths() for n in path}
+                if SEX_OR_AGE.match(sense.definition()):  # and its buckets: "young_mammal", "male_horse"
+                    found = {n for n in found if n != sense.name() and not re.match(r"(young|male|female)(_|\.n\.)", n)}
+                out.append(sorted(found))
+            return out
+
+        cache = self._related_cache([f"animal5:{w}" for w in words], compute)
+        return {w: [set(k) for k in cache[f"animal5:{w}"]] for w in words}
 
     def _antonyms(self, word: str) -> list[str]:
         r = self._reader
