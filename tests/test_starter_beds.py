@@ -144,17 +144,16 @@ def test_licences_and_authors_come_from_the_copyright_files(built):
 def test_second_materialize_returns_at_once(built, name):
     folder, records, _ = built[name]
     stamp = (folder / METADATA_JSONL).stat().st_mtime_ns
-    t0 = time.perf_counter()
     assert SOURCES[name].materialize(DATA, folder) == len(records)
-    assert time.perf_counter() - t0 < 0.05
     assert (folder / METADATA_JSONL).stat().st_mtime_ns == stamp
 
 
 def test_zero_ad_zip_is_extracted_once_and_reused():
-    t0 = time.perf_counter()
-    cache = zero_ad.extract_zip(DATA)
-    assert time.perf_counter() - t0 < 0.05
-    assert (cache / zero_ad.ZIP_MEMBER).stat().st_size > 3_000_000_000
+    first = zero_ad.extract_zip(DATA) / zero_ad.ZIP_MEMBER
+    stamp = first.stat().st_mtime_ns
+    again = zero_ad.extract_zip(DATA) / zero_ad.ZIP_MEMBER
+    assert again == first and again.stat().st_mtime_ns == stamp  # not extracted a second time
+    assert again.stat().st_size > 3_000_000_000
 
 
 @pytest.fixture(scope="module")
