@@ -21,7 +21,7 @@ WOLF = ["wolf", "canine", "dog", "animal"]
 SOUNDS = {
     "DesertAmbient": ("desert ambience, dry wind blowing over sand and rocks", ["desert", "wind", "sand"], "bed"),
     "Wind": ("wind blowing over open grassland, windy field ambience", ["wind", "field", "grass"], "bed"),
-    "Hawk": ("hawk screeching, a bird of prey's cry overhead", ["hawk", "bird", "bird of prey", "raptor"], "one-shot"),
+    "Hawk": ("hawk screeching, a raptor's cry overhead", ["hawk", "raptor", "bird of prey"], "one-shot"),
     "Bark": ("wolf barking, a canine bark like a dog's", WOLF, "one-shot"),
     "BarkGrowl": ("wolf barking and growling", WOLF, "one-shot"),
     "Growl": ("wolf growling, a dog's low snarl", WOLF, "one-shot"),
