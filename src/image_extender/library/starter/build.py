@@ -46,6 +46,10 @@ SOURCES: list[str] = [
     "flare",
     "simutrans",
     "extremetuxracer",
+    "homedecor",
+    "xdecor",
+    "lomiri",
+    "lugaru",
 ]
 
 

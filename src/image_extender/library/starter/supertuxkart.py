@@ -55,6 +55,9 @@ SOUNDS = {
     "skid": ("tyres skidding", ["skid", "tyres", "car"], None),
     "crash": ("crash, collision", ["crash"], None),
 }  # fmt: skip
+# Names that are the game's own proper nouns ("Lenautile", the restaurant on a track): the
+# name a finder compares with its query is the thing heard instead.
+NAMES = {"lenautile_restaurant": "restaurant ambience"}
 RULES = (
     # rain, thunder and the goal cheer are ambience played to the player, still real sounds
     Rule(r"^(?!.*\b(rain|thunder|goal scored)\b).*\bnot positional\b",
@@ -97,6 +100,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
                          "SuperTuxKart sound", skip=skip)  # fmt: skip
     for clip in clips:
         name = Path(clip.rel).name
+        clip.name = NAMES.get(Path(name).stem, clip.name)
         if clip.rel.startswith("sfx/") and not positional.get(name, True):
             clip.key += " not positional"
     return write_clips(out_dir, clips, RULES, source=f"Debian {PACKAGE} (SuperTuxKart)")
