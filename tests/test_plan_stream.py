@@ -20,7 +20,7 @@ import pytest
 from image_extender import pipeline
 from image_extender.mix.blocks import FrameFile
 from image_extender.mix.dyneq import activity_spans
-from image_extender.mix.render import StemCache
+from image_extender.mix.render import StemCache, render_mix
 from image_extender.settings import load_settings
 
 DATA = Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parents[1] / "data"))
@@ -40,6 +40,8 @@ def test_a_plan_from_spooled_stems_equals_the_in_memory_plan(darknet_photos):
     assert sum(len(t.eq) for t in planned) > 5  # person.jpg's beds are cut under the people and the animals
     assert [t.model_dump() for t in streamed] == [t.model_dump() for t in planned]
     assert streamed_analysis == analysis
+    # and the mix rendered from those files is the in-memory one's
+    assert np.array_equal(render_mix(streamed, spec, stems=disk).mix, render_mix(planned, spec, stems=memory).mix)
     # what the planner measured came from files on disk, the same samples as the stems in memory
     track = next(t for t in planned if t.eq)
     on_disk = disk.equalised(track)

@@ -402,6 +402,7 @@ class StemCache:
         self._bytes = 0
         self._files: dict[tuple, FrameFile] = {}  # a long mix's stems, on disk (``spooled``)
         self._folder: Path | None = None
+        self._made = 0
 
     @property
     def spooled(self) -> bool:
@@ -416,7 +417,8 @@ class StemCache:
             if self._folder is None:
                 self._folder = Path(tempfile.mkdtemp(prefix="image-extender-stems-"))
                 weakref.finalize(self, shutil.rmtree, self._folder, True)  # at release or at exit
-            made = FrameFile.create(self._folder / f"stem-{len(self._files)}.f32", mix_frames(self.spec), 2, np.float32)
+            self._made += 1  # a new name each time: a dropped file's number is not reused while its twin lives
+            made = FrameFile.create(self._folder / f"stem-{self._made}.f32", mix_frames(self.spec), 2, np.float32)
             for a, b, block in blocks:
                 if block.any():
                     made[a:b] = block
