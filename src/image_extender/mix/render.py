@@ -386,9 +386,10 @@ class StemCache:
     Planning (level), the mix engineer (masking, EQ, make-up gain) and the final render all
     need the same stems; with this cache each is rendered — and each EQ applied — once per
     run. Stems are keyed by what they depend on, not by file path, so the cache survives
-    the pipeline copying the sound files into the output folder. Audio is kept while it
-    fits in ``max_bytes`` (long mixes recompute instead of holding gigabytes); band
-    energies (25 numbers per 23 ms) are always kept.
+    the pipeline copying the sound files into the output folder. A short mix's audio is
+    kept in memory while it fits in ``max_bytes``; a long mix's (``spooled``) lives in
+    float32 files on disk and every measure reads it a block at a time. Band energies (25
+    numbers per 23 ms) are always kept.
     """
 
     def __init__(self, spec: MixSpec, *, max_bytes: int = 512 << 20, spool_above: int = STREAM_ABOVE_BYTES) -> None:
