@@ -11,6 +11,7 @@ for bit, as the in-memory plan.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -50,7 +51,5 @@ def test_a_plan_from_spooled_stems_equals_the_in_memory_plan(darknet_photos):
     assert activity_spans(on_disk, spec.sample_rate) == activity_spans(memory.equalised(track), spec.sample_rate)
     folder = on_disk.path.parent
     del disk, on_disk
-    import gc
-
     gc.collect()
     assert not folder.exists()  # the spool goes with its cache
