@@ -7,9 +7,7 @@ mix of the real starter library:
    process: wall time and maximum resident set size (``getrusage(RUSAGE_CHILDREN)``).
 2. **the one-hour manifest**: that 600 s plan repeated six times end to end (the bed plays
    throughout, every object event and every dynamic-EQ cut comes back every 600 s:
-   ``tile_tracks``) — a real 3600 s manifest of the same recordings in a second, where
-   planning one from the photo takes ~18 min and ~5.5 GB here (the planner holds whole
-   stems; ``--plan`` measures that too).
+   ``tile_tracks``) — a real 3600 s manifest of the same recordings in a second.
 3. **render + master + write** (``image-extender render manifest.json``: every stem, the
    master stage, mix.wav, stems/, timeline, ZIP) of the 600 s and the 3600 s manifest, each
    in a fresh child process under ``tracemalloc`` (every numpy buffer is traced): the
@@ -19,6 +17,12 @@ mix of the real starter library:
 The 3600 s render needs ~15 GB of free disk for a moment (the output folder holds the mix,
 the stems and their ZIP; the render's own working files are ~7 GB) and a few minutes.
 
+4. with ``--plan``: **photo → folder** at 1200 s and 3600 s too (``BENCH_PLAN_SECONDS``, comma
+   separated, to choose): planning streams like the render (a long mix's stems are float32
+   files, ``StemCache.spooled``), so wall time and memory should grow linearly with the
+   duration — the per-minute column says whether they do. It used to take ~18 min and
+   ~5.5 GB for an hour (the planner held whole stems).
+
 Usage: ``.venv/bin/python bench/bench_memory.py [--plan]``
 """
 
@@ -26,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -38,6 +41,7 @@ from image_extender.manifest import Manifest, Track
 DATA = Path(os.environ.get("IMAGE_EXTENDER_DATA", Path(__file__).resolve().parents[1] / "data"))
 PHOTO = DATA / "debian" / "darknet" / "usr" / "share" / "darknet" / "data" / "person.jpg"
 TARGET_MB = 2048.0
+PLAN_SECONDS = tuple(float(s) for s in os.environ.get("BENCH_PLAN_SECONDS", "1200,3600").split(","))
 
 # the child that renders: tracemalloc from the first line, then `image-extender render` through the pipeline
 _RENDER_CHILD = """
@@ -53,16 +57,27 @@ print(json.dumps({"traced_mb": tracemalloc.get_traced_memory()[1] / 2**20,
 """
 
 
-def _child_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # kB on Linux
+# the child that runs `image-extender sonify` and reports its own maximum RSS (RUSAGE_CHILDREN would give the
+# largest child so far, e.g. an earlier render)
+_SONIFY_CHILD = """
+import json, resource, runpy, sys, time
+sys.argv = ["image-extender", *sys.argv[1:]]
+t0 = time.perf_counter()
+try:
+    runpy.run_module("image_extender.cli", run_name="__main__")
+except SystemExit as done:
+    if done.code:
+        raise
+print(json.dumps({"seconds": time.perf_counter() - t0,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
 
 
 def photo_to_folder(seconds: float, out: Path) -> dict[str, float]:
-    """``image-extender sonify`` in a child: wall seconds and its max RSS (the largest child so far)."""
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "image_extender.cli", "sonify", str(PHOTO), "-o", str(out),
-                    "--duration", f"{seconds:g}", "--seed", "1"], check=True, capture_output=True)  # fmt: skip
-    return {"seconds": time.perf_counter() - t0, "rss_mb": _child_rss_mb()}
+    """``image-extender sonify`` in a fresh child: wall seconds and that child's max RSS."""
+    done = subprocess.run([sys.executable, "-c", _SONIFY_CHILD, "sonify", str(PHOTO), "-o", str(out),
+                           "--duration", f"{seconds:g}", "--seed", "1"], check=True, capture_output=True, text=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def render_folder(manifest: Path, out: Path) -> dict[str, float]:
@@ -120,11 +135,14 @@ def memory_table(plan_hour: bool = False) -> dict[float, dict[str, dict[str, flo
         _report("3600 s mix (the 600 s plan ×6)", render, None)
         results[3600.0] = {"render": render}
         subprocess.run(["rm", "-rf", str(root / "render-3600")], check=True)  # ~10 GB with its ZIP
-        if plan_hour:
-            sonify = photo_to_folder(3600.0, root / "person-3600")
-            print(f"  3600 s mix: photo → folder {sonify['seconds']:6.1f} s, max RSS {sonify['rss_mb']:6.0f} MB "
-                  "(planning holds whole stems)", flush=True)
-            results[3600.0]["sonify"] = sonify
+        if plan_hour:  # photo → folder against duration: planning streams too, so time and memory grow linearly
+            for seconds in PLAN_SECONDS:
+                sonify = photo_to_folder(seconds, root / f"person-{seconds:g}")
+                subprocess.run(["rm", "-rf", str(root / f"person-{seconds:g}")], check=True)
+                print(f"  {seconds:g} s mix: photo → folder {sonify['seconds']:6.1f} s "
+                      f"({60 * sonify['seconds'] / seconds:4.1f} s per minute of mix), max RSS {sonify['rss_mb']:6.0f} MB",
+                      flush=True)  # fmt: skip
+                results.setdefault(seconds, {})["sonify"] = sonify
     return results
 
 
@@ -133,10 +151,12 @@ def rows(results: dict[float, dict[str, dict[str, float]]]) -> list[tuple[str, s
     out = []
     for seconds, r in sorted(results.items()):
         target = f"≤ ~{TARGET_MB:.0f} MB" if seconds >= 3600 else "1 h mix ≤ ~2 GB"
-        out.append((f"render + master + write, {seconds:g} s mix (traced peak / max RSS)",
-                    f"{r['render']['traced_mb']:.0f} MB / {r['render']['rss_mb']:.0f} MB", target))
+        if "render" in r:
+            out.append((f"render + master + write, {seconds:g} s mix (traced peak / max RSS)",
+                        f"{r['render']['traced_mb']:.0f} MB / {r['render']['rss_mb']:.0f} MB", target))
         if "sonify" in r:
-            out.append((f"photo → folder, {seconds:g} s mix (max RSS)", f"{r['sonify']['rss_mb']:.0f} MB", ""))
+            out.append((f"photo → folder, {seconds:g} s mix (wall / max RSS)",
+                        f"{r['sonify']['seconds']:.0f} s / {r['sonify']['rss_mb']:.0f} MB", target))
     return out
 
 

@@ -60,6 +60,8 @@ def adapt_mix(
         before, importance=importance, activity=[activity_spans(cache.unity(t), sr) for t in plain], sample_rate=sr,
         config=eq_config, background=background,
     )  # fmt: skip
+    masking_before = before.summary()
+    del before  # its (tracks², frames, bands) matrices are the largest thing planning holds: gone before the earn check
     weights = k_weights(sr) if spec.level_unit == "lufs" else None  # what the make-up gain will restore
     events = _earning(events, energies, labels, eq_config or EqConfig(), guarded=set(range(len(tracks))) - background,
                       level_weights=weights)
@@ -73,7 +75,7 @@ def adapt_mix(
         for t, o in zip(plain, offsets, strict=True)
     ]
     after = measure_masking(after_tracks, spec, stems=cache)
-    return Adaptation(events, [float(o) for o in offsets], before.summary(), after, report)
+    return Adaptation(events, [float(o) for o in offsets], masking_before, after, report)
 
 
 def _earning(events: list[EqEvent], energies: list, labels: list[str], config: EqConfig, *,

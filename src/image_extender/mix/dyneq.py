@@ -55,6 +55,7 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .bark import BARK_EDGES_HZ
+from .blocks import as_frames, chunk_bounds
 from ..manifest import ClashSpan, EqEvent
 from .masking import CLASH_THRESHOLD_DB, MaskingAnalysis
 
@@ -180,21 +181,44 @@ def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np
 
 
 def activity_spans(samples: np.ndarray, sample_rate: int, *, bridge: float = 0.05) -> list[tuple[float, float]]:
-    """Time spans in which a stem is not digital silence (gaps shorter than ``bridge`` s bridged)."""
-    x = np.asarray(samples)
+    """Time spans in which a stem is not digital silence (gaps shorter than ``bridge`` s bridged).
+
+    ``samples`` may be a ``blocks.FrameFile`` (a long mix's stem on disk): it is read a block at a time.
+    """
+    return [(s / sample_rate, e / sample_rate) for s, e in sounding_runs(samples, int(bridge * sample_rate))]
+
+
+def sounding_runs(samples, gap: int) -> list[tuple[int, int]]:
+    """``[a, b)`` (frames) of every run of non-zero frames, runs less than ``gap`` + 1 frames apart merged.
+
+    Found a block at a time (a run is continued across block edges), so finding them holds a
+    block's indices, not an int64 per frame of a long stem.
+    """
+    x = as_frames(samples)
     if x.ndim == 1:
         x = x[:, None]
-    on = x[:, 0] != 0
-    for c in range(1, x.shape[1]):
-        on |= x[:, c] != 0
-    idx = np.nonzero(on)[0]
-    if idx.size == 0:
-        return []
-    gap = int(bridge * sample_rate)
-    breaks = np.nonzero(np.diff(idx) > gap)[0]
-    starts = np.r_[idx[0], idx[breaks + 1]]
-    ends = np.r_[idx[breaks], idx[-1]] + 1
-    return [(s / sample_rate, e / sample_rate) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    runs: list[tuple[int, int]] = []
+    first = last = -1  # the open run: its first and its last sounding frame
+    for a, b in chunk_bounds(x.shape[0]):
+        block = x[a:b]
+        on = block[:, 0] != 0
+        for c in range(1, block.shape[1]):
+            on |= block[:, c] != 0
+        idx = np.nonzero(on)[0]
+        if idx.size == 0:
+            continue
+        idx += a
+        breaks = np.nonzero(np.diff(idx) > gap)[0]
+        for s, e in zip(np.r_[idx[0], idx[breaks + 1]].tolist(), np.r_[idx[breaks], idx[-1]].tolist(), strict=True):
+            if last >= 0 and s - last <= gap:
+                last = e
+                continue
+            if last >= 0:
+                runs.append((first, last + 1))
+            first, last = s, e
+    if last >= 0:
+        runs.append((first, last + 1))
+    return runs
 
 
 def _sorted_disjoint(spans: list[tuple[float, float]]) -> bool:

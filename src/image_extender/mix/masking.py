@@ -84,16 +84,18 @@ def track_masking_db(energy: np.ndarray, active: np.ndarray | None = None) -> np
     activity fixed at its planned state so gain moves do not change which cells count).
     """
     n = energy.shape[0]
+    out = np.zeros(n)
     if n < 2:
-        return np.zeros(n)
-    levels = _db(energy)
-    if active is None:
-        active = maskee_active(levels)
-    rest = _db(energy.sum(axis=0, keepdims=True) - energy)
-    excess = np.clip(rest - levels, 0.0, CAP_DB)
-    counts = active.sum(axis=(1, 2))
-    sums = np.where(active, excess, 0.0).sum(axis=(1, 2))
-    return np.divide(sums, counts, out=np.zeros(n), where=counts > 0)
+        return out
+    total = energy.sum(axis=0)
+    for j in range(n):  # a track at a time: temporaries of one track's size, not of the whole stack (a long mix)
+        levels = _db(energy[j])
+        cells = maskee_active(levels) if active is None else active[j]
+        count = cells.sum()
+        if count > 0:
+            excess = np.clip(_db(total - energy[j]) - levels, 0.0, CAP_DB)
+            out[j] = np.where(cells, excess, 0.0).sum() / count
+    return out
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,11 @@ def analyse_masking(energies: list[BandEnergies], labels: list[str]) -> MaskingA
     n = len(labels)
     excess = np.zeros((n, *levels.shape), dtype=np.float32)
     for i in range(n):
-        row = np.clip(levels[i][None] - levels, 0.0, CAP_DB)
-        row *= masker_on[i][None] & active
-        row[i] = 0.0
-        excess[i] = row
+        for j in range(n):  # one pair at a time: float64 temporaries of one track's size
+            if j != i:
+                pair = np.clip(levels[i] - levels[j], 0.0, CAP_DB)
+                pair *= masker_on[i] & active[j]
+                excess[i, j] = pair
     return MaskingAnalysis(
         labels=list(labels),
         hop_seconds=hop,

@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
+
 from ..errors import RenderError
 from ..manifest import MixSpec, SceneObject, SoundChoice, Track
 from .levels import SILENCE_DB, gain_to_target, level_measure
@@ -116,7 +118,14 @@ def level_gain_db(track: Track, stems: StemCache) -> float:
         if level <= SILENCE_DB:
             raise RenderError(f"{track.sound.path}: sound for '{track.label}' is silent; cannot set its level")
         return float(track.target_db - level)
+    if stems.spooled:  # a long mix: the stem is on disk, and LUFS is linear in gain away from the −70 LUFS gate
+        measured = stems.measures(track)
+        gain = track.target_db - measured.lufs
+        if measured.lufs > SILENCE_DB and measured.lufs_at(gain) is not None:
+            return float(gain)  # what loudness.gain_for_lufs settles on in its first round there
     stem = stems.equalised(track)
+    if not isinstance(stem, np.ndarray):
+        stem = stem[:]  # near the gate: measured in memory, as a short mix is
     try:
         return float(gain_to_target(stem, spec.sample_rate, track.target_db, spec.level_unit))
     except ValueError:

@@ -22,6 +22,8 @@ No randomness lives here: re-rendering the same tracks gives bit-identical sampl
 from __future__ import annotations
 
 import shutil
+import tempfile
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,7 @@ from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, as_frames, chunk_bounds
 from .ceiling import CeilingResult
-from .dyneq import _apply_in_place, _cut_plan, eq_order, eq_reach, peaking_coefficients
+from .dyneq import _apply_in_place, _cut_plan, eq_order, eq_reach, peaking_coefficients, sounding_runs
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
 from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
@@ -315,30 +317,10 @@ class _Sparse:
     def sounding_runs(cls, stem: np.ndarray) -> list[tuple[int, int]]:
         """``[a, b)`` of every run of non-zero frames, runs closer than ``GAP`` merged.
 
-        Found a block at a time (a run is continued across block edges), so finding them
-        holds a block's indices, not an int64 per frame of the stem.
+        Found a block at a time (``dyneq.sounding_runs``), so finding them holds a block's
+        indices, not an int64 per frame of the stem.
         """
-        runs: list[tuple[int, int]] = []
-        first = last = -1  # the open run: its first and its last sounding frame
-        for a, b in chunk_bounds(stem.shape[0]):
-            on = stem[a:b, 0] != 0
-            for c in range(1, stem.shape[1]):
-                on |= stem[a:b, c] != 0
-            idx = np.nonzero(on)[0]
-            if idx.size == 0:
-                continue
-            idx += a
-            breaks = np.nonzero(np.diff(idx) > cls.GAP)[0]
-            for s, e in zip(np.r_[idx[0], idx[breaks + 1]].tolist(), np.r_[idx[breaks], idx[-1]].tolist(), strict=True):
-                if last >= 0 and s - last <= cls.GAP:
-                    last = e
-                    continue
-                if last >= 0:
-                    runs.append((first, last + 1))
-                first, last = s, e
-        if last >= 0:
-            runs.append((first, last + 1))
-        return runs
+        return sounding_runs(stem, cls.GAP)
 
     @property
     def nbytes(self) -> int:
@@ -404,19 +386,50 @@ class StemCache:
     Planning (level), the mix engineer (masking, EQ, make-up gain) and the final render all
     need the same stems; with this cache each is rendered — and each EQ applied — once per
     run. Stems are keyed by what they depend on, not by file path, so the cache survives
-    the pipeline copying the sound files into the output folder. Audio is kept while it
-    fits in ``max_bytes`` (long mixes recompute instead of holding gigabytes); band
-    energies (25 numbers per 23 ms) are always kept.
+    the pipeline copying the sound files into the output folder. A short mix's audio is
+    kept in memory while it fits in ``max_bytes``; a long mix's (``spooled``) lives in
+    float32 files on disk and every measure reads it a block at a time. Band energies (25
+    numbers per 23 ms) are always kept.
     """
 
-    def __init__(self, spec: MixSpec, *, max_bytes: int = 512 << 20) -> None:
+    def __init__(self, spec: MixSpec, *, max_bytes: int = 512 << 20, spool_above: int = STREAM_ABOVE_BYTES) -> None:
         self.spec = spec
+        self.spool_above = spool_above
         self.sources = SourceCache(spec.sample_rate)
         self.max_bytes = max_bytes
         self._audio: dict[tuple, _Sparse] = {}
         self._bands: dict[tuple, object] = {}
         self._measures: dict[tuple, StemMeasures] = {}
         self._bytes = 0
+        self._files: dict[tuple, FrameFile] = {}  # a long mix's stems, on disk (``spooled``)
+        self._folder: Path | None = None
+        self._made = 0
+
+    @property
+    def spooled(self) -> bool:
+        """A long mix (float64 stereo above ``spool_above`` bytes: the render's ``STREAM_ABOVE_BYTES`` rule): its stems are made a block at a time into
+        float32 files in a private temporary folder (``blocks.FrameFile``) and handed out as those, so
+        planning measures an hour with the memory of a few blocks. Silent blocks are never written
+        (the files stay sparse: an object that sounds a minute of an hour costs a minute of disk)."""
+        return mix_frames(self.spec) * 2 * np.dtype(np.float64).itemsize > self.spool_above
+
+    def _spool(self, key: tuple, blocks: Iterable[tuple[int, int, np.ndarray]]) -> FrameFile:
+        if key not in self._files:
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix="image-extender-stems-"))
+                weakref.finalize(self, shutil.rmtree, self._folder, True)  # at release or at exit
+            self._made += 1  # a new name each time: a dropped file's number is not reused while its twin lives
+            made = FrameFile.create(self._folder / f"stem-{self._made}.f32", mix_frames(self.spec), 2, np.float32)
+            for a, b, block in blocks:
+                if block.any():
+                    made[a:b] = block
+            self._files[key] = made
+        return self._files[key]
+
+    def _drop_file(self, key: tuple) -> None:
+        spent = self._files.pop(key, None)
+        if spent is not None:
+            spent.remove()
 
     def source(self, track: Track) -> np.ndarray:
         return self.sources.get(track.sound.path, track=track.label)
@@ -434,6 +447,8 @@ class StemCache:
 
     def unity(self, track: Track) -> np.ndarray:
         key = self._key(track, False)
+        if self.spooled:
+            return self._spool(key, unity_blocks(track, self.source(track), self.spec))
         if key in self._audio:
             return self._audio[key].unpack()
         return self._remember(key, unity_stem(track, self.source(track), self.spec))
@@ -443,6 +458,12 @@ class StemCache:
         if not track.eq:
             return self.unity(track)
         key = self._key(track, True)
+        if self.spooled:
+            made = self._spool(key, self.blocks(track))
+            plain = self._key(track, False)
+            if plain[0] in {k[0] for k in self._bands if k[1] == ()}:
+                self._drop_file(plain)  # its bands and measures are kept: the disk goes to the EQ'd one
+            return made
         if key in self._audio:
             return self._audio[key].unpack()
         plain = self._key(track, False)
@@ -454,12 +475,21 @@ class StemCache:
 
     def stem(self, track: Track, gain_db: float | None = None) -> np.ndarray:
         """What ``render_stem`` returns, from the cache: float64 (frames, 2) at ``gain_db`` (default the track's)."""
-        return self.equalised(track) * db_to_gain(track.gain_db if gain_db is None else gain_db)
+        stem = self.equalised(track)
+        if isinstance(stem, FrameFile):  # a spooled stem asked for whole (an in-memory render of a long mix)
+            stem = stem[:]
+        return stem * db_to_gain(track.gain_db if gain_db is None else gain_db)
 
     def blocks(self, track: Track) -> Iterator[tuple[int, int, np.ndarray]]:
         """``equalised(track)`` a block at a time: sliced from the cache when it is there, else rendered
         block by block (``unity_blocks`` → ``equalised_blocks``) — the same samples, no full-length array."""
         n = mix_frames(self.spec)
+        for key in (self._key(track, True), self._key(track, False) if track.eq else None):
+            if key in self._files:  # a spooled stem: read back (the unity one goes through the EQ below)
+                spooled = ((a, b, self._files[key][a:b]) for a, b in chunk_bounds(n))
+                yield from (spooled if key[1] or not track.eq else
+                            equalised_blocks(spooled, n, self.spec.sample_rate, track.eq))
+                return
         packed = self._audio.get(self._key(track, True))
         if packed is not None:
             yield from ((a, b, packed.piece(a, b)) for a, b in chunk_bounds(n))
