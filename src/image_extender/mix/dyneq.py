@@ -120,7 +120,7 @@ def cut_envelope(n: int, sample_rate: int, start: float, end: float, ramp: float
     return s0, w
 
 
-def _cut_plan(n: int, sample_rate: int, event: EqEvent) -> tuple[float, int, int, np.ndarray] | None:
+def cut_plan(n: int, sample_rate: int, event: EqEvent) -> tuple[float, int, int, np.ndarray] | None:
     """(frequency, first written sample, filter run-in ``pre``, weights) of one cut on ``n`` frames; None if it is a no-op."""
     freq = min(event.freq_hz, 0.45 * sample_rate)
     s0, w = cut_envelope(n, sample_rate, event.start, event.end, event.ramp)
@@ -132,7 +132,7 @@ def _cut_plan(n: int, sample_rate: int, event: EqEvent) -> tuple[float, int, int
 
 def eq_reach(n: int, sample_rate: int, event: EqEvent) -> tuple[int, int] | None:
     """[first, end) of the samples one cut reads on ``n`` frames (it writes only the tail from its start); None for a no-op."""
-    plan = _cut_plan(n, sample_rate, event)
+    plan = cut_plan(n, sample_rate, event)
     return None if plan is None else (plan[1] - plan[2], plan[1] + plan[3].size)
 
 
@@ -141,14 +141,14 @@ def eq_order(events: list[EqEvent]) -> list[EqEvent]:
     return sorted(events, key=lambda e: (e.start, e.freq_hz, e.end, e.gain_db))
 
 
-def _apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent, *, first_frame: int = 0,
+def apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent, *, first_frame: int = 0,
                     frames: int | None = None) -> None:
     """Apply one dynamic cut to ``y`` (float64, frames[, channels]) in place: only [start, end) changes.
 
     ``y`` may be the piece from ``first_frame`` of a signal ``frames`` long, as long as it
     holds the cut's ``eq_reach``: the same samples change by the same amounts.
     """
-    plan = _cut_plan(y.shape[0] if frames is None else frames, sample_rate, event)
+    plan = cut_plan(y.shape[0] if frames is None else frames, sample_rate, event)
     if plan is None:
         return
     freq, s0, pre, w = plan
@@ -164,7 +164,7 @@ def _apply_in_place(y: np.ndarray, sample_rate: int, event: EqEvent, *, first_fr
 def apply_eq_event(samples: np.ndarray, sample_rate: int, event: EqEvent) -> np.ndarray:
     """A copy of ``samples`` (frames[, channels]) with one dynamic cut applied (module docstring)."""
     y = np.array(samples, dtype=np.float64)
-    _apply_in_place(y, sample_rate, event)
+    apply_in_place(y, sample_rate, event)
     return y
 
 
@@ -176,7 +176,7 @@ def apply_eq(samples: np.ndarray, sample_rate: int, events: list[EqEvent]) -> np
     """
     y = np.array(samples, dtype=np.float64)
     for event in eq_order(events):
-        _apply_in_place(y, sample_rate, event)
+        apply_in_place(y, sample_rate, event)
     return y
 
 

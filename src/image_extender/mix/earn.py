@@ -43,9 +43,9 @@ from scipy.signal import sosfreqz
 
 from ..manifest import EqEvent
 from .bark import N_BANDS, BandEnergies
-from .loudness import _k_weighting
+from .loudness import k_weighting
 from .masking import CAP_DB, maskee_active, stack_energies
-from .optimize import CutModel, _band_grid
+from .optimize import CutModel, band_grid
 
 MIN_BENEFIT_DB = 1.0
 RISE_TOLERANCE_DB = 0.05  # a guarded track "ends up more masked" above this: a twentieth of what a cut must earn
@@ -171,8 +171,8 @@ class _Judge:
 
 def k_weights(sample_rate: int, n_bands: int = N_BANDS) -> np.ndarray:
     """Mean power response of BS.1770's K-weighting in each Bark band (pyloudnorm's filters, ``loudness.py``)."""
-    freqs, band = _band_grid(sample_rate)
-    _, h = sosfreqz(_k_weighting(sample_rate), worN=freqs, fs=sample_rate)
+    freqs, band = band_grid(sample_rate)
+    _, h = sosfreqz(k_weighting(sample_rate), worN=freqs, fs=sample_rate)
     power = np.abs(h) ** 2
     sums = np.bincount(band, weights=power, minlength=n_bands)
     counts = np.bincount(band, minlength=n_bands)

@@ -60,7 +60,7 @@ BLOCK_OVERLAP = 0.75
 
 
 @lru_cache(maxsize=8)
-def _k_weighting(sample_rate: int) -> np.ndarray:
+def k_weighting(sample_rate: int) -> np.ndarray:
     """pyloudnorm's K-weighting (high shelf + high pass, BS.1770-4) as one second-order-sections array."""
     meter = pyloudnorm.Meter(sample_rate)
     return np.array([np.r_[f.b, f.a] for f in meter._filters.values()])
@@ -88,7 +88,7 @@ def bs1770_loudness(samples: np.ndarray, sample_rate: int, *, gain: float = 1.0)
     n, channels = x.shape
     if n < int(round(BLOCK_SECONDS * sample_rate)):
         raise ValueError(f"audio must be at least {BLOCK_SECONDS} s long to measure integrated loudness")
-    sos = _k_weighting(sample_rate)
+    sos = k_weighting(sample_rate)
     step = 1.0 - BLOCK_OVERLAP
     n_blocks = int(np.round(((n / sample_rate - BLOCK_SECONDS) / (BLOCK_SECONDS * step)))) + 1
     j = np.arange(n_blocks)

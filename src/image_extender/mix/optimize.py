@@ -76,7 +76,7 @@ class OptimiserResult:
     history: list[float] = field(default_factory=list)
 
 
-def _band_grid(sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+def band_grid(sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
     """(frequencies, band index of each) — POINTS_PER_BAND log-spaced points per Bark band below Nyquist."""
     freqs, bands = [], []
     for b in range(len(BARK_EDGES_HZ) - 1):
@@ -105,7 +105,7 @@ class CutModel:
     def __init__(self, sample_rate: int, n_bands: int = len(BARK_EDGES_HZ) - 1) -> None:
         self.sample_rate = sample_rate
         self.n_bands = n_bands
-        freqs, self.grid_band = _band_grid(sample_rate)
+        freqs, self.grid_band = band_grid(sample_rate)
         self.z = np.exp(1j * 2.0 * np.pi * freqs / sample_rate)
         self.present = np.bincount(self.grid_band, minlength=n_bands)
 

@@ -35,7 +35,7 @@ from ..errors import RenderError
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, as_frames, chunk_bounds
 from .ceiling import CeilingResult
-from .dyneq import _apply_in_place, _cut_plan, eq_order, eq_reach, peaking_coefficients, sounding_runs
+from .dyneq import apply_in_place, cut_plan, eq_order, eq_reach, peaking_coefficients, sounding_runs
 from .levels import SILENCE_DB, db_to_gain, measure_level, peak_dbfs
 from .loudness import TruePeakResult, apply_true_peak_ceiling, bs1770_loudness, stem_lufs, true_peak_dbtp
 from .pan import balance_stereo, pan_mono, to_mono
@@ -221,7 +221,7 @@ def equalised(unity: np.ndarray, sample_rate: int, eq: list[EqEvent]) -> np.ndar
     for first, end, cuts in stretches:
         piece = unity[first:end].astype(np.float64)
         for _, event in sorted(cuts, key=lambda c: c[0]):
-            _apply_in_place(piece, sample_rate, event, first_frame=first, frames=n)
+            apply_in_place(piece, sample_rate, event, first_frame=first, frames=n)
         out[first:end] = piece
     return out
 
@@ -233,7 +233,7 @@ class _Cut:
     event: EqEvent
     first: int  # first sample it reads (its start minus the filter's run-in)
     end: int  # one past the last sample it writes
-    plan: tuple | None = None  # dyneq._cut_plan, made when the stream reaches ``first``
+    plan: tuple | None = None  # dyneq.cut_plan, made when the stream reaches ``first``
     sos: np.ndarray | None = None
     zi: np.ndarray | None = None
 
@@ -261,7 +261,7 @@ def equalised_blocks(blocks: Iterable[tuple[int, int, np.ndarray]], frames: int,
         y = block.astype(np.float64)
         for cut in live:
             if cut.plan is None:
-                cut.plan = _cut_plan(frames, sample_rate, cut.event)
+                cut.plan = cut_plan(frames, sample_rate, cut.event)
                 freq = cut.plan[0]
                 cut.sos = peaking_coefficients(freq, cut.event.gain_db, cut.event.q, sample_rate)
                 cut.zi = np.zeros((cut.sos.shape[0], 2, y.shape[1]))
@@ -273,7 +273,7 @@ def equalised_blocks(blocks: Iterable[tuple[int, int, np.ndarray]], frames: int,
                 wet = wet[w0 - lo :]
                 wet -= y[w0 - a : hi - a]
                 wet *= w[w0 - s0 : hi - s0].reshape(-1, 1)
-                y[w0 - a : hi - a] += wet  # y = dry + w·(EQ(dry) − dry), as dyneq._apply_in_place
+                y[w0 - a : hi - a] += wet  # y = dry + w·(EQ(dry) − dry), as dyneq.apply_in_place
         pending = [cut for cut in pending if cut.end > b]  # spent cuts drop their weights
         yield a, b, y.astype(np.float32)
 
