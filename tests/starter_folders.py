@@ -24,3 +24,16 @@ def materialized(sources: Iterable[ModuleType]) -> dict[str, Path]:
 def records(folder: Path) -> dict[str, SoundRecord]:
     lines = (folder / "metadata.jsonl").read_text(encoding="utf-8").splitlines()
     return {r.path: r for r in (SoundRecord.model_validate(json.loads(x)) for x in lines if x.strip())}
+
+
+def library_of(folders: dict[str, Path], root: Path):
+    """A data folder at ``root`` whose library holds only ``folders`` (copied to root/sounds); the build report."""
+    import shutil
+
+    from image_extender.library.ingest import build_library
+
+    copies = []
+    for name, folder in folders.items():
+        copies.append(root / "sounds" / name)
+        shutil.copytree(folder, copies[-1])
+    return build_library(copies, root / "library")

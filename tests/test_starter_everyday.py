@@ -6,13 +6,12 @@ recording before (instruments, deer, a referee's whistle, a river, a waterfall).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import data_dir
-from starter_folders import materialized, records
+from starter_folders import library_of, materialized, records
 from image_extender.library.audio_io import read_audio
 from image_extender.library.qrc import members
 from image_extender.library.starter import extremetuxracer, flare, gcompris, simutrans, supertux, tuxfootball, widelands
@@ -130,13 +129,7 @@ NEWLY_BACKED = [("harp", "harp"), ("accordion", "accordion"), ("saxophone", "sax
 def everyday_library(folders, tmp_path_factory) -> Path:
     """A data folder whose library holds only the new sources (~320 recordings)."""
     root = tmp_path_factory.mktemp("everyday-data")
-    from image_extender.library.ingest import build_library
-
-    copies = []
-    for name, folder in folders.items():
-        copies.append(root / "sounds" / name)
-        shutil.copytree(folder, copies[-1])
-    report = build_library(copies, root / "library")
+    report = library_of(folders, root)
     assert not report.failed and report.total >= 310
     return root
 

@@ -7,12 +7,11 @@ send a room's bed through the wall to a street, a residential area or the night 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from starter_folders import materialized, records
+from starter_folders import library_of, materialized, records
 from image_extender.analyze.ambience import load_rules
 from image_extender.library.audio_io import read_audio
 from image_extender.library.starter import homedecor, lomiri, lugaru, xdecor
@@ -98,14 +97,8 @@ def test_an_indoor_places_bed_never_crosses_a_wall():
 @pytest.fixture(scope="module")
 def indoor_library(folders, tmp_path_factory) -> Path:
     """A data folder whose library holds only the four new sources (77 recordings)."""
-    from image_extender.library.ingest import build_library
-
     root = tmp_path_factory.mktemp("indoor-data")
-    copies = []
-    for name, folder in folders.items():
-        copies.append(root / "sounds" / name)
-        shutil.copytree(folder, copies[-1])
-    report = build_library(copies, root / "library")
+    report = library_of(folders, root)
     assert not report.failed and report.total == 77
     return root
 
