@@ -16,13 +16,13 @@ the mix, never every stem at once.
 
 from __future__ import annotations
 
-import tracemalloc
 
 import numpy as np
 import pyloudnorm
 import pytest
 from scipy.signal import upfirdn
 from test_mix import AUDIO, OBJECTS, SR, STREET, choices
+from traced import traced_peak_mb
 
 from image_extender.manifest import EqEvent, MixSpec
 from image_extender.mix import bark, plan_mix, render_mix
@@ -87,15 +87,6 @@ def test_block_wise_true_peak_is_the_maximum_over_the_whole_oversampled_stem_and
     assert true_peak_dbtp(loud, SR) == pytest.approx(20 * np.log10(whole), abs=1e-9)
 
 
-def _allocated_mb(measure, stem: np.ndarray) -> float:
-    tracemalloc.start()
-    try:
-        measure(stem)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize(
     "measure",
     [
@@ -108,7 +99,7 @@ def _allocated_mb(measure, stem: np.ndarray) -> float:
 )
 def test_working_memory_of_a_measure_does_not_grow_with_the_length_of_the_stem(measure):
     short, long = street_stem(20.0), street_stem(240.0)  # 7 MB and 85 MB of audio
-    small, large = _allocated_mb(measure, short), _allocated_mb(measure, long)
+    small, large = traced_peak_mb(lambda: measure(short))[0], traced_peak_mb(lambda: measure(long))[0]
     assert large < 1.5 * small + 1.0, f"20 s: {small:.1f} MB, 240 s: {large:.1f} MB"
     assert large < 0.5 * long.nbytes / 2**20  # never a copy of the stem
 
@@ -151,22 +142,13 @@ def test_block_wise_stems_are_the_one_pass_stems_bit_for_bit():
             assert np.array_equal(unity_stem(variant, source, spec), _one_pass_unity_stem(variant, source, spec)), track.label
 
 
-def _peak_mb(run) -> tuple[float, object]:
-    tracemalloc.start()
-    try:
-        result = run()
-        return tracemalloc.get_traced_memory()[1] / 2**20, result
-    finally:
-        tracemalloc.stop()
-
-
 def test_master_stage_holds_only_its_output_at_any_length():
     """Static gain + lookahead limiter + true-peak rounds on a mix 12 dB too hot: beyond the float32
     mix it returns, the working memory for 240 s is that of 20 s (one whole-signal pass held ~10 arrays)."""
     work = {}
     for seconds in (20.0, 240.0):
         hot = street_stem(seconds).astype(np.float64) * 4.0
-        peak, master = _peak_mb(lambda hot=hot: apply_true_peak_ceiling(hot, SR, -1.0, out_dtype=np.float32))
+        peak, master = traced_peak_mb(lambda hot=hot: apply_true_peak_ceiling(hot, SR, -1.0, out_dtype=np.float32))
         assert master.limiter_db < 0.0 and master.samples.dtype == np.float32
         assert true_peak_dbtp(master.samples, SR) <= -1.0
         work[seconds] = peak - master.samples.nbytes / 2**20
@@ -181,7 +163,7 @@ def test_render_mix_holds_the_sum_and_the_mix_not_every_stem():
     for seconds in (60.0, 240.0):
         spec = MixSpec(duration=seconds, sample_rate=SR, seed=7)
         hot = [t.model_copy(update={"gain_db": t.gain_db + 20.0}) for t in plan_mix(choices(), OBJECTS, spec)]
-        peaks[seconds], rendered = _peak_mb(lambda hot=hot, spec=spec: render_mix(hot, spec, stems=StemCache(spec, max_bytes=0)))
+        peaks[seconds], rendered = traced_peak_mb(lambda hot=hot, spec=spec: render_mix(hot, spec, stems=StemCache(spec, max_bytes=0)))
         assert rendered.report.limiter_db < 0.0 and rendered.report.true_peak_dbtp <= spec.ceiling_dbfs
     per_frame = (peaks[240.0] - peaks[60.0]) * 2**20 / (180.0 * SR)
     assert per_frame < 64.0, f"{per_frame:.0f} bytes a frame"
@@ -196,6 +178,6 @@ def test_equalised_stem_is_apply_eq_bit_for_bit_without_a_float64_copy_of_the_st
                                   (1250.0, -12.0, 0.7, 12.5, 13.0), (80.0, -4.0, 1.0, 13.5, 20.0),
                                   (3000.0, -8.0, 1.5, 40.0, 41.0), (500.0, -3.0, 1.0, 59.5, 75.0)]]  # fmt: skip
     assert np.array_equal(equalised(stem, SR, cuts), apply_eq(stem, SR, cuts).astype(np.float32))
-    peak, _ = _peak_mb(lambda: equalised(stem, SR, cuts))
+    peak, _ = traced_peak_mb(lambda: equalised(stem, SR, cuts))
     # the float32 result plus float64 work on the 10 s stretch of overlapping cuts; apply_eq then astype holds ≥ 3× the stem
     assert peak < 2.0 * stem.nbytes / 2**20

@@ -13,7 +13,6 @@ rendered in working memory bounded by blocks, not by its length.
 from __future__ import annotations
 
 import sys
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ import pytest
 import soundfile as sf
 from test_blockwise import street_stem
 from test_mix import OBJECTS, SR, choices
+from traced import traced_peak_mb
 
 from image_extender.manifest import EqEvent, MixSpec
 from image_extender.mix import plan_mix, render, render_mix
@@ -113,15 +113,6 @@ def test_the_sounding_part_of_a_stem_on_disk_is_the_one_in_memory(tmp_path):
     assert stem_lufs(Scaled(on_disk, 0.5), SR) == stem_lufs(stem * 0.5, SR)
 
 
-def _traced_peak_mb(run) -> tuple[float, object]:
-    tracemalloc.start()
-    try:
-        result = run()
-        return tracemalloc.get_traced_memory()[1] / 2**20, result
-    finally:
-        tracemalloc.stop()
-
-
 def test_a_20_minute_mix_renders_in_memory_bounded_by_blocks_not_by_its_length(tmp_path):
     """20 minutes at 8 kHz (9.6 M frames: its float64 sum alone would be 147 MB) of the street
     bed, the dog, the horn and their EQ cuts, rendered through files and written out: the traced
@@ -135,14 +126,14 @@ def test_a_20_minute_mix_renders_in_memory_bounded_by_blocks_not_by_its_length(t
     assert sum(len(t.eq) for t in tracks) >= 40
     cache = StemCache(spec, max_bytes=0)  # what `image-extender render manifest.json` starts from
     sources = sum(cache.source(t).nbytes for t in tracks)
-    peak, rendered = _traced_peak_mb(lambda: render_mix(tracks, spec, stems=cache, spool=tmp_path / "spool"))
+    peak, rendered = traced_peak_mb(lambda: render_mix(tracks, spec, stems=cache, spool=tmp_path / "spool"))
     assert rendered.streamed and rendered.report.true_peak_dbtp <= spec.ceiling_dbfs
     n = mix_frames(spec)
     block_budget = 8 * CHUNK_FRAMES * 2 * 8 / 2**20
     per_window = 12e3 * spec.duration / 2**20
     assert peak < block_budget + sources / 2**20 + per_window, f"peak {peak:.0f} MB"
     assert peak < 0.5 * n * 16 / 2**20  # under half of the float64 sum an in-memory render holds
-    written, _ = _traced_peak_mb(lambda: write_audio(tmp_path / "mix.wav", rendered.mix, spec.sample_rate))
+    written, _ = traced_peak_mb(lambda: write_audio(tmp_path / "mix.wav", rendered.mix, spec.sample_rate))
     assert written < 4 * CHUNK_FRAMES * 2 * 8 / 2**20
     assert sf.info(str(tmp_path / "mix.wav")).frames == n
     rendered.release()
