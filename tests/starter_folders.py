@@ -37,3 +37,17 @@ def library_of(folders: dict[str, Path], root: Path):
         copies.append(root / "sounds" / name)
         shutil.copytree(folder, copies[-1])
     return build_library(copies, root / "library")
+
+
+def assert_real_credited_files(folder: Path, recs: dict[str, SoundRecord], *, min_rate: int, min_frames_per: int) -> None:
+    """Every record is a file with licence, author, URL, name, description and its Debian source;
+    three of them decode at ``min_rate`` Hz or more, longer than 1/``min_frames_per`` s and not silent."""
+    from image_extender.library.audio_io import read_audio
+
+    for rec in recs.values():
+        assert (folder / rec.path).is_file(), rec.path
+        assert rec.licence not in ("", "unknown") and rec.author and rec.url, rec.path
+        assert rec.description and rec.name and rec.source.startswith("Debian "), rec.path
+    for rec in list(recs.values())[:: max(1, len(recs) // 3)][:3]:
+        samples, rate = read_audio(folder / rec.path)
+        assert rate >= min_rate and samples.shape[0] > rate // min_frames_per and abs(samples).max() > 0.01, rec.path
