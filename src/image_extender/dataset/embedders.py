@@ -51,7 +51,6 @@ class TextPoolEmbedder:
         self._inner = get_embedder(embedder_name) if embedder_name else get_embedder()
         self.name = self._inner.name
         self.dim = self._inner.dim
-        self._cache: dict[str, np.ndarray] = {}
 
     def spec(self) -> dict:
         return {"kind": self.kind, "name": self.name}
@@ -61,18 +60,15 @@ class TextPoolEmbedder:
         return np.repeat(vec[None, :], len(chunks), axis=0).astype(np.float32)
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Memoised: a dataset repeats the same few hundred concept queries.
+        """Served from the embedder's process memo: a dataset repeats the same few hundred queries.
 
         The embedder encodes every text alone, so a query's vector never depends on what
         else this worker embedded (its analyzer's batches included) — see
         ``UniversalSentenceEncoder.embed``.
         """
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            self._cache.update(zip(missing, self._inner.embed(missing)))
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts]).astype(np.float32)
+        return np.asarray(self._inner.embed(list(texts)), dtype=np.float32)
 
 
 def load_pool_embedder(spec: dict) -> PoolEmbedder:
