@@ -77,7 +77,7 @@ def test_held_out_precision_and_recall_stay_above_their_floors(verifier, embedde
     after = measure(verifier, held)
     assert after.precision >= 0.80 and after.recall >= 0.74, str(after)
     before = measure(EmbeddingVerifier(embedder, vocabulary, top_k=5, max_gap=0.15, floor=0.30, name_cover=9.0), held)
-    # measured with the analyzer's full vocabulary as rivals: precision 0.76 -> 0.87, recall 0.67 -> 0.83
+    # measured with the analyzer's full vocabulary as rivals: precision 0.76 -> 0.87, recall 0.67 -> 0.84
     assert after.precision > before.precision + 0.10 and after.recall > before.recall + 0.10, (str(before), str(after))
 
 

@@ -24,6 +24,9 @@ class Verdict:
     # how far the query leads the strongest rival concept for this sound (embedding
     # verifier); ranks accepted candidates: the one that is most clearly *this* thing wins
     margin: float | None = None
+    # accepted as a kind of this animal group (a synset name: "big_cat.n.01"): right only
+    # for a thing in view that belongs to the group too (``find`` checks)
+    group: str | None = None
 
 
 class SoundSource(Protocol):

@@ -128,6 +128,7 @@ class _Attempt:
     noted: set[str] = field(default_factory=set)  # run-level notes already in this trail
     reserve: tuple[str, str, Pick] | None = None  # (query, via, pick) accepted but naming no concept
     siblings: list[str] = field(default_factory=list)  # animals its own queries and the hierarchy table offer instead
+    groups: set[str] = field(default_factory=set)  # animal groups whose every kind is right for it (its label, the table's)
 
     def note_rejection(self, verdict: Verdict) -> None:
         if self.best_rejection is None or verdict.score > self.best_rejection[0]:
@@ -315,7 +316,12 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
                                        detail=f"'{candidate.sound.name}' is a game-only sound (weapons, magic, UI, death cries)"))
         return "rejected"
     target = attempt.target
-    if verdict.accepted and target.role == "object" and query != target.query:
+    if verdict.accepted and verdict.group and verdict.group not in attempt.groups:
+        # "feline" takes any cat, but only the thing's own group (its label, the hierarchy
+        # table) says which kinds a listener takes for it: a lion for a big cat, no house cat
+        group = verdict.group.split(".")[0].replace("_", " ")
+        verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' is a kind of {group}, which does not stand for '{target.label}'")
+    elif verdict.accepted and target.role == "object" and query != target.query and not verdict.group:
         other = run.words.other_animal([target.query, target.label], candidate.sound, attempt.siblings)
         if other:  # a fallback query ("bear grunting", "farm animals") may fit a recording the thing in view does not
             verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {other} (the animal of '{target.query}')")
@@ -486,7 +492,7 @@ def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
 def find_one(target: _Target, run: _Run) -> SoundChoice:
     """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
     # the vocabulary's own further queries may name a neighbour on purpose ("heron call" for a spoonbill)
-    attempt = _Attempt(target, siblings=list(target.queries))
+    attempt = _Attempt(target, siblings=list(target.queries), groups=run.words.groups([target.label]))
     requests_before = run.requests()
     own = list(dict.fromkeys(q.strip() for q in [target.query, *target.queries] if q.strip()))
     queries: list[tuple[str, Fallback | None]] = [(q, None) for q in own]
@@ -494,6 +500,7 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
     if hierarchy is not None:
         steps = hierarchy.steps(target.label)
         attempt.siblings += [f.term for f in steps if f.via == "table"]
+        attempt.groups |= run.words.groups(f.term for f in steps if f.via == "table")
         queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in steps]
     tried: dict[str, str] = {}
     notes_shown = False

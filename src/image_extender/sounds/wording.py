@@ -28,6 +28,7 @@ contradiction or another animal, with thresholds fitted on the labelled pairs (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -45,6 +46,8 @@ class Lexicon(Protocol):
 
     def animal_senses(self, words) -> dict[str, list[set[str]]]: ...
 
+    def animal_group(self, words: list[str]) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Wording:
@@ -52,6 +55,8 @@ class Wording:
     things: float  # 0..1: the same over the query's things ("cat" of "cat meowing"), not its -ing actions
     contradiction: str | None  # "'close' is the opposite of 'opening'"
     other: str | None = None  # "names bear, not panda": the animal it names instead of the query's
+    kind: str | None = None  # "names lion, a kind of big cat": a kind of the animal group the query names
+    group: str | None = None  # that group's synset ("big_cat.n.01")
 
 
 class WordEvidence:
@@ -77,8 +82,38 @@ class WordEvidence:
         qexp = self._expand(qwords, verbs=True)
         named = {w: max(relation * doc.get(term, 0.0) for term, relation in qexp[w].items()) for w in qwords}
         things = [named[w] for w in qwords if not w.endswith("ing")] or list(named.values())
+        kind = self.kind_of(query, sound)
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
-                       self.other_animal([query], sound))
+                       self.other_animal([query], sound), *(kind or (None, None)))
+
+    def kind_of(self, query: str, sound: Sound) -> tuple[str, str] | None:
+        """("names lion, a kind of big cat", "big_cat.n.01") when the query names an animal group small enough
+        to stand for any of its kinds (``animal_group``: "big cat growling", "bird of prey
+        call", "dog barking") and the candidate's own words (name and description) name an
+        animal of that group; else None. A sentence embedding ranks "A lion" nearest the
+        concept "lion", below "big cat growling": right, and no reason to refuse it.
+        Without a lexicon there is no evidence: None."""
+        if self.lexicon is None:
+            return None
+        group = self.lexicon.animal_group(re.findall(r"[a-z]+", query.lower()))
+        if group is None:
+            return None
+        bag = field_words(sound.name, sound.description, sound.tags)
+        own = sorted(w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT)
+        senses = self.lexicon.animal_senses(own)
+        kinds = [w for w in own if senses[w] and group in senses[w][0]]  # its first animal sense: "cat" is no big cat
+        if not kinds:
+            return None
+        return f"names {kinds[0]}, a kind of {group.split('.')[0].replace('_', ' ')}", group
+
+    def groups(self, names: Iterable[str]) -> set[str]:
+        """The animal groups (synset names) that ``names`` name: a thing's label ("big cat",
+        "bird of prey") and its hierarchy table's steps ("wading bird" for a spoonbill) say
+        which group's every kind is right for it. Without a lexicon: none."""
+        if self.lexicon is None:
+            return set()
+        found = (self.lexicon.animal_group(re.findall(r"[a-z]+", n.lower())) for n in names)
+        return {g for g in found if g}
 
     def other_animal(self, things: Iterable[str], sound: Sound, siblings: Iterable[str] = ()) -> str | None:
         """"names bear, not panda" when the candidate's own words (name and description,

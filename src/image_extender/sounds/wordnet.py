@@ -58,6 +58,11 @@ LEXNAMES: tuple[tuple[str, int], ...] = (
 # Synsets under which things make sounds; a sense whose hypernym paths reach one of these
 # is preferred over an earlier sense that does not (wood, colour, abstraction…).
 # ``event.n.01`` admits waves, thunder and fire (noun.event senses) that reach no other root.
+# An animal group with at most this many kinds under it (WordNet hyponym closure) is
+# specific enough that any kind of it is a recording of it: dog 189, wading bird 125,
+# bird of prey 80, big cat 19 — but not bird (871), insect (454) or animal (4,016).
+GROUP_MAX = 200
+
 SOUNDING_ROOTS = ("organism.n.01", "artifact.n.01", "natural_phenomenon.n.01", "natural_object.n.01", "event.n.01")
 
 # Hypernyms too abstract to search a sound library for ("whole", "object", "entity"…).
@@ -278,6 +283,33 @@ class WordNet:
 
         cache = self._related_cache([f"animal5:{w}" for w in words], compute)
         return {w: [set(k) for k in cache[f"animal5:{w}"]] for w in words}
+
+    def animal_group(self, words: list[str]) -> str | None:
+        """The animal group a query's words name, as a synset name, or None: the longest run
+        of adjacent words that WordNet knows as an animal noun ("big cat growling" ->
+        big_cat.n.01, "bird of prey" -> bird_of_prey.n.01, "dog barking" -> dog.n.01),
+        read in its first sense, when that group holds at most :data:`GROUP_MAX` kinds.
+        A recording of any kind in it is a recording of the group (a lion is a big cat, an
+        eagle a bird of prey); a larger group ("bird" holds 871 kinds, "animal" 4,016) says
+        too little to tell a peacock from a robin. Cached beside :meth:`expansions`."""
+        words = [w.strip().lower() for w in words if w and w.strip()]
+        key = "group1:" + " ".join(words)
+
+        def compute(_key: str) -> str:
+            r = self._reader
+            for size in range(min(3, len(words)), 0, -1):
+                for start in range(len(words) - size + 1):
+                    phrase = "_".join(words[start : start + size])
+                    base = r.morphy(phrase, "n")
+                    senses = r.synsets(base, pos="n") if base else []
+                    if not senses or senses[0].lexname() != "noun.animal":
+                        continue
+                    kinds = sum(1 for _ in senses[0].closure(lambda s: s.hyponyms()))
+                    return senses[0].name() if 0 < kinds <= GROUP_MAX else ""
+            return ""
+
+        found = self._related_cache([key], compute)[key]
+        return found or None
 
     def _antonyms(self, word: str) -> list[str]:
         r = self._reader
