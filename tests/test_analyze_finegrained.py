@@ -648,6 +648,18 @@ def test_an_unsure_detection_nothing_supports_is_not_played(scene):
     assert set(alpaca) == {"llama"}, alpaca  # the second "sheep", over its legs, has no vote in the herd: one more llama
 
 
+def test_a_detection_the_fusion_drops_does_not_choose_the_place(scene):
+    """What the fusion no longer believes votes for no kind of place either: the windmill
+    tower's unsupported "skis" made it a snow field, and the crabs' beach was a meadow
+    while a "horse" box (its crop a rock crab) counted for the countryside."""
+    windmill = scene("categorization/windmill.webp")
+    assert windmill.ambience[0].label != "snow", windmill.ambience
+    assert not any("object:skis" in e for tag in windmill.ambience for e in tag.evidence)
+    crab = scene("erase/crab.webp")
+    assert crab.ambience[0].label == "beach", crab.ambience
+    assert not any(e.startswith("object:horse") for tag in crab.ambience for e in tag.evidence), crab.ambience
+
+
 def test_people_whose_crops_are_animals_are_those_animals(scene):
     """GCompris's crabs on a beach: the detector sees people (0.53, 0.51) where the crops
     are rock crabs (0.74): no footsteps and no voices among the crabs."""

@@ -353,10 +353,15 @@ def fine_grained_drafts(
     classify: Classify,
     index: ConceptIndex,
     vocab: Vocabulary | None = None,
+    place_votes: list[tuple[str, float]] | None = None,
 ) -> list[Draft]:
     """Drafts for thresholded ``detections`` plus classifier-only finds (see module doc).
 
     ``whole``: the whole image's ImageNet probabilities; ``classify``: crop → probabilities.
+    ``place_votes``, when given, receives (COCO label, confidence) of every detection the
+    fusion still takes for its class — silent ones and far-away ones included — for the
+    ambience rules: a box the crop calls a crab is no horse on a meadow, and "skis" the
+    crop does not back are no snow field.
     """
     vocab = vocab or load_sounding()
     ranked = sorted(range(len(detections)), key=lambda i: -salience(detections[i].box, detections[i].score))
@@ -388,6 +393,9 @@ def fine_grained_drafts(
                         if entry is not None else False)
     consensus = _herd_consensus(per_det, vocabulary, vocab, abstains)
     consensus = _one_herd(consensus, [classified for _, _, classified in per_det], whole, index)
+    if place_votes is not None:
+        place_votes += [(entry.label, det.score) for det, draft in zip(detections, consensus, strict=True)
+                        if (entry := vocabulary.get(det.class_id)) is not None and _still_its_class(entry, draft, vocab)]
     drafts = [d for d in consensus if d is not None and within_earshot(d)]
 
     # classifier-only finds: what the whole image names that no detection explains
@@ -420,6 +428,19 @@ def fine_grained_drafts(
         drafts.append(Draft(concept, box, float(min(1.0, masses[ci])), refined_by=why, name=name, weight=ADDED_WEIGHT))
         added += 1
     return drafts
+
+
+def _still_its_class(entry: SoundEntry, draft: Draft | None, vocab: Vocabulary) -> bool:
+    """Does the fusion still take this detection for its COCO class? A silent class (a
+    bench, a couch) has no draft and stands; a sounding one stands as itself or a kind of
+    it (a robin is a bird), not when it was dropped (doubted, unsupported) or replaced by
+    another thing (a "horse" box the crop calls a crab)."""
+    base = vocab.by_coco.get(entry.label)
+    if base is None or base.silent:
+        return True
+    if draft is None:
+        return False
+    return draft.detected_as is None or bool(draft.parents)
 
 
 def _one_herd(drafts: list[Draft | None], classified: list[bool], whole: np.ndarray, index: ConceptIndex) -> list[Draft | None]:

@@ -31,7 +31,7 @@ from .detector import Detector, load_detector
 from .fusion import default_index, drafts_from_place, fine_grained_drafts
 from .ground import ground_under
 from .places import load_table as load_place_neighbours
-from .vocabulary import apply_person_context, label_of, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
+from .vocabulary import apply_person_context, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
 
 Progress = Callable[[str], None]
 
@@ -92,18 +92,8 @@ class OfflineAnalyzer:
         detections = [d for d in self._detector.detect(image.rgb) if d.score >= self.min_confidence]
         result = self._classifier.classify(image.rgb)
         labels = self._classifier.labels
-        rules = load_rules()
-        prior, nearest = load_place_neighbours().prior(result.embedding, **rules.neighbours)
-        ambience = infer_ambience(
-            result.probs,
-            labels,
-            [(label_of(d.class_id, vocab), d.score) for d in detections],
-            colour_cues(image.rgb),
-            prior=prior,
-            nearest=nearest,
-        )
-        tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
         classifier = self._classifier
+        place_votes: list[tuple[str, float]] = []  # the detections the fusion still believes
         drafts = fine_grained_drafts(
             image.rgb,
             detections,
@@ -111,7 +101,12 @@ class OfflineAnalyzer:
             result.probs,
             lambda rgb: classifier.classify(rgb).probs,
             default_index(tuple(labels)),
+            place_votes=place_votes,
         )
+        rules = load_rules()
+        prior, nearest = load_place_neighbours().prior(result.embedding, **rules.neighbours)
+        ambience = infer_ambience(result.probs, labels, place_votes, colour_cues(image.rgb), prior=prior, nearest=nearest)
+        tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
         indoor = frozenset(r.label for r in load_rules().rules if r.indoor)
         drafts = [d for d in drafts if plausible_here(d.concept, ambience, indoor)]
         drafts += drafts_from_place(ambience, drafts)
