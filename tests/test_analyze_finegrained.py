@@ -132,6 +132,7 @@ def lead(s: Scene) -> SceneObject:
         ("erase/squirrel.webp", "cat", "squirrel", "squirrel"),
         ("erase/camels.webp", "sheep", "camel", "camel"),
         ("erase/nubian_ibex.webp", "sheep", "goat", "goat"),
+        ("explore_world_animals/narwhal.webp", "surfboard", "whale", "whale"),  # a thing box, its crop a grey whale 0.77
     ],
 )
 def test_an_animal_the_detector_forces_into_another_class_gets_its_own_sound(scene, photo, detected, label, word):
