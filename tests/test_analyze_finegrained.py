@@ -661,6 +661,23 @@ def test_a_detection_the_fusion_drops_does_not_choose_the_place(scene):
     assert not any(e.startswith("object:horse") for tag in crab.ambience for e in tag.evidence), crab.ambience
 
 
+def test_a_statue_the_detector_calls_a_person_makes_no_footsteps(scene):
+    """GCompris's Statue of Liberty: "person" 0.87 over the statue, whose crop ImageNet
+    files under "pedestal" (0.99). Bronze walks nowhere: no footsteps, no voices, and no
+    crowd of one to make it a town."""
+    s = scene("categorization/statueOfLiberty.webp")
+    assert not [o for o in s.objects if o.detected_as == "person" or o.label == "person" or o.label.startswith("people")], s.objects
+    assert not any(e.startswith("object:person") for tag in s.ambience for e in tag.evidence), s.ambience
+
+
+def test_a_tower_is_no_bell_tower_unless_the_classifier_is_sure(scene):
+    """ImageNet's "bell cote" goes to any tower or spire: the Eiffel Tower (0.39) and India
+    Gate (0.40) ring no bells; the campanile of Pisa (0.63) does."""
+    for photo in ("categorization/eiffelTower.webp", "categorization/IndiaGate.webp"):
+        assert "church bell" not in {o.label for o in scene(photo).objects}, photo
+    assert "church bell" in {o.label for o in scene("categorization/leaningTowerOfPisa.webp").objects}
+
+
 def test_people_whose_crops_are_animals_are_those_animals(scene):
     """GCompris's crabs on a beach: the detector sees people (0.53, 0.51) where the crops
     are rock crabs (0.74): no footsteps and no voices among the crabs."""

@@ -49,7 +49,8 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    kinds < ``DOUBT_OWN`` (and, for an animal box, naming no animal) leaves nothing that
    says it is there ("skis" at 0.44 over a windmill tower). A "person" whose crop is mostly
    animal, topped by one (crabs on a beach), is that animal, unless an overlapping
-   detection explains it (the rider's horse).
+   detection explains it (the rider's horse); one whose crop is a statue's pedestal
+   (``STATUE_CLASSES``: the Statue of Liberty, "person" 0.87, pedestal 0.99) is silent.
 6. **Neighbours** — a box whose crop names the class of another detection in the photo
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
    more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
@@ -107,6 +108,8 @@ DOUBT_OWN = 0.05  # a crop giving the detected class's kinds less than this…
 DOUBT_TOP = 0.2  # …while naming something else this surely contradicts the detector
 NEIGHBOUR_MIN = 0.3
 UNSURE = 0.5  # a detection below this that its crop does not support at all is dropped
+STATUE_CLASSES = frozenset({"pedestal"})  # ImageNet's "pedestal, plinth, footstall": where statues are filed
+STATUE_MIN = 0.5  # a "person" crop this sure of one is a statue
 PERSON_ANIMAL = 0.5  # a "person" whose crop is this much animal (and tops with one) is that animal
 UNLIKE_SHARE = 2.0  # kinds the generic sound is wrong for outweigh the ones it fits this much: silence
 HERD_MIN = 0.1  # whole-image mass for one detected animal class to absorb another's unclassified boxes…
@@ -278,6 +281,8 @@ def refine_detection(
         return None  # (a box merely large is judged on a whole image that also holds its surroundings: no doubt from that)
     if person and plain is not None and where == "crop" and _an_animal(det, probs, index, neighbours):
         return None
+    if person and plain is not None and where == "crop" and _a_statue(probs, index):
+        return None
     return plain
 
 
@@ -327,6 +332,15 @@ def _an_animal(det: Detection, probs: np.ndarray, index: ConceptIndex,
     if not index.animal[top] or float(probs[index.animal].sum()) < PERSON_ANIMAL:
         return False
     return not any(_overlap(det.box, box) > 0.2 and index.under(label)[top] for box, label in neighbours)
+
+
+def _a_statue(probs: np.ndarray, index: ConceptIndex) -> bool:
+    """Is a "person" box a statue? The detector takes statues for people (the Statue of
+    Liberty at 0.87) and ImageNet files them under the thing they stand on: a crop whose top
+    class is one of :data:`STATUE_CLASSES` at ``STATUE_MIN`` or more (Liberty: pedestal
+    0.99) is stone or bronze, with no footsteps and no voice."""
+    top = int(np.argmax(probs))
+    return index.names[top] in STATUE_CLASSES and float(probs[top]) >= STATUE_MIN
 
 
 def _played_instrument(det: Detection, base: Concept | None, probs: np.ndarray, other: np.ndarray,
@@ -421,6 +435,8 @@ def fine_grained_drafts(
             break
         if concept.silent or concept.kind == "person" or concept.label in present:
             continue
+        if concept.add_min is not None and masses[ci] < concept.add_min:
+            continue  # a class ImageNet gives to look-alikes ("bell cote" to any tower) needs more
         if concept.kind in ANIMAL_KINDS and animal_seen:  # the detector saw the animal: boxes decide what it is
             continue
         box, where = concept.region or WHOLE_BOX, "whole image"
