@@ -48,6 +48,8 @@ class Lexicon(Protocol):
 
     def animal_group(self, words: list[str]) -> str | None: ...
 
+    def lemmas(self, synset: str) -> set[str]: ...
+
 
 @dataclass(frozen=True)
 class Wording:
@@ -90,8 +92,10 @@ class WordEvidence:
         """("names lion, a kind of big cat", "big_cat.n.01") when the query names an animal group small enough
         to stand for any of its kinds (``animal_group``: "big cat growling", "bird of prey
         call", "dog barking") and the candidate's own words (name and description) name an
-        animal of that group; else None. A sentence embedding ranks "A lion" nearest the
-        concept "lion", below "big cat growling": right, and no reason to refuse it.
+        animal of that group by another word than the group's own (a lion, a gander; a "horse
+        call" for "herd of horses galloping" names the horse itself, and whether a call is a
+        gallop is the embedding's question); else None. A sentence embedding ranks "A lion"
+        nearest the concept "lion", below "big cat growling": right, and no reason to refuse it.
         Without a lexicon there is no evidence: None."""
         if self.lexicon is None:
             return None
@@ -101,7 +105,9 @@ class WordEvidence:
         bag = field_words(sound.name, sound.description, sound.tags)
         own = sorted(w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT)
         senses = self.lexicon.animal_senses(own)
-        kinds = [w for w in own if senses[w] and group in senses[w][0]]  # its first animal sense: "cat" is no big cat
+        plain = self.lexicon.lemmas(group)  # "horse call" for "herd of horses galloping" names the group itself:
+        kinds = [w for w in own  # the embedding judges that (a call is no gallop); "cat" is no big cat (its first sense)
+                 if senses[w] and group in senses[w][0] and w not in plain and w.rstrip("s") not in plain]
         if not kinds:
             return None
         return f"names {kinds[0]}, a kind of {group.split('.')[0].replace('_', ' ')}", group

@@ -311,6 +311,13 @@ class WordNet:
         found = self._related_cache([key], compute)[key]
         return found or None
 
+    def lemmas(self, synset: str) -> set[str]:
+        """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
+        {"big cat", "cat"}). Cached beside :meth:`expansions`."""
+        key = f"lemmas1:{synset}"
+        found = self._related_cache([key], lambda _k: sorted({n.lower().replace("_", " ") for n in self._reader.synset(synset).lemma_names()}))
+        return set(found[key])
+
     def _antonyms(self, word: str) -> list[str]:
         r = self._reader
         found: set[str] = set()
