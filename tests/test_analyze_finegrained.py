@@ -678,6 +678,20 @@ def test_a_tower_is_no_bell_tower_unless_the_classifier_is_sure(scene):
     assert "church bell" in {o.label for o in scene("categorization/leaningTowerOfPisa.webp").objects}
 
 
+def test_water_is_darker_than_the_sky_it_mirrors(gcompris, tuxpaint_templates):
+    """The water cue counts blue below the horizon, but a statue shot from below has plain
+    sky there, and so does the sky seen up through a canopy: only blue darker than the sky
+    above is water. Tower Bridge's Thames stays water."""
+    from image_extender.analyze.ambience import colour_cues
+
+    def water(path):
+        return colour_cues(load_image(path).rgb)["water"]
+
+    assert water(gcompris("categorization/statueOfLiberty.webp")) < 0.1
+    assert water(tuxpaint_templates / "trees_above.jpg") < 0.3
+    assert water(gcompris("details/TowerBridgeLondon_background.webp")) > 0.3
+
+
 def test_people_whose_crops_are_animals_are_those_animals(scene):
     """GCompris's crabs on a beach: the detector sees people (0.53, 0.51) where the crops
     are rock crabs (0.74): no footsteps and no voices among the crabs."""
