@@ -21,6 +21,7 @@ import pytest
 from image_extender import pipeline
 from image_extender.mix.blocks import FrameFile
 from image_extender.mix.dyneq import activity_spans
+from image_extender.manifest import MixSpec
 from image_extender.mix.render import StemCache, render_mix
 from image_extender.settings import load_settings
 
@@ -53,3 +54,39 @@ def test_a_plan_from_spooled_stems_equals_the_in_memory_plan(darknet_photos):
     del disk, on_disk
     gc.collect()
     assert not folder.exists()  # the spool goes with its cache
+
+
+def test_the_spool_of_a_killed_run_is_swept_by_the_next_long_mix(tmp_path, monkeypatch):
+    """A run killed outright (SIGKILL) never removes its spooled stems, and an hour's mix
+    leaves gigabytes in $TMPDIR: the next cache that spools removes folders whose process is
+    gone, and leaves a living process's folder (and any other folder) alone."""
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+
+    from image_extender.mix.render import STEMS_PREFIX
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import tempfile, time\n"
+        "from image_extender.mix.render import StemCache\n"
+        "from image_extender.manifest import MixSpec\n"
+        "cache = StemCache(MixSpec(duration=2.0), spool_above=0)\n"
+        "cache._spool(('k', ()), [])\n"
+        "print(cache._folder, flush=True)\n"
+        "time.sleep(60)\n")], stdout=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp_path)})
+    orphan = Path(child.stdout.readline().strip())
+    assert orphan.is_dir() and orphan.name.startswith(f"{STEMS_PREFIX}{child.pid}-")
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert orphan.is_dir()  # no finaliser runs on SIGKILL
+    living = tmp_path / f"{STEMS_PREFIX}{os.getppid()}-abc"  # the test runner's parent still runs
+    living.mkdir()
+    other = tmp_path / "somebody-elses-folder"
+    other.mkdir()
+
+    cache = StemCache(MixSpec(duration=2.0), spool_above=0)
+    cache._spool(("k", ()), [])
+    assert not orphan.exists()
+    assert living.is_dir() and other.is_dir() and cache._folder.is_dir()

@@ -21,6 +21,7 @@ No randomness lives here: re-rendering the same tracks gives bit-identical sampl
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import weakref
@@ -32,6 +33,7 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from ..errors import RenderError
+from ..locking import pid_alive
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, as_frames, chunk_bounds
 from .ceiling import CeilingResult
@@ -380,6 +382,24 @@ def _fingerprint(track: Track) -> str:
         exclude={"path"})
 
 
+STEMS_PREFIX = "image-extender-stems-"  # + the owning process id + "-" + mkdtemp's random part
+
+
+def sweep_orphaned_stems(folder: Path) -> list[Path]:
+    """Remove the spooled-stem folders (``STEMS_PREFIX<pid>-…``) in ``folder`` whose process is
+    gone: a run killed outright (SIGKILL, the OOM killer, a power cut) never reaches its
+    ``finalize``, and an hour's mix leaves gigabytes behind. A folder whose process still
+    runs, or whose name carries no process id, is left alone. Returns what was removed."""
+    removed = []
+    for path in folder.glob(f"{STEMS_PREFIX}*-*"):
+        pid = path.name[len(STEMS_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or not path.is_dir() or int(pid) == os.getpid() or pid_alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 class StemCache:
     """Per-run cache of unity-gain stems (with and without their EQ) and their Bark band energies.
 
@@ -416,7 +436,8 @@ class StemCache:
     def _spool(self, key: tuple, blocks: Iterable[tuple[int, int, np.ndarray]]) -> FrameFile:
         if key not in self._files:
             if self._folder is None:
-                self._folder = Path(tempfile.mkdtemp(prefix="image-extender-stems-"))
+                sweep_orphaned_stems(Path(tempfile.gettempdir()))
+                self._folder = Path(tempfile.mkdtemp(prefix=f"{STEMS_PREFIX}{os.getpid()}-"))
                 weakref.finalize(self, shutil.rmtree, self._folder, True)  # at release or at exit
             self._made += 1  # a new name each time: a dropped file's number is not reused while its twin lives
             made = FrameFile.create(self._folder / f"stem-{self._made}.f32", mix_frames(self.spec), 2, np.float32)
