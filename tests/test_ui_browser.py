@@ -570,7 +570,7 @@ def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its
                       "rendering|writing/)", timeout=60_000)
     ctx_c, second_long = start("horses.jpg", long_seconds)
     # the second long mix waits for the first, and says so with its place and an expected start
-    _wait(second_long, "() => document.body.innerText.includes('In line')", timeout=30_000)
+    _wait(second_long, "() => document.body.innerText.includes('In line')", timeout=120_000)  # a loaded machine is slow to upload and start
     words = second_long.evaluate("() => document.body.innerText.match(/In line[^\\n]*/)[0]")
     assert "waiting for a free slot" in words or "1 run ahead" in words
     assert "should start in about" in words
