@@ -294,6 +294,28 @@ def _href(page, selector: str) -> str | None:
     return page.locator(f"{selector} a[download]").get_attribute("href")
 
 
+def _type_number(page, box: str, value: str, holds: str) -> None:
+    """Type ``value`` into the input ``box`` until ``holds`` (JS, given the value) says the
+    component has it. On a loaded machine the page may still be settling (the Settings
+    panel rendering, the slider taking the typed number), and a value typed too early is
+    lost: a click right away would send the default (a "long" mix of 8 s, seed 0)."""
+    for _ in range(3):
+        field = page.locator(box)
+        field.fill(value)
+        field.press("Enter")
+        try:
+            page.wait_for_function(holds, arg=value, timeout=10_000)
+            return
+        except sync_api.TimeoutError:
+            continue
+    pytest.fail(f"{box} never took {value!r}")
+
+
+def _set_duration(page, seconds: int) -> None:
+    _type_number(page, "#duration input[type=number]", str(seconds),
+                 "(n) => document.querySelector('#duration input[type=range]')?.value === n")
+
+
 def _status_has(page, selector: str, text: str, timeout: float = 120_000) -> None:
     _wait(page, "([s, t]) => (document.querySelector(s)?.innerText || '').includes(t)", [selector, text], timeout)
 
@@ -400,7 +422,8 @@ def test_a_negative_seed_is_refused_in_the_form_in_plain_words(server, browser, 
     context, page = _open(browser, url)
     _upload(page, darknet_photos / "dog.jpg")
     page.get_by_text("Settings", exact=True).click()
-    page.locator("#seed input").fill("-5")
+    _type_number(page, "#seed input", "-5", "(n) => document.querySelector('#seed input')?.value === n")
+    page.wait_for_timeout(500)  # the number box hands its value over on change
     page.click("#generate")
     _status_has(page, "#run-status", "seed", timeout=60_000)
     assert "whole number from 0" in page.locator("#run-status").inner_text()
@@ -559,9 +582,7 @@ def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its
         context, page = _open(browser, url)
         _upload(page, darknet_photos / photo)
         page.get_by_text("Settings", exact=True).click()
-        box = page.locator("#duration input[type=number]")
-        box.fill(str(seconds))
-        box.press("Enter")
+        _set_duration(page, seconds)
         page.click("#generate")
         return context, page
 
@@ -632,9 +653,7 @@ def test_re_mix_at_a_new_length_re_renders_without_new_analysis_and_takes_its_tu
     _wait(page, AUDIO_JS, "mix", timeout=240_000)
     assert len(_fetch_wav(context, page, "#mix")) == pytest.approx(MIX_SECONDS * 44100, rel=0.02)
     page.get_by_text("Settings", exact=True).click()
-    length = page.locator("#duration input[type=number]")
-    length.fill(str(MIX_SECONDS + 4))
-    length.press("Enter")
+    _set_duration(page, MIX_SECONDS + 4)
     href = _href(page, "#mix")
     page.click("#remix")
     _status_has(page, "#status", "Re-mixed with the new settings", timeout=180_000)

@@ -11,9 +11,9 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    with the detected class's queries kept after its own as a fallback.
 2. **Replace** — does it name a concept that is *not* a kind of the detected class, of a
    compatible kind (an animal for an animal or a person, a vehicle for a vehicle: never a
-   dog for the bicycle it sits in front of; an animal for a thing only with ``THING_ANIMAL``
-   of evidence: a narwhal the detector boxes as a "surfboard" is a grey whale 0.77 to its
-   crop), while the kinds of that class get less than half as much? Then the detector was wrong about what it is (a ``hog`` boxed as
+   dog for the bicycle it sits in front of; an animal for a thing that is no vehicle only
+   with ``THING_ANIMAL`` of evidence and no detected animal overlapping it: a narwhal the
+   detector boxes as a "surfboard" is a grey whale 0.77 to its crop), while the kinds of that class get less than half as much? Then the detector was wrong about what it is (a ``hog`` boxed as
    "horse"), and the box takes that concept without the wrong class's queries. The
    evidence needed grows with the detector's own confidence — ``max(REPLACE_MIN,
    REPLACE_PER_SCORE × score)`` — because ImageNet's many ungulates blur together (a white
@@ -202,8 +202,8 @@ def compatible(base: Concept | None, concept: Concept) -> bool:
         return True
     if concept.silent and concept.kind in ANIMAL_KINDS:  # a "knife" the crop calls a tench is a fish: silent
         return True
-    if concept.kind in ANIMAL_KINDS:
-        return True  # a thing box needs THING_ANIMAL of evidence (see the replacement loop)
+    if concept.kind in ANIMAL_KINDS:  # a thing box needs THING_ANIMAL of evidence (see the replacement loop)
+        return base.kind not in TRANSPORT_KINDS  # never the dog for the bicycle it sits in front of
     if concept.kind in TRANSPORT_KINDS:
         return base.kind in TRANSPORT_KINDS
     return base.kind == concept.kind
@@ -262,6 +262,9 @@ def refine_detection(
         need = max(REPLACE_MIN, REPLACE_PER_SCORE * det.score) + (PERSON_EXTRA if person else 0.0)
         if concept.kind in ANIMAL_KINDS and base is not None and not base.silent and not person and base.kind not in ANIMAL_KINDS:
             need = max(need, THING_ANIMAL)
+            animals = {c.coco for c in vocab.by_coco.values() if c.kind in ANIMAL_KINDS}
+            if any(_overlap(det.box, box) > 0.2 for box, label in neighbours if label in animals):
+                break  # an animal the detector boxed is in front of this thing: it shows through the crop
         if concept.coco is not None and concept.coco in {label for _, label in neighbours} and mask.any() and own < DOUBT_OWN:
             need = NEIGHBOUR_MIN  # one more of its neighbours (a "cow" among horses the crop calls a horse)
             if evidence[best] >= need:
