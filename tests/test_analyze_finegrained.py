@@ -492,6 +492,22 @@ def test_a_kitchen_the_detector_sees_asks_for_kitchen_sounds_then_room_tone(anal
     assert a_room.label == "indoor room" and a_room.query == "room tone"
 
 
+def test_a_crane_the_bird_builds_no_construction_site(analyzer):
+    """ImageNet has two "crane"s, a wading bird and a lifting device: the classifier's
+    names tell them apart, and a photo the classifier is sure shows the bird gets no
+    construction site's bed (the machine still makes one)."""
+    from image_extender.analyze.ambience import infer_ambience
+
+    labels = analyzer._classifier.labels
+    assert len(set(labels)) == len(labels) == 1000
+    cues = dict.fromkeys(("vegetation", "canopy", "meadow", "sky", "dark", "snow", "sand", "overcast", "water"), 0.0)
+    for name, wanted in (("crane (wading bird)", False), ("crane (lifting device)", True)):
+        probs = np.full(len(labels), 0.1 / (len(labels) - 1))
+        probs[labels.index(name)] = 0.9
+        tags = infer_ambience(probs, labels, [], cues)
+        assert ("construction site" in [t.label for t in tags]) is wanted, (name, tags)
+
+
 def test_hybrid_matches_a_vision_llm_word_to_the_refined_label_and_keeps_its_fallbacks(scene):
     """The LLM says "hog" where the offline analyzer says "pig" (boxed as "horse"): one object,
     the LLM's words first, the detector's box, refined queries and accepted concepts after."""

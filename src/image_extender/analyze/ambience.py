@@ -292,7 +292,7 @@ def infer_ambience(
     near = ", ".join(nearest) or "-"
     by_name: dict[str, float] = {}
     for name, p in zip(imagenet_labels, probs):
-        by_name[name] = by_name.get(name, 0.0) + float(p)  # a few names repeat (maillot, crane)
+        by_name[name] = by_name.get(name, 0.0) + float(p)  # names are unique (imagenet.unique_names); a sum is safe
     objects = list(objects)
     best_conf: dict[str, float] = {}
     for label, conf in objects:

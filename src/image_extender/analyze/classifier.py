@@ -24,6 +24,7 @@ from PIL import Image
 
 from ..errors import ModelError
 from .detector import pibo_models_dir, require_model_file
+from .imagenet import unique_names
 
 MODEL_FILE = "efficientnet_lite3.tflite"
 LABELS_FILE = "efficientnet_labels.txt"
@@ -49,8 +50,9 @@ class Classifier:
     def __init__(self, models_dir: Path) -> None:
         model = require_model_file(models_dir / MODEL_FILE)
         labels_path = require_model_file(models_dir / LABELS_FILE)
-        #: first synonym of each ImageNet line ("seashore, coast, ..." -> "seashore")
-        self.labels = [line.split(",")[0].strip() for line in labels_path.read_text(encoding="utf-8").splitlines()]
+        #: first synonym of each ImageNet line ("seashore, coast, ..." -> "seashore"), the two
+        #: "crane"s and "maillot"s told apart ("crane (wading bird)", ``imagenet.unique_names``)
+        self.labels = unique_names([line.split(",")[0].strip() for line in labels_path.read_text(encoding="utf-8").splitlines()])
         try:
             from ai_edge_litert.interpreter import Interpreter
 

@@ -196,7 +196,8 @@ def _why(index: ConceptIndex, probs: np.ndarray, concept: int, where: str, relat
     """(species name for a specific query — only when the classifier is sure of it —, why)."""
     top = index.top_class(probs, concept)
     name = index.names[top]
-    return (name if probs[top] >= SPECIFIC_MIN else ""), f"classifier: {name} {probs[top]:.2f} ({where}) {relation}"
+    species = name.split(" (")[0]  # "crane (wading bird)" is a crane to a sound library
+    return (species if probs[top] >= SPECIFIC_MIN else ""), f"classifier: {name} {probs[top]:.2f} ({where}) {relation}"
 
 
 def compatible(base: Concept | None, concept: Concept) -> bool:

@@ -121,6 +121,23 @@ def load_table(path: Path | None = None) -> tuple[ImageNetClass, ...]:
     return tuple(out)
 
 
+def unique_names(names: list[str], table: tuple[ImageNetClass, ...] | None = None) -> list[str]:
+    """The classes' first synonyms, with the ones that repeat told apart by their nearest
+    hypernym: ImageNet has two "crane"s, the bird and the machine, and two "maillot"s —
+    "crane (wading bird)" and "crane (lifting device)". A rule or a tag that says "crane"
+    would otherwise sum a heron's cousin into a construction site."""
+    table = table or load_table()
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    out = []
+    for i, n in enumerate(names):
+        if seen[n] > 1 and i < len(table) and len(table[i].ancestors) > 1:
+            n = f"{n} ({table[i].ancestors[1].split('.')[0].replace('_', ' ')})"
+        out.append(n)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Rebuild ``data/imagenet_wordnet.tsv`` from the Debian WordNet: ``python -m image_extender.analyze.imagenet [DATA_DIR]``."""
     import os
