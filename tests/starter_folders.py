@@ -51,3 +51,20 @@ def assert_real_credited_files(folder: Path, recs: dict[str, SoundRecord], *, mi
     for rec in list(recs.values())[:: max(1, len(recs) // 3)][:3]:
         samples, rate = read_audio(folder / rec.path)
         assert rate >= min_rate and samples.shape[0] > rate // min_frames_per and abs(samples).max() > 0.01, rec.path
+
+
+def assert_newly_backed(backed: list[tuple[str, str]], source, verifier) -> None:
+    """Each (vocabulary label, word) of ``backed`` has a verified recording, found with the
+    label's real vocabulary queries, and the first one's name or description holds the word."""
+    from image_extender.analyze.vocabulary import sounding_entries
+    from image_extender.library.coverage import library_coverage
+
+    wanted = {label for label, _ in backed}
+    entries = [e for e in sounding_entries() if e.label in wanted]
+    assert {e.label for e in entries} == wanted
+    report = library_coverage(entries, source, verifier, minimum=1)
+    by_label = {e.label: e for e in report.entries}
+    for label, word in backed:
+        entry = by_label[label]
+        assert entry.count >= 1, (label, entry.nearest_rejected)
+        assert word in entry.verified[0].lower(), (label, entry.verified)

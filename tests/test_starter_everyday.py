@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import data_dir
-from starter_folders import assert_real_credited_files, library_of, materialized, records
+from starter_folders import assert_newly_backed, assert_real_credited_files, library_of, materialized, records
 from image_extender.library.qrc import members
 from image_extender.library.starter import extremetuxracer, flare, gcompris, simutrans, supertux, tuxfootball, widelands
 from image_extender.library.starter._common import GAME_ONLY
@@ -131,18 +131,8 @@ def test_everyday_entries_now_have_verified_recordings(everyday_library):
     """Vocabulary entries the 4,948-recording library did not back at all (harp, accordion,
     saxophone, deer, gong: 0 verified; waterfall as a place) are found and verified in the
     new sources alone, with the real vocabulary queries, search and verifier."""
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import library_coverage
     from image_extender.settings import load_settings
     from image_extender.sounds.factory import build_finder
 
-    wanted = {label for label, _ in NEWLY_BACKED}
-    entries = [e for e in sounding_entries() if e.label in wanted]
-    assert {e.label for e in entries} == wanted
     finder = build_finder(load_settings(data_dir=everyday_library, source="library", verifier="embedding"))
-    report = library_coverage(entries, finder.source, finder.verifier, minimum=1)
-    by_label = {e.label: e for e in report.entries}
-    for label, word in NEWLY_BACKED:
-        entry = by_label[label]
-        assert entry.count >= 1, (label, entry.nearest_rejected)
-        assert word in entry.verified[0].lower(), (label, entry.verified)
+    assert_newly_backed(NEWLY_BACKED, finder.source, finder.verifier)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_real_credited_files, library_of, materialized, records
+from starter_folders import assert_newly_backed, assert_real_credited_files, library_of, materialized, records
 from image_extender.analyze.ambience import load_rules
 from image_extender.library.starter import homedecor, lomiri, lugaru, xdecor
 
@@ -112,18 +112,7 @@ NEWLY_BACKED = [("toaster", "toaster"), ("sink", "faucet"), ("kettle", "boiling"
 def test_appliances_find_their_recordings(finder):
     """Detected appliances the 5,265-recording library backed with 0-2 verified recordings
     (toaster 0, sink 1, kettle 2) find these, with the real vocabulary queries and verifier."""
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import library_coverage
-
-    wanted = {label for label, _ in NEWLY_BACKED}
-    entries = [e for e in sounding_entries() if e.label in wanted]
-    assert {e.label for e in entries} == wanted
-    report = library_coverage(entries, finder.source, finder.verifier, minimum=1)
-    by_label = {e.label: e for e in report.entries}
-    for label, word in NEWLY_BACKED:
-        entry = by_label[label]
-        assert entry.count >= 1, (label, entry.nearest_rejected)
-        assert word in entry.verified[0].lower(), (label, entry.verified)
+    assert_newly_backed(NEWLY_BACKED, finder.source, finder.verifier)
 
 
 @pytest.mark.parametrize("place, words", [
