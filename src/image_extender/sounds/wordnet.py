@@ -58,12 +58,12 @@ LEXNAMES: tuple[tuple[str, int], ...] = (
 # Synsets under which things make sounds; a sense whose hypernym paths reach one of these
 # is preferred over an earlier sense that does not (wood, colour, abstraction…).
 # ``event.n.01`` admits waves, thunder and fire (noun.event senses) that reach no other root.
+SOUNDING_ROOTS = ("organism.n.01", "artifact.n.01", "natural_phenomenon.n.01", "natural_object.n.01", "event.n.01")
+
 # An animal group with at most this many kinds under it (WordNet hyponym closure) is
 # specific enough that any kind of it is a recording of it: dog 189, wading bird 125,
 # bird of prey 80, big cat 19 — but not bird (871), insect (454) or animal (4,016).
 GROUP_MAX = 200
-
-SOUNDING_ROOTS = ("organism.n.01", "artifact.n.01", "natural_phenomenon.n.01", "natural_object.n.01", "event.n.01")
 
 # Hypernyms too abstract to search a sound library for ("whole", "object", "entity"…).
 TOO_ABSTRACT = frozenset(
