@@ -13,8 +13,9 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    compatible kind (an animal for an animal or a person, a vehicle for a vehicle: never a
    dog for the bicycle it sits in front of; an animal for a thing that is no vehicle only
    with ``THING_ANIMAL`` of evidence and no detected animal overlapping it: a narwhal the
-   detector boxes as a "surfboard" is a grey whale 0.77 to its crop), while the kinds of that class get less than half as much? Then the detector was wrong about what it is (a ``hog`` boxed as
-   "horse"), and the box takes that concept without the wrong class's queries. The
+   detector boxes as a "surfboard" is a grey whale 0.77 to its crop), while the kinds of
+   that class get less than half as much? Then the detector was wrong about what it is (a
+   ``hog`` boxed as "horse"), and the box takes that concept without the wrong class's queries. The
    evidence needed grows with the detector's own confidence — ``max(REPLACE_MIN,
    REPLACE_PER_SCORE × score)`` — because ImageNet's many ungulates blur together (a white
    horse the detector is sure of is "llama" 0.54 to the classifier, a calf "impala"). A
@@ -48,9 +49,9 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    A box the detector itself is unsure of (< ``UNSURE``) needs no rival: a crop giving its
    kinds < ``DOUBT_OWN`` (and, for an animal box, naming no animal) leaves nothing that
    says it is there ("skis" at 0.44 over a windmill tower); a sure thing that is no animal
-   needs at least ``NO_TRACE`` of its kinds ("airplane" 0.84 over windmill sails: 0.009). A "person" whose crop is mostly
-   animal, topped by one (crabs on a beach), is that animal, unless an overlapping
-   detection explains it (the rider's horse); one whose crop is a statue's pedestal
+   needs at least ``NO_TRACE`` of its kinds ("airplane" 0.84 over windmill sails: 0.009).
+   A "person" whose crop is mostly animal, topped by one (crabs on a beach), is that
+   animal, unless an overlapping detection explains it (the rider's horse); one whose crop is a statue's pedestal
    (``STATUE_CLASSES``: the Statue of Liberty, "person" 0.87, pedestal 0.99) is silent.
 6. **Neighbours** — a box whose crop names the class of another detection in the photo
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
