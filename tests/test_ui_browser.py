@@ -303,8 +303,10 @@ def _type_number(page, box: str, value: str, holds: str) -> None:
         field = page.locator(box)
         field.fill(value)
         field.press("Enter")
+        field.blur()  # the number is committed on change/blur; a click that lands first sends the old one
         try:
             page.wait_for_function(holds, arg=value, timeout=10_000)
+            page.wait_for_timeout(300)
             return
         except sync_api.TimeoutError:
             continue
@@ -423,7 +425,6 @@ def test_a_negative_seed_is_refused_in_the_form_in_plain_words(server, browser, 
     _upload(page, darknet_photos / "dog.jpg")
     page.get_by_text("Settings", exact=True).click()
     _type_number(page, "#seed input", "-5", "(n) => document.querySelector('#seed input')?.value === n")
-    page.wait_for_timeout(500)  # the number box hands its value over on change
     page.click("#generate")
     _status_has(page, "#run-status", "seed", timeout=60_000)
     assert "whole number from 0" in page.locator("#run-status").inner_text()
