@@ -48,3 +48,13 @@ def pid_alive(pid: int) -> bool:
         return True  # it exists, it is just not ours
     return True
 
+
+
+def owner_gone(tag: str) -> bool | None:
+    """For a working folder named ``<prefix><pid>-<random>``, given what follows the prefix:
+    True when that process is gone (a ``kill -9`` left the folder behind), False when it
+    is this process or still runs, None when the name carries no process id."""
+    pid, sep, _ = tag.partition("-")
+    if not (pid.isdigit() and sep):
+        return None
+    return int(pid) != os.getpid() and not pid_alive(int(pid))

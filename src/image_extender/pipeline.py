@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError, LibraryError, NonSonicImageError, OutputError, RetrievalError, describe_os_error
-from .locking import exclusive, pid_alive
+from .locking import exclusive, owner_gone
 from .manifest import Manifest, MixAnalysis, MixSpec, Scene, SoundChoice, Track
 
 if TYPE_CHECKING:  # annotations only: ``render`` never needs the settings module
@@ -355,10 +355,8 @@ def _sweep_stale(out_dir: Path) -> None:
             continue
         if not path.name.startswith(prefix) or not path.is_dir():
             continue
-        pid_text = path.name[len(prefix):].split("-", 1)[0]
-        if pid_text.isdigit() and "-" in path.name[len(prefix):]:
-            stale = int(pid_text) != os.getpid() and not pid_alive(int(pid_text))
-        else:  # an older version's name without a pid: judge by age
+        stale = owner_gone(path.name[len(prefix):])
+        if stale is None:  # an older version's name without a pid: judge by age
             stale = time.time() - path.stat().st_mtime > STALE_SECONDS
         if stale:
             shutil.rmtree(path, ignore_errors=True)

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from ..errors import RenderError
-from ..locking import pid_alive
+from ..locking import owner_gone
 from ..manifest import EqEvent, Event, MixReport, MixSpec, Track, TrackReport
 from .blocks import STREAM_ABOVE_BYTES, FrameFile, Scaled, as_frames, chunk_bounds
 from .ceiling import CeilingResult
@@ -392,8 +392,7 @@ def sweep_orphaned_stems(folder: Path) -> list[Path]:
     runs, or whose name carries no process id, is left alone. Returns what was removed."""
     removed = []
     for path in folder.glob(f"{STEMS_PREFIX}*-*"):
-        pid = path.name[len(STEMS_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or not path.is_dir() or int(pid) == os.getpid() or pid_alive(int(pid)):
+        if not path.is_dir() or not owner_gone(path.name[len(STEMS_PREFIX):]):
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
