@@ -35,7 +35,7 @@ SCENES = [
     # (package photo set, file, words one of which the bed's text must contain)
     ("tuxpaint", "ocean_waves.jpg", ("wave", "sea", "beach", "coast", "surf")),
     ("tuxpaint", "lighthouse.jpg", ("wave", "sea", "beach", "coast", "surf", "harbour", "port")),
-    ("tuxpaint", "sheep.jpg", ("farm", "countryside", "meadow", "field", "pasture")),
+    ("tuxpaint", "sheep.jpg", ("farm", "countryside", "meadow", "field", "pasture", "birdsong")),  # a meadow's birds
     ("darknet", "horses.jpg", ("farm", "countryside", "meadow", "field", "pasture")),
     ("tuxpaint", "redwoods_above.jpg", ("forest", "wood", "birds")),
     ("darknet", "dog.jpg", ("street", "traffic", "city", "urban")),

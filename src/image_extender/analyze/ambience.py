@@ -13,10 +13,10 @@ town → town square → urban street), whether it is indoors, and three kinds o
 - colour cues, image statistics in 0–1 (:func:`colour_cues`), each adding
   ``weight × value``: a green canopy overhead is the one thing ImageNet has no class for
   in a forest photo;
-- a likeness (``prior``): what the labelled photos nearest to this one in the classifier's
-  embedding show (:mod:`.places`), so the look of the whole scene counts, not only the
-  single things ImageNet names. It tips the balance; an exotic place (``min_score``) still
-  needs evidence of its own.
+- a likeness (``prior``): what the labelled photos that look like this one show, read from
+  the classifier's embedding by one linear probe per rule (:mod:`.places`), so the look of
+  the whole scene counts, not only the single things ImageNet names. It can decide alone
+  when nothing else speaks; an exotic place (``min_score``) still needs evidence of its own.
 
 Two corrections before choosing. A rule marked ``monument`` (castle, old town, church,
 temple: palaces, monasteries, ruins, aqueducts) only counts when the detections show a
@@ -30,9 +30,10 @@ photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
-``second_ratio`` of the best (and ``second_min``) and is on the same side of a wall
-(indoors or out), so usually one tag, at most ``max_tags``. When nothing reaches ``min_score`` (a texture, a close-up of a rock) the
-image still gets a bed, and its evidence says it is a fallback: *outdoors* unless the
+``second_ratio`` of the best (and ``second_min``), has evidence of its own besides the
+likeness (``second_own_min``) and is on the same side of a wall (indoors or out), so
+usually one tag, at most ``max_tags``. When nothing reaches ``min_score`` (a texture, a
+close-up of a rock) the image still gets a bed, and its evidence says it is a fallback: *outdoors* unless the
 best-scoring rule, weak as it is, is an indoor one — most photos without scene evidence
 are outdoor close-ups (bark, moss, a rock), which are not rooms.
 
@@ -94,6 +95,7 @@ class Rules:
     min_score: float
     second_ratio: float
     second_min: float
+    second_own_min: float  # a second bed's evidence without the likeness
     max_tags: int
     fallback_outdoor: str
     fallback_indoor: str
@@ -104,7 +106,7 @@ class Rules:
     town_min: float = 0.0
     landscape_min: float = 0.0  # a lone monument's landscape must show this much ground, else its own chain
     town_places: tuple[str, ...] = ()  # places that are a town, never the landscape around a monument
-    neighbours: dict[str, float] = field(default_factory=lambda: {"k": 1, "temperature": 1.0, "weight": 0.0})  # places.py
+    likeness: dict[str, float] = field(default_factory=lambda: {"weight": 0.0})  # places.py: PlaceProbes.prior
     indoor_max_vegetation: float = 1.0
 
     def rule(self, label: str) -> Rule:
@@ -165,6 +167,7 @@ def load_rules(path: Path | None = None) -> Rules:
             min_score=float(s["min_score"]),
             second_ratio=float(s["second_ratio"]),
             second_min=float(s["second_min"]),
+            second_own_min=float(s.get("second_own_min", 0.0)),
             max_tags=int(s["max_tags"]),
             fallback_outdoor=fb["outdoor"],
             fallback_indoor=fb["indoor"],
@@ -175,7 +178,7 @@ def load_rules(path: Path | None = None) -> Rules:
             town_min=float(raw.get("town", {}).get("min", 0.0)),
             landscape_min=float(raw.get("town", {}).get("landscape_min", 0.0)),
             town_places=tuple(raw.get("town", {}).get("places", ())),
-            neighbours={k: float(raw["neighbours"][k]) for k in ("k", "temperature", "weight", "same_image", "floor", "full")},
+            likeness={k: float(raw["likeness"][k]) for k in ("weight", "same_image", "floor", "full")},
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
@@ -208,11 +211,11 @@ def check_rule_names(rules: Rules, imagenet_labels: Iterable[str], coco_labels: 
         raise ModelError(f"{RULES_FILE}: [town] names unknown classes {bad}")
 
 
-def check_neighbour_labels(rules: Rules, labels: Iterable[str]) -> None:
-    """The place neighbours table votes for rule labels; one the rules lack means a stale table."""
+def check_probe_labels(rules: Rules, labels: Iterable[str]) -> None:
+    """The place probes table scores rule labels; one the rules lack means a stale table."""
     unknown = sorted(set(labels) - {r.label for r in rules.rules})
     if unknown:
-        raise ModelError(f"place_neighbours.npz votes for unknown place(s) {unknown}: rebuild it with `python -m eval.fit_places`")
+        raise ModelError(f"place_probes.npz scores unknown place(s) {unknown}: rebuild it with `python -m eval.fit_places`")
 
 
 def colour_cues(rgb: np.ndarray) -> dict[str, float]:
@@ -285,7 +288,8 @@ def infer_ambience(
     ``probs``: ImageNet softmax aligned with ``imagenet_labels``; ``objects``: (COCO label,
     confidence) of every detection above threshold, silent ones included; ``cues``: from
     :func:`colour_cues`; ``prior``: extra evidence per rule label, already weighted: what the
-    labelled photos that look most like this one show (:mod:`.places`), ``nearest`` their ids.
+    labelled photos that look like this one show (:mod:`.places`), ``nearest`` the ids of the
+    most alike.
     """
     rules = rules or load_rules()
     prior = prior or {}
@@ -302,6 +306,7 @@ def infer_ambience(
     ground: dict[str, float] = {}  # each rule's score without the sky cue: what the ground shows
 
     scored: list[tuple[float, Rule, list[str]]] = []
+    own_score: dict[str, float] = {}  # each rule's score without the likeness
     for rule in rules.rules:
         score, evidence = prior.get(rule.label, 0.0), []
         if score >= 0.02:
@@ -335,6 +340,7 @@ def infer_ambience(
             if lone_monument is None or score > lone_monument[0]:
                 lone_monument = (score, rule)
             score = 0.0
+        own_score[rule.label] = score - prior.get(rule.label, 0.0) if score > 0 else 0.0
         scored.append((score, rule, evidence))
     scored.sort(key=lambda t: -t[0])
 
@@ -346,7 +352,8 @@ def infer_ambience(
     tags: list[AmbienceTag] = []
     chosen: list[Rule] = []
     for score, rule, evidence in scored:
-        if len(tags) >= rules.max_tags or (tags and (score < rules.second_ratio * top_score or score < rules.second_min)):
+        if len(tags) >= rules.max_tags or (tags and (score < rules.second_ratio * top_score or score < rules.second_min
+                                                    or own_score[rule.label] < rules.second_own_min)):
             break
         if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
             continue  # a lake's shore is not a sea coast's crashing waves

@@ -24,13 +24,13 @@ from functools import lru_cache
 import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
-from .ambience import check_neighbour_labels, check_rule_names, colour_cues, infer_ambience, load_rules
+from .ambience import check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
 from .fusion import default_index, drafts_from_place, fine_grained_drafts
 from .ground import ground_under
-from .places import load_table as load_place_neighbours
+from .places import load_table as load_place_probes
 from .vocabulary import apply_person_context, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
 
 Progress = Callable[[str], None]
@@ -79,7 +79,7 @@ class OfflineAnalyzer:
         progress("loading sound vocabulary and ambience rules")
         vocab = load_vocabulary()
         check_rule_names(load_rules(), classifier.labels, (e.label for e in vocab.values()))
-        check_neighbour_labels(load_rules(), load_place_neighbours().labels)
+        check_probe_labels(load_rules(), load_place_probes().labels)
         default_index(tuple(classifier.labels))
         progress("warming up models")
         _warm_up(detector, classifier)
@@ -104,7 +104,7 @@ class OfflineAnalyzer:
             place_votes=place_votes,
         )
         rules = load_rules()
-        prior, nearest = load_place_neighbours().prior(result.embedding, **rules.neighbours)
+        prior, nearest = load_place_probes().prior(result.embedding, **rules.likeness)
         ambience = infer_ambience(result.probs, labels, place_votes, colour_cues(image.rgb), prior=prior, nearest=nearest)
         tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
         indoor = frozenset(r.label for r in load_rules().rules if r.indoor)
