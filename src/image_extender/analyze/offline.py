@@ -6,7 +6,9 @@ turns into finer labels than the detector's 80 — a robin, a pig, an accordion
 (:mod:`.fusion`, :mod:`.imagenet`); the sounding vocabulary turns them into sounding
 objects with queries and importance (:mod:`.vocabulary`, :mod:`.importance`); the
 ambience rules turn tags + objects + colour cues into the background bed and its fallback
-chain (:mod:`.ambience`); and people get the sound of what they do there.
+chain (:mod:`.ambience`); and people get the sound of what they do there. A flat-colour
+graphic (a logo, a diagram: :mod:`.graphic`) in which the detector finds nothing is marked
+``non_sonic`` instead of getting a made-up soundscape.
 
 Models are loaded once per process (``lru_cache`` in their modules), lazily, by
 :meth:`OfflineAnalyzer.load`; the pipeline calls ``load()`` explicitly so a caller can show
@@ -29,6 +31,7 @@ from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
 from .fusion import default_index, drafts_from_place, fine_grained_drafts
+from .graphic import graphic_evidence
 from .ground import ground_under
 from .places import load_table as load_place_probes
 from .vocabulary import apply_person_context, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
@@ -112,6 +115,15 @@ class OfflineAnalyzer:
         drafts += drafts_from_place(ambience, drafts)
         objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding(),
                                        ground=lambda box: ground_under(image.rgb, box))
+        graphic = None if detections else graphic_evidence(image.rgb)
+        if graphic:  # a logo or a diagram: ImageNet calls a diagram a web site, a computer, an office; none sounds
+            return Scene(
+                image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
+                analyzer=self.name,
+                tags=tags,
+                caption=f"{graphic}, nothing detected in it",
+                non_sonic=True,
+            )
         return Scene(
             image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
             analyzer=self.name,

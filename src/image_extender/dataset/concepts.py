@@ -40,7 +40,7 @@ def sounding_concepts(scene: Scene) -> list[Concept]:
 def skip_reason(scene: Scene) -> str | None:
     """Why this image gets no audio (``None``: it does)."""
     if scene.non_sonic or is_non_sonic(scene):
-        evidence = ", ".join(non_sonic_evidence(scene)) or "flagged by the analyzer"
+        evidence = ", ".join(non_sonic_evidence(scene)) or scene.caption or "flagged by the analyzer"
         return f"non-sonic image ({evidence})"
     if not sounding_concepts(scene):
         return "no sounding concept in the image"
