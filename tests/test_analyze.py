@@ -130,13 +130,14 @@ def test_dog_photo_pickup_is_one_object_top_right(scene):
 
 
 def test_largest_most_central_object_is_most_important(scene):
-    """In dog.jpg the bicycle fills the middle: it leads (1.0); the dog, smaller and off
-    centre, comes next; the small parked pickup in the corner last."""
+    """In dog.jpg the bicycle that fills the middle is silent (nobody rides it); of what
+    sounds, the dog, large and near the centre, leads (1.0) and the small parked pickup in
+    the corner comes well behind."""
     s = scene("dog")
     by_label = {o.label: o for o in s.objects}
-    assert by_label["bicycle"].importance == 1.0
-    assert 0.5 < by_label["dog"].importance < 1.0
-    assert by_label["car"].importance < by_label["dog"].importance
+    assert set(by_label) == {"dog", "car"}
+    assert by_label["dog"].importance == 1.0
+    assert 0.3 < by_label["car"].importance < 0.85
     assert [o.importance for o in s.objects] == sorted((o.importance for o in s.objects), reverse=True)
 
 

@@ -140,6 +140,22 @@ def test_sexes_and_ages_of_one_animal_are_that_animal(verifier):
         assert words.other_animal([query], sound) is None, (query, named)
 
 
+def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
+    """A sea lion is no lion, a guinea pig no pig: the query's two words are read as the one
+    animal WordNet knows, and a recording that says them is that animal; a recording's own
+    "black cat" stays a cat that is black (WordNet's black cat is a fisher)."""
+    words = verifier.words
+    template = next(iter(load_pairs(PAIRS))).sound
+
+    def named(text: str):
+        return template.model_copy(update={"name": text, "description": text, "tags": []})
+
+    assert "names lion, not sea lion" in (words.other_animal(["sea lions barking"], named("lion roaring")) or "")
+    assert "names pig, not guinea pig" in (words.other_animal(["guinea pig squeaking"], named("pig grunting")) or "")
+    assert words.other_animal(["sea lions barking"], named("sea lion colony barking")) is None
+    assert words.other_animal(["cat meowing"], named("black cat meowing")) is None
+
+
 def test_a_musical_instrument_is_not_music(verifier, pairs):
     """Hydrogen's drum-kit samples are tagged "musical instrument": a thing, not a song.
     The reference cue for music must not read "musical" there (a hand clap for "hand

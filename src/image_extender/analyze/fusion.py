@@ -65,6 +65,9 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
 8. **Earshot** — a concept may set ``min_area`` in ``sounding.toml``: things heard only up
    close (a ticking clock) are dropped when their box is smaller (a clock on a distant
    tower).
+9. **Riders** — a concept marked ``ridden`` (a bicycle, a motorcycle) is a sound source only
+   when a detected person covers at least ``RIDER_OVERLAP`` of its box: a bicycle leaning on
+   a fence or parked in a lane is silent.
 
 "Concept mass" sums the probabilities of every ImageNet class whose nearest concept in the
 vocabulary is that concept (all 120 dog breeds are "dog"; hog, wild boar and warthog are
@@ -429,7 +432,8 @@ def fine_grained_drafts(
     if place_votes is not None:
         place_votes += [(entry.label, det.score) for det, draft in zip(detections, consensus, strict=True)
                         if (entry := vocabulary.get(det.class_id)) is not None and _still_its_class(entry, draft, vocab)]
-    drafts = [d for d in consensus if d is not None and within_earshot(d)]
+    riders = [det.box for det in detections if (e := vocabulary.get(det.class_id)) is not None and e.label == "person"]
+    drafts = [d for d in consensus if d is not None and within_earshot(d) and ridden_if_it_must_be(d, riders)]
 
     # classifier-only finds: what the whole image names that no detection explains
     explained = np.zeros(len(index.ids), dtype=bool)
@@ -505,6 +509,14 @@ def within_earshot(draft: Draft) -> bool:
     in the photo: a clock on a far-away tower does not tick in the listener's ear."""
     b = draft.box
     return (b[2] - b[0]) * (b[3] - b[1]) >= draft.concept.min_area
+
+
+RIDER_OVERLAP = 0.15  # share of a bicycle's box a person on it covers (a rider sits over its upper part)
+
+
+def ridden_if_it_must_be(draft: Draft, people: Sequence[tuple[float, float, float, float]]) -> bool:
+    """A vehicle heard only when ridden (``ridden``) needs a detected person on it."""
+    return not draft.concept.ridden or any(_overlap(draft.box, box) >= RIDER_OVERLAP for box in people)
 
 
 PLACE_OBJECT_CONFIDENCE = 0.6  # a kind of place this sure shows its water (dev photos: right ones ≥ 0.76)

@@ -57,6 +57,7 @@ class Concept:
     coco: str | None = None
     specific: str = ""  # "{name} song": a query for the species the classifier named
     min_area: float = 0.0  # heard only up close: a smaller box is no sound source (see ``fusion``)
+    ridden: bool = False  # heard only with someone on it: a parked bicycle is silent (see ``fusion``)
     add_min: float | None = None  # whole-image mass a classifier-only find needs (None: ``fusion.ADD_MIN``)
     only_in: tuple[str, ...] = ()  # kinds of place it is heard in ("indoor"/"outdoor" name every such place)
     never_in: tuple[str, ...] = ()  # kinds of place it cannot be in (no airliner in a living room)
@@ -147,6 +148,7 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
                 coco=item.get("coco"),
                 specific=item.get("specific", ""),
                 min_area=float(item.get("min_area", 0.0)),
+                ridden=bool(item.get("ridden", False)),
                 add_min=float(item["add_min"]) if "add_min" in item else None,
                 only_in=_strings(item.get("only_in", []), where),
                 never_in=_strings(item.get("never_in", []), where),

@@ -61,6 +61,11 @@ class Wording:
     group: str | None = None  # that group's synset ("big_cat.n.01")
 
 
+def _singular(word: str) -> str:
+    """The plain singular the expander without WordNet also uses ("lions" -> "lion")."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 class WordEvidence:
     """Naming and contradiction of a candidate's text against a query (module doc)."""
 
@@ -134,10 +139,17 @@ class WordEvidence:
         """
         if self.lexicon is None:
             return None
-        phrases = [words(t) for t in things]
-        sibling_words = [w for t in siblings for w in words(t)]
+        phrases = [self._animal_compounds(words(t)) for t in things]
+        sibling_words = [w for t in siblings for w in self._animal_compounds(words(t))]
         bag = field_words(sound.name, sound.description, sound.tags)
         own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
+        asked = {w for p in [*phrases, sibling_words] for w in p if "_" in w}
+        for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
+            split = words(text)
+            for a, b in zip(split, split[1:]):  # the recording says the two-word animal asked for
+                compound = f"{a}_{_singular(b)}"
+                if compound in asked and compound not in own:
+                    own = [w for w in own if w not in (a, b)] + [compound]
         senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
         wanted_words = next((p for p in phrases if any(senses[w] for w in p)), [])
         wanted = [frozenset(k) for w in wanted_words for k in senses[w]]
@@ -153,7 +165,25 @@ class WordEvidence:
         if not specific or any(k <= q or q <= k for ks in specific.values() for k in ks for q in wanted):
             return None
         first = next(w for w in wanted_words if senses[w])
-        return f"names {sorted(specific)[0]}, not {first}"
+        return f"names {sorted(specific)[0].replace('_', ' ')}, not {first.replace('_', ' ')}"
+
+    def _animal_compounds(self, seq: list[str]) -> list[str]:
+        """``seq`` with each two adjacent words that WordNet knows as one animal joined
+        ("red_panda", "sea_lion", "guinea_pig"): a red panda is not the panda, a sea lion no lion.
+        Only the query's words are read so: a recording's "black cat" is a cat that is black,
+        not WordNet's "black cat" (a fisher), unless a black cat is what was asked for."""
+        assert self.lexicon is not None
+        pairs = [f"{a}_{b}" for a, b in zip(seq, seq[1:])]
+        senses = self.lexicon.animal_senses(pairs) if pairs else {}
+        out, i = [], 0
+        while i < len(seq):
+            if i + 1 < len(seq) and senses.get(f"{seq[i]}_{seq[i + 1]}"):
+                out.append(f"{seq[i]}_{_singular(seq[i + 1])}")  # "sea lions" and "sea lion" are one animal
+                i += 2
+            else:
+                out.append(seq[i])
+                i += 1
+        return out
 
     def _contradiction(self, qwords: list[str], qexp: dict[str, dict[str, float]], bag: dict[str, float]) -> str | None:
         if self.lexicon is None:

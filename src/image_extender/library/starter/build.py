@@ -50,6 +50,7 @@ SOURCES: list[str] = [
     "xdecor",
     "lomiri",
     "lugaru",
+    "qabcs",
 ]
 
 
