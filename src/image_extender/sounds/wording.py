@@ -140,10 +140,10 @@ class WordEvidence:
         if self.lexicon is None:
             return None
         phrases = [self._animal_compounds(words(t)) for t in things]
-        sibling_words = [w for t in siblings for w in self._animal_compounds(words(t))]
+        sibling_words = [w for t in siblings for w in words(t)]  # "farm animals" read as one would be a new animal
         bag = field_words(sound.name, sound.description, sound.tags)
         own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
-        asked = {w for p in [*phrases, sibling_words] for w in p if "_" in w}
+        asked = {w for p in phrases for w in p if "_" in w}
         for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
             split = words(text)
             for a, b in zip(split, split[1:]):  # the recording says the two-word animal asked for
