@@ -154,6 +154,8 @@ def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
     assert "names pig, not guinea pig" in (words.other_animal(["guinea pig squeaking"], named("pig grunting")) or "")
     assert words.other_animal(["sea lions barking"], named("sea lion colony barking")) is None
     assert words.other_animal(["cat meowing"], named("black cat meowing")) is None
+    # when the query tells kinds apart by a word, the recording's own pair is read the same way
+    assert "names giant panda, not red panda" in (words.other_animal(["red panda squeaking"], named("giant panda call")) or "")
     # a fallback's general words are not read as one new animal: "farm animals" allows no pig for an alpaca
     piggery = named("farm animal, pig grunting on a piggery")
     assert "names pig, not alpaca" in (words.other_animal(["alpaca humming", "llama"], piggery, ["farm animals"]) or "")

@@ -144,11 +144,15 @@ class WordEvidence:
         bag = field_words(sound.name, sound.description, sound.tags)
         own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
         asked = {w for p in phrases for w in p if "_" in w}
+        heads = {w.rsplit("_", 1)[1] for w in asked}  # "panda" when a red panda is asked for
         for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
             split = words(text)
-            for a, b in zip(split, split[1:]):  # the recording says the two-word animal asked for
-                compound = f"{a}_{_singular(b)}"
-                if compound in asked and compound not in own:
+            pairs = [(a, b, f"{a}_{_singular(b)}") for a, b in zip(split, split[1:])]
+            known = self.lexicon.animal_senses(c for a, b, c in pairs if _singular(b) in heads) if heads else {}
+            for a, b, compound in pairs:
+                # the recording says the two-word animal asked for, or another of the same head
+                # ("giant panda" when a red panda is asked for: not the panda, another animal)
+                if (compound in asked or known.get(compound)) and compound not in own:
                     own = [w for w in own if w not in (a, b)] + [compound]
         senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
         wanted_words = next((p for p in phrases if any(senses[w] for w in p)), [])
