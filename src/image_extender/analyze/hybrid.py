@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ..library.lexical import singular
 from ..manifest import BBox, Scene, SceneObject
 from .base import LoadedImage, SceneAnalyzer
 from .nonsonic import mark_non_sonic
@@ -184,6 +185,5 @@ def _words(label: str) -> set[str]:
             out.add(word[:-3] + "y")
         if len(word) > 3 and word.endswith("es"):
             out.add(word[:-2])
-        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-            out.add(word[:-1])
+        out.add(singular(word))
     return out

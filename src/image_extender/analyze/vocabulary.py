@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ModelError
+from ..library.lexical import singular
 from ..manifest import AmbienceTag, BBox, SceneObject
 from .detector import Detection
 from .importance import group_salience, normalise, salience
@@ -404,9 +405,7 @@ def plausible_here(concept: Concept, ambience: Sequence[AmbienceTag], indoor: fr
 def _words(text: str) -> list[str]:
     out = []
     for w in text.lower().replace("-", " ").split():
-        w = w.strip(".,;:!?()\"'")
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
+        w = singular(w.strip(".,;:!?()\"'"))
         if w:
             out.append(w)
     return out

@@ -60,13 +60,19 @@ def words(text: str) -> list[str]:
     return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 1 and w not in STOPWORDS]
 
 
+def singular(word: str) -> str:
+    """The plain singular: a final "s" dropped from a word longer than three letters, unless
+    it is "ss" ("cats" -> "cat", "grass" stays); no dictionary, so "buses" -> "buse"."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def plain_expansions(items: Iterable[str], *, verbs: bool = False) -> dict[str, dict[str, float]]:
     """The expander used without WordNet: a word and its singular ("cats" -> "cat")."""
     out: dict[str, dict[str, float]] = {}
     for w in items:
         forms = {w: 1.0}
-        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            forms[w[:-1]] = 1.0
+        if singular(w) != w:
+            forms[singular(w)] = 1.0
             if w.endswith("es"):
                 forms[w[:-2]] = 1.0
         out[w] = forms

@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..library.lexical import DESCRIPTION_WEIGHT, field_words, plain_expansions, words
+from ..library.lexical import DESCRIPTION_WEIGHT, field_words, plain_expansions, singular, words
 from ..manifest import Sound
 
 
@@ -59,11 +59,6 @@ class Wording:
     other: str | None = None  # "names bear, not panda": the animal it names instead of the query's
     kind: str | None = None  # "names lion, a kind of big cat": a kind of the animal group the query names
     group: str | None = None  # that group's synset ("big_cat.n.01")
-
-
-def _singular(word: str) -> str:
-    """The plain singular the expander without WordNet also uses ("lions" -> "lion")."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 class WordEvidence:
@@ -147,8 +142,8 @@ class WordEvidence:
         heads = {w.rsplit("_", 1)[1] for w in asked}  # "panda" when a red panda is asked for
         for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
             split = words(text)
-            pairs = [(a, b, f"{a}_{_singular(b)}") for a, b in zip(split, split[1:])]
-            known = self.lexicon.animal_senses(c for a, b, c in pairs if _singular(b) in heads) if heads else {}
+            pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(split, split[1:])]
+            known = self.lexicon.animal_senses(c for a, b, c in pairs if singular(b) in heads) if heads else {}
             for a, b, compound in pairs:
                 # the recording says the two-word animal asked for, or another of the same head
                 # ("giant panda" when a red panda is asked for: not the panda, another animal)
@@ -182,7 +177,7 @@ class WordEvidence:
         out, i = [], 0
         while i < len(seq):
             if i + 1 < len(seq) and senses.get(f"{seq[i]}_{seq[i + 1]}"):
-                out.append(f"{seq[i]}_{_singular(seq[i + 1])}")  # "sea lions" and "sea lion" are one animal
+                out.append(f"{seq[i]}_{singular(seq[i + 1])}")  # "sea lions" and "sea lion" are one animal
                 i += 2
             else:
                 out.append(seq[i])
