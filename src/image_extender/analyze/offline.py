@@ -95,6 +95,12 @@ class OfflineAnalyzer:
         detections = [d for d in self._detector.detect(image.rgb) if d.score >= self.min_confidence]
         result = self._classifier.classify(image.rgb)
         labels = self._classifier.labels
+        tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
+        info = ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height)
+        graphic = None if detections else graphic_evidence(image.rgb)
+        if graphic:  # a logo or a diagram: ImageNet calls a diagram a web site, a computer, an office; none sounds
+            return Scene(image=info, analyzer=self.name, tags=tags, caption=f"{graphic}, nothing detected in it",
+                         non_sonic=True)
         classifier = self._classifier
         place_votes: list[tuple[str, float]] = []  # the detections the fusion still believes
         drafts = fine_grained_drafts(
@@ -109,25 +115,9 @@ class OfflineAnalyzer:
         rules = load_rules()
         prior, nearest = load_place_probes().prior(result.embedding, **rules.likeness)
         ambience = infer_ambience(result.probs, labels, place_votes, colour_cues(image.rgb), prior=prior, nearest=nearest)
-        tags = [ImageTag(label=name, score=round(p, 4)) for name, p in result.top(labels, TOP_TAGS) if p >= MIN_TAG_SCORE]
-        indoor = frozenset(r.label for r in load_rules().rules if r.indoor)
+        indoor = frozenset(r.label for r in rules.rules if r.indoor)
         drafts = [d for d in drafts if plausible_here(d.concept, ambience, indoor)]
         drafts += drafts_from_place(ambience, drafts)
         objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding(),
                                        ground=lambda box: ground_under(image.rgb, box))
-        graphic = None if detections else graphic_evidence(image.rgb)
-        if graphic:  # a logo or a diagram: ImageNet calls a diagram a web site, a computer, an office; none sounds
-            return Scene(
-                image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
-                analyzer=self.name,
-                tags=tags,
-                caption=f"{graphic}, nothing detected in it",
-                non_sonic=True,
-            )
-        return Scene(
-            image=ImageInfo(path=str(image.path), md5=image.md5, width=image.width, height=image.height),
-            analyzer=self.name,
-            objects=objects,
-            ambience=ambience,
-            tags=tags,
-        )
+        return Scene(image=info, analyzer=self.name, objects=objects, ambience=ambience, tags=tags)

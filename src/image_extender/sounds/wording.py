@@ -169,8 +169,10 @@ class WordEvidence:
     def _animal_compounds(self, seq: list[str]) -> list[str]:
         """``seq`` with each two adjacent words that WordNet knows as one animal joined
         ("red_panda", "sea_lion", "guinea_pig"): a red panda is not the panda, a sea lion no lion.
-        Only the query's words are read so: a recording's "black cat" is a cat that is black,
-        not WordNet's "black cat" (a fisher), unless a black cat is what was asked for."""
+        Only the query's words are read so: a recording's own pair is joined only when the
+        query asked for that animal or another two-word kind of the same word ("giant panda"
+        when a red panda is asked for), so its "black cat" stays a cat that is black, not
+        WordNet's "black cat" (a fisher)."""
         assert self.lexicon is not None
         pairs = [f"{a}_{b}" for a, b in zip(seq, seq[1:])]
         senses = self.lexicon.animal_senses(pairs) if pairs else {}
