@@ -26,6 +26,7 @@ from image_extender.analyze.fusion import ADDED_WEIGHT, default_index
 from image_extender.analyze.image import load_image
 from image_extender.analyze.imagenet import load_table
 from image_extender.analyze.vocabulary import load_sounding, sounding_entries
+from image_extender.errors import ModelError
 from image_extender.library.debian import fetch_package
 from image_extender.manifest import Scene, SceneObject
 
@@ -753,17 +754,43 @@ def test_a_parked_bicycle_is_silent_but_the_dog_beside_it_barks(scene):
 
 
 def test_a_bicycle_sounds_only_with_a_person_on_it():
-    from image_extender.analyze.fusion import Draft, ridden_if_it_must_be
+    from image_extender.analyze.fusion import Draft, in_use_if_it_must_be
 
     concepts = load_sounding().concepts
     bicycle = concepts["bicycle"]
-    assert bicycle.ridden and concepts["motorcycle"].ridden and not concepts["car"].ridden
+    assert bicycle.heard_when == concepts["motorcycle"].heard_when == "ridden" and not concepts["car"].heard_when
     bike = Draft(bicycle, (0.4, 0.5, 0.7, 0.9), 0.9)
     rider = (0.45, 0.2, 0.65, 0.75)  # head above the saddle, legs over the frame
     passer_by = (0.05, 0.2, 0.25, 0.9)
-    assert ridden_if_it_must_be(bike, [passer_by, rider])
-    assert not ridden_if_it_must_be(bike, [passer_by])
-    assert not ridden_if_it_must_be(bike, [])
+    assert in_use_if_it_must_be(bike, [passer_by, rider])
+    assert not in_use_if_it_must_be(bike, [passer_by])
+    assert not in_use_if_it_must_be(bike, [])
+
+
+def test_tools_sound_in_a_hand_and_balls_in_a_game():
+    """Scissors on a desk and a laptop on an empty table are silent; a ball needs players."""
+    from image_extender.analyze.fusion import Draft, in_use_if_it_must_be
+
+    concepts = load_sounding().concepts
+    assert concepts["scissors"].heard_when == concepts["laptop"].heard_when == "handled"
+    assert concepts["volleyball"].heard_when == "in play" and not concepts["refrigerator"].heard_when
+    scissors = Draft(concepts["scissors"], (0.5, 0.5, 0.6, 0.6), 0.8)
+    hand = (0.45, 0.3, 0.9, 1.0)  # the person holding them
+    across_the_room = (0.0, 0.1, 0.2, 0.9)
+    assert in_use_if_it_must_be(scissors, [hand]) and not in_use_if_it_must_be(scissors, [across_the_room])
+    ball = Draft(concepts["volleyball"], (0.7, 0.1, 0.75, 0.15), 0.8)  # in the air, away from every player
+    assert in_use_if_it_must_be(ball, [across_the_room]) and not in_use_if_it_must_be(ball, [])
+    fridge = Draft(concepts["refrigerator"], (0.1, 0.1, 0.4, 0.9), 0.8)
+    assert in_use_if_it_must_be(fridge, [])
+
+
+def test_heard_when_takes_only_known_values(tmp_path):
+    from image_extender.analyze.vocabulary import load_sounding as load
+
+    bad = tmp_path / "sounding.toml"
+    bad.write_text('[[object]]\nlabel = "kite"\nqueries = ["kite flapping"]\nheard_when = "flown"\n', encoding="utf-8")
+    with pytest.raises(ModelError, match="kite.*heard_when must be one of"):
+        load(bad)
 
 
 def test_a_red_panda_is_no_giant_panda():

@@ -65,9 +65,11 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
 8. **Earshot** — a concept may set ``min_area`` in ``sounding.toml``: things heard only up
    close (a ticking clock) are dropped when their box is smaller (a clock on a distant
    tower).
-9. **Riders** — a concept marked ``ridden`` (a bicycle, a motorcycle) is a sound source only
-   when a detected person covers at least ``RIDER_OVERLAP`` of its box: a bicycle leaning on
-   a fence or parked in a lane is silent.
+9. **In use** — a concept marked ``heard_when`` sounds only when people use it. ``ridden``
+   (a bicycle, a skateboard) and ``handled`` (a cup, scissors, a laptop's keys, a hammer):
+   a detected person covers at least ``USER_OVERLAP`` of its box — a bicycle leaning on a
+   fence, a laptop on an empty table, scissors on a desk are silent. ``in play`` (a ball):
+   someone is in the photo — a football on a lawn or a baseball on a grey background is no game.
 
 "Concept mass" sums the probabilities of every ImageNet class whose nearest concept in the
 vocabulary is that concept (all 120 dog breeds are "dog"; hog, wild boar and warthog are
@@ -432,8 +434,8 @@ def fine_grained_drafts(
     if place_votes is not None:
         place_votes += [(entry.label, det.score) for det, draft in zip(detections, consensus, strict=True)
                         if (entry := vocabulary.get(det.class_id)) is not None and _still_its_class(entry, draft, vocab)]
-    riders = [det.box for det in detections if (e := vocabulary.get(det.class_id)) is not None and e.label == "person"]
-    drafts = [d for d in consensus if d is not None and within_earshot(d) and ridden_if_it_must_be(d, riders)]
+    people = [det.box for det in detections if (e := vocabulary.get(det.class_id)) is not None and e.label == "person"]
+    drafts = [d for d in consensus if d is not None and within_earshot(d) and in_use_if_it_must_be(d, people)]
 
     # classifier-only finds: what the whole image names that no detection explains
     explained = np.zeros(len(index.ids), dtype=bool)
@@ -464,7 +466,10 @@ def fine_grained_drafts(
             if best >= 0.2:
                 box, where = detections[j].box, "whole image and a box's crop"
         name, why = _why(index, whole, int(ci), where, "names it; the detector has no such class")
-        drafts.append(Draft(concept, box, float(min(1.0, masses[ci])), refined_by=why, name=name, weight=ADDED_WEIGHT))
+        draft = Draft(concept, box, float(min(1.0, masses[ci])), refined_by=why, name=name, weight=ADDED_WEIGHT)
+        if not in_use_if_it_must_be(draft, people):
+            continue
+        drafts.append(draft)
         added += 1
     return drafts
 
@@ -511,12 +516,16 @@ def within_earshot(draft: Draft) -> bool:
     return (b[2] - b[0]) * (b[3] - b[1]) >= draft.concept.min_area
 
 
-RIDER_OVERLAP = 0.15  # share of a bicycle's box a person on it covers (a rider sits over its upper part)
+USER_OVERLAP = 0.15  # share of a thing's box a person using it covers (a rider sits over a bicycle's upper part)
 
 
-def ridden_if_it_must_be(draft: Draft, people: Sequence[tuple[float, float, float, float]]) -> bool:
-    """A vehicle heard only when ridden (``ridden``) needs a detected person on it."""
-    return not draft.concept.ridden or any(_overlap(draft.box, box) >= RIDER_OVERLAP for box in people)
+def in_use_if_it_must_be(draft: Draft, people: Sequence[tuple[float, float, float, float]]) -> bool:
+    """A thing heard only when people use it (``heard_when``) needs them: a person over it
+    (ridden, handled), or anyone in the photo (in play)."""
+    when = draft.concept.heard_when
+    if when == "in play":
+        return bool(people)
+    return not when or any(_overlap(draft.box, box) >= USER_OVERLAP for box in people)
 
 
 PLACE_OBJECT_CONFIDENCE = 0.6  # a kind of place this sure shows its water (dev photos: right ones ≥ 0.76)

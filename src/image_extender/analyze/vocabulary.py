@@ -58,7 +58,7 @@ class Concept:
     coco: str | None = None
     specific: str = ""  # "{name} song": a query for the species the classifier named
     min_area: float = 0.0  # heard only up close: a smaller box is no sound source (see ``fusion``)
-    ridden: bool = False  # heard only with someone on it: a parked bicycle is silent (see ``fusion``)
+    heard_when: str = ""  # "ridden" / "handled" / "in play": heard only when people use it (see ``fusion``)
     add_min: float | None = None  # whole-image mass a classifier-only find needs (None: ``fusion.ADD_MIN``)
     only_in: tuple[str, ...] = ()  # kinds of place it is heard in ("indoor"/"outdoor" name every such place)
     never_in: tuple[str, ...] = ()  # kinds of place it cannot be in (no airliner in a living room)
@@ -126,6 +126,15 @@ def _region(value: object, where: str) -> tuple[float, float, float, float] | No
     return (float(value[0]), float(value[1]), float(value[2]), float(value[3]))
 
 
+HEARD_WHEN = ("ridden", "handled", "in play")
+
+
+def _heard_when(value: object, where: str) -> str:
+    if value != "" and value not in HEARD_WHEN:
+        raise ModelError(f"{where}: heard_when must be one of {', '.join(HEARD_WHEN)}, got {value!r}")
+    return str(value)
+
+
 @lru_cache(maxsize=4)
 def load_sounding(path: Path | None = None) -> Vocabulary:
     """Parse ``sounding.toml``; a structural error is a :class:`ModelError` naming the entry."""
@@ -149,7 +158,7 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
                 coco=item.get("coco"),
                 specific=item.get("specific", ""),
                 min_area=float(item.get("min_area", 0.0)),
-                ridden=bool(item.get("ridden", False)),
+                heard_when=_heard_when(item.get("heard_when", ""), where),
                 add_min=float(item["add_min"]) if "add_min" in item else None,
                 only_in=_strings(item.get("only_in", []), where),
                 never_in=_strings(item.get("never_in", []), where),
