@@ -75,6 +75,31 @@ def test_a_lone_monument_stands_in_its_landscape_or_its_square(analyzer):
     assert tag.label == "desert", tag.evidence  # a pyramid taken for a church
 
 
+def test_a_green_photo_is_no_desert_whatever_animal_is_in_it(analyzer):
+    """ImageNet files agamas under the desert; an agama on green leaves is in a forest."""
+    labels = analyzer._classifier.labels
+    rules = load_rules()
+    assert rules.rule("desert").max_cues["vegetation"] < 0.5
+    agama = _flat(labels, agama=0.7)
+    (tag,) = infer_ambience(agama, labels, [], {"sand": 0.5}, rules)
+    assert tag.label == "desert", tag.evidence
+    tags = infer_ambience(agama, labels, [], {"vegetation": 0.8, "canopy": 0.8}, rules)
+    assert "desert" not in [t.label for t in tags], [(t.label, t.evidence) for t in tags]
+
+
+def test_an_unknown_cue_bound_fails_naming_the_rule(tmp_path):
+    from image_extender.analyze.ambience import RULES_FILE
+    from image_extender.errors import ModelError
+
+    from importlib import resources
+
+    text = (resources.files("image_extender") / "data" / RULES_FILE).read_text(encoding="utf-8")
+    bad = tmp_path / RULES_FILE
+    bad.write_text(text.replace("max_cues = { vegetation = 0.4 }", "max_cues = { greenery = 0.4 }"), encoding="utf-8")
+    with pytest.raises(ModelError, match="desert.*unknown colour cue.*greenery"):
+        load_rules(bad)
+
+
 def test_a_second_bed_needs_evidence_of_its_own_besides_the_likeness(analyzer):
     """The probes lift alike places together (a wood under every lake): a second bed only the
     likeness supports is no second bed, one its own classes support is."""

@@ -26,7 +26,9 @@ landscape's bed (lake, desert, countryside) when the ground shows one beyond a b
 (``landscape_min``), else its own first fallback (an empty palace square is a town square,
 not a windy field). And a rule's ``excludes`` never share a
 photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
-``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; and a photo
+``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; a rule's
+``max_cues`` rule it out for a photo with more of a cue than its place ever shows (an agama
+on green leaves is in no desert); and a photo
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
@@ -77,6 +79,7 @@ class Rule:
     monument: bool = False
     excludes: tuple[str, ...] = ()
     min_score: float = 0.0  # an exotic place needs more evidence than the general minimum
+    max_cues: dict[str, float] = field(default_factory=dict)  # a photo with more of a cue is not this place
 
     @property
     def query(self) -> str:
@@ -159,6 +162,7 @@ def load_rules(path: Path | None = None) -> Rules:
                 monument=bool(r.get("monument", False)),
                 excludes=tuple(r.get("excludes", ())),
                 min_score=float(r.get("min_score", 0.0)),
+                max_cues={k: float(v) for k, v in r.get("max_cues", {}).items()},
             )
             for r in raw["ambience"]
         )
@@ -193,7 +197,7 @@ def load_rules(path: Path | None = None) -> Rules:
         missing = [f for f in (*r.fallback, *r.excludes) if f not in labels]
         if missing:
             raise ModelError(f"{source}: ambience '{r.label}' falls back to or excludes unknown place(s) {missing}")
-        unknown = set(r.cues) - set(CUE_NAMES)
+        unknown = (set(r.cues) | set(r.max_cues)) - set(CUE_NAMES)
         if unknown:
             raise ModelError(f"{source}: ambience '{r.label}' uses unknown colour cue(s) {sorted(unknown)}; known: {CUE_NAMES}")
     return out
@@ -328,6 +332,10 @@ def infer_ambience(
         ground[rule.label] = score - rule.cues.get("sky", 0.0) * cues.get("sky", 0.0)
         if rule.indoor and score > 0 and cues.get("vegetation", 0.0) >= rules.indoor_max_vegetation:
             evidence.append(f"colour:vegetation={cues['vegetation']:.2f}: a green photo is outdoors, not used")
+            score = 0.0
+        over = [cue for cue, most in rule.max_cues.items() if cues.get(cue, 0.0) > most]
+        if score > 0 and over:  # a lizard on green leaves is in no desert, whatever ImageNet files agamas under
+            evidence.append(f"colour:{over[0]}={cues[over[0]]:.2f} > {rule.max_cues[over[0]]}: not this place, not used")
             score = 0.0
         own = score - prior.get(rule.label, 0.0)  # an exotic place needs evidence of its own, not just a likeness
         if 0 < score and own < rule.min_score:
