@@ -47,7 +47,8 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    is the replacement's business, not a reason for silence. People (ImageNet names them by
    their clothes) and classes ImageNet has no kinds of (a suitcase) are never doubted so.
    A box the detector itself is unsure of (< ``UNSURE``) needs no rival: a crop giving its
-   kinds < ``DOUBT_OWN`` (and, for an animal box, naming no animal) leaves nothing that
+   kinds < ``DOUBT_OWN`` (and, for an animal box, giving no animal class ``NAMES_AN_ANIMAL``:
+   a "bird" at 0.47 over a dandelion clock, mushroom 0.13 to its crop) leaves nothing that
    says it is there ("skis" at 0.44 over a windmill tower); a sure thing that is no animal
    needs at least ``NO_TRACE`` of its kinds ("airplane" 0.84 over windmill sails: 0.009).
    A "person" whose crop is mostly animal, topped by one (crabs on a beach), is that
@@ -115,6 +116,7 @@ DOUBT_OWN = 0.05  # a crop giving the detected class's kinds less than this…
 DOUBT_TOP = 0.2  # …while naming something else this surely contradicts the detector
 NEIGHBOUR_MIN = 0.3
 UNSURE = 0.5  # a detection below this that its crop does not support at all is dropped
+NAMES_AN_ANIMAL = 0.1  # an unsure animal box whose crop gives no animal class this much names none
 NO_TRACE = 0.02  # …and a sure thing (not an animal) whose crop gives its kinds less than this (dev photos: only a
 #                  windmill's "airplane"; real cars, boats and planes get >= 0.1, animals are a replacement's question)
 STATUE_CLASSES = frozenset({"pedestal"})  # ImageNet's "pedestal, plinth, footstall": where statues are filed
@@ -328,7 +330,8 @@ def doubted(probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIn
 def unsupported(det: Detection, probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIndex) -> bool:
     """Is a box the detector is unsure of (score < ``UNSURE``) left without any support by
     its crop? Its own class's kinds get less than ``DOUBT_OWN`` and, for an animal class,
-    the crop names no animal either (< ``DOUBT_TOP``): "skis" at 0.44 over a windmill
+    no animal class of the crop reaches ``NAMES_AN_ANIMAL`` either (a thousand animal classes
+    sum to something on any crop; one that names an animal stands out): "skis" at 0.44 over a windmill
     tower, a second "sheep" at 0.42 over a patch of grass. Nothing but one unsure guess says
     it is there (step 5 of the module doc); people are never judged so. A sure thing that
     is no animal still needs a trace of itself, ``NO_TRACE``: an "airplane" at 0.84 over a
@@ -340,7 +343,7 @@ def unsupported(det: Detection, probs: np.ndarray, mask: np.ndarray, base: Conce
         return base.kind not in ANIMAL_KINDS and own < NO_TRACE  # windmill sails: its kinds 0.009, the crop unsure)
     if own >= DOUBT_OWN:
         return False
-    return base.kind not in ANIMAL_KINDS or float(probs[index.animal].sum()) < DOUBT_TOP
+    return base.kind not in ANIMAL_KINDS or float(probs[index.animal].max(initial=0.0)) < NAMES_AN_ANIMAL
 
 
 def _an_animal(det: Detection, probs: np.ndarray, index: ConceptIndex,
