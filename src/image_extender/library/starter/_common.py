@@ -174,9 +174,16 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
     # extension some packagers use for the Freesound page
     own = getattr(para, "_underlying_paragraph", {})
     urls = [u.rstrip(".,;") for u in re.findall(r"https?://[^\s<>()\"']+", f"{own.get('Source', '')} {para.comment or ''}")]
-    url = urls[0] if urls else (parsed.header.source or "").strip()
+    url = urls[0] if urls else _first_url(parsed.header.source or "")
     author = "; ".join(h for h in dict.fromkeys(holders) if h) or (para.copyright or "").strip(" ()")
     return para.license.synopsis.strip(), author, url
+
+
+def _first_url(source: str) -> str:
+    """The header's ``Source``: its first URL, else its first line (some packagers go on to
+    list the files they removed from the upstream tarball)."""
+    found = re.search(r"https?://[^\s<>()\"']+", source)
+    return found.group(0).rstrip(".,;") if found else (source.strip().splitlines() or [""])[0].strip()
 
 
 # What a table entry says about one file: (description, tags, kind or None).

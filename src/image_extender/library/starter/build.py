@@ -51,6 +51,8 @@ SOURCES: list[str] = [
     "lomiri",
     "lugaru",
     "qabcs",
+    "scorched3d",
+    "redeclipse",
 ]
 
 
