@@ -8,39 +8,17 @@ and text encoder with the ``onnx`` helper API and a word-level tokenizer with
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 from dataset_pool_fixture import small_pool
+from dataset_rows import assert_same_rows, stable
 
 from image_extender.dataset import LocalEngine, run_dataset
-from image_extender.dataset.metadata import VOLATILE, read_rows
+from image_extender.dataset.metadata import read_rows
 from image_extender.errors import ModelError
 from image_extender.settings import load_settings
-
-
-def stable(rows):
-    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
-
-
-def assert_same_rows(a, b, path="rows"):
-    """Equal, floats within 1e-5: a Ray actor runs BLAS on one thread (OMP_NUM_THREADS=1), so
-    a cosine can differ from the local process's in its last bits, and one rounded to 6
-    decimals on a boundary then differs in the 6th (0.240580 vs 0.240579)."""
-    if isinstance(a, float) and isinstance(b, float):
-        assert math.isclose(a, b, abs_tol=1e-5), f"{path}: {a} != {b}"
-    elif isinstance(a, list) and isinstance(b, list):
-        assert len(a) == len(b), f"{path}: {len(a)} items != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
-            assert_same_rows(x, y, f"{path}[{i}]")
-    elif isinstance(a, dict) and isinstance(b, dict):
-        assert a.keys() == b.keys(), f"{path}: keys {sorted(a)} != {sorted(b)}"
-        for k in a:
-            assert_same_rows(a[k], b[k], f"{path}.{k}")
-    else:
-        assert a == b, f"{path}: {a!r} != {b!r}"
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 from dataset_pool_fixture import small_pool
+from dataset_rows import assert_same_rows, stable
 from fake_openai import json_reply, server_fixtures
 
 from image_extender.dataset import LocalEngine, run_dataset
-from image_extender.dataset.metadata import VOLATILE, read_rows
+from image_extender.dataset.metadata import read_rows
 from image_extender.dataset.report import summarize
 from image_extender.errors import SettingsError
 from image_extender.settings import load_settings
@@ -41,10 +42,6 @@ def photos(darknet_photos, tmp_path_factory):
     (folder / "sub").mkdir()
     (folder / "sub" / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
     return folder
-
-
-def stable(rows):
-    return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
 
 
 def audio_bytes(out: Path) -> dict[str, bytes]:
@@ -124,7 +121,7 @@ def test_two_worker_processes_give_the_same_dataset(local_run, photos, pool_dir,
     out, _ = local_run
     summary = run_dataset(photos, tmp_path / "two", load_settings(), LocalEngine(2), pool_dir=pool_dir, seed=7)
     assert summary.processed == 5
-    assert stable(read_rows(tmp_path / "two")) == stable(read_rows(out))
+    assert_same_rows(stable(read_rows(tmp_path / "two")), stable(read_rows(out)))
     assert audio_bytes(tmp_path / "two") == audio_bytes(out)
 
 
@@ -150,7 +147,7 @@ def test_killed_with_sigkill_a_rerun_finishes_without_losing_or_duplicating_rows
     assert done.returncode == 0, done.stderr
     rows = read_rows(out)
     assert [r["image"] for r in rows] == [r["image"] for r in read_rows(out_ref)]
-    assert stable(rows) == stable(read_rows(out_ref))
+    assert_same_rows(stable(rows), stable(read_rows(out_ref)))
     assert audio_bytes(out) == audio_bytes(out_ref)
     assert not list(out.rglob("*.partial"))
 
