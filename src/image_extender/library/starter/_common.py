@@ -245,14 +245,16 @@ def folder_clips(
 
 
 def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str, upstream_prefix: str,
-                       table: dict[str, Entry], context: str, game: str) -> int:
+                       table: dict[str, Entry], context: str, game: str, *, unpack_only: bool = False) -> int:
     """A source made of the files ``table`` names under ``folder`` of one Debian package, each
     licensed by the package's DEP-5 copyright file (whose paths are ``upstream_prefix`` + the
-    path under ``folder``); game-only rules are not needed, since only listed files are kept."""
+    path under ``folder``); game-only rules are not needed, since only listed files are kept.
+    ``unpack_only``: unpack only ``folder`` and the package's doc folder (a large package)."""
     count = existing_count(out_dir)
     if count is not None:
         return count
-    root = fetch_package(package, data_dir)
-    clips = folder_clips(root, folder, root / f"usr/share/doc/{package}/copyright", lambda rel: upstream_prefix + rel,
+    doc = f"usr/share/doc/{package}"
+    root = fetch_package(package, data_dir, only=(folder, doc) if unpack_only else ())
+    clips = folder_clips(root, folder, root / f"{doc}/copyright", lambda rel: upstream_prefix + rel,
                          table, context, only_table=True)  # fmt: skip
     return write_clips(out_dir, clips, rules=(), source=f"Debian {package} ({game})")

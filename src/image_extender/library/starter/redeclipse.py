@@ -73,4 +73,5 @@ SOUNDS: dict[str, Entry] = {
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "data/sounds/", SOUNDS, "Red Eclipse sound", "Red Eclipse")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "data/sounds/", SOUNDS, "Red Eclipse sound", "Red Eclipse",
+                              unpack_only=True)  # 950 MB of maps and textures around 52 recordings
