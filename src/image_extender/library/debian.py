@@ -108,7 +108,10 @@ def _unpack_folders(deb: Path, dest: Path, folders: tuple[str, ...]) -> None:
         for member in tar:
             name = member.name.removeprefix("./")
             if any(name == f or name.startswith(f + "/") for f in folders):
-                tar.extract(member, dest, filter="data")
+                if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4: no links out of dest, no odd modes
+                    tar.extract(member, dest, filter="data")
+                else:
+                    tar.extract(member, dest)
                 found += 1
     err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
     if proc.wait() != 0:
