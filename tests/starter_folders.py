@@ -53,6 +53,17 @@ def assert_real_credited_files(folder: Path, recs: dict[str, SoundRecord], *, mi
         assert rate >= min_rate and samples.shape[0] > rate // min_frames_per and abs(samples).max() > 0.01, rec.path
 
 
+def finder_of(name: str, folder: Path, root: Path, total: int):
+    """The sound finder (library source, calibrated embedding verifier) of a library at
+    ``root`` that holds only ``folder``, after checking that all ``total`` recordings went in."""
+    from image_extender.settings import load_settings
+    from image_extender.sounds.factory import build_finder
+
+    report = library_of({name: folder}, root)
+    assert not report.failed and report.total == total
+    return build_finder(load_settings(data_dir=root, source="library", verifier="embedding"))
+
+
 def assert_newly_backed(backed: list[tuple[str, str]], source, verifier) -> None:
     """Each (vocabulary label, word) of ``backed`` has a verified recording, found with the
     label's real vocabulary queries, and the first one's name or description holds the word."""

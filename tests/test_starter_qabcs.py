@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_newly_backed, assert_real_credited_files, library_of, materialized, records
+from starter_folders import assert_newly_backed, assert_real_credited_files, finder_of, materialized, records
 from image_extender.library.starter import qabcs
 
 
@@ -35,13 +35,7 @@ def test_characters_and_silent_things_are_left_out(folder):
 
 @pytest.fixture(scope="module")
 def finder(folder, tmp_path_factory):
-    from image_extender.settings import load_settings
-    from image_extender.sounds.factory import build_finder
-
-    root = tmp_path_factory.mktemp("qabcs-data")
-    report = library_of({qabcs.NAME: folder}, root)
-    assert not report.failed and report.total == 112
-    return build_finder(load_settings(data_dir=root, source="library", verifier="embedding"))
+    return finder_of(qabcs.NAME, folder, tmp_path_factory.mktemp("qabcs-data"), 112)
 
 
 # (vocabulary label, a word the first verified recording's name or description holds)

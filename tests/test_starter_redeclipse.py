@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_newly_backed, assert_real_credited_files, library_of, materialized, records
+from starter_folders import assert_newly_backed, assert_real_credited_files, finder_of, materialized, records
 from image_extender.library.starter import redeclipse
 
 COUNT = 52  # the listed stems' files, waterfall1.ogg being a byte copy of waterfall.ogg
@@ -58,13 +58,7 @@ def test_game_sounds_are_left_out(folder):
 
 @pytest.fixture(scope="module")
 def finder(folder, tmp_path_factory):
-    from image_extender.settings import load_settings
-    from image_extender.sounds.factory import build_finder
-
-    root = tmp_path_factory.mktemp("redeclipse-data")
-    report = library_of({redeclipse.NAME: folder}, root)
-    assert not report.failed and report.total == COUNT
-    return build_finder(load_settings(data_dir=root, source="library", verifier="embedding"))
+    return finder_of(redeclipse.NAME, folder, tmp_path_factory.mktemp("redeclipse-data"), COUNT)
 
 
 # (vocabulary label, a word the first verified recording's name holds)

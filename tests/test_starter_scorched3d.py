@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_newly_backed, assert_real_credited_files, library_of, materialized, records
+from starter_folders import assert_newly_backed, assert_real_credited_files, finder_of, materialized, records
 from image_extender.library.starter import scorched3d
 
 
@@ -50,13 +50,7 @@ def test_the_game_is_left_out(folder):
 
 @pytest.fixture(scope="module")
 def finder(folder, tmp_path_factory):
-    from image_extender.settings import load_settings
-    from image_extender.sounds.factory import build_finder
-
-    root = tmp_path_factory.mktemp("scorched3d-data")
-    report = library_of({scorched3d.NAME: folder}, root)
-    assert not report.failed and report.total == 50
-    return build_finder(load_settings(data_dir=root, source="library", verifier="embedding"))
+    return finder_of(scorched3d.NAME, folder, tmp_path_factory.mktemp("scorched3d-data"), 50)
 
 
 # (vocabulary label, a word the first verified recording's name or description holds)
