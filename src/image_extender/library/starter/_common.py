@@ -158,6 +158,9 @@ def _dep5(copyright_file: Path) -> Copyright:
         raise FetchError(f"{copyright_file}: cannot read a machine-readable copyright file ({exc})") from exc
 
 
+URL = re.compile(r"https?://[^\s<>()\"']+")  # a URL in a DEP-5 Source or Comment field
+
+
 def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, str]:
     """(licence, author, url) of the DEP-5 stanza covering ``upstream_path`` (parsed once).
 
@@ -173,7 +176,7 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
     # python-debian exposes only the standard fields; "Source" in a Files stanza is an
     # extension some packagers use for the Freesound page
     own = getattr(para, "_underlying_paragraph", {})
-    urls = [u.rstrip(".,;") for u in re.findall(r"https?://[^\s<>()\"']+", f"{own.get('Source', '')} {para.comment or ''}")]
+    urls = [u.rstrip(".,;") for u in URL.findall(f"{own.get('Source', '')} {para.comment or ''}")]
     url = urls[0] if urls else _first_url(parsed.header.source or "")
     author = "; ".join(h for h in dict.fromkeys(holders) if h) or (para.copyright or "").strip(" ()")
     return para.license.synopsis.strip(), author, url
@@ -182,7 +185,7 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
 def _first_url(source: str) -> str:
     """The header's ``Source``: its first URL, else its first line (some packagers go on to
     list the files they removed from the upstream tarball)."""
-    found = re.search(r"https?://[^\s<>()\"']+", source)
+    found = URL.search(source)
     return found.group(0).rstrip(".,;") if found else (source.strip().splitlines() or [""])[0].strip()
 
 
