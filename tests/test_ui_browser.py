@@ -579,20 +579,28 @@ def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its
     url, _ = server
     long_seconds = 120  # "long" for this server (over LONG_MIX), and slow enough that the short run ends first
 
-    def start(photo: str, seconds: int):
+    def ready(photo: str, seconds: int):
+        """A page with the photo uploaded and the duration set, one click from making."""
         context, page = _open(browser, url)
         _upload(page, darknet_photos / photo)
         page.get_by_text("Settings", exact=True).click()
         _set_duration(page, seconds)
-        page.click("#generate")
         return context, page
 
-    ctx_a, first_long = start("dog.jpg", long_seconds)
-    _wait(first_long, "() => document.body.innerText.match(/reading image|loading scene|analysing|finding|planning|"
-                      "rendering|writing/)", timeout=60_000)
-    ctx_c, second_long = start("horses.jpg", long_seconds)
-    # the second long mix waits for the first, and says so with its place and an expected start
-    _wait(second_long, "() => document.body.innerText.includes('In line')", timeout=120_000)  # a loaded machine is slow to upload and start
+    # both long mixes are clicked within a moment of each other (pages made ready first), so one of them
+    # holds the long slot while the other waits, however fast this machine makes a mix
+    ctx_a, first_long = ready("dog.jpg", long_seconds)
+    ctx_c, second_long = ready("horses.jpg", long_seconds)
+    ctx_b, short = ready("eagle.jpg", MIX_SECONDS)
+    first_long.click("#generate")
+    second_long.click("#generate")
+    # the long mix that waits for the other says so, with its place and an expected start
+    _wait(first_long, "() => document.body.innerText.match(/In line|reading image|loading scene|analysing|"
+                      "finding|planning|rendering|writing|Done:/)", timeout=120_000)
+    _wait(second_long, "() => document.body.innerText.match(/In line|reading image|loading scene|analysing|"
+                       "finding|planning|rendering|writing|Done:/)", timeout=120_000)
+    if "In line" not in second_long.evaluate("() => document.body.innerText"):
+        first_long, second_long = second_long, first_long  # the horses reached the server first
     words = second_long.evaluate("() => document.body.innerText.match(/In line[^\\n]*/)[0]")
     assert "waiting for a free slot" in words or "1 run ahead" in words
     assert "should start in about" in words
@@ -600,7 +608,7 @@ def test_a_short_mix_is_not_stuck_behind_long_ones_and_a_waiting_run_is_told_its
     second_long.screenshot(path=str(ARTIFACTS / "ui-queue-waiting.png"))
 
     # meanwhile a short mix goes straight through: it never waits in line and is done first
-    ctx_b, short = start("eagle.jpg", MIX_SECONDS)
+    short.click("#generate")
     started = time.monotonic()
     waited = False
     while "Done:" not in short.locator("#status").inner_text():
