@@ -690,6 +690,25 @@ def test_a_statue_the_detector_calls_a_person_makes_no_footsteps(scene):
     assert not any(e.startswith("object:person") for tag in s.ambience for e in tag.evidence), s.ambience
 
 
+def test_an_unsure_person_showing_no_skin_is_a_statue(scene, gcompris, darknet_photos):
+    """Christ the Redeemer against the sky: "person" 0.40, nothing on it skin-coloured, and
+    no pedestal in its crop. Stone walks nowhere: no footsteps. A real person's box shows skin,
+    and a black-and-white photo is not tested."""
+    from image_extender.analyze.fusion import shows_skin
+
+    s = scene("categorization/christTheRedeemer.webp")
+    assert not [o for o in s.objects if o.detected_as == "person" or o.label.startswith("people")], s.objects
+
+    rgb = load_image(darknet_photos / "person.jpg").rgb
+    person = next(o for o in scene("darknet/person.jpg").objects if o.detected_as == "person" or o.label == "person")
+    box = (person.bbox.x0, person.bbox.y0, person.bbox.x1, person.bbox.y1)
+    assert shows_skin(rgb, box)
+    statue = load_image(gcompris("categorization/christTheRedeemer.webp")).rgb
+    assert not shows_skin(statue, (0.3, 0.1, 0.6, 0.6))
+    grey = np.repeat(statue.mean(axis=2, keepdims=True), 3, axis=2).astype(np.uint8)
+    assert shows_skin(grey, (0.3, 0.1, 0.6, 0.6))  # no colour, no verdict
+
+
 def test_a_tower_is_no_bell_tower_unless_the_classifier_is_sure(scene):
     """ImageNet's "bell cote" goes to any tower or spire: the Eiffel Tower (0.39) and India
     Gate (0.40) ring no bells; the campanile of Pisa (0.63) does."""

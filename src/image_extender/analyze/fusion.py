@@ -53,7 +53,10 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    needs at least ``NO_TRACE`` of its kinds ("airplane" 0.84 over windmill sails: 0.009).
    A "person" whose crop is mostly animal, topped by one (crabs on a beach), is that
    animal, unless an overlapping detection explains it (the rider's horse); one whose crop is a statue's pedestal
-   (``STATUE_CLASSES``: the Statue of Liberty, "person" 0.87, pedestal 0.99) is silent.
+   (``STATUE_CLASSES``: the Statue of Liberty, "person" 0.87, pedestal 0.99) is silent. So is
+   a "person" the detector is unsure of that shows no skin (``NO_SKIN`` of its pixels in the
+   YCbCr skin range; black-and-white photos are not tested): the Christ the Redeemer statue
+   at 0.40 against the sky has none, the most distant dev crowd still 1.6 %.
 6. **Neighbours** — a box whose crop names the class of another detection in the photo
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
    more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
@@ -122,6 +125,8 @@ NO_TRACE = 0.02  # …and a sure thing (not an animal) whose crop gives its kind
 STATUE_CLASSES = frozenset({"pedestal"})  # ImageNet's "pedestal, plinth, footstall": where statues are filed
 STATUE_MIN = 0.5  # a "person" crop this sure of one is a statue
 PERSON_ANIMAL = 0.5  # a "person" whose crop is this much animal (and tops with one) is that animal
+NO_SKIN = 0.005  # an unsure "person" box with less of its pixels skin-coloured than this is stone or a shape
+COLOUR_PHOTO = 4.0  # mean chroma distance from grey (of 255) below which a photo is black and white: no skin test
 UNLIKE_SHARE = 2.0  # kinds the generic sound is wrong for outweigh the ones it fits this much: silence
 HERD_MIN = 0.1  # whole-image mass for one detected animal class to absorb another's unclassified boxes…
 HERD_SHARE = 2.0  # …when it is this many times the other's
@@ -366,6 +371,22 @@ def _a_statue(probs: np.ndarray, index: ConceptIndex) -> bool:
     return index.names[top] in STATUE_CLASSES and float(probs[top]) >= STATUE_MIN
 
 
+def shows_skin(rgb: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+    """Does ``box`` (0–1 x0, y0, x1, y1) show a person's skin? At least ``NO_SKIN`` of its
+    pixels lie in the usual YCbCr skin range (Cr 135–173, Cb 77–127; ITU-R BT.601 from RGB).
+    A black-and-white photo (mean chroma below ``COLOUR_PHOTO``) cannot say: True."""
+    h, w = rgb.shape[:2]
+    x0, y0 = int(box[0] * w), int(box[1] * h)
+    patch = rgb[y0:max(int(box[3] * h), y0 + 1), x0:max(int(box[2] * w), x0 + 1)].astype(np.float32)
+    r, g, b = patch[..., 0], patch[..., 1], patch[..., 2]
+    cb = 128.0 - 0.168736 * r - 0.331264 * g + 0.5 * b
+    cr = 128.0 + 0.5 * r - 0.418688 * g - 0.081312 * b
+    if float(np.mean(np.hypot(cb - 128.0, cr - 128.0))) < COLOUR_PHOTO:
+        return True
+    skin = (cr >= 135) & (cr <= 173) & (cb >= 77) & (cb <= 127)
+    return float(skin.mean()) >= NO_SKIN
+
+
 def _played_instrument(det: Detection, base: Concept | None, probs: np.ndarray, other: np.ndarray,
                        index: ConceptIndex, where: str, coco: str) -> Draft | None:
     """A person holding an instrument the crop names is playing it; a thing box the crop
@@ -437,7 +458,12 @@ def fine_grained_drafts(
     if place_votes is not None:
         place_votes += [(entry.label, det.score) for det, draft in zip(detections, consensus, strict=True)
                         if (entry := vocabulary.get(det.class_id)) is not None and _still_its_class(entry, draft, vocab)]
-    people = [det.box for det in detections if (e := vocabulary.get(det.class_id)) is not None and e.label == "person"]
+    stone = {i for i, (det, d) in enumerate(zip(detections, consensus, strict=True))
+             if d is not None and d.concept.kind == "person" and not d.detected_as and det.score < UNSURE
+             and not shows_skin(rgb, det.box)}
+    consensus = [None if i in stone else d for i, d in enumerate(consensus)]
+    people = [det.box for i, det in enumerate(detections)
+              if i not in stone and (e := vocabulary.get(det.class_id)) is not None and e.label == "person"]
     drafts = [d for d in consensus if d is not None and within_earshot(d) and in_use_if_it_must_be(d, people)]
 
     # classifier-only finds: what the whole image names that no detection explains

@@ -1,11 +1,12 @@
 """The freedesktop.org sound theme (Debian ``sound-theme-freedesktop``): a phone ringing
-and calling, a camera shutter, a bell, an alarm clock, a bin being emptied — and
+and calling, a camera shutter, an alarm clock, a bin being emptied — and
 the desktop's own alert and notification sounds.
 
 The file names follow the freedesktop.org Sound Naming Specification, which says what
 each event is (``phone-incoming-call``: a call is coming in). Every file has its own
 DEP-5 stanza; a file without one is left out. Desktop alerts (dialogs, login, devices,
-network, volume) are interface sounds: game-only, i.e. never an object or a bed.
+network, volume) are interface sounds: game-only, i.e. never an object or a bed. So is
+``bell``, the spec's terminal bell: a 0.14 s ding, no church or door bell.
 """
 
 from __future__ import annotations
@@ -27,10 +28,9 @@ SOUNDS = {
     "camera-shutter": ("camera shutter click", ["camera", "photo", "shutter"], None),
     "screen-capture": ("camera shutter click, screen capture", ["camera", "shutter"], None),
     "alarm-clock-elapsed": ("alarm clock ringing", ["alarm clock", "clock", "alarm"], None),
-    "bell": ("bell", ["bell"], None),
     "trash-empty": ("emptying the trash bin", ["trash", "bin"], None),
 }
-RULES = (Rule(r"^(?!phone|camera|screen capture|alarm clock|bell|trash)", "desktop interface alert"),)
+RULES = (Rule(r"^(?!phone|camera|screen capture|alarm clock|trash)", "desktop interface alert"),)
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
