@@ -113,6 +113,22 @@ def test_a_door_closing_is_the_opposite_of_a_door_opening(verifier, pairs):
     assert "says the opposite of 'door opening': 'close' is the opposite of 'opening'" in verdict.reason
 
 
+def test_only_the_senses_a_word_is_used_in_have_opposites(verifier):
+    """Running water's opposite is standing water (a tagged sense); "passing" is the opposite
+    of "running" only for a football play (an untagged one), so a mower or a car "passing"
+    does not contradict an engine "running"."""
+    words = verifier.words
+    template = next(iter(load_pairs(PAIRS))).sound
+
+    def contradiction(query: str, text: str):
+        return words.judge(query, template.model_copy(update={"name": text, "description": text, "tags": []})).contradiction
+
+    assert contradiction("lawn mower running", "petrol lawn mower cutting grass, passing close") is None
+    assert contradiction("car engine running", "car passing by on a wet road") is None
+    assert contradiction("water running", "standing water in a ditch") == "'standing' is the opposite of 'running'"
+    assert contradiction("door opening", "door close") == "'close' is the opposite of 'opening'"
+
+
 @pytest.mark.parametrize(("query", "name"), [
     ("panda bleating", "bear"),  # a red panda boxed as a bear: the bear recording is no panda
     ("cheetah growl", "lion roar"),  # one big cat for another
@@ -138,6 +154,26 @@ def test_sexes_and_ages_of_one_animal_are_that_animal(verifier):
                          ("horse neighing", "a mare with her foal"), ("hog grunting", "pig squealing")]:
         sound = next(iter(load_pairs(PAIRS))).sound.model_copy(update={"name": named, "description": named, "tags": []})
         assert words.other_animal([query], sound) is None, (query, named)
+
+
+def test_a_big_cat_is_no_house_cat_whatever_words_it_shares(verifier):
+    """"Tiger roar, big cat, zoo enclosure" says "cat" too: beside a tiger the word means the
+    big cat (one of its WordNet senses), and a "cat" asked for is the house cat, the sense
+    people mean (18 tagged uses to 0). So a tiger is no cat, no kitten (a "young domestic
+    cat" by its gloss, not any young animal), while a black cat is a cat and a hog a pig."""
+    words = verifier.words
+    template = next(iter(load_pairs(PAIRS))).sound
+
+    def other(query: str, text: str, tags: list[str]):
+        return words.other_animal([query], template.model_copy(update={"name": text, "description": text, "tags": tags}))
+
+    tiger = ("Tiger roar, big cat, zoo enclosure", ["tiger", "roar", "big-cat"])
+    for query in ("cat meowing", "cats meowing", "kitten mewing"):
+        assert other(query, *tiger) == f"names tiger, not {query.split()[0]}", query
+    assert other("big cat growling", *tiger) is None
+    assert other("cat meowing", "A black cat. Tux Paint stamp sound", []) is None
+    assert other("kitten mewing", "my cat meowing for food", ["cat"]) is None
+    assert other("hog grunting", "pig squealing", []) is None
 
 
 def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):

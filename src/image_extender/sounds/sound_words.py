@@ -56,6 +56,10 @@ class SoundWords:
         words = list(words)
         return self.lexicon.animal_senses(words) if self.lexicon is not None else {w: [] for w in words}
 
+    def usual_animal_senses(self, words: Iterable[str]) -> dict[str, list[set[str]]]:
+        words = list(words)
+        return self.lexicon.usual_animal_senses(words) if self.lexicon is not None else {w: [] for w in words}
+
     def animal_group(self, words: list[str]) -> str | None:
         return self.lexicon.animal_group(words) if self.lexicon is not None else None
 

@@ -46,6 +46,8 @@ class Lexicon(Protocol):
 
     def animal_senses(self, words) -> dict[str, list[set[str]]]: ...
 
+    def usual_animal_senses(self, words) -> dict[str, list[set[str]]]: ...
+
     def animal_group(self, words: list[str]) -> str | None: ...
 
     def lemmas(self, synset: str) -> set[str]: ...
@@ -151,14 +153,15 @@ class WordEvidence:
                     own = [w for w in own if w not in (a, b)] + [compound]
         senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
         wanted_words = next((p for p in phrases if any(senses[w] for w in p)), [])
-        wanted = [frozenset(k) for w in wanted_words for k in senses[w]]
+        usual = self.lexicon.usual_animal_senses(wanted_words)  # "cat" asked for is the house cat, not a big cat
+        wanted = [frozenset(k) for w in wanted_words for k in usual[w]]
         if not wanted:
             return None
         wanted += [frozenset(k) for w in sibling_words for k in senses[w] if not any(frozenset(k) < q for q in wanted)]
         named = {w: [frozenset(k) for k in senses[w]] for w in own if senses[w]}
 
-        def general(w: str) -> bool:  # every sense of it is more general than another word named ("animal" beside "pig")
-            return all(any(k < o for v, others in named.items() if v != w for o in others) for k in named[w])
+        def general(w: str) -> bool:  # a sense of it is more general than another word named ("animal" beside "pig",
+            return any(any(k < o for v, others in named.items() if v != w for o in others) for k in named[w])  # "cat" beside "tiger")
 
         specific = {w: ks for w, ks in named.items() if not general(w)}
         if not specific or any(k <= q or q <= k for ks in specific.values() for k in ks for q in wanted):

@@ -172,6 +172,8 @@ NOT_THE_ANIMAL = frozenset({"noun.person", "noun.artifact", "noun.food", "noun.s
 
 # a gloss that makes a noun a sex or an age of an animal ("adult female chicken", "young of
 # domestic cattle", "uncastrated adult male horse"), not a species of its own
+# words of such a gloss that WordNet also files as animals but that name no species ("young": any immature animal)
+GLOSS_NOT_AN_ANIMAL = frozenset({"young", "male", "female", "adult", "mature", "offspring", "animal", "animals"})
 SEX_OR_AGE = re.compile(r"^(an? |the )?((mature|adult|uncastrated|castrated|domestic|young|immature|wild) )*"
                         r"(male|female|young|offspring|castrated)\b", re.IGNORECASE)
 
@@ -232,10 +234,12 @@ class WordNet:
     def antonyms(self, words: Iterable[str]) -> dict[str, set[str]]:
         """word -> its WordNet antonyms over the first senses of each part of speech
         ("opening" -> close, closing; "empty" -> full): a door closing is no door opening.
-        Cached beside :meth:`expansions`."""
+        Only the senses the word is used in count when WordNet's sense counts know any: "running"
+        water's opposite is "standing" (1 tagged use), not the football play's "passing" (0), so a
+        mower "passing close" still runs. Cached beside :meth:`expansions`."""
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
-        cache = self._related_cache([f"a:{w}" for w in words], lambda key: self._antonyms(key[2:]))
-        return {w: set(cache[f"a:{w}"]) for w in words}
+        cache = self._related_cache([f"a2:{w}" for w in words], lambda key: self._antonyms(key[3:]))
+        return {w: set(cache[f"a2:{w}"]) for w in words}
 
     def kinds(self, words: Iterable[str]) -> dict[str, set[str]]:
         """word -> every synset its :meth:`thing_sense` is a kind of ("violin" ->
@@ -262,8 +266,9 @@ class WordNet:
         rooster under "chicken" — exactly as it files a lion and a cheetah under "big cat" —
         and only the gloss tells them apart ("uncastrated adult *male* of domestic cattle",
         "*young* of domestic cattle"); for such a sense its own synset (and buckets like
-        "young mammal", "male horse") is left out, so a bull is what cattle is and a calf
-        what a mammal is. Cached beside :meth:`expansions`."""
+        "young mammal", "male horse") gives way to the animal its gloss names
+        (:meth:`_gloss_animal`): a bull and a calf are what cattle is, a kitten what a domestic
+        cat is (not any animal: a tiger is no kitten). Cached beside :meth:`expansions`."""
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
 
         def compute(key: str) -> list[list[str]]:
@@ -276,13 +281,56 @@ class WordNet:
                 if sense.lexname() != "noun.animal" or any(h.name() == "animal.n.01" for h in sense.hypernyms()):
                     continue  # not an animal, or a role any animal plays ("game" in "game sound", "pest", "predator")
                 found = {n.name() for path in sense.hypernym_paths() for n in path}
-                if SEX_OR_AGE.match(sense.definition()):  # and its buckets: "young_mammal", "male_horse"
-                    found = {n for n in found if n != sense.name() and not re.match(r"(young|male|female)(_|\.n\.)", n)}
+                if SEX_OR_AGE.match(sense.definition()):  # the animal its gloss names, else its buckets left out
+                    found = self._gloss_animal(sense) or {
+                        n for n in found if n != sense.name() and not re.match(r"(young|male|female)(_|\.n\.)", n)}
                 out.append(sorted(found))
             return out
 
-        cache = self._related_cache([f"animal5:{w}" for w in words], compute)
-        return {w: [set(k) for k in cache[f"animal5:{w}"]] for w in words}
+        cache = self._related_cache([f"animal6:{w}" for w in words], compute)
+        return {w: [set(k) for k in cache[f"animal6:{w}"]] for w in words}
+
+    def usual_animal_senses(self, words: Iterable[str]) -> dict[str, list[set[str]]]:
+        """:meth:`animal_senses`, keeping only the senses a word is usually meant in when
+        WordNet's sense counts say so: "cat" asked for is the house cat (18 tagged uses), not
+        the big cat (0) it may also mean; a "hog" (young sheep 0, swine 0) stays both."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+        senses = self.animal_senses(words)
+
+        def compute(key: str) -> list[int]:
+            base = self._reader.morphy(key.split(":", 1)[1], "n")
+            synsets = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
+            animals = [s for s in synsets if s.lexname() == "noun.animal"
+                       and not any(h.name() == "animal.n.01" for h in s.hypernyms())]
+            counts = [sum(lemma.count() for lemma in s.lemmas() if lemma.name().lower() == base) for s in animals]
+            return [i for i, c in enumerate(counts) if c == max(counts)] if counts and max(counts) > 0 else list(range(len(counts)))
+
+        cache = self._related_cache([f"usual1:{w}" for w in words], compute)
+        return {w: [k for i, k in enumerate(senses[w]) if i in cache[f"usual1:{w}"]] or senses[w] for w in words}
+
+    def _gloss_animal(self, sense, depth: int = 0) -> set[str] | None:
+        """What a sex or an age of an animal is a kind of, read from its gloss: the first
+        animal the definition names ("young domestic cat" -> domestic cat, "young of domestic
+        cattle" -> cattle, a heifer's "young cow" -> a cow's "female of domestic cattle"), every
+        synset that animal is a kind of, itself included; None when the gloss names none."""
+        tokens = re.findall(r"[a-z]+", sense.definition().lower())
+        for i in range(len(tokens)):
+            for size in (2, 1):
+                name = "_".join(tokens[i:i + size])
+                if len(tokens) < i + size or (size == 1 and name in GLOSS_NOT_AN_ANIMAL):
+                    continue
+                base = self._reader.morphy(name, "n")
+                animal = next((a for a in (self._reader.synsets(base, pos="n") if base else [])
+                               if a.lexname() == "noun.animal" and a != sense), None)
+                if animal is None:
+                    continue
+                if SEX_OR_AGE.match(animal.definition()):
+                    found = self._gloss_animal(animal, depth + 1) if depth < 2 else None
+                    if found:
+                        return found
+                    continue
+                return {n.name() for path in animal.hypernym_paths() for n in path}
+        return None
 
     def animal_group(self, words: list[str]) -> str | None:
         """The animal group a query's words name, as a synset name, or None: the longest run
@@ -320,12 +368,13 @@ class WordNet:
 
     def _antonyms(self, word: str) -> list[str]:
         r = self._reader
-        found: set[str] = set()
+        pairs: list[tuple[int, str]] = []  # (tagged uses of the word's lemma, antonym)
         for pos in ("v", "n", "a"):
             base = r.morphy(word, pos)
             for synset in r.synsets(base, pos=pos)[:3] if base else []:
-                found |= {a.name().lower() for lemma in synset.lemmas() for a in lemma.antonyms()}
-        return sorted(t for t in found if t.isalpha())
+                pairs += [(lemma.count(), a.name().lower()) for lemma in synset.lemmas() for a in lemma.antonyms()]
+        used = any(count > 0 for count, _ in pairs)
+        return sorted({a for count, a in pairs if a.isalpha() and (count > 0 or not used)})
 
     def thing_sense(self, word: str):
         """The noun sense search should read ``word`` in: the first sense under a sounding
