@@ -67,14 +67,22 @@ MAX_GAP = 0.05
 FLOOR = 0.45
 SYNONYM = 0.7  # a competitor this close to the query ("fire burning" for "fire crackling") is no rival
 NAME_COVER = 0.9  # a candidate whose own words name this share of the query's things is accepted
-NAME_FLOOR = 0.0  # ... if its cosine to the query clears this
+NAME_FLOOR = 0.1  # ... if its cosine to the query clears this
+NAME_MAX_GAP = 0.45  # ... and no other concept is nearer to it by more than this
+# The last two are guards for descriptions unlike the starter library's, where WordNet words
+# name a query through a sense it does not mean ("Car passing by on a wet road" names
+# "washing machine running": a car is a "machine", 0.09; "Wolf howling ... in the forest"
+# names "wood splitting", margin -0.61; dolphins "whistling" name "whistle blowing", -0.52).
+# On the labelled pairs every naming accept, right or wrong, has a cosine of 0.13 or more and a
+# margin of -0.39 or more: both guards change none of them (precision and recall as below).
 
 # Fitted with ``calibration.fit`` (USE-multilingual-v3, default vocabulary + hierarchy
 # terms, WordNet lexicon) on the 1,087 pairs of 72 queries outside ``calibration.held_out``;
 # quoted here, not used in code (tests/test_verifier_calibration.py checks both).
 CALIBRATION = (
     "fitted part: precision 0.92, recall 0.90 (185/206 true, 16/881 false accepted) at top_k 5, max_gap 0.05, "
-    "floor 0.45, name_cover 0.9, name_floor 0, other_animals on; held-out third (38 queries, 602 pairs): "
+    "floor 0.45, name_cover 0.9, name_floor 0 (0.1 now, with a naming gap of 0.45: guards for other libraries' "
+    "descriptions, see NAME_MAX_GAP, that change no labelled pair), other_animals on; held-out third (38 queries, 602 pairs): "
     "precision 0.87, recall 0.83 (114/138 true, 17/464 false accepted); with kinds of the query's animal group "
     "accepted (session 5: 'A lion' for 'big cat growling') 0.87 / 0.84 (116/138 true, 17/464 false). The verifier before (top_k 5, gap 0.15, "
     "floor 0.30, no word evidence) on the same held-out pairs: precision 0.76, recall 0.67. The category "
@@ -257,12 +265,14 @@ class EmbeddingVerifier:
         synonym: float = SYNONYM,
         name_cover: float = NAME_COVER,
         name_floor: float = NAME_FLOOR,
+        name_max_gap: float = NAME_MAX_GAP,
         lexicon: Lexicon | None = None,
         other_animals: bool = True,
     ):
         self.embedder = embedder
         self.name_cover = name_cover
         self.name_floor = name_floor
+        self.name_max_gap = name_max_gap
         self.other_animals = other_animals
         self.lexicon = lexicon
         self.words = WordEvidence(lexicon)
@@ -338,7 +348,8 @@ class EmbeddingVerifier:
             return Verdict(False, j.score, f"{who} is another animal than '{query}' asks for: it {j.wording.other}")
         ranking = f"ranks {_ordinal(j.rank)} of {j.of} concepts for '{query}' ({j.score:.2f}, margin {j.margin:+.2f})"
         embedding_ok = j.rank <= self.top_k and j.margin >= -self.max_gap and j.score >= self.floor
-        if not embedding_ok and j.wording.things >= self.name_cover and j.score >= self.name_floor:
+        if (not embedding_ok and j.wording.things >= self.name_cover and j.score >= self.name_floor
+                and j.margin >= -self.name_max_gap):
             return Verdict(True, j.score, f"{who} names '{query}' ({j.wording.things:.0%} of its things); it {ranking}",
                            margin=j.margin)
         if not embedding_ok and j.wording.kind:

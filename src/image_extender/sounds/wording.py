@@ -85,10 +85,26 @@ class WordEvidence:
                 doc[term] = max(doc.get(term, 0.0), bag[word] * relation)
         qexp = self._expand(qwords, verbs=True)
         named = {w: max(relation * doc.get(term, 0.0) for term, relation in qexp[w].items()) for w in qwords}
-        things = [named[w] for w in qwords if not w.endswith("ing")] or list(named.values())
+        modifiers = self._ing_modifiers(query, qwords)  # "sewing" of "sewing machine running" is a thing's name
+        things = [named[w] for w in qwords if not w.endswith("ing") or w in modifiers] or list(named.values())
         kind = self.kind_of(query, sound)
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
                        self.other_animal([query], sound), *(kind or (None, None)))
+
+    def _ing_modifiers(self, query: str, qwords: list[str]) -> set[str]:
+        """The -ing words of ``query`` that name a thing together with the noun after them
+        ("sewing machine", "shopping trolley", "washing machine"), not what it does
+        ("dog barking", "people chatting in a market", "water running fast"): the next word
+        of the query is a content word that WordNet knows as a physical thing ("fast" is a
+        fasting to it, an act: no thing). Without a lexicon: none."""
+        if self.lexicon is None:
+            return set()
+        raw = re.findall(r"[a-z]+", query.lower())
+        pairs = [(w, nxt) for w, nxt in zip(raw, raw[1:]) if w.endswith("ing") and not nxt.endswith("ing") and nxt in qwords]
+        if not pairs:
+            return set()
+        kinds = self.lexicon.kinds([nxt for _, nxt in pairs])
+        return {w for w, nxt in pairs if "physical_entity.n.01" in kinds.get(nxt, ())}
 
     def kind_of(self, query: str, sound: Sound) -> tuple[str, str] | None:
         """("names lion, a kind of big cat", "big_cat.n.01") when the query names an animal group small enough
@@ -152,7 +168,9 @@ class WordEvidence:
                 if (compound in asked or known.get(compound)) and compound not in own:
                     own = [w for w in own if w not in (a, b)] + [compound]
         senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
-        wanted_words = next((p for p in phrases if any(senses[w] for w in p)), [])
+        # the first word of the first thing that names an animal: "cockerel crow" asks for a cockerel
+        # (that crows), not for a crow; "bird of prey call" is one word here (a compound)
+        wanted_words = next(([w for w in p if senses[w]][:1] for p in phrases if any(senses[w] for w in p)), [])
         usual = self.lexicon.usual_animal_senses(wanted_words)  # "cat" asked for is the house cat, not a big cat
         wanted = [frozenset(k) for w in wanted_words for k in usual[w]]
         if not wanted:
