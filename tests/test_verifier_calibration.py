@@ -200,6 +200,23 @@ def test_words_name_a_query_only_in_the_sense_it_means(verifier, query, text, ri
     assert verdict.accepted == right, verdict.reason
 
 
+def test_a_songbird_is_any_of_the_birds_wordnet_files_beside_it(verifier):
+    """WordNet's "songbird" (any bird having a musical call) has no kinds of its own: robins,
+    blackbirds, sparrows, finches and nightingales are filed under its parent, "oscine". A
+    library that names the species ("Blackbird singing at dawn") still backs a songbird; a crow
+    or a gull named so does not back a goose, nor a goose a songbird."""
+    words = verifier.words
+    template = next(iter(load_pairs(PAIRS))).sound
+
+    def other(query: str, text: str):
+        return words.other_animal([query], template.model_copy(update={"name": text, "description": text, "tags": []}))
+
+    for species in ("robin", "blackbird", "sparrow", "finch", "nightingale", "lark", "starling"):
+        assert other("songbird singing", f"{species} singing at dawn") is None, species
+    assert other("songbird singing", "goose honking") == "names goose, not songbird"
+    assert other("goose honking", "blackbird singing at dawn") == "names blackbird, not goose"
+
+
 def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
     """A sea lion is no lion, a guinea pig no pig: the query's two words are read as the one
     animal WordNet knows, and a recording that says them is that animal; a recording's own

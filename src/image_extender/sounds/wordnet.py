@@ -293,20 +293,29 @@ class WordNet:
     def usual_animal_senses(self, words: Iterable[str]) -> dict[str, list[set[str]]]:
         """:meth:`animal_senses`, keeping only the senses a word is usually meant in when
         WordNet's sense counts say so: "cat" asked for is the house cat (18 tagged uses), not
-        the big cat (0) it may also mean; a "hog" (young sheep 0, swine 0) stays both."""
+        the big cat (0) it may also mean; a "hog" (young sheep 0, swine 0) stays both. A sense
+        that is a category WordNet fills elsewhere (no kinds of its own, a gloss "any …":
+        "songbird", any bird having a musical call, while robins, finches and wrens are filed
+        under its parent "oscine") stands for its parent's kinds."""
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
         senses = self.animal_senses(words)
 
-        def compute(key: str) -> list[int]:
+        def compute(key: str) -> list[list]:
             base = self._reader.morphy(key.split(":", 1)[1], "n")
             synsets = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
             animals = [s for s in synsets if s.lexname() == "noun.animal"
                        and not any(h.name() == "animal.n.01" for h in s.hypernyms())]
             counts = [sum(lemma.count() for lemma in s.lemmas() if lemma.name().lower() == base) for s in animals]
-            return [i for i, c in enumerate(counts) if c == max(counts)] if counts and max(counts) > 0 else list(range(len(counts)))
+            kept = [i for i, c in enumerate(counts) if c == max(counts)] if counts and max(counts) > 0 else list(range(len(counts)))
+            return [[i, animals[i].name() if not animals[i].hyponyms() and animals[i].definition().startswith("any ") else ""]
+                    for i in kept]
 
-        cache = self._related_cache([f"usual1:{w}" for w in words], compute)
-        return {w: [k for i, k in enumerate(senses[w]) if i in cache[f"usual1:{w}"]] or senses[w] for w in words}
+        cache = self._related_cache([f"usual2:{w}" for w in words], compute)
+        out = {}
+        for w in words:
+            kept = [senses[w][i] - {category} for i, category in cache[f"usual2:{w}"] if i < len(senses[w])]
+            out[w] = kept or senses[w]
+        return out
 
     def _gloss_animal(self, sense, depth: int = 0) -> set[str] | None:
         """What a sex or an age of an animal is a kind of, read from its gloss: the first
