@@ -217,6 +217,23 @@ def test_a_songbird_is_any_of_the_birds_wordnet_files_beside_it(verifier):
     assert other("goose honking", "blackbird singing at dawn") == "names blackbird, not goose"
 
 
+def test_a_part_of_an_animal_is_no_other_animal(verifier):
+    """WordNet files horns, hooves, wings and feathers as noun.animal, but none is an
+    organism: a street's "distant horns" are no animal that is not a pigeon, and hooves on
+    cobblestones or a pigeon's wings are no animal other than the horse or the pigeon."""
+    words = verifier.words
+    template = next(iter(load_pairs(PAIRS))).sound
+
+    def other(query: str, text: str):
+        return words.other_animal([query], template.model_copy(update={"name": text, "description": text, "tags": []}))
+
+    assert other("town square ambience with people and pigeons",
+                 "City street ambience, traffic and pedestrians passing, distant horns") is None
+    assert other("horse galloping", "hooves clattering on cobblestones") is None
+    assert other("pigeon cooing", "pigeons cooing and wings flapping in a square") is None
+    assert other("pigeon cooing", "gulls crying and feathers everywhere") == "names gulls, not pigeon"
+
+
 def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
     """A sea lion is no lion, a guinea pig no pig: the query's two words are read as the one
     animal WordNet knows, and a recording that says them is that animal; a recording's own

@@ -272,14 +272,8 @@ class WordNet:
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
 
         def compute(key: str) -> list[list[str]]:
-            base = self._reader.morphy(key.split(":", 1)[1], "n")
-            senses = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
-            if not senses or senses[0].lexname() != "noun.animal":
-                return []  # "hand" is not read as a farm hand, nor "drum" as the drumfish
             out = []
-            for sense in senses:
-                if sense.lexname() != "noun.animal" or any(h.name() == "animal.n.01" for h in sense.hypernyms()):
-                    continue  # not an animal, or a role any animal plays ("game" in "game sound", "pest", "predator")
+            for sense in self._animal_synsets(key.split(":", 1)[1]):
                 found = {n.name() for path in sense.hypernym_paths() for n in path}
                 if SEX_OR_AGE.match(sense.definition()):  # the animal its gloss names, else its buckets left out
                     found = self._gloss_animal(sense) or {
@@ -287,8 +281,22 @@ class WordNet:
                 out.append(sorted(found))
             return out
 
-        cache = self._related_cache([f"animal6:{w}" for w in words], compute)
-        return {w: [set(k) for k in cache[f"animal6:{w}"]] for w in words}
+        cache = self._related_cache([f"animal7:{w}" for w in words], compute)
+        return {w: [set(k) for k in cache[f"animal7:{w}"]] for w in words}
+
+    def _animal_synsets(self, word: str) -> list:
+        """The animal noun senses of ``word`` that :meth:`animal_senses` reads, in WordNet's
+        order: none when its first sense that is not a person, a thing made of it or its meat
+        is no animal ("hand" is not read as a farm hand, nor "drum" as the drumfish); never a
+        role any animal plays ("game", "pest", "predator": directly under animal.n.01) nor a
+        part of one ("horns", "hooves", "wings", "feathers": filed as noun.animal, no organism)."""
+        base = self._reader.morphy(word, "n")
+        senses = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
+        if not senses or senses[0].lexname() != "noun.animal":
+            return []
+        return [s for s in senses if s.lexname() == "noun.animal"
+                and not any(h.name() == "animal.n.01" for h in s.hypernyms())
+                and any(n.name() == "animal.n.01" for path in s.hypernym_paths() for n in path)]
 
     def usual_animal_senses(self, words: Iterable[str]) -> dict[str, list[set[str]]]:
         """:meth:`animal_senses`, keeping only the senses a word is usually meant in when
@@ -302,18 +310,16 @@ class WordNet:
 
         def compute(key: str) -> list[list]:
             base = self._reader.morphy(key.split(":", 1)[1], "n")
-            synsets = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
-            animals = [s for s in synsets if s.lexname() == "noun.animal"
-                       and not any(h.name() == "animal.n.01" for h in s.hypernyms())]
+            animals = self._animal_synsets(key.split(":", 1)[1])
             counts = [sum(lemma.count() for lemma in s.lemmas() if lemma.name().lower() == base) for s in animals]
             kept = [i for i, c in enumerate(counts) if c == max(counts)] if counts and max(counts) > 0 else list(range(len(counts)))
             return [[i, animals[i].name() if not animals[i].hyponyms() and animals[i].definition().startswith("any ") else ""]
                     for i in kept]
 
-        cache = self._related_cache([f"usual2:{w}" for w in words], compute)
+        cache = self._related_cache([f"usual3:{w}" for w in words], compute)
         out = {}
         for w in words:
-            kept = [senses[w][i] - {category} for i, category in cache[f"usual2:{w}"] if i < len(senses[w])]
+            kept = [senses[w][i] - {category} for i, category in cache[f"usual3:{w}"] if i < len(senses[w])]
             out[w] = kept or senses[w]
         return out
 
