@@ -17,6 +17,7 @@ the verifier before (0.76, 0.67), which a regression to it would fall under.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,16 @@ def vocabulary():
 @pytest.fixture(scope="module")
 def verifier(embedder, vocabulary):
     return EmbeddingVerifier(embedder, vocabulary, lexicon=SoundWords(WordNet.from_data_dir(data_dir())))  # as the finder
+
+
+@lru_cache(maxsize=1)
+def _template():
+    return next(iter(load_pairs(PAIRS))).sound
+
+
+def described(text: str, tags: tuple[str, ...] = (), name: str | None = None):
+    """A recording of the labelled set, described anew: ``text`` as its name (or ``name``) and description."""
+    return _template().model_copy(update={"name": name or text, "description": text, "tags": list(tags)})
 
 
 def _pair(pairs, query, name):
@@ -117,11 +128,8 @@ def test_only_the_senses_a_word_is_used_in_have_opposites(verifier):
     """Running water's opposite is standing water (a tagged sense); "passing" is the opposite
     of "running" only for a football play (an untagged one), so a mower or a car "passing"
     does not contradict an engine "running"."""
-    words = verifier.words
-    template = next(iter(load_pairs(PAIRS))).sound
-
     def contradiction(query: str, text: str):
-        return words.judge(query, template.model_copy(update={"name": text, "description": text, "tags": []})).contradiction
+        return verifier.words.judge(query, described(text)).contradiction
 
     assert contradiction("lawn mower running", "petrol lawn mower cutting grass, passing close") is None
     assert contradiction("car engine running", "car passing by on a wet road") is None
@@ -152,7 +160,7 @@ def test_sexes_and_ages_of_one_animal_are_that_animal(verifier):
     words = verifier.words
     for query, named in [("cow mooing", "A bull and a calf"), ("chicken clucking", "A brown hen"),
                          ("horse neighing", "a mare with her foal"), ("hog grunting", "pig squealing")]:
-        sound = next(iter(load_pairs(PAIRS))).sound.model_copy(update={"name": named, "description": named, "tags": []})
+        sound = described(named)
         assert words.other_animal([query], sound) is None, (query, named)
 
 
@@ -161,19 +169,16 @@ def test_a_big_cat_is_no_house_cat_whatever_words_it_shares(verifier):
     big cat (one of its WordNet senses), and a "cat" asked for is the house cat, the sense
     people mean (18 tagged uses to 0). So a tiger is no cat, no kitten (a "young domestic
     cat" by its gloss, not any young animal), while a black cat is a cat and a hog a pig."""
-    words = verifier.words
-    template = next(iter(load_pairs(PAIRS))).sound
+    def other(query: str, text: str, tags: tuple[str, ...] = ()):
+        return verifier.words.other_animal([query], described(text, tags))
 
-    def other(query: str, text: str, tags: list[str]):
-        return words.other_animal([query], template.model_copy(update={"name": text, "description": text, "tags": tags}))
-
-    tiger = ("Tiger roar, big cat, zoo enclosure", ["tiger", "roar", "big-cat"])
+    tiger = ("Tiger roar, big cat, zoo enclosure", ("tiger", "roar", "big-cat"))
     for query in ("cat meowing", "cats meowing", "kitten mewing"):
         assert other(query, *tiger) == f"names tiger, not {query.split()[0]}", query
     assert other("big cat growling", *tiger) is None
-    assert other("cat meowing", "A black cat. Tux Paint stamp sound", []) is None
-    assert other("kitten mewing", "my cat meowing for food", ["cat"]) is None
-    assert other("hog grunting", "pig squealing", []) is None
+    assert other("cat meowing", "A black cat. Tux Paint stamp sound") is None
+    assert other("kitten mewing", "my cat meowing for food", ("cat",)) is None
+    assert other("hog grunting", "pig squealing") is None
 
 
 @pytest.mark.parametrize(("query", "text", "right"), [
@@ -194,9 +199,7 @@ def test_words_name_a_query_only_in_the_sense_it_means(verifier, query, text, ri
     embedding does not put the recording far nearer something else (``NAME_FLOOR``,
     ``NAME_MAX_GAP``), an -ing word before a noun is part of the thing's name, and an animal
     query asks for its first animal (the cockerel, not the crow)."""
-    template = next(iter(load_pairs(PAIRS))).sound
-    sound = template.model_copy(update={"name": text.split()[0].lower(), "description": text, "tags": []})
-    (verdict,) = verifier.verify(query, [Candidate(sound, 0.5)])
+    (verdict,) = verifier.verify(query, [Candidate(described(text, name=text.split()[0].lower()), 0.5)])
     assert verdict.accepted == right, verdict.reason
 
 
@@ -205,11 +208,8 @@ def test_a_songbird_is_any_of_the_birds_wordnet_files_beside_it(verifier):
     blackbirds, sparrows, finches and nightingales are filed under its parent, "oscine". A
     library that names the species ("Blackbird singing at dawn") still backs a songbird; a crow
     or a gull named so does not back a goose, nor a goose a songbird."""
-    words = verifier.words
-    template = next(iter(load_pairs(PAIRS))).sound
-
     def other(query: str, text: str):
-        return words.other_animal([query], template.model_copy(update={"name": text, "description": text, "tags": []}))
+        return verifier.words.other_animal([query], described(text))
 
     for species in ("robin", "blackbird", "sparrow", "finch", "nightingale", "lark", "starling"):
         assert other("songbird singing", f"{species} singing at dawn") is None, species
@@ -221,11 +221,8 @@ def test_a_part_of_an_animal_is_no_other_animal(verifier):
     """WordNet files horns, hooves, wings and feathers as noun.animal, but none is an
     organism: a street's "distant horns" are no animal that is not a pigeon, and hooves on
     cobblestones or a pigeon's wings are no animal other than the horse or the pigeon."""
-    words = verifier.words
-    template = next(iter(load_pairs(PAIRS))).sound
-
     def other(query: str, text: str):
-        return words.other_animal([query], template.model_copy(update={"name": text, "description": text, "tags": []}))
+        return verifier.words.other_animal([query], described(text))
 
     assert other("town square ambience with people and pigeons",
                  "City street ambience, traffic and pedestrians passing, distant horns") is None
@@ -239,10 +236,7 @@ def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
     animal WordNet knows, and a recording that says them is that animal; a recording's own
     "black cat" stays a cat that is black (WordNet's black cat is a fisher)."""
     words = verifier.words
-    template = next(iter(load_pairs(PAIRS))).sound
-
-    def named(text: str):
-        return template.model_copy(update={"name": text, "description": text, "tags": []})
+    named = described
 
     assert "names lion, not sea lion" in (words.other_animal(["sea lions barking"], named("lion roaring")) or "")
     assert "names pig, not guinea pig" in (words.other_animal(["guinea pig squeaking"], named("pig grunting")) or "")
