@@ -272,17 +272,20 @@ class WordNet:
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
 
         def compute(key: str) -> list[list[str]]:
-            out = []
-            for sense in self._animal_synsets(key.split(":", 1)[1]):
-                found = {n.name() for path in sense.hypernym_paths() for n in path}
-                if SEX_OR_AGE.match(sense.definition()):  # the animal its gloss names, else its buckets left out
-                    found = self._gloss_animal(sense) or {
-                        n for n in found if n != sense.name() and not re.match(r"(young|male|female)(_|\.n\.)", n)}
-                out.append(sorted(found))
-            return out
+            return [sorted(self._sense_kinds(sense)) for sense in self._animal_synsets(key.split(":", 1)[1])]
 
         cache = self._related_cache([f"animal7:{w}" for w in words], compute)
         return {w: [set(k) for k in cache[f"animal7:{w}"]] for w in words}
+
+    def _sense_kinds(self, sense) -> set[str]:
+        """Every synset an animal ``sense`` is a kind of, itself included; for a sex or an age
+        the animal its gloss names, else its ancestors without its own synset and buckets
+        ("young_mammal", "male_horse")."""
+        found = {n.name() for path in sense.hypernym_paths() for n in path}
+        if SEX_OR_AGE.match(sense.definition()):
+            return self._gloss_animal(sense) or {
+                n for n in found if n != sense.name() and not re.match(r"(young|male|female)(_|\.n\.)", n)}
+        return found
 
     def _animal_synsets(self, word: str) -> list:
         """The animal noun senses of ``word`` that :meth:`animal_senses` reads, in WordNet's
@@ -306,22 +309,19 @@ class WordNet:
         "songbird", any bird having a musical call, while robins, finches and wrens are filed
         under its parent "oscine") stands for its parent's kinds."""
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
-        senses = self.animal_senses(words)
 
-        def compute(key: str) -> list[list]:
-            base = self._reader.morphy(key.split(":", 1)[1], "n")
-            animals = self._animal_synsets(key.split(":", 1)[1])
+        def compute(key: str) -> list[list[str]]:
+            word = key.split(":", 1)[1]
+            base = self._reader.morphy(word, "n")
+            animals = self._animal_synsets(word)
             counts = [sum(lemma.count() for lemma in s.lemmas() if lemma.name().lower() == base) for s in animals]
-            kept = [i for i, c in enumerate(counts) if c == max(counts)] if counts and max(counts) > 0 else list(range(len(counts)))
-            return [[i, animals[i].name() if not animals[i].hyponyms() and animals[i].definition().startswith("any ") else ""]
-                    for i in kept]
+            if counts and max(counts) > 0:
+                animals = [s for s, c in zip(animals, counts, strict=True) if c == max(counts)]
+            return [sorted(self._sense_kinds(s) - ({s.name()} if not s.hyponyms() and s.definition().startswith("any ") else set()))
+                    for s in animals]
 
-        cache = self._related_cache([f"usual3:{w}" for w in words], compute)
-        out = {}
-        for w in words:
-            kept = [senses[w][i] - {category} for i, category in cache[f"usual3:{w}"] if i < len(senses[w])]
-            out[w] = kept or senses[w]
-        return out
+        cache = self._related_cache([f"usual4:{w}" for w in words], compute)
+        return {w: [set(k) for k in cache[f"usual4:{w}"]] for w in words}
 
     def _gloss_animal(self, sense, depth: int = 0) -> set[str] | None:
         """What a sex or an age of an animal is a kind of, read from its gloss: the first
