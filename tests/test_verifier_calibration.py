@@ -231,10 +231,11 @@ def test_a_part_of_an_animal_is_no_other_animal(verifier):
     assert other("pigeon cooing", "gulls crying and feathers everywhere") == "names gulls, not pigeon"
 
 
-def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
+def test_a_two_word_animal_is_that_animal_not_its_last_word(verifier):
     """A sea lion is no lion, a guinea pig no pig: the query's two words are read as the one
-    animal WordNet knows, and a recording that says them is that animal; a recording's own
-    "black cat" stays a cat that is black (WordNet's black cat is a fisher)."""
+    animal WordNet knows, and a recording that says them is that animal, or a recording's own
+    two words whose first is no adjective; its "black cat" stays a cat that is black
+    (WordNet's black cat is a fisher)."""
     words = verifier.words
     named = described
 
@@ -242,6 +243,13 @@ def test_a_two_word_animal_asked_for_is_that_animal_not_its_last_word(verifier):
     assert "names pig, not guinea pig" in (words.other_animal(["guinea pig squeaking"], named("pig grunting")) or "")
     assert words.other_animal(["sea lions barking"], named("sea lion colony barking")) is None
     assert words.other_animal(["cat meowing"], named("black cat meowing")) is None
+    # the recording's own two-word animals too, when the first word cannot describe the second
+    # (seen wrong before: Freesound-style sea lions were a lion roaring, a big cat growling)
+    sea_lions = named("Californian sea lions barking on a pier")
+    assert "names sea lion, not lion" in (words.other_animal(["lion roaring"], sea_lions) or "")
+    assert words.kind_of("big cat growling", sea_lions) is None
+    assert not verifier.verify("lion roaring", [Candidate(sea_lions, 0.0)])[0].accepted
+    assert words.other_animal(["lion roaring"], named("Male lion roaring, Kenya")) is None
     # when the query tells kinds apart by a word, the recording's own pair is read the same way
     assert "names giant panda, not red panda" in (words.other_animal(["red panda squeaking"], named("giant panda call")) or "")
     # a fallback's general words are not read as one new animal: "farm animals" allows no pig for an alpaca

@@ -50,6 +50,8 @@ class Lexicon(Protocol):
 
     def animal_group(self, words: list[str]) -> str | None: ...
 
+    def adjectives(self, words) -> set[str]: ...
+
     def lemmas(self, synset: str) -> set[str]: ...
 
 
@@ -120,15 +122,14 @@ class WordEvidence:
         group = self.lexicon.animal_group(re.findall(r"[a-z]+", query.lower()))
         if group is None:
             return None
-        bag = field_words(sound.name, sound.description, sound.tags)
-        own = sorted(w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT)
+        own = sorted(self._own_words(sound))
         senses = self.lexicon.animal_senses(own)
         plain = self.lexicon.lemmas(group)  # "horse call" for "herd of horses galloping" names the group itself:
         kinds = [w for w in own  # the embedding judges that (a call is no gallop); "cat" is no big cat (its first sense)
-                 if senses[w] and group in senses[w][0] and w not in plain and w.rstrip("s") not in plain]
+                 if senses[w] and group in senses[w][0] and w.replace("_", " ") not in plain and w.rstrip("s") not in plain]
         if not kinds:
             return None
-        return f"names {kinds[0]}, a kind of {group.split('.')[0].replace('_', ' ')}", group
+        return f"names {kinds[0].replace('_', ' ')}, a kind of {group.split('.')[0].replace('_', ' ')}", group
 
     def groups(self, names: Iterable[str]) -> set[str]:
         """The animal groups (synset names) that ``names`` name: a thing's label ("big cat",
@@ -154,19 +155,7 @@ class WordEvidence:
             return None
         phrases = [self._animal_compounds(words(t)) for t in things]
         sibling_words = [w for t in siblings for w in words(t)]  # "farm animals" read as one would be a new animal
-        bag = field_words(sound.name, sound.description, sound.tags)
-        own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
-        asked = {w for p in phrases for w in p if "_" in w}
-        heads = {w.rsplit("_", 1)[1] for w in asked}  # "panda" when a red panda is asked for
-        for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
-            split = words(text)
-            pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(split, split[1:])]
-            known = self.lexicon.animal_senses(c for a, b, c in pairs if singular(b) in heads) if heads else {}
-            for a, b, compound in pairs:
-                # the recording says the two-word animal asked for, or another of the same head
-                # ("giant panda" when a red panda is asked for: not the panda, another animal)
-                if (compound in asked or known.get(compound)) and compound not in own:
-                    own = [w for w in own if w not in (a, b)] + [compound]
+        own = self._own_words(sound, {w for p in phrases for w in p if "_" in w})
         senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
         # the first word of the first thing that names an animal: "cockerel crow" asks for a cockerel
         # (that crows), not for a crow; "bird of prey call" is one word here (a compound)
@@ -185,15 +174,39 @@ class WordEvidence:
         if not specific or any(k <= q or q <= k for ks in specific.values() for k in ks for q in wanted):
             return None
         first = next(w for w in wanted_words if senses[w])
-        return f"names {sorted(specific)[0].replace('_', ' ')}, not {first.replace('_', ' ')}"
+        deepest = min(specific, key=lambda w: (-max(len(k) for k in specific[w]), w))  # "pig" before "farm animal"
+        return f"names {deepest.replace('_', ' ')}, not {first.replace('_', ' ')}"
+
+    def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:
+        """The words of a candidate's name and description (not its asides or tags), each
+        two-word animal joined into one: "sea lions" is a sea lion, no lion, and a guinea pig no
+        pig. A pair is joined when WordNet knows it as an animal and its first word cannot
+        describe (is no adjective: "sea", "guinea", "mountain"), or when it is the two-word
+        animal ``asked`` for or another of the same head word ("giant panda" when a red panda
+        is asked for: another animal); so a "black cat" stays a cat that is black, not
+        WordNet's "black cat" (a fisher)."""
+        assert self.lexicon is not None
+        bag = field_words(sound.name, sound.description, sound.tags)
+        own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
+        heads = {w.rsplit("_", 1)[1] for w in asked}  # "panda" when a red panda is asked for
+        for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
+            split = words(text)
+            pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(split, split[1:])]
+            if not pairs:
+                continue
+            known = self.lexicon.animal_senses(c for _, _, c in pairs)
+            describing = self.lexicon.adjectives(a for a, _, _ in pairs)
+            for a, b, compound in pairs:
+                if compound in own or not (compound in asked or known.get(compound)):
+                    continue
+                if compound in asked or singular(b) in heads or a not in describing:
+                    own = [w for w in own if w not in (a, b, singular(b))] + [compound]
+        return own
 
     def _animal_compounds(self, seq: list[str]) -> list[str]:
         """``seq`` with each two adjacent words that WordNet knows as one animal joined
         ("red_panda", "sea_lion", "guinea_pig"): a red panda is not the panda, a sea lion no lion.
-        Only the query's words are read so: a recording's own pair is joined only when the
-        query asked for that animal or another two-word kind of the same word ("giant panda"
-        when a red panda is asked for), so its "black cat" stays a cat that is black, not
-        WordNet's "black cat" (a fisher)."""
+        The query's words are read so; a recording's are read by :meth:`_own_words`."""
         assert self.lexicon is not None
         pairs = [f"{a}_{b}" for a, b in zip(seq, seq[1:])]
         senses = self.lexicon.animal_senses(pairs) if pairs else {}

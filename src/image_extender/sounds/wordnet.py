@@ -374,6 +374,15 @@ class WordNet:
         found = self._related_cache([key], compute)[key]
         return found or None
 
+    def adjectives(self, words: Iterable[str]) -> set[str]:
+        """The ``words`` WordNet also knows as adjectives ("black", "polar", "red"; not "sea",
+        "guinea", "mountain"): in a recording's "black cat" the first word may describe the
+        animal, while in "sea lions" it can only be part of its name. Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+        cache = self._related_cache([f"adj1:{w}" for w in words],
+                                    lambda key: bool(self._reader.synsets(key[5:], pos="a") or self._reader.synsets(key[5:], pos="s")))
+        return {w for w in words if cache[f"adj1:{w}"]}
+
     def lemmas(self, synset: str) -> set[str]:
         """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
         {"big cat", "cat"}). Cached beside :meth:`expansions`."""
