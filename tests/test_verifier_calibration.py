@@ -168,7 +168,8 @@ def test_a_big_cat_is_no_house_cat_whatever_words_it_shares(verifier):
     """"Tiger roar, big cat, zoo enclosure" says "cat" too: beside a tiger the word means the
     big cat (one of its WordNet senses), and a "cat" asked for is the house cat, the sense
     people mean (18 tagged uses to 0). So a tiger is no cat, no kitten (a "young domestic
-    cat" by its gloss, not any young animal), while a black cat is a cat and a hog a pig."""
+    cat" by its gloss, not any young animal), while a black cat is a cat and a hog a pig; and a
+    recording's own "cat" is the house cat too."""
     def other(query: str, text: str, tags: tuple[str, ...] = ()):
         return verifier.words.other_animal([query], described(text, tags))
 
@@ -179,6 +180,11 @@ def test_a_big_cat_is_no_house_cat_whatever_words_it_shares(verifier):
     assert other("cat meowing", "A black cat. Tux Paint stamp sound") is None
     assert other("kitten mewing", "my cat meowing for food", ("cat",)) is None
     assert other("hog grunting", "pig squealing") is None
+    # and the other way round: a recording's "cat" is read in the sense people mean too, so a
+    # purring cat is no cheetah (seen accepted for "cheetah purring", rank 1 by the embedding),
+    # while a "big cat" (WordNet's own first name for the group) is one for a lion
+    assert other("cheetah purring", "Cat purring contentedly on a lap, close.") == "names cat, not cheetah"
+    assert other("lion roaring", "Big cat roaring at night") is None
 
 
 @pytest.mark.parametrize(("query", "text", "right"), [
@@ -264,3 +270,17 @@ def test_a_musical_instrument_is_not_music(verifier, pairs):
     p = next(p for p in pairs if p.query == "hand clapping" and "musical instrument" in p.sound.tags)
     (verdict,) = verifier.verify("hand clapping", [Candidate(p.sound, 0.5)])
     assert "is music" not in verdict.reason, verdict.reason
+
+
+
+def test_a_kind_of_the_animal_asked_for_is_no_rival(verifier):
+    """A robin is a bird: a recording nearest to the concept "robin" is a bird chirping all the
+    same, so kinds of the query's animal do not rank against it (seen on a Freesound-style
+    description: "European robin singing" ranked "birds chirping" 12th, behind "robin"; 7th now), while
+    another animal does: a tiger is no cat meowing."""
+    robin = described("European robin singing from a hedge, winter.", name="Robin")
+    (judged,) = verifier.judge("birds chirping", [robin])
+    assert "robin" not in judged.best and judged.rank <= 10, (judged.best, judged.rank)
+    tiger = described("Tiger growling and snarling, zoo.", name="Tiger")
+    (judged,) = verifier.judge("cat meowing", [tiger])
+    assert "tiger" in judged.best

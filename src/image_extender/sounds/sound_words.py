@@ -63,8 +63,8 @@ class SoundWords:
     def animal_group(self, words: list[str]) -> str | None:
         return self.lexicon.animal_group(words) if self.lexicon is not None else None
 
-    def adjectives(self, words: Iterable[str]) -> set[str]:
-        return self.lexicon.adjectives(words) if self.lexicon is not None else set()
+    def animal_compounds(self, pairs: Iterable[str]) -> set[str]:
+        return self.lexicon.animal_compounds(pairs) if self.lexicon is not None else set()
 
     def lemmas(self, synset: str) -> set[str]:
         return self.lexicon.lemmas(synset) if self.lexicon is not None else set()

@@ -21,7 +21,8 @@ rejected.
 
 Competitors that are the query's own words ("rain" for "rain falling") or near-synonyms of
 it (cosine to the query >= ``synonym``: "fire burning" for "fire crackling") are not
-rivals and are left out of rank and margin. The competitors are the analyzer's whole
+rivals and are left out of rank and margin; nor are kinds of the animal the query asks for
+("robin singing" for "birds chirping": a robin is a bird, ``wording.animal_asked``). The competitors are the analyzer's whole
 sounding vocabulary (``analyze.vocabulary.sounding_entries``), so a tiger recording meets
 "tiger" as a rival the moment the analyzer knows tigers.
 
@@ -284,6 +285,8 @@ class EmbeddingVerifier:
         self.synonym = synonym
         self._vocab_vecs: np.ndarray | None = None
         self._text_cache: dict[str, np.ndarray] = {}
+        self._kinds_cache: dict[str, set[int]] = {}
+        self._vocab_animals: list[list[frozenset[str]]] | None = None
 
     def _vocab(self) -> np.ndarray:
         if self._vocab_vecs is None:
@@ -306,7 +309,9 @@ class EmbeddingVerifier:
         vecs = self._embed([q, *texts])
         qv, cv = vecs[0], vecs[1:]
         near = self._vocab() @ qv  # how close each competitor is to the query itself
-        keep = [i for i, v in enumerate(self.vocabulary) if not _same_concept(v, q) and near[i] < self.synonym]
+        kinds = self._kinds_of(q)
+        keep = [i for i, v in enumerate(self.vocabulary)
+                if not _same_concept(v, q) and near[i] < self.synonym and i not in kinds]
         names = [self.vocabulary[i] for i in keep]
         comp = cv @ self._vocab()[keep].T  # (n_sounds, n_competitors)
         own = cv @ qv
@@ -327,6 +332,23 @@ class EmbeddingVerifier:
                 )
             )
         return out
+
+    def _kinds_of(self, query: str) -> set[int]:
+        """The competitors (indices into the vocabulary) that ask for a kind of the animal the
+        query asks for: "robin singing" or "crow cawing" for "birds chirping", "lion roaring" for
+        "big cat growling". They are no rivals: a recording nearest to "robin singing" is a
+        bird chirping all the same, and a library that names its birds' species must still back
+        a bird. Another animal stays a rival ("tiger growl" for "cat meowing")."""
+        if query not in self._kinds_cache:
+            wanted = self.words.animal_asked(query)
+            if not wanted:
+                self._kinds_cache[query] = set()
+            else:
+                if self._vocab_animals is None:
+                    self._vocab_animals = [self.words.animal_asked(v) for v in self.vocabulary]
+                self._kinds_cache[query] = {i for i, animal in enumerate(self._vocab_animals)
+                                            if any(w < k for w in wanted for k in animal)}
+        return self._kinds_cache[query]
 
     def _wanted_cues(self, query: str) -> set[str]:
         """Music is wanted when a query word is a musical instrument ("violin", "drums")."""

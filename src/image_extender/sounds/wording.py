@@ -50,7 +50,7 @@ class Lexicon(Protocol):
 
     def animal_group(self, words: list[str]) -> str | None: ...
 
-    def adjectives(self, words) -> set[str]: ...
+    def animal_compounds(self, pairs) -> set[str]: ...
 
     def lemmas(self, synset: str) -> set[str]: ...
 
@@ -166,25 +166,29 @@ class WordEvidence:
             return None
         wanted += [frozenset(k) for w in sibling_words for k in senses[w] if not any(frozenset(k) < q for q in wanted)]
         named = {w: [frozenset(k) for k in senses[w]] for w in own if senses[w]}
+        usual = {w: [frozenset(k) for k in ks] for w, ks in self.lexicon.usual_animal_senses(named).items()} if named else {}
 
         def general(w: str) -> bool:  # a sense of it is more general than another word named ("animal" beside "pig",
-            return any(any(k < o for v, others in named.items() if v != w for o in others) for k in named[w])  # "cat" beside "tiger")
+            return any(k < o for k in named[w] + usual[w] for v, others in named.items() if v != w for o in others)  # "cat"
+            # beside "tiger", "farm animal", any animal kept for use, beside "pig")
 
-        specific = {w: ks for w, ks in named.items() if not general(w)}
-        if not specific or any(k <= q or q <= k for ks in specific.values() for k in ks for q in wanted):
+        specific = [w for w in named if not general(w)]
+        # a word named is the animal wanted in any of its senses when that sense is a kind of it (a "sparrow" may be
+        # the hedge sparrow, a songbird), but a more general word for it only in the senses it is used in: "cat
+        # purring" is the house cat, no cheetah, though WordNet's "cat" may also mean the big cat
+        if not specific or any(q <= k for w in specific for k in named[w] for q in wanted) or any(
+                k <= q for w in specific for k in usual[w] for q in wanted):
             return None
         first = next(w for w in wanted_words if senses[w])
-        deepest = min(specific, key=lambda w: (-max(len(k) for k in specific[w]), w))  # "pig" before "farm animal"
+        deepest = min(specific, key=lambda w: (-max(len(k) for k in named[w]), w))  # "pig" before "farm animal"
         return f"names {deepest.replace('_', ' ')}, not {first.replace('_', ' ')}"
 
     def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:
         """The words of a candidate's name and description (not its asides or tags), each
         two-word animal joined into one: "sea lions" is a sea lion, no lion, and a guinea pig no
-        pig. A pair is joined when WordNet knows it as an animal and its first word cannot
-        describe (is no adjective: "sea", "guinea", "mountain"), or when it is the two-word
-        animal ``asked`` for or another of the same head word ("giant panda" when a red panda
-        is asked for: another animal); so a "black cat" stays a cat that is black, not
-        WordNet's "black cat" (a fisher)."""
+        pig (WordNet's ``animal_compounds``: a "black cat" stays a cat that is black, not
+        WordNet's "black cat", a fisher); and so is the two-word animal ``asked`` for, or
+        another of the same head word ("giant panda" when a red panda is asked for)."""
         assert self.lexicon is not None
         bag = field_words(sound.name, sound.description, sound.tags)
         own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
@@ -194,14 +198,24 @@ class WordEvidence:
             pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(split, split[1:])]
             if not pairs:
                 continue
-            known = self.lexicon.animal_senses(c for _, _, c in pairs)
-            describing = self.lexicon.adjectives(a for a, _, _ in pairs)
+            named = self.lexicon.animal_compounds(c for _, _, c in pairs)
+            same_head = self.lexicon.animal_senses(c for _, b, c in pairs if singular(b) in heads) if heads else {}
             for a, b, compound in pairs:
-                if compound in own or not (compound in asked or known.get(compound)):
-                    continue
-                if compound in asked or singular(b) in heads or a not in describing:
+                if compound not in own and (compound in asked or compound in named or same_head.get(compound)):
                     own = [w for w in own if w not in (a, b, singular(b))] + [compound]
         return own
+
+    def animal_asked(self, text: str) -> list[frozenset[str]]:
+        """The animal a query (or any short phrase) asks for, in the senses it is used in: its
+        first word (or two-word animal) WordNet knows as an animal, every synset each sense
+        is a kind of ("cat meowing" -> the house cat's; "bird of prey call" -> a bird of
+        prey's); empty without one or without a lexicon."""
+        if self.lexicon is None:
+            return []
+        seq = self._animal_compounds(words(text))
+        senses = self.lexicon.animal_senses(seq)
+        first = next((w for w in seq if senses[w]), None)
+        return [frozenset(k) for k in self.lexicon.usual_animal_senses([first])[first]] if first else []
 
     def _animal_compounds(self, seq: list[str]) -> list[str]:
         """``seq`` with each two adjacent words that WordNet knows as one animal joined

@@ -374,14 +374,27 @@ class WordNet:
         found = self._related_cache([key], compute)[key]
         return found or None
 
-    def adjectives(self, words: Iterable[str]) -> set[str]:
-        """The ``words`` WordNet also knows as adjectives ("black", "polar", "red"; not "sea",
-        "guinea", "mountain"): in a recording's "black cat" the first word may describe the
-        animal, while in "sea lions" it can only be part of its name. Cached beside :meth:`expansions`."""
-        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
-        cache = self._related_cache([f"adj1:{w}" for w in words],
-                                    lambda key: bool(self._reader.synsets(key[5:], pos="a") or self._reader.synsets(key[5:], pos="s")))
-        return {w for w in words if cache[f"adj1:{w}"]}
+    def animal_compounds(self, pairs: Iterable[str]) -> set[str]:
+        """Of two-word phrases ("sea_lion", "black_cat", "big_cat"), those a description names
+        one animal by: WordNet knows the pair as an animal, and its first word cannot describe
+        the second (no adjective: "sea", "guinea", "mountain") or the pair is that animal's
+        own first name ("big cat", "brown bear", "domestic cat"). A "black cat" is a cat that is
+        black, not the fisher WordNet also calls so; a "polar bear" stays a bear (WordNet
+        names it "ice bear" first). Cached beside :meth:`expansions`."""
+        pairs = list(dict.fromkeys(p.strip().lower() for p in pairs if p and p.strip()))
+
+        def compute(key: str) -> bool:
+            pair = key.split(":", 1)[1]
+            senses = self._animal_synsets(pair)
+            if not senses:
+                return False
+            first = pair.split("_", 1)[0]
+            describes = bool(self._reader.synsets(first, pos="a") or self._reader.synsets(first, pos="s"))
+            base = self._reader.morphy(pair, "n")
+            return not describes or any(s.lemma_names()[0].lower() == base for s in senses)
+
+        cache = self._related_cache([f"compound1:{p}" for p in pairs], compute)
+        return {p for p in pairs if cache[f"compound1:{p}"]}
 
     def lemmas(self, synset: str) -> set[str]:
         """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
