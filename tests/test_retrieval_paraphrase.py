@@ -116,6 +116,21 @@ def test_wordnet_brings_the_words_people_use(wordnet):
     assert q["thoroughbreds"]["thoroughbred"] > q["thoroughbreds"]["racehorse"] > q["thoroughbreds"]["horse"]
 
 
+def test_a_thing_made_is_called_only_by_the_names_people_use_for_it(wordnet):
+    """WordNet lists "horn" among a trumpet's names (the word's fifth sense), "harp" among a
+    harmonica's (third), "bell" among a chime's (ninth) and "machine" among a car's (sixth):
+    read so, a car horn was a trumpet playing, a harp glissando a harmonica and any bell a
+    wind chime. A name counts in the first two senses of its word or in a sense it is tagged
+    in; an animal keeps all its names (a hog is a pig)."""
+    q = wordnet.expansions(["trumpet", "harmonica", "chime", "car", "bicycle", "pig"], verbs=True)
+    assert "horn" not in q["trumpet"] and "cornet" in q["trumpet"]
+    assert "harp" not in q["harmonica"]
+    assert "bell" not in q["chime"] and "gong" in q["chime"]
+    assert "machine" not in q["car"] and {"auto", "automobile"} <= set(q["car"])
+    assert "bike" in q["bicycle"]
+    assert "hog" in q["pig"]
+
+
 def test_a_word_in_the_description_outweighs_the_same_word_in_a_tag(library, wordnet):
     """Tux Paint files its tiger and lion under "cats"; the cat is "A black cat"."""
     docs = [Doc(i, s["name"], s["description"], tuple(s["tags"])) for i, s in enumerate(library)]

@@ -66,5 +66,8 @@ class SoundWords:
     def animal_compounds(self, pairs: Iterable[str]) -> set[str]:
         return self.lexicon.animal_compounds(pairs) if self.lexicon is not None else set()
 
+    def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
+        return self.lexicon.persons(words, groups=groups) if self.lexicon is not None else set()
+
     def lemmas(self, synset: str) -> set[str]:
         return self.lexicon.lemmas(synset) if self.lexicon is not None else set()

@@ -38,7 +38,7 @@ is rejected too.
 Calibration (``calibration.fit`` on ``tests/data/verifier_pairs.jsonl``: 1,689 labelled
 pairs, 110 queries, with the hard negatives the issue names and the category neighbours
 of the dev photos): thresholds fitted on two thirds of the queries, measured on the
-held-out third — precision 0.87, recall 0.84 (before: 0.76, 0.67). Details in :data:`CALIBRATION`.
+held-out third — precision 0.88, recall 0.84 (before: 0.76, 0.67). Details in :data:`CALIBRATION`.
 
 A candidate whose own words name a kind of the animal group the query names (``wording``:
 "A lion" for "big cat growling", "A gander" for "goose honking"; groups of at most
@@ -85,7 +85,12 @@ CALIBRATION = (
     "floor 0.45, name_cover 0.9, name_floor 0 (0.1 now, with a naming gap of 0.45: guards for other libraries' "
     "descriptions, see NAME_MAX_GAP, that change no labelled pair), other_animals on; held-out third (38 queries, 602 pairs): "
     "precision 0.87, recall 0.83 (114/138 true, 17/464 false accepted); with kinds of the query's animal group "
-    "accepted (session 5: 'A lion' for 'big cat growling') 0.87 / 0.84 (116/138 true, 17/464 false). The verifier before (top_k 5, gap 0.15, "
+    "accepted (session 5: 'A lion' for 'big cat growling') 0.87 / 0.84 (116/138 true, 17/464 false); with a "
+    "two-word animal read as one (session 9: 'sea lions' are no lion) 0.88 / 0.84 (16/464 false). A lower floor "
+    "for a clear leader (first of all concepts by +0.05 at 0.35) was tried in session 10: it let the long "
+    "descriptions of other libraries in ('Ferrari V12 revving', 0.42, +0.07) but also game sounds about something "
+    "else ('health centre, short ambience' for 'historic town centre ambience', 0.36, +0.10; a doorbell for 'home "
+    "interior room tone', 0.42, +0.12), so the floor stays. The verifier before (top_k 5, gap 0.15, "
     "floor 0.30, no word evidence) on the same held-out pairs: precision 0.76, recall 0.67. The category "
     "neighbours of the dev photos (a bear for 'panda bleating', a lion roar for 'cheetah growl', a piggery's "
     "'farm animal' for 'alpaca humming', a tiger for 'leopard growl') are hard negatives now; the embedding "
@@ -369,21 +374,19 @@ class EmbeddingVerifier:
         if self.other_animals and j.wording.other:
             return Verdict(False, j.score, f"{who} is another animal than '{query}' asks for: it {j.wording.other}")
         ranking = f"ranks {_ordinal(j.rank)} of {j.of} concepts for '{query}' ({j.score:.2f}, margin {j.margin:+.2f})"
-        embedding_ok = j.rank <= self.top_k and j.margin >= -self.max_gap and j.score >= self.floor
-        if (not embedding_ok and j.wording.things >= self.name_cover and j.score >= self.name_floor
-                and j.margin >= -self.name_max_gap):
+        if j.rank <= self.top_k and j.margin >= -self.max_gap and j.score >= self.floor:
+            return Verdict(True, j.score, f"{who} {ranking}", margin=j.margin)
+        if j.wording.things >= self.name_cover and j.score >= self.name_floor and j.margin >= -self.name_max_gap:
             return Verdict(True, j.score, f"{who} names '{query}' ({j.wording.things:.0%} of its things); it {ranking}",
                            margin=j.margin)
-        if not embedding_ok and j.wording.kind:
+        if j.wording.kind:
             return Verdict(True, j.score, f"{who} {j.wording.kind} ('{query}'); it {ranking}", margin=j.margin,
                            group=j.wording.group)
         if j.rank > self.top_k:
             return Verdict(False, j.score, f"{who} {ranking}: nearer to '{j.best}' ({j.best_score:.2f}); needs top {self.top_k}")
         if j.margin < -self.max_gap:
             return Verdict(False, j.score, f"{who} {ranking}: too far below '{j.best}' ({j.best_score:.2f}); gap allowed {self.max_gap:.2f}")
-        if j.score < self.floor:
-            return Verdict(False, j.score, f"{who} {ranking}: similarity below the floor {self.floor:.2f}")
-        return Verdict(True, j.score, f"{who} {ranking}", margin=j.margin)
+        return Verdict(False, j.score, f"{who} {ranking}: similarity below the floor {self.floor:.2f}")
 
     def verify(self, query: str, candidates: list[Candidate]) -> list[Verdict]:
         judgements = self.judge(query, [c.sound for c in candidates])

@@ -52,6 +52,8 @@ class Lexicon(Protocol):
 
     def animal_compounds(self, pairs) -> set[str]: ...
 
+    def persons(self, words, *, groups: bool = False) -> set[str]: ...
+
     def lemmas(self, synset: str) -> set[str]: ...
 
 
@@ -63,6 +65,23 @@ class Wording:
     other: str | None = None  # "names bear, not panda": the animal it names instead of the query's
     kind: str | None = None  # "names lion, a kind of big cat": a kind of the animal group the query names
     group: str | None = None  # that group's synset ("big_cat.n.01")
+
+
+LISTING = frozenset({"and", "with", "or", ","})
+
+
+def _listed_animals(phrase: list[str], text: str, senses: dict) -> list[str]:
+    """The first animal word of ``phrase`` (the words of ``text``) and every other one listed
+    beside it ("birds and bees", "chickens, cows"), not one that follows it as its call would
+    ("cockerel crow")."""
+    animals = [w for w in phrase if senses[w]]
+    raw = re.findall(r"[a-z]+|,", text.lower())
+    listed = animals[:1]
+    for w in animals[1:]:
+        i = next((k for k, token in enumerate(raw) if token == w.split("_", 1)[0]), 0)
+        if i > 0 and raw[i - 1] in LISTING:
+            listed.append(w)
+    return listed
 
 
 class WordEvidence:
@@ -143,7 +162,8 @@ class WordEvidence:
     def other_animal(self, things: Iterable[str], sound: Sound, siblings: Iterable[str] = ()) -> str | None:
         """"names bear, not panda" when the candidate's own words (name and description,
         not its asides or tags) name animals and none of their most specific ones is the
-        animal wanted, a kind of it or a more general word for it; else None. The animal
+        animal wanted, a kind of it or a more general word for it, or name no animal but a
+        person ("names woman, not hyena"); else None. The animal
         wanted is the one the first of ``things`` that names any animal names (an object's
         first query, else its label: "meerkat calls" when WordNet knows no meerkat).
 
@@ -157,15 +177,23 @@ class WordEvidence:
         sibling_words = [w for t in siblings for w in words(t)]  # "farm animals" read as one would be a new animal
         own = self._own_words(sound, {w for p in phrases for w in p if "_" in w})
         senses = self.lexicon.animal_senses([*(w for p in phrases for w in p), *sibling_words, *own])
-        # the first word of the first thing that names an animal: "cockerel crow" asks for a cockerel
-        # (that crows), not for a crow; "bird of prey call" is one word here (a compound)
-        wanted_words = next(([w for w in p if senses[w]][:1] for p in phrases if any(senses[w] for w in p)), [])
+        # the first thing that names an animal asks for its first animal and those listed beside it:
+        # "cockerel crow" asks for a cockerel (that crows), not for a crow, "garden ambience birds and
+        # bees" for both; "bird of prey call" is one word here (a compound)
+        wanted_words = next((_listed_animals(p, t, senses) for p, t in zip(phrases, things, strict=True)
+                             if any(senses[w] for w in p)), [])
         usual = self.lexicon.usual_animal_senses(wanted_words)  # "cat" asked for is the house cat, not a big cat
         wanted = [frozenset(k) for w in wanted_words for k in usual[w]]
         if not wanted:
             return None
         wanted += [frozenset(k) for w in sibling_words for k in senses[w] if not any(frozenset(k) < q for q in wanted)]
         named = {w: [frozenset(k) for k in senses[w]] for w in own if senses[w]}
+        if not named:  # a "woman laughing" is no laughing hyena, a "man whistling" no bird (unless people are asked for too)
+            if self.lexicon.persons((w for p in phrases for w in p), groups=True):
+                return None
+            people = self.lexicon.persons(own)
+            person = next((w for w in own if w in people), None)
+            return f"names {person}, not {wanted_words[0].replace('_', ' ')}" if person else None
         usual = {w: [frozenset(k) for k in ks] for w, ks in self.lexicon.usual_animal_senses(named).items()} if named else {}
 
         def general(w: str) -> bool:  # a sense of it is more general than another word named ("animal" beside "pig",
@@ -188,21 +216,27 @@ class WordEvidence:
         two-word animal joined into one: "sea lions" is a sea lion, no lion, and a guinea pig no
         pig (WordNet's ``animal_compounds``: a "black cat" stays a cat that is black, not
         WordNet's "black cat", a fisher); and so is the two-word animal ``asked`` for, or
-        another of the same head word ("giant panda" when a red panda is asked for)."""
+        another of the same head word ("giant panda" when a red panda is asked for). An animal
+        word right before another says which one of it ("bull elephant", "hen pheasant"): the
+        elephant is named, no bull (cattle, as good as a cow)."""
         assert self.lexicon is not None
         bag = field_words(sound.name, sound.description, sound.tags)
         own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
         heads = {w.rsplit("_", 1)[1] for w in asked}  # "panda" when a red panda is asked for
-        for text in (re.sub(r"[_\-.]+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
-            split = words(text)
+        for text in (re.sub(r"_+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
+            split = words(re.sub(r"[\-.]+", " ", text))
             pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(split, split[1:])]
             if not pairs:
                 continue
             named = self.lexicon.animal_compounds(c for _, _, c in pairs)
             same_head = self.lexicon.animal_senses(c for _, b, c in pairs if singular(b) in heads) if heads else {}
+            animals = self.lexicon.animal_senses(split)
             for a, b, compound in pairs:
                 if compound not in own and (compound in asked or compound in named or same_head.get(compound)):
                     own = [w for w in own if w not in (a, b, singular(b))] + [compound]
+                elif (animals[a] and animals[b] and a != b  # "bull elephant", "hen pheasant": the sex of the second,
+                      and re.search(rf"\b{re.escape(a)} +{re.escape(b)}\b", text.lower())):  # not a list ("chickens, cows", "Pigs - Sows")
+                    own = [w for w in own if w != a]
         return own
 
     def animal_asked(self, text: str) -> list[frozenset[str]]:
@@ -219,15 +253,17 @@ class WordEvidence:
 
     def _animal_compounds(self, seq: list[str]) -> list[str]:
         """``seq`` with each two adjacent words that WordNet knows as one animal joined
-        ("red_panda", "sea_lion", "guinea_pig"): a red panda is not the panda, a sea lion no lion.
+        ("red_panda", "sea_lion", "guinea_pig", "bird of prey" -> "bird_of_prey": the words leave
+        out "of"): a red panda is not the panda, a sea lion no lion.
         The query's words are read so; a recording's are read by :meth:`_own_words`."""
         assert self.lexicon is not None
-        pairs = [f"{a}_{b}" for a, b in zip(seq, seq[1:])]
+        pairs = [f"{a}{join}{b}" for a, b in zip(seq, seq[1:]) for join in ("_", "_of_")]  # "of" is no search word
         senses = self.lexicon.animal_senses(pairs) if pairs else {}
         out, i = [], 0
         while i < len(seq):
-            if i + 1 < len(seq) and senses.get(f"{seq[i]}_{seq[i + 1]}"):
-                out.append(f"{seq[i]}_{singular(seq[i + 1])}")  # "sea lions" and "sea lion" are one animal
+            join = next((j for j in ("_", "_of_") if i + 1 < len(seq) and senses.get(f"{seq[i]}{j}{seq[i + 1]}")), None)
+            if join:
+                out.append(f"{seq[i]}{join}{singular(seq[i + 1])}")  # "sea lions" and "sea lion" are one animal
                 i += 2
             else:
                 out.append(seq[i])

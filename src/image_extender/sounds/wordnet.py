@@ -163,7 +163,8 @@ class Hypernym:
 # "bugler") less; each hypernym level up ("racehorse", then "horse") less again.
 SAME, SYNONYM, DERIVED, HYPERNYM, HYPERNYM_DECAY = 1.0, 0.9, 0.75, 0.75, 0.7
 HYPERNYM_LEVELS = 3
-EXPANSIONS_VERSION = 2  # bump when the expansion rules change: the disk cache is keyed by it
+USUAL_SENSES, USUAL_COUNT = 2, 2  # a synonym counts in the senses a word is used in (_usually_means)
+EXPANSIONS_VERSION = 4  # bump when the expansion rules change: the disk cache is keyed by it
 VERB_SENSES = 2  # "croak" is first "die": only the first senses of a verb are its sounds
 
 
@@ -376,11 +377,13 @@ class WordNet:
 
     def animal_compounds(self, pairs: Iterable[str]) -> set[str]:
         """Of two-word phrases ("sea_lion", "black_cat", "big_cat"), those a description names
-        one animal by: WordNet knows the pair as an animal, and its first word cannot describe
-        the second (no adjective: "sea", "guinea", "mountain") or the pair is that animal's
-        own first name ("big cat", "brown bear", "domestic cat"). A "black cat" is a cat that is
-        black, not the fisher WordNet also calls so; a "polar bear" stays a bear (WordNet
-        names it "ice bear" first). Cached beside :meth:`expansions`."""
+        one animal by: WordNet knows the pair as an animal, and either the pair is that
+        animal's own first name ("sea lion", "big cat", "brown bear", "domestic cat") or its
+        first word cannot describe the second (no adjective: "guinea", "mountain") and the
+        second is no animal itself. A "black cat" is a cat that is black, not the fisher
+        WordNet also calls so; a "polar bear" stays a bear (WordNet names it "ice bear"
+        first); a "carrion crow" stays a crow: WordNet's is the American black vulture, a
+        name few recordists mean by it. Cached beside :meth:`expansions`."""
         pairs = list(dict.fromkeys(p.strip().lower() for p in pairs if p and p.strip()))
 
         def compute(key: str) -> bool:
@@ -388,13 +391,31 @@ class WordNet:
             senses = self._animal_synsets(pair)
             if not senses:
                 return False
-            first = pair.split("_", 1)[0]
-            describes = bool(self._reader.synsets(first, pos="a") or self._reader.synsets(first, pos="s"))
+            first, last = pair.split("_", 1)
             base = self._reader.morphy(pair, "n")
-            return not describes or any(s.lemma_names()[0].lower() == base for s in senses)
+            if any(s.lemma_names()[0].lower() == base for s in senses):
+                return True
+            describes = bool(self._reader.synsets(first, pos="a") or self._reader.synsets(first, pos="s"))
+            return not describes and not self._animal_synsets(last)
 
-        cache = self._related_cache([f"compound1:{p}" for p in pairs], compute)
-        return {p for p in pairs if cache[f"compound1:{p}"]}
+        cache = self._related_cache([f"compound2:{p}" for p in pairs], compute)
+        return {p for p in pairs if cache[f"compound2:{p}"]}
+
+    def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
+        """Of ``words``, those whose first noun sense is a person ("woman", "men", "baby",
+        "farmer"), with ``groups`` also a group ("people", "crowd"; a "flock" too): a recording
+        that names a person and no animal is of people, whatever it does that an animal does
+        too (laughing, howling, whistling). Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+        kinds = ("noun.person", "noun.group") if groups else ("noun.person",)
+
+        def compute(key: str) -> str:
+            base = self._reader.morphy(key.split(":", 1)[1], "n")
+            senses = self._reader.synsets(base, pos="n") if base else []
+            return senses[0].lexname() if senses else ""
+
+        cache = self._related_cache([f"lexname1:{w}" for w in words], compute)
+        return {w for w in words if cache[f"lexname1:{w}"] in kinds}
 
     def lemmas(self, synset: str) -> set[str]:
         """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
@@ -448,6 +469,8 @@ class WordNet:
             senses += r.synsets(verb, pos="v")[:VERB_SENSES]
         for synset in senses:
             for lemma in synset.lemmas():
+                if synset.lexname() == "noun.artifact" and not self._usually_means(lemma, synset):
+                    continue
                 add(lemma.name(), SYNONYM)
                 if verbs:  # "bugler" -> bugle, "neighing" -> neigh; in descriptions mostly noise
                     for related in lemma.derivationally_related_forms():
@@ -462,6 +485,18 @@ class WordNet:
                         add(parent.lemma_names()[0], weight)
                 weight *= HYPERNYM_DECAY
         return out
+
+    def _usually_means(self, lemma, synset) -> bool:
+        """Is ``lemma`` a name people use for the thing made ``synset``: one of the word's first
+        :data:`USUAL_SENSES` noun senses, or tagged in it at least :data:`USUAL_COUNT` times?
+        A trumpet is a "horn" (its fifth sense, one tagged use) and a harmonica a "harp" (third),
+        chimes are "bells" (ninth) and a car a "machine" (sixth), but no recording of a car horn,
+        a harp, a church bell or a washing machine is one of those; a bicycle is a "bike" (second).
+        Only things made are read so: an animal's other names are its names ("hog" is the pig's
+        third sense, never tagged, yet a hog grunting is a pig)."""
+        names = [s.name() for s in self._reader.synsets(lemma.name(), pos="n")]
+        rank = names.index(synset.name()) + 1 if synset.name() in names else len(names) + 1
+        return rank <= USUAL_SENSES or lemma.count() >= USUAL_COUNT
 
     def sounding_sense(self, word: str):
         """First noun sense of ``word`` under a sounding root, else its first noun sense, else None."""
