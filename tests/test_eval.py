@@ -250,3 +250,15 @@ def test_a_kicked_ball_is_a_ball_not_a_kick_drum(rules, photos):
                                         played("object", "ball", KICK_DRUM)])
     assert v.ambience_right and v.covered == {"crowd": True, "ball": True}
     assert [o.right for o in v.objects] == [True, False]
+
+
+def test_the_foreign_descriptions_name_only_entries_the_vocabulary_has():
+    """``eval.descriptions`` judges which vocabulary entries back each description: an entry
+    renamed in the vocabulary must be renamed there too, or every description of it is a miss."""
+    from eval.descriptions_data import DESCRIPTIONS
+    from image_extender.analyze.vocabulary import sounding_entries
+
+    labels = {e.label for e in sounding_entries()}
+    unknown = {w for wanted, *_ in DESCRIPTIONS for w in wanted.split("|")} - labels
+    assert not unknown, unknown
+    assert len(DESCRIPTIONS) >= 150 and all(kind in ("bed", "one-shot") for *_, kind in DESCRIPTIONS)
