@@ -303,6 +303,19 @@ def test_people_doing_what_animals_do_are_no_animal(verifier):
     assert verifier.words.other_animal(["wolf howling"], described("Man howling at the moon")) == "names man, not wolf"
     postman = described("Dog barking at the postman at the gate")
     assert verifier.words.other_animal(["dog barking"], postman) is None
+    # a word whose first sense is people but that is also the sex or age of an animal is that animal
+    for query, text in (("sheep bleating", "A ewe"), ("fox screaming", "Vixen screaming"), ("goat bleating", "Kid bleating")):
+        assert verifier.words.other_animal([query], described(text)) is None, text
+    assert verifier.words.other_animal(["kids laughing and shouting"], woman) is None  # a query's kids are children
+
+
+def test_a_sex_of_an_animal_is_read_through_the_sense_its_gloss_means(verifier):
+    """A sow is "an adult female hog", and WordNet's first animal "hog" is a yearling sheep:
+    read so, "Sows grunting" was a sheep and another animal than a pig. The gloss's word is
+    read in its sense nearest to the word defined (the swine)."""
+    sows = described("Sows grunting at the trough")
+    assert verifier.words.other_animal(["pig grunting"], sows) is None
+    assert verifier.words.other_animal(["sheep bleating"], sows) == "names sows, not sheep"
 
 
 def test_a_bed_that_lists_animals_asks_for_each_of_them(verifier):

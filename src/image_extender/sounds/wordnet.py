@@ -164,7 +164,7 @@ class Hypernym:
 SAME, SYNONYM, DERIVED, HYPERNYM, HYPERNYM_DECAY = 1.0, 0.9, 0.75, 0.75, 0.7
 HYPERNYM_LEVELS = 3
 USUAL_SENSES, USUAL_COUNT = 2, 2  # a synonym counts in the senses a word is used in (_usually_means)
-EXPANSIONS_VERSION = 4  # bump when the expansion rules change: the disk cache is keyed by it
+EXPANSIONS_VERSION = 5  # bump when the expansion rules change: the disk cache is keyed by it
 VERB_SENSES = 2  # "croak" is first "die": only the first senses of a verb are its sounds
 
 
@@ -336,10 +336,14 @@ class WordNet:
                 if len(tokens) < i + size or (size == 1 and name in GLOSS_NOT_AN_ANIMAL):
                     continue
                 base = self._reader.morphy(name, "n")
-                animal = next((a for a in (self._reader.synsets(base, pos="n") if base else [])
-                               if a.lexname() == "noun.animal" and a != sense), None)
-                if animal is None:
+                animals = [a for a in (self._reader.synsets(base, pos="n") if base else [])
+                           if a.lexname() == "noun.animal" and a != sense]
+                if not animals:
                     continue
+                # the sense of the word nearest to the one defined: a sow's "hog" is the swine, not the
+                # yearling sheep WordNet lists first; ties keep WordNet's order
+                animal = max(animals, key=lambda a: max((c.max_depth() for c in sense.lowest_common_hypernyms(a)),
+                                                        default=0))
                 if SEX_OR_AGE.match(animal.definition()):
                     found = self._gloss_animal(animal, depth + 1) if depth < 2 else None
                     if found:
@@ -403,19 +407,24 @@ class WordNet:
 
     def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
         """Of ``words``, those whose first noun sense is a person ("woman", "men", "baby",
-        "farmer"), with ``groups`` also a group ("people", "crowd"; a "flock" too): a recording
-        that names a person and no animal is of people, whatever it does that an animal does
-        too (laughing, howling, whistling). Cached beside :meth:`expansions`."""
+        "farmer"; not "ewe", "vixen" or "kid", also the sex or age of an animal), with ``groups``
+        (a query's people) also a group ("people", "crowd"; a "flock" too) and any word whose
+        first sense is a person ("kids"): a recording that names a person and no animal is of
+        people, whatever it does that an animal does too (laughing, howling, whistling).
+        Cached beside :meth:`expansions`."""
         words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
         kinds = ("noun.person", "noun.group") if groups else ("noun.person",)
 
-        def compute(key: str) -> str:
+        def compute(key: str) -> list:
             base = self._reader.morphy(key.split(":", 1)[1], "n")
             senses = self._reader.synsets(base, pos="n") if base else []
-            return senses[0].lexname() if senses else ""
+            sexed = any(s.lexname() == "noun.animal" and SEX_OR_AGE.match(s.definition()) for s in senses)
+            return [senses[0].lexname() if senses else "", sexed]
 
-        cache = self._related_cache([f"lexname1:{w}" for w in words], compute)
-        return {w for w in words if cache[f"lexname1:{w}"] in kinds}
+        cache = self._related_cache([f"lexname3:{w}" for w in words], compute)
+        # a recording's "ewe", "vixen" or "kid" is the sex or age of an animal (first the Ewe people,
+        # a shrew, a child); a query's "kids" asking for people (``groups``) are the children
+        return {w for w in words if cache[f"lexname3:{w}"][0] in kinds and (groups or not cache[f"lexname3:{w}"][1])}
 
     def lemmas(self, synset: str) -> set[str]:
         """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
