@@ -12,9 +12,9 @@ shore, a pebble beach have no ImageNet class), but an exotic place's ``min_score
 evidence of its own.
 
 Measured on the dev photos with each photo's whole collection (the prefix of its id: "erase",
-"cz", "lom"…) left out of the fit, the first bed is right for 89 % of them with the probes
-and 80 % with no likeness at all; the k-nearest-neighbour vote the probes replaced had a
-right bed among its one or two for 86 %.
+"cz", "lom"…) left out of the fit, the first bed is right for 88 % of the 241 with the
+probes and 80 % with no likeness at all (of the first 225: 89 % and 80 %; the k-nearest-
+neighbour vote the probes replaced had a right bed among its one or two for 86 %).
 
 The table ships as ``data/place_probes.npz``: the probes fitted on every dev photo, and one
 set per collection fitted without it. A photo that *is* a training photo (embedding cosine ≥
