@@ -75,6 +75,51 @@ def test_a_lone_monument_stands_in_its_landscape_or_its_square(analyzer):
     assert tag.label == "desert", tag.evidence  # a pyramid taken for a church
 
 
+def test_a_second_bed_borders_the_first(analyzer):
+    """Two beds only for places next to each other: a farm and its countryside sound as one
+    scene, a forest floor and a rocky sea coast equally well supported are two guesses."""
+    labels = analyzer._classifier.labels
+    rules = load_rules()
+    assert rules.borders("farm", "countryside") and rules.borders("sea coast", "beach")
+    assert not rules.borders("forest", "sea coast") and not rules.borders("park", "town square")
+    farm = infer_ambience(_flat(labels, barn=0.4, hay=0.3, daisy=0.3), labels, [], {"meadow": 0.5})
+    assert sorted(t.label for t in farm) == ["countryside", "farm"], [t.evidence for t in farm]
+    guesses = infer_ambience(_flat(labels, acorn=0.42, promontory=0.4), labels, [], {})
+    assert [t.label for t in guesses] == ["forest"], [t.evidence for t in guesses]
+
+
+def test_people_with_no_sky_or_plants_around_them_are_indoors(analyzer):
+    """A group photographed against walls looks like nothing the outdoor probes know less than
+    anything else: the likeness alone must not put them in a forest. With sky or plants
+    around them, or after dark (a festival at night shows no sky either), it still may."""
+    labels = analyzer._classifier.labels
+    probs = _flat(labels, **{"lab coat": 0.2})  # ImageNet names the clothes, not the place
+    people = [("person", 0.9), ("person", 0.8), ("person", 0.6)]
+    looks = {"forest": 0.4, "open field/wind": 0.3, "living room": 0.1}
+    walls = {"sky": 0.02, "vegetation": 0.05}
+    (tag,) = infer_ambience(probs, labels, people, walls, prior=looks)
+    assert load_rules().rule(tag.label).indoor, tag.evidence
+    (tag,) = infer_ambience(probs, labels, people, {"sky": 0.4, "vegetation": 0.3}, prior=looks)
+    assert tag.label == "forest", tag.evidence  # a park: the likeness counts
+    (tag,) = infer_ambience(probs, labels, people, {**walls, "dark": 0.5}, prior=looks)
+    assert tag.label == "forest", tag.evidence  # night: no sky is no wall
+    (tag,) = infer_ambience(probs, labels, [], walls, prior=looks)
+    assert tag.label == "forest", tag.evidence  # no people: an animal close-up stays where it looks
+    cars = [*people, ("car", 0.9), ("car", 0.8), ("traffic light", 0.7)]
+    (tag,) = infer_ambience(_flat(labels, cab=0.5), labels, cars, walls, prior=looks)
+    assert tag.label == "urban street", tag.evidence  # evidence of its own still takes them out
+
+
+@pytest.mark.parametrize("pid", ["voc-family-room", "voc-bar-trio"])
+def test_a_group_photographed_indoors_gets_an_indoor_bed(pid, analyzer):
+    """Real PASCAL VOC photos shipped by dlib: a family posing in a living room, three men in a
+    dark bar. Both got a forest or a windy field from the likeness before."""
+    from image_extender.analyze.image import load_image
+
+    scene = analyzer.analyze(load_image(_photo(pid)))
+    assert load_rules().rule(scene.ambience[0].label).indoor, scene.ambience[0].evidence
+
+
 def test_a_green_photo_is_no_desert_whatever_animal_is_in_it(analyzer):
     """ImageNet files agamas under the desert; an agama on green leaves is in a forest."""
     labels = analyzer._classifier.labels
@@ -101,17 +146,17 @@ def test_an_unknown_cue_bound_fails_naming_the_rule(tmp_path):
 
 
 def test_a_second_bed_needs_evidence_of_its_own_besides_the_likeness(analyzer):
-    """The probes lift alike places together (a wood under every lake): a second bed only the
+    """The probes lift alike places together (a river beside every lake): a second bed only the
     likeness supports is no second bed, one its own classes support is."""
     labels = analyzer._classifier.labels
     rules = load_rules()
-    lake_class, forest_class = rules.rule("lake").imagenet[0], rules.rule("forest").imagenet[0]
+    lake_class, river_class = rules.rule("lake").imagenet[0], rules.rule("river").imagenet[0]
     lake = _flat(labels, **{lake_class: 0.6})
-    tags = infer_ambience(lake, labels, [], {}, rules, prior={"lake": 0.3, "forest": 0.85})
+    tags = infer_ambience(lake, labels, [], {}, rules, prior={"lake": 0.3, "river": 0.85})
     assert [t.label for t in tags] == ["lake"], [(t.label, t.evidence) for t in tags]
-    both = _flat(labels, **{lake_class: 0.6, forest_class: 0.3})
-    tags = infer_ambience(both, labels, [], {}, rules, prior={"lake": 0.3, "forest": 0.6})
-    assert sorted(t.label for t in tags) == ["forest", "lake"], [(t.label, t.evidence) for t in tags]
+    both = _flat(labels, **{lake_class: 0.6, river_class: 0.3})
+    tags = infer_ambience(both, labels, [], {}, rules, prior={"lake": 0.3, "river": 0.6})
+    assert sorted(t.label for t in tags) == ["lake", "river"], [(t.label, t.evidence) for t in tags]
 
 
 @pytest.fixture(scope="module")
