@@ -348,3 +348,22 @@ def test_a_bird_of_prey_is_asked_for_as_one_animal(verifier):
     assert other("cow mooing", "Bull elephant trumpeting") == "names elephant, not cow"
     assert other("chicken clucking", "Farmyard, chickens, cows, tractor idling.") is None  # a list names each
     assert other("pig grunting", "Pigs - Sows Grunting at Trough") is None  # so does a library's category
+
+
+def test_a_cymbal_named_after_a_thing_is_a_cymbal(verifier):
+    """A drum kit names a cymbal's kinds and parts after things: a "ride cup" is the bell of a
+    ride cymbal, a "splash" and a "china" are cymbals. Hydrogen's samples say so in their
+    tags, and a hit on one is no cup on a saucer, no splash of water, no church bell; a drum
+    kit's whistle or hand clap names no cymbal and stays what it is."""
+    kit = ("drum", "percussion", "musical instrument", "drum kit", "cymbal")
+    ride_cup = described('ride-cup, a drum kit sample (percussion instrument hit) from the Hydrogen drum kit '
+                         '"ColomboAcousticDrumkit"', kit, name="ride-cup")
+    splash = described('Splash (Paiste Rude 10"), a drum kit sample (percussion instrument hit)', kit, name="splash")
+    for query, sound in (("cup clinking on saucer", ride_cup), ("water splashing", splash), ("church bell ringing", ride_cup)):
+        (verdict,) = verifier.verify(query, [Candidate(sound=sound, score=1.0)])
+        assert not verdict.accepted and "a cymbal" in verdict.reason, (query, verdict.reason)
+    (verdict,) = verifier.verify("drums playing", [Candidate(sound=splash, score=1.0)])
+    assert "a cymbal" not in verdict.reason, verdict.reason
+    clap = described("Hand Clap, a drum kit sample (percussion instrument hit)", kit[:4], name="hand clap")
+    (verdict,) = verifier.verify("hand clapping", [Candidate(sound=clap, score=1.0)])
+    assert "a cymbal" not in verdict.reason, verdict.reason

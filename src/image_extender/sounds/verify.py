@@ -170,6 +170,10 @@ REFERENCE_CUES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (r"\bmelody\b|\btune\b|\bhip[- ]?hop\b|\btechno\b|\bdubstep\b|\bpop rock\b|\bindie\b", "music", MUSIC_WORDS),
     (r"\bspoken word\b|\btext[- ]to[- ]speech\b|\btts\b|\bpronunciation\b|\bsays the word\b|\bsaying the word\b|\bword for\b", "speech about it", ("speech", "voice", "spoken", "word")),
     (r"\bimitat(ion|ing|es)\b|\bimpression of\b|\bimpersonat", "an imitation", ("imitation", "impression")),
+    # a cymbal's kinds and parts are named after things ("ride cup", "ride bell", "splash",
+    # "china"): a hit on one is a cymbal, never a cup, a bell, a splash or breaking china (a drum
+    # kit's whistle, clap or cowbell is one all the same)
+    (r"\bcymbals?\b", "a cymbal", MUSIC_WORDS + ("drum", "percussion", "cymbal", "instrument", "drummer", "beat")),
     # game sound sets (0 A.D.) carry death and combat cries: a photo of grazing horses is no battle
     (r"\bdying\b|\bdeath\b|\bdies\b|\bkilled\b|\battack(ing|s)?\b|\bdistress\b|\bin pain\b|\bwounded\b",
      "a death, attack or distress cry", ("dying", "death", "attack", "fight", "battle", "distress", "pain", "wounded")),
