@@ -88,6 +88,18 @@ def test_a_second_bed_borders_the_first(analyzer):
     assert [t.label for t in guesses] == ["forest"], [t.evidence for t in guesses]
 
 
+def test_a_festival_is_its_crowd(analyzer):
+    """A drum kit and guitars with nobody in sight are a rehearsal room, not a fair; the same
+    instruments with players and listeners around them may be one."""
+    labels = analyzer._classifier.labels
+    instruments = _flat(labels, drum=0.3, **{"electric guitar": 0.3, "acoustic guitar": 0.3})
+    (alone,) = infer_ambience(instruments, labels, [], {})
+    assert alone.label != "festival", alone.evidence
+    crowd = [("person", 0.9), ("person", 0.8), ("person", 0.7)]
+    (played,) = infer_ambience(instruments, labels, crowd, {"sky": 0.4})
+    assert played.label == "festival", played.evidence
+
+
 def test_people_with_no_sky_or_plants_around_them_are_indoors(analyzer):
     """A group photographed against walls looks like nothing the outdoor probes know less than
     anything else: the likeness alone must not put them in a forest. With sky or plants

@@ -28,7 +28,8 @@ not a windy field). And a rule's ``excludes`` never share a
 photo with it (a lake's shore is not a sea coast's crashing waves); a rule's own
 ``min_score`` keeps an exotic bed (jungle) from resting on one uncertain bird; a rule's
 ``max_cues`` rule it out for a photo with more of a cue than its place ever shows (an agama
-on green leaves is in no desert); and a photo
+on green leaves is in no desert); a rule's ``min_people`` keeps a place that is its crowd (a
+festival) for photos with people in sight (summed person confidence); and a photo
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it,
 while people photographed in daylight with neither sky nor plants around them are indoors
 (:func:`people_are_indoors`): the likeness alone never takes them outdoors.
@@ -84,6 +85,7 @@ class Rule:
     excludes: tuple[str, ...] = ()
     min_score: float = 0.0  # an exotic place needs more evidence than the general minimum
     max_cues: dict[str, float] = field(default_factory=dict)  # a photo with more of a cue is not this place
+    min_people: float = 0.0  # a place that is its crowd (a festival) needs people in sight: summed person confidence
 
     @property
     def query(self) -> str:
@@ -174,6 +176,7 @@ def load_rules(path: Path | None = None) -> Rules:
                 excludes=tuple(r.get("excludes", ())),
                 min_score=float(r.get("min_score", 0.0)),
                 max_cues={k: float(v) for k, v in r.get("max_cues", {}).items()},
+                min_people=float(r.get("min_people", 0.0)),
             )
             for r in raw["ambience"]
         )
@@ -321,6 +324,7 @@ def infer_ambience(
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
     indoors = people_are_indoors(objects, cues, rules)
+    people = sum(conf for label, conf in objects if label == "person")
     lone_monument: tuple[float, Rule] | None = None  # the best monument that scored with no town in sight
     ground: dict[str, float] = {}  # each rule's score without the sky cue: what the ground shows
 
@@ -353,6 +357,9 @@ def infer_ambience(
         over = [cue for cue, most in rule.max_cues.items() if cues.get(cue, 0.0) > most]
         if score > 0 and over:  # a lizard on green leaves is in no desert, whatever ImageNet files agamas under
             evidence.append(f"colour:{over[0]}={cues[over[0]]:.2f} > {rule.max_cues[over[0]]}: not this place, not used")
+            score = 0.0
+        if score > 0 and people < rule.min_people:  # a guitar and a drum kit with nobody around are no fair
+            evidence.append(f"people in sight {people:.2f} < {rule.min_people}: this place is its crowd, not used")
             score = 0.0
         likeness = 0.0 if indoors and not rule.indoor else prior.get(rule.label, 0.0)
         own = score - likeness  # an exotic place needs evidence of its own, not just a likeness
