@@ -331,10 +331,10 @@ def infer_ambience(
     scored: list[tuple[float, Rule, list[str]]] = []
     own_score: dict[str, float] = {}  # each rule's score without the likeness
     for rule in rules.rules:
-        score, evidence = prior.get(rule.label, 0.0), []
-        if indoors and not rule.indoor:
-            score = 0.0  # the likeness alone does not take people with no sky or plants around them outdoors
-        elif score >= 0.02:
+        # the likeness alone does not take people with no sky or plants around them outdoors
+        likeness = 0.0 if indoors and not rule.indoor else prior.get(rule.label, 0.0)
+        score, evidence = likeness, []
+        if score >= 0.02:
             evidence.append(f"looks like:{rule.label}={score:.2f} (nearest labelled photos: {near})")
         for name in rule.imagenet:
             p = by_name.get(name, 0.0)
@@ -361,7 +361,6 @@ def infer_ambience(
         if score > 0 and people < rule.min_people:  # a guitar and a drum kit with nobody around are no fair
             evidence.append(f"people in sight {people:.2f} < {rule.min_people}: this place is its crowd, not used")
             score = 0.0
-        likeness = 0.0 if indoors and not rule.indoor else prior.get(rule.label, 0.0)
         own = score - likeness  # an exotic place needs evidence of its own, not just a likeness
         if 0 < score and own < rule.min_score:
             evidence.append(f"scored {own:.2f} of its own < its minimum {rule.min_score}: not used")
