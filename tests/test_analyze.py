@@ -282,6 +282,20 @@ def test_a_typo_in_the_rules_fails_loudly(tmp_path, analyzer):
         check_rule_names(rules, load_classifier().labels, [e.label for e in load_vocabulary().values()])
 
 
+def test_a_misspelt_place_in_the_sound_vocabulary_fails_loudly(tmp_path):
+    """A person rule's or a concept's kind of place must be an ambience rule: "restaurant/cafe"
+    for "cafe" never matched, so people at a café table were heard as anyone anywhere."""
+    from image_extender.analyze.ambience import check_place_names
+    from image_extender.analyze.vocabulary import load_sounding, place_names
+
+    check_place_names(load_rules(), place_names(load_sounding()))  # the shipped tables agree
+    source = tmp_path / "sounding.toml"
+    text = (resources.files("image_extender") / "data" / "sounding.toml").read_text(encoding="utf-8")
+    source.write_text(text.replace('when_places = ["cafe", "kitchen"', 'when_places = ["restaurant/cafe", "kitchen"'))
+    with pytest.raises(ModelError, match="people indoors.*restaurant/cafe"):
+        check_place_names(load_rules(), place_names(load_sounding(source)))
+
+
 # --------------------------------------------------------------------------- tags, embedding, data, speed
 
 

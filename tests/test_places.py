@@ -206,6 +206,21 @@ def test_a_living_room_photo_is_heard_with_a_bed(finder):
     assert beds, scene.ambience
 
 
+@pytest.mark.skipif(not (DATA / "library").is_dir(), reason="starter library not built: run `make install`")
+def test_people_at_a_bar_table_are_people_indoors_not_a_stadium(finder):
+    """Seven women at a bar table (PASCAL VOC, shipped by dlib): the bed is a café's, the
+    people are people indoors (the rule named "restaurant/cafe", a place that does not exist,
+    so they were anyone anywhere), and they are never heard as a stadium crowd's "ooh": the
+    library has no chatter, so they get footsteps on a wooden floor."""
+    settings = load_settings(data_dir=DATA, duration=20.0, seed=0)
+    scene = pipeline.analyze_image(_photo("voc-bar-table"), settings)
+    assert scene.ambience[0].label == "cafe", scene.ambience[0].evidence
+    people = [o for o in scene.objects if o.label == "people indoors"]
+    assert people, [o.label for o in scene.objects]
+    heard = [c for c in finder(scene) if c.target == "people indoors" and c.sound is not None]
+    assert heard and not any("stadium" in c.sound.description for c in heard), [c.sound.name for c in heard]
+
+
 # ----------------------------------------------------------------- the appearance prior (places.py)
 
 

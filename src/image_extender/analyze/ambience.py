@@ -232,6 +232,18 @@ def check_rule_names(rules: Rules, imagenet_labels: Iterable[str], coco_labels: 
         raise ModelError(f"{RULES_FILE}: [town] names unknown classes {bad}")
 
 
+def check_place_names(rules: Rules, named: Iterable[tuple[str, Iterable[str]]]) -> None:
+    """Every kind of place the sound vocabulary names (``(where, places)``: a person rule's
+    ``when_places``, a concept's ``only_in`` / ``never_in`` / ``from_places``) must be a rule
+    here, or "indoor" / "outdoor": a misspelt place ("restaurant/cafe" for "cafe") never
+    matches, and people at a café table were heard as anyone anywhere."""
+    labels = {r.label for r in rules.rules} | {"indoor", "outdoor"}
+    for where, places in named:
+        bad = sorted(set(places) - labels)
+        if bad:
+            raise ModelError(f"{where} names unknown kind(s) of place {bad}; known: the labels of {RULES_FILE}")
+
+
 def check_probe_labels(rules: Rules, labels: Iterable[str]) -> None:
     """The place probes table scores rule labels; one the rules lack means a stale table."""
     unknown = sorted(set(labels) - {r.label for r in rules.rules})

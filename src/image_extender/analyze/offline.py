@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
-from .ambience import check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules
+from .ambience import check_place_names, check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
@@ -34,7 +34,8 @@ from .fusion import default_index, drafts_from_place, fine_grained_drafts
 from .graphic import graphic_evidence
 from .ground import ground_under
 from .places import load_table as load_place_probes
-from .vocabulary import apply_person_context, load_sounding, load_vocabulary, objects_from_drafts, plausible_here
+from .vocabulary import (apply_person_context, load_sounding, load_vocabulary, objects_from_drafts, place_names,
+                         plausible_here)
 
 Progress = Callable[[str], None]
 
@@ -83,6 +84,7 @@ class OfflineAnalyzer:
         vocab = load_vocabulary()
         check_rule_names(load_rules(), classifier.labels, (e.label for e in vocab.values()))
         check_probe_labels(load_rules(), load_place_probes().labels)
+        check_place_names(load_rules(), place_names(load_sounding()))
         default_index(tuple(classifier.labels))
         progress("warming up models")
         _warm_up(detector, classifier)

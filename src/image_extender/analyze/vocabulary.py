@@ -396,6 +396,15 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
     return out
 
 
+def place_names(vocab: Vocabulary) -> list[tuple[str, tuple[str, ...]]]:
+    """``(where, kinds of place)`` for every place the vocabulary names, to check against the
+    ambience rules (:func:`.ambience.check_place_names`)."""
+    out = [(f"{SOUNDING} person rule '{r.label}' when_places", r.places) for r in vocab.person_rules]
+    for c in vocab.concepts.values():
+        out += [(f"{SOUNDING} '{c.label}' {key}", getattr(c, key)) for key in ("only_in", "never_in", "from_places")]
+    return out
+
+
 def plausible_here(concept: Concept, ambience: Sequence[AmbienceTag], indoor: frozenset[str] = frozenset()) -> bool:
     """Can ``concept`` be heard in the photo's kind of place? Not when its ``never_in`` names
     the first ambience tag (an airliner in a living room is a picture or a toy), nor when
