@@ -23,7 +23,7 @@ from image_extender.library.lexical import Doc, LexicalIndex
 from image_extender.library.store import embed_text, fuse
 from image_extender.manifest import AmbienceTag, BBox, ImageInfo, Scene, SceneObject, Sound
 from image_extender.analyze.vocabulary import sounding_entries
-from image_extender.sounds.base import Candidate
+from image_extender.sounds.base import Candidate, Verdict
 from image_extender.sounds.find import FILED, NAMED, concept_rank, find_sounds
 from image_extender.sounds.hierarchy import ConceptHierarchy
 from image_extender.sounds.library_source import LibrarySource
@@ -278,3 +278,52 @@ def test_a_goose_that_is_a_duck_falls_back_to_the_duck(records, embedder, wordne
     (choice,) = find_sounds(_scene([goose]), source, verifier, hierarchy)
     assert choice.sound is not None and ("duck" in choice.sound.id or "drake" in choice.sound.id), choice.verdict
     assert "'goose' -> 'duck' (table)" in " ".join(s.detail for s in choice.trail)
+
+
+class _TwoRecordings:
+    """A source that ranks a 0.55 s bubble above a 6.5 s underwater bed (as the library did)."""
+
+    name = "two"
+
+    def __init__(self, sounds: list[Sound]):
+        self.sounds = sounds
+
+    def search(self, query, role, limit):
+        return [Candidate(s, 0.9 - 0.1 * i) for i, s in enumerate(self.sounds[:limit])]
+
+
+# Verbatim from the starter library (GCompris and Red Eclipse, Debian), with their real lengths.
+BUBBLE = Sound(provider="library", id="gcompris/activities/watercycle/resource/bubble.wav",
+               path=str(data_dir() / "starter" / "gcompris/activities/watercycle/resource/bubble.wav"),
+               name="bubble", description="underwater air bubbles (GCompris activity 'watercycle')",
+               tags=["water", "bubbles"], licence="GPL-3.0+", duration=0.55, sample_rate=44100, channels=1,
+               kind="one-shot")
+UNDERWATER = Sound(provider="library", id="redeclipse/sfx/underwater.ogg",
+                   path=str(data_dir() / "starter" / "redeclipse/sfx/underwater.ogg"), name="underwater",
+                   description="underwater ambience, the muffled rumble heard below the surface (Red Eclipse sound, sfx)",
+                   tags=["underwater", "water", "sfx"], licence="CC-BY-SA-4.0", duration=6.45, sample_rate=44100,
+                   channels=1, kind="bed")
+
+
+class _TakesAll:
+    """Accepts every candidate: these tests are about length, not about what a sound is."""
+
+    def verify(self, query, candidates):
+        return [Verdict(True, c.score, "accepted", margin=0.1) for c in candidates]
+
+
+def test_a_bed_is_never_a_clip_too_short_to_loop():
+    """A 0.55 s bubble looped under a whole mix is a beat, not the sea: the bed takes the
+    longer recording and the trail says why the clip was passed over."""
+    tag = AmbienceTag(label="underwater", query="underwater ambience bubbles", queries=["underwater ocean ambience"])
+    (bed,) = find_sounds(_scene([], [tag]), _TwoRecordings([BUBBLE, UNDERWATER]), _TakesAll(), None)
+    assert bed.sound is not None and bed.sound.id == UNDERWATER.id, bed.verdict
+    assert any(s.sound_id == BUBBLE.id and "too short to loop" in s.detail for s in bed.trail)
+    (only,) = find_sounds(_scene([], [tag]), _TwoRecordings([BUBBLE]), _TakesAll(), None)
+    assert only.sound is None, only.verdict
+
+
+def test_an_object_may_be_a_short_clip():
+    (bubbles,) = find_sounds(_scene([_obj("bubbles", "underwater air bubbles", accepts=["bubble"])]),
+                             _TwoRecordings([BUBBLE]), _TakesAll(), None)
+    assert bubbles.sound is not None and bubbles.sound.id == BUBBLE.id, bubbles.verdict

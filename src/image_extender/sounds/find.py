@@ -5,7 +5,9 @@ give the stereo bed every image needs), then objects from most to least importan
 the dog in front gets the best bark and the second dog the next one. For each target:
 
 1. search the target's query and verify every candidate (:class:`Verifier`); game-only
-   recordings (tag ``game-only``: weapons, magic, UI blips, death cries) never pass, and
+   recordings (tag ``game-only``: weapons, magic, UI blips, death cries) never pass, nor
+   does a bed shorter than ``BED_MIN_S`` (a 0.6 s bubble or a keyboard's single click
+   looped for the whole mix is a rhythm, not a place), and
    for an object's further and fallback queries neither does a recording that names
    another animal than the object's own first query (``wording.WordEvidence.other_animal``:
    "lion" finds a lion roar, which is no cheetah; "farm animals" a pig on a piggery, which
@@ -236,6 +238,7 @@ def fallback_query(label: str, query: str, term: str, role: Role) -> str:
 
 
 BED_LONG_ENOUGH_S = 20.0  # a bed this long loops rarely enough that nobody hears the seam
+BED_MIN_S = 2.0  # a shorter recording repeats as a beat when looped under the mix: no bed
 BED_FITNESS_WEIGHT = 0.1  # at most this much verification score is traded for a better bed
 
 
@@ -316,6 +319,11 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
                                        detail=f"'{candidate.sound.name}' is a game-only sound (weapons, magic, UI, death cries)"))
         return "rejected"
     target = attempt.target
+    if target.role == "ambience" and 0 < candidate.sound.duration < BED_MIN_S:
+        attempt.trail.append(TrailStep(action="reject", query=query, sound_id=candidate.sound.id, score=verdict.score,
+                                       detail=f"'{candidate.sound.name}' lasts {candidate.sound.duration:.1f} s: too short "
+                                              f"to loop as a bed (at least {BED_MIN_S:.0f} s)"))
+        return "rejected"
     if verdict.accepted and verdict.group and verdict.group not in attempt.groups:
         # "feline" takes any cat, but only the thing's own group (its label, the hierarchy
         # table) says which kinds a listener takes for it: a lion for a big cat, no house cat
