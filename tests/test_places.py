@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from image_extender import pipeline
-from image_extender.analyze.ambience import infer_ambience, load_rules
+from image_extender.analyze.ambience import infer_ambience, load_rules, thing_share
 from image_extender.manifest import AmbienceTag, ImageInfo, Scene
 from image_extender.settings import load_settings
 
@@ -120,6 +120,36 @@ def test_people_with_no_sky_or_plants_around_them_are_indoors(analyzer):
     cars = [*people, ("car", 0.9), ("car", 0.8), ("traffic light", 0.7)]
     (tag,) = infer_ambience(_flat(labels, cab=0.5), labels, cars, walls, prior=looks)
     assert tag.label == "urban street", tag.evidence  # evidence of its own still takes them out
+
+
+def test_things_with_no_sky_or_plants_around_them_are_indoors(analyzer):
+    """Clocks, chairs, lamps and pots are what a room is made of: with neither sky nor plants in
+    sight the likeness alone must not take them to a forest. Vehicles and buildings are
+    man-made too, but no sign of a room."""
+    labels = analyzer._classifier.labels
+    room = _flat(labels, hourglass=0.4, **{"analog clock": 0.3, "barber chair": 0.2})  # no room rule names them
+    assert thing_share(room) >= load_rules().things_indoors["min_share"]
+    assert thing_share(_flat(labels, **{"mountain bike": 0.5, "church": 0.4})) < 0.1
+    looks = {"forest": 0.4, "night countryside": 0.3, "living room": 0.1}
+    walls = {"sky": 0.02, "vegetation": 0.05}
+    (tag,) = infer_ambience(room, labels, [], walls, prior=looks, things=thing_share(room))
+    assert load_rules().rule(tag.label).indoor, tag.evidence
+    assert any("not used" in e and "indoors" in e for e in tag.evidence) or tag.label != "forest"
+    (tag,) = infer_ambience(room, labels, [], {"sky": 0.3, "vegetation": 0.2}, prior=looks, things=thing_share(room))
+    assert tag.label == "forest", tag.evidence  # a sundial in a garden: the likeness counts
+    (tag,) = infer_ambience(room, labels, [], {**walls, "dark": 0.5}, prior=looks, things=thing_share(room))
+    assert not load_rules().rule(tag.label).indoor, tag.evidence  # after dark no sky is no wall
+    (tag,) = infer_ambience(room, labels, [], walls, prior=looks, things=0.3)
+    assert tag.label == "forest", tag.evidence  # a few things in an animal close-up say nothing
+
+
+def test_a_living_room_without_people_gets_an_indoor_bed(analyzer):
+    """Lomiri's living-room wallpaper: a sofa, a lamp and shelves, nobody in sight. The
+    likeness (fitted without its collection) read its dim light as a night in the countryside."""
+    from image_extender.analyze.image import load_image
+
+    scene = analyzer.analyze(load_image(_photo("lom-living-room")))
+    assert load_rules().rule(scene.ambience[0].label).indoor, scene.ambience[0].evidence
 
 
 @pytest.mark.parametrize("pid", ["voc-family-room", "voc-bar-trio"])

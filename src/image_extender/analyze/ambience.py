@@ -32,7 +32,9 @@ on green leaves is in no desert); a rule's ``min_people`` keeps a place that is 
 festival) for photos with people in sight (summed person confidence); and a photo
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it,
 while people photographed in daylight with neither sky nor plants around them are indoors
-(:func:`people_are_indoors`): the likeness alone never takes them outdoors.
+(:func:`people_are_indoors`), and so are things — when the classifier's mass lies mostly on
+movable man-made things, a lamp, a chair, pots (:func:`things_are_indoors`): the likeness
+alone never takes them outdoors.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
 ``second_ratio`` of the best (and ``second_min``), has evidence of its own besides the
@@ -119,6 +121,9 @@ class Rules:
     likeness: dict[str, float] = field(default_factory=lambda: {"weight": 0.0})  # places.py: PlaceProbes.prior
     indoor_max_vegetation: float = 1.0
     people_indoors: dict[str, float] = field(default_factory=dict)  # see people_are_indoors
+    things_indoors: dict[str, float] = field(default_factory=dict)  # see things_are_indoors
+    thing_kinds: tuple[str, ...] = ()  # WordNet synsets whose ImageNet classes are movable things…
+    thing_except: tuple[str, ...] = ()  # …unless also one of these (buildings, vehicles, roads)
 
     def rule(self, label: str) -> Rule:
         for r in self.rules:
@@ -201,6 +206,10 @@ def load_rules(path: Path | None = None) -> Rules:
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
             people_indoors={k: float(raw["people_indoors"][k]) for k in ("min_confidence", "max_outdoor", "max_dark")}
             if "people_indoors" in raw else {},
+            things_indoors={k: float(raw["things_indoors"][k]) for k in ("min_share", "max_outdoor", "max_dark")}
+            if "things_indoors" in raw else {},
+            thing_kinds=tuple(raw.get("things_indoors", {}).get("kinds", ())),
+            thing_except=tuple(raw.get("things_indoors", {}).get("except", ())),
         )
     except (OSError, KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ModelError(f"{source}: bad ambience rules ({type(exc).__name__}: {exc})") from exc
@@ -315,6 +324,7 @@ def infer_ambience(
     rules: Rules | None = None,
     prior: dict[str, float] | None = None,
     nearest: Iterable[str] = (),
+    things: float = 0.0,
 ) -> list[AmbienceTag]:
     """Ambience tags, best first (1 usually, at most ``rules.max_tags``).
 
@@ -322,7 +332,8 @@ def infer_ambience(
     confidence) of every detection above threshold, silent ones included; ``cues``: from
     :func:`colour_cues`; ``prior``: extra evidence per rule label, already weighted: what the
     labelled photos that look like this one show (:mod:`.places`), ``nearest`` the ids of the
-    most alike.
+    most alike; ``things``: the classifier's share on movable man-made things
+    (:func:`thing_share`).
     """
     rules = rules or load_rules()
     prior = prior or {}
@@ -335,7 +346,7 @@ def infer_ambience(
     for label, conf in objects:
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
-    indoors = people_are_indoors(objects, cues, rules)
+    indoors = people_are_indoors(objects, cues, rules) or things_are_indoors(things, cues, rules)
     people = sum(conf for label, conf in objects if label == "person")
     lone_monument: tuple[float, Rule] | None = None  # the best monument that scored with no town in sight
     ground: dict[str, float] = {}  # each rule's score without the sky cue: what the ground shows
@@ -346,6 +357,9 @@ def infer_ambience(
         # the likeness alone does not take people with no sky or plants around them outdoors
         likeness = 0.0 if indoors and not rule.indoor else prior.get(rule.label, 0.0)
         score, evidence = likeness, []
+        if likeness == 0.0 and prior.get(rule.label, 0.0) >= 0.02:
+            evidence.append(f"looks like:{rule.label}={prior[rule.label]:.2f}, not used: people or things with no sky or "
+                            "plants around them are indoors")
         if score >= 0.02:
             evidence.append(f"looks like:{rule.label}={score:.2f} (nearest labelled photos: {near})")
         for name in rule.imagenet:
@@ -426,6 +440,34 @@ def people_are_indoors(objects: Iterable[tuple[str, float]], cues: dict[str, flo
     if cues.get("sky", 0.0) + cues.get("vegetation", 0.0) >= setting["max_outdoor"]:
         return False
     return any(label == "person" and conf >= setting["min_confidence"] for label, conf in objects)
+
+
+def things_are_indoors(things: float, cues: dict[str, float], rules: Rules) -> bool:
+    """A photo of movable man-made things (``things``: :func:`thing_share`) with neither sky
+    nor plants around them, in daylight, is indoors, as :func:`people_are_indoors` is for
+    people: a sofa, a lamp and a teapot are what a room is made of, and the likeness alone
+    (a dim living room looks like a night in the countryside to it) never takes it outdoors."""
+    setting = rules.things_indoors
+    if not setting or things < setting["min_share"] or cues.get("dark", 0.0) >= setting["max_dark"]:
+        return False
+    return cues.get("sky", 0.0) + cues.get("vegetation", 0.0) < setting["max_outdoor"]
+
+
+def thing_share(probs: np.ndarray, rules: Rules | None = None) -> float:
+    """How much of the classifier's mass (``probs``, ImageNet order) lies on movable man-made
+    things: classes under one of the rules' ``thing_kinds`` WordNet synsets and under none of
+    ``thing_except`` (see ``[things_indoors]`` in the rules)."""
+    rules = rules or load_rules()
+    if not rules.thing_kinds:
+        return 0.0
+    return float(np.asarray(probs)[_thing_mask(rules.thing_kinds, rules.thing_except)].sum())
+
+
+@lru_cache(maxsize=4)
+def _thing_mask(kinds: tuple[str, ...], excepts: tuple[str, ...]) -> np.ndarray:
+    from .imagenet import load_table
+
+    return np.array([c.is_a(frozenset(kinds)) and not c.is_a(frozenset(excepts)) for c in load_table()])
 
 
 def town_evidence(objects: Iterable[tuple[str, float]], rules: Rules) -> float:

@@ -26,7 +26,8 @@ from functools import lru_cache
 import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
-from .ambience import check_place_names, check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules
+from .ambience import (check_place_names, check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules,
+                       thing_share)
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
@@ -116,7 +117,8 @@ class OfflineAnalyzer:
         )
         rules = load_rules()
         prior, nearest = load_place_probes().prior(result.embedding, **rules.likeness)
-        ambience = infer_ambience(result.probs, labels, place_votes, colour_cues(image.rgb), prior=prior, nearest=nearest)
+        ambience = infer_ambience(result.probs, labels, place_votes, colour_cues(image.rgb), prior=prior, nearest=nearest,
+                                  things=thing_share(result.probs, rules))
         indoor = frozenset(r.label for r in rules.rules if r.indoor)
         drafts = [d for d in drafts if plausible_here(d.concept, ambience, indoor)]
         drafts += drafts_from_place(ambience, drafts)
