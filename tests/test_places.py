@@ -333,3 +333,11 @@ def test_a_stale_or_broken_probe_table_fails_naming_the_file(tmp_path):
     save_table(inconsistent, ["a-1"], ["beach"], np.ones((1, 4)), np.ones((1, 1), bool), ["a"], np.zeros((2, 1, 3)))
     with pytest.raises(ModelError, match="inconsistent.npz: place probes table is inconsistent"):
         load_table(inconsistent)
+
+
+def test_a_festival_falls_back_to_a_market_crowd_before_street_traffic():
+    """The library has no fair: a festival's bed is a market's crowd, not a street's cars."""
+    rules = load_rules()
+    queries = rules.tag_queries("festival")
+    assert queries.index(rules.rule("market").query) < queries.index(rules.rule("urban street").query)
+    assert rules.borders("festival", "market")
