@@ -174,6 +174,9 @@ REFERENCE_CUES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # "china"): a hit on one is a cymbal, never a cup, a bell, a splash or breaking china (a drum
     # kit's whistle, clap or cowbell is one all the same)
     (r"\bcymbals?\b", "a cymbal", MUSIC_WORDS + ("drum", "percussion", "cymbal", "instrument", "drummer", "beat")),
+    # WordNet knows a tom as a tomcat: a drum kit's "Tom Low" or "floor tom" is a drum, never a cat
+    (r"\b(floor |low |mid |high |hi )?toms?\b(?!\s*cat)|\btom-?toms?\b", "a tom drum",
+     MUSIC_WORDS + ("drum", "percussion", "instrument", "drummer", "beat", "tom")),
     # game sound sets (0 A.D.) carry death and combat cries: a photo of grazing horses is no battle
     (r"\bdying\b|\bdeath\b|\bdies\b|\bkilled\b|\battack(ing|s)?\b|\bdistress\b|\bin pain\b|\bwounded\b",
      "a death, attack or distress cry", ("dying", "death", "attack", "fight", "battle", "distress", "pain", "wounded")),
