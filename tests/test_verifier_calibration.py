@@ -384,3 +384,21 @@ def test_a_tom_is_a_drum_not_a_tomcat(verifier):
     cat = described("A black cat meowing. Tux Paint stamp sound (animals, mammals, cats)", name="blackcat")
     (verdict,) = verifier.verify("cat meowing", [Candidate(sound=cat, score=1.0)])
     assert verdict.accepted, verdict.reason
+
+
+def test_a_computer_mouse_is_no_mouse_and_a_bicycle_no_motorcycle(verifier):
+    """Word senses: the "mouse" of "computer mouse clicking" is the device, so a cat that
+    hunts mice is no kind of it (the OVOS skill's cat took every computer mouse); and
+    qABCs' bicycle, described as a bicycle ridden, is no motorcycle passing by."""
+    cat = described("Cat: The cat goes 'meow'. Cats are valued by humans for companionship and their ability to hunt "
+                    "mice.", ("cat",), name="cat")
+    (verdict,) = verifier.verify("computer mouse clicking", [Candidate(sound=cat, score=1.0)])
+    assert not verdict.accepted, verdict.reason
+    assert verifier.words.lexicon.animal_group(["computer", "mouse", "clicking"]) is None
+    assert verifier.words.lexicon.animal_group(["mouse", "squeaking"]) is not None
+    from image_extender.library.starter.qabcs import SOUNDS
+
+    text, tags, _ = SOUNDS["bicycle"]
+    bicycle = described(text + " (qABCs noise)", tuple(tags), name="bicycle")
+    (verdict,) = verifier.verify("motorcycle passing by", [Candidate(sound=bicycle, score=1.0)])
+    assert not verdict.accepted, verdict.reason

@@ -356,20 +356,27 @@ class WordNet:
         """The animal group a query's words name, as a synset name, or None: the longest run
         of adjacent words that WordNet knows as an animal noun ("big cat growling" ->
         big_cat.n.01, "bird of prey" -> bird_of_prey.n.01, "dog barking" -> dog.n.01),
-        read in its first sense, when that group holds at most :data:`GROUP_MAX` kinds.
+        read in its first sense, when that group holds at most :data:`GROUP_MAX` kinds; a
+        word inside a longer run WordNet knows as something else is not read alone (the
+        "mouse" of "computer mouse clicking" is a device: no mouse, no cat that hunts mice).
         A recording of any kind in it is a recording of the group (a lion is a big cat, an
         eagle a bird of prey); a larger group ("bird" holds 871 kinds, "animal" 4,016) says
         too little to tell a peacock from a robin. Cached beside :meth:`expansions`."""
         words = [w.strip().lower() for w in words if w and w.strip()]
-        key = "group1:" + " ".join(words)
+        key = "group2:" + " ".join(words)
 
         def compute(_key: str) -> str:
             r = self._reader
+            taken: set[int] = set()  # words of a longer run WordNet knows as something else
             for size in range(min(3, len(words)), 0, -1):
                 for start in range(len(words) - size + 1):
+                    if taken & set(range(start, start + size)):
+                        continue  # the "mouse" of "computer mouse" is the device, not the animal
                     phrase = "_".join(words[start : start + size])
                     base = r.morphy(phrase, "n")
                     senses = r.synsets(base, pos="n") if base else []
+                    if senses and size > 1 and senses[0].lexname() != "noun.animal":
+                        taken |= set(range(start, start + size))
                     if not senses or senses[0].lexname() != "noun.animal":
                         continue
                     kinds = sum(1 for _ in senses[0].closure(lambda s: s.hyponyms()))

@@ -95,7 +95,8 @@ SOUNDS: dict[str, Entry] = {
     "train": ("train passing", ["train", "railway"], "one-shot"),
     "tractor": ("tractor engine running", ["tractor", "farm machine", "engine"], "one-shot"),
     "excavator": ("excavator working, a digging machine's engine", ["excavator", "digger", "construction machinery"], "one-shot"),
-    "bicycle": ("bicycle sound, a bike ridden", ["bicycle", "bike"], "one-shot"),
+    # not "bike": WordNet's bike is a motorcycle too, and every motorcycle took this bicycle
+    "bicycle": ("bicycle sound, a bicycle ridden", ["bicycle", "cycling"], "one-shot"),
     "skateboard": ("skateboard rolling", ["skateboard", "wheels"], "one-shot"),
     "rocket": ("rocket launch, engine roar", ["rocket", "launch"], "one-shot"),
     "clock": ("clock ticking", ["clock", "tick"], "one-shot"),
