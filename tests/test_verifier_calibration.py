@@ -402,3 +402,19 @@ def test_a_computer_mouse_is_no_mouse_and_a_bicycle_no_motorcycle(verifier):
     bicycle = described(text + " (qABCs noise)", tuple(tags), name="bicycle")
     (verdict,) = verifier.verify("motorcycle passing by", [Candidate(sound=bicycle, score=1.0)])
     assert not verdict.accepted, verdict.reason
+
+
+def test_a_thing_named_like_an_animal_is_not_that_animal(verifier):
+    """A sentence embedding puts "bat hits ball" beside a swarm of bats; the finder asks the
+    thing's own name ("baseball bat": WordNet's head word is the club) and refuses a
+    recording that names the animal, while a horse cart's horse and a pneumatic drill (no
+    baboon) stay what they are."""
+    bats = described("bats flying, a swarm of bats (Scorched 3D sound)", name="bats")
+    why = verifier.words.animal_homonym(["baseball bat", "baseball bat hitting ball"], bats)
+    assert why and "bats" in why and "baseball bat" in why, why
+    carriage = described("horse and carriage, hooves (Simutrans pak64 sound)", name="horse")
+    assert verifier.words.animal_homonym(["horse cart", "horse drawn carriage"], carriage) is None
+    drill = described("pneumatic drill, jackhammer (Hedgewars sound)", ("jackhammer", "drill"), name="pickhammer")
+    assert verifier.words.animal_homonym(["power drill", "power drill drilling"], drill) is None
+    bat_animal = described("bat chirp (OpenClonk sound, animal, bat)", ("animals", "bat"), name="chirp")
+    assert verifier.words.animal_homonym(["bat", "bat chirping"], bat_animal) is None  # the animal asked for

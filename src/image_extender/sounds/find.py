@@ -333,6 +333,10 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
         other = run.words.other_animal([target.query, target.label], candidate.sound, attempt.siblings)
         if other:  # a fallback query ("bear grunting", "farm animals") may fit a recording the thing in view does not
             verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {other} (the animal of '{target.query}')")
+    if verdict.accepted and target.role == "object":
+        homonym = run.words.animal_homonym([target.label, target.query], candidate.sound)
+        if homonym:  # "bat hits ball" fits a swarm of bats to a sentence embedding
+            verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {homonym}")
     if not verdict.accepted:
         attempt.note_rejection(verdict)
         attempt.trail.append(

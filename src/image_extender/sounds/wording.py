@@ -211,6 +211,40 @@ class WordEvidence:
         deepest = min(specific, key=lambda w: (-max(len(k) for k in named[w]), w))  # "pig" before "farm animal"
         return f"names {deepest.replace('_', ' ')}, not {first.replace('_', ' ')}"
 
+    def animal_homonym(self, things: Iterable[str], sound: Sound) -> str | None:
+        """"names bats, an animal, where 'baseball bat' means a thing" when ``things`` (a
+        thing's label and query) end a two-word name WordNet knows as no animal with a word
+        ("baseball bat", "computer mouse": the head) and the candidate's own words name that
+        word as an animal: a swarm of bats flying is no baseball bat's crack. A first word
+        keeps its own sense (a horse cart's horse is heard). Else, or without a lexicon, None."""
+        if self.lexicon is None:
+            return None
+        meant: dict[str, str] = {}  # word (singular) -> the thing's name it belongs to
+        for text in things:
+            seq = words(text)
+            pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(seq, seq[1:])]
+            if not pairs:
+                continue
+            kinds = self.lexicon.kinds(p for _, _, p in pairs)
+            animals = self.lexicon.animal_senses(p for _, _, p in pairs)
+            for a, b, pair in pairs:
+                if kinds.get(pair) and not animals.get(pair):  # its head is the thing: a horse cart's
+                    meant.setdefault(singular(b), pair.replace("_", " "))  # horse is a horse all the same
+        if not meant:
+            return None
+        own = self._own_words(sound)
+        senses = self.lexicon.animal_senses(own)
+        hits = [w for w in own if singular(w) in meant and senses.get(w)]
+        if not hits:
+            return None
+        # the candidate may use the word as the thing too: a "pneumatic drill" is no baboon
+        text = words(re.sub(r"[\-.]+", " ", f"{sound.name} {re.sub(r'[(][^)]*[)]', ' ', sound.description)}"))
+        pairs = {f"{a}_{singular(b)}": singular(b) for a, b in zip(text, text[1:]) if singular(b) in meant}
+        kinds, animals = self.lexicon.kinds(pairs), self.lexicon.animal_senses(pairs)
+        as_thing = {head for pair, head in pairs.items() if kinds.get(pair) and not animals.get(pair)}
+        hit = next((w for w in hits if singular(w) not in as_thing), None)
+        return f"names {hit}, an animal, where '{meant[singular(hit)]}' means a thing" if hit else None
+
     def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:
         """The words of a candidate's name and description (not its asides or tags), each
         two-word animal joined into one: "sea lions" is a sea lion, no lion, and a guinea pig no
