@@ -435,11 +435,8 @@ def people_are_indoors(objects: Iterable[tuple[str, float]], cues: dict[str, flo
     either. The likeness is a look, not a wall: it alone never takes such a
     photo outdoors (an outdoor place still counts on evidence of its own: a car, a fountain)."""
     setting = rules.people_indoors
-    if not setting or cues.get("dark", 0.0) >= setting["max_dark"]:
-        return False
-    if cues.get("sky", 0.0) + cues.get("vegetation", 0.0) >= setting["max_outdoor"]:
-        return False
-    return any(label == "person" and conf >= setting["min_confidence"] for label, conf in objects)
+    return _walled_in(cues, setting) and any(label == "person" and conf >= setting["min_confidence"]
+                                              for label, conf in objects)
 
 
 def things_are_indoors(things: float, cues: dict[str, float], rules: Rules) -> bool:
@@ -448,9 +445,15 @@ def things_are_indoors(things: float, cues: dict[str, float], rules: Rules) -> b
     people: a sofa, a lamp and a teapot are what a room is made of, and the likeness alone
     (a dim living room looks like a night in the countryside to it) never takes it outdoors."""
     setting = rules.things_indoors
-    if not setting or things < setting["min_share"] or cues.get("dark", 0.0) >= setting["max_dark"]:
-        return False
-    return cues.get("sky", 0.0) + cues.get("vegetation", 0.0) < setting["max_outdoor"]
+    return _walled_in(cues, setting) and things >= setting["min_share"]
+
+
+def _walled_in(cues: dict[str, float], setting: dict[str, float]) -> bool:
+    """Neither sky nor plants around (sky + vegetation under ``max_outdoor``), in daylight
+    (dark under ``max_dark``: a festival after dark shows no sky either); False when the
+    rules have no such ``setting``."""
+    return bool(setting) and cues.get("dark", 0.0) < setting["max_dark"] and (
+        cues.get("sky", 0.0) + cues.get("vegetation", 0.0) < setting["max_outdoor"])
 
 
 def thing_share(probs: np.ndarray, rules: Rules | None = None) -> float:

@@ -12,7 +12,9 @@ the dog in front gets the best bark and the second dog the next one. For each ta
    another animal than the object's own first query (``wording.WordEvidence.other_animal``:
    "lion" finds a lion roar, which is no cheetah; "farm animals" a pig on a piggery, which
    is no llama), unless the object's own queries or the hierarchy table offer that animal
-   instead ("heron call" for a spoonbill, a duck for a goose);
+   instead ("heron call" for a spoonbill, a duck for a goose); nor, for any query of an
+   object named like an animal ("baseball bat"), a recording that names that animal
+   (``WordEvidence.animal_homonym``: a swarm of bats);
 2. pick among the accepted ones that are not yet in the mix — ``best``: the one that
    names the most specific of the target's concepts (:func:`concept_rank`: "A black
    cat" for a cat beats a tiger filed under "cats", whatever the scores), then the
