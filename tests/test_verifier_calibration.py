@@ -418,3 +418,17 @@ def test_a_thing_named_like_an_animal_is_not_that_animal(verifier):
     assert verifier.words.animal_homonym(["power drill", "power drill drilling"], drill) is None
     bat_animal = described("bat chirp (OpenClonk sound, animal, bat)", ("animals", "bat"), name="chirp")
     assert verifier.words.animal_homonym(["bat", "bat chirping"], bat_animal) is None  # the animal asked for
+
+
+def test_a_man_made_thing_never_takes_an_animal(verifier):
+    """A brass section or a fly swatter is a man-made thing to WordNet: an elephant's
+    trumpet or geese flying over are animals, whatever word they share. A horse cart asks
+    for its horse, and a thing's recording that names no animal stays."""
+    elephant = described("Elephant trumpet, a bull calling in the bush", name="elephant trumpet")
+    why = verifier.words.thing_not_animal("brass", "trumpet playing", elephant)
+    assert why and "elephant" in why, why
+    carriage = described("horse and carriage, hooves (Simutrans pak64 sound)", name="horse")
+    assert verifier.words.thing_not_animal("horse cart", "horse drawn carriage", carriage) is None
+    trumpet = described("trumpet playing, a short phrase (qABCs noise)", name="trumpet")
+    assert verifier.words.thing_not_animal("brass", "trumpet playing", trumpet) is None
+    assert verifier.words.thing_not_animal("elephant", "elephant trumpeting", elephant) is None  # an animal asked for

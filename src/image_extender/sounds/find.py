@@ -336,8 +336,9 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
         if other:  # a fallback query ("bear grunting", "farm animals") may fit a recording the thing in view does not
             verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {other} (the animal of '{target.query}')")
     if verdict.accepted and target.role == "object":
-        homonym = run.words.animal_homonym([target.label, target.query], candidate.sound)
-        if homonym:  # "bat hits ball" fits a swarm of bats to a sentence embedding
+        homonym = (run.words.animal_homonym([target.label, target.query], candidate.sound)
+                   or run.words.thing_not_animal(target.label, target.query, candidate.sound))
+        if homonym:  # "bat hits ball" fits a swarm of bats to a sentence embedding, "trumpet" an elephant
             verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {homonym}")
     if not verdict.accepted:
         attempt.note_rejection(verdict)

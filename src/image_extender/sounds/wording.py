@@ -245,6 +245,22 @@ class WordEvidence:
         hit = next((w for w in hits if singular(w) not in as_thing), None)
         return f"names {hit}, an animal, where '{meant[singular(hit)]}' means a thing" if hit else None
 
+    def thing_not_animal(self, label: str, query: str, sound: Sound) -> str | None:
+        """"names elephant, an animal, and 'brass' is a thing" when a thing's label is a
+        man-made thing to WordNet (its sense under ``artifact.n.01``), neither it nor its query
+        asks for an animal (a horse cart does), and the candidate's own words name an animal
+        in the sense it is usually meant: an elephant's trumpeting is no trumpet, geese
+        flying over no fly swatter. Else, or without a lexicon, None."""
+        if self.lexicon is None or self.animal_asked(label) or self.animal_asked(query):
+            return None
+        name = "_".join(words(label))
+        if not name or "artifact.n.01" not in self.lexicon.kinds([name]).get(name, set()):
+            return None
+        own = self._own_words(sound)
+        senses = self.lexicon.usual_animal_senses(own)
+        hit = next((w for w in own if senses.get(w)), None)
+        return f"names {hit.replace('_', ' ')}, an animal, and '{label}' is a thing" if hit else None
+
     def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:
         """The words of a candidate's name and description (not its asides or tags), each
         two-word animal joined into one: "sea lions" is a sea lion, no lion, and a guinea pig no
