@@ -84,6 +84,14 @@ def _listed_animals(phrase: list[str], text: str, senses: dict) -> list[str]:
     return listed
 
 
+def _own_texts(sound: Sound) -> list[tuple[str, list[str]]]:
+    """A recording's own texts, its name and its description without asides in parentheses,
+    each with its words: where two adjacent words may name one thing ("sea lion",
+    "pneumatic drill")."""
+    texts = (re.sub(r"_+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description))
+    return [(text, words(re.sub(r"[\-.]+", " ", text))) for text in texts]
+
+
 class WordEvidence:
     """Naming and contradiction of a candidate's text against a query (module doc)."""
 
@@ -220,16 +228,9 @@ class WordEvidence:
         if self.lexicon is None:
             return None
         meant: dict[str, str] = {}  # word (singular) -> the thing's name it belongs to
-        for text in things:
-            seq = words(text)
-            pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(seq, seq[1:])]
-            if not pairs:
-                continue
-            kinds = self.lexicon.kinds(p for _, _, p in pairs)
-            animals = self.lexicon.animal_senses(p for _, _, p in pairs)
-            for a, b, pair in pairs:
-                if kinds.get(pair) and not animals.get(pair):  # its head is the thing: a horse cart's
-                    meant.setdefault(singular(b), pair.replace("_", " "))  # horse is a horse all the same
+        for text in things:  # the head is the thing: a horse cart's horse is a horse all the same
+            for pair, head in self._thing_heads(words(text)).items():
+                meant.setdefault(head, pair.replace("_", " "))
         if not meant:
             return None
         own = self._own_words(sound)
@@ -238,12 +239,21 @@ class WordEvidence:
         if not hits:
             return None
         # the candidate may use the word as the thing too: a "pneumatic drill" is no baboon
-        text = words(re.sub(r"[\-.]+", " ", f"{sound.name} {re.sub(r'[(][^)]*[)]', ' ', sound.description)}"))
-        pairs = {f"{a}_{singular(b)}": singular(b) for a, b in zip(text, text[1:]) if singular(b) in meant}
-        kinds, animals = self.lexicon.kinds(pairs), self.lexicon.animal_senses(pairs)
-        as_thing = {head for pair, head in pairs.items() if kinds.get(pair) and not animals.get(pair)}
+        as_thing = {head for _, seq in _own_texts(sound) for head in self._thing_heads(seq, set(meant)).values()}
         hit = next((w for w in hits if singular(w) not in as_thing), None)
         return f"names {hit}, an animal, where '{meant[singular(hit)]}' means a thing" if hit else None
+
+    def _thing_heads(self, seq: list[str], heads: set[str] | None = None) -> dict[str, str]:
+        """"a_b" -> b (singular) for each two adjacent words of ``seq`` that WordNet knows as a
+        noun that is no animal ("baseball bat", "pneumatic drill"), only those whose head is in
+        ``heads`` when given."""
+        assert self.lexicon is not None
+        pairs = {f"{a}_{singular(b)}": singular(b) for a, b in zip(seq, seq[1:])
+                 if heads is None or singular(b) in heads}
+        if not pairs:
+            return {}
+        kinds, animals = self.lexicon.kinds(pairs), self.lexicon.animal_senses(pairs)
+        return {pair: head for pair, head in pairs.items() if kinds.get(pair) and not animals.get(pair)}
 
     def thing_not_animal(self, label: str, query: str, sound: Sound) -> str | None:
         """"names elephant, an animal, and 'brass' is a thing" when a thing's label is a
@@ -273,8 +283,7 @@ class WordEvidence:
         bag = field_words(sound.name, sound.description, sound.tags)
         own = [w for w, weight in bag.items() if weight >= DESCRIPTION_WEIGHT]
         heads = {w.rsplit("_", 1)[1] for w in asked}  # "panda" when a red panda is asked for
-        for text in (re.sub(r"_+", " ", sound.name), re.sub(r"\([^)]*\)", " ", sound.description)):
-            split = words(re.sub(r"[\-.]+", " ", text))
+        for text, split in _own_texts(sound):
             pairs = [(a, b, f"{a}_{singular(b)}") for a, b in zip(split, split[1:])]
             if not pairs:
                 continue
