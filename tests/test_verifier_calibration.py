@@ -217,10 +217,36 @@ def test_a_songbird_is_any_of_the_birds_wordnet_files_beside_it(verifier):
     def other(query: str, text: str):
         return verifier.words.other_animal([query], described(text))
 
-    for species in ("robin", "blackbird", "sparrow", "finch", "nightingale", "lark", "starling"):
+    for species in ("robin", "blackbird", "sparrow", "finch", "nightingale", "lark", "starling", "wren"):
         assert other("songbird singing", f"{species} singing at dawn") is None, species
     assert other("songbird singing", "goose honking") == "names goose, not songbird"
     assert other("goose honking", "blackbird singing at dawn") == "names blackbird, not goose"
+
+
+def test_what_a_vocabulary_animal_stands_for_is_the_vocabulary_s_to_say(verifier, embedder, vocabulary):
+    """WordNet files the wren under "passerine", beside "oscine" (where its "songbird" sits):
+    to WordNet alone a wren is another animal than a songbird. The analyzer's vocabulary says
+    what its songbird stands for (oscine and passerine birds, ``sounding.toml``), and the
+    verifier reads it so; without that table the wren is refused."""
+    wren = described("Wren singing in a hedgerow, close, spring morning")
+    assert verifier.words.other_animal(["songbird singing"], wren) is None
+    bare = EmbeddingVerifier(embedder, vocabulary, lexicon=verifier.lexicon, extents={})
+    assert bare.words.other_animal(["songbird singing"], wren) == "names wren, not songbird"
+    assert verifier.words.other_animal(["songbird singing"], described("Gull calling")) == "names gull, not songbird"
+
+
+def test_a_bird_s_song_is_its_call_not_music(verifier):
+    """"song" marks a song called "Dog", but a bird's song (and a whale's) is its call: a
+    nightingale's song backs a songbird; a song about a dog still backs no bark."""
+    nightingale = described("Nightingale song. Nightingale singing at night, woodland", ("nightingale", "bird", "song"),
+                            name="Nightingale song")
+    for query in ("songbird singing", "birdsong", "nightingale song"):
+        (verdict,) = verifier.verify(query, [Candidate(nightingale, 0.5)])
+        assert "a song" not in verdict.reason, (query, verdict.reason)
+    assert any(v.accepted for v in verifier.verify("birdsong", [Candidate(nightingale, 0.5)]))
+    dog_song = described("Dog, a song by a garage band", ("song", "rock"), name="Dog")
+    (verdict,) = verifier.verify("dog barking", [Candidate(dog_song, 0.5)])
+    assert not verdict.accepted and "a song" in verdict.reason, verdict.reason
 
 
 def test_a_part_of_an_animal_is_no_other_animal(verifier):

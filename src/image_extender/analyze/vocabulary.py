@@ -496,6 +496,7 @@ class SoundingEntry:
     role: str  # "object" or "ambience"
     queries: tuple[str, ...]
     accepts: tuple[str, ...] = ()
+    wordnet: tuple[str, ...] = ()  # the WordNet synsets it stands for (``Concept.wordnet``)
 
 
 def sounding_entries() -> list[SoundingEntry]:
@@ -508,7 +509,8 @@ def sounding_entries() -> list[SoundingEntry]:
     for c in vocab.concepts.values():
         if not c.silent:
             queries = tuple(dict.fromkeys((*c.queries, *c.group)))
-            entries[("object", c.label)] = SoundingEntry(c.label, "object", queries, tuple(dict.fromkeys((c.label, *c.accepts))))
+            entries[("object", c.label)] = SoundingEntry(c.label, "object", queries, tuple(dict.fromkeys((c.label, *c.accepts))),
+                                                         c.wordnet)
     for r in vocab.person_rules:
         if r.silent:
             continue

@@ -157,9 +157,12 @@ DEFAULT_VOCABULARY: tuple[str, ...] = (
 # (a song called "Dog", a ringtone) rather than a recording *of* it. Each entry is
 # (regular expression, what it means, words in a query that make this kind wanted).
 # "singing" is not a music word: birds sing.
+ANIMAL_SONG = "animal song"  # wanted by a query for an animal that sings (:data:`SINGERS`)
+SINGERS = ("bird.n.01", "cetacean.n.01", "animal_communication.n.01")  # "robin song", "whale song", "birdsong"
 MUSIC_WORDS = ("music", "song", "vocals", "melody", "tune", "remix", "jingle", "band", "album", "instrumental", "indie", "karaoke")
 REFERENCE_CUES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (r"\bsongs?\b", "a song", MUSIC_WORDS),
+    # a bird's or a whale's song is its call: "Wren singing ... song" is a wren
+    (r"\bsongs?\b", "a song", MUSIC_WORDS + (ANIMAL_SONG,)),
     (r"\bmusic\b|\bmusical\b(?! instruments?\b)|\bsoundtrack\b|\bjingle\b", "music", MUSIC_WORDS),
     (r"\bremix(ed)?\b|\bmash-?up\b|\bdj\b", "a remix", MUSIC_WORDS),
     (r"\blyrics?\b|\bkaraoke\b", "lyrics", MUSIC_WORDS),
@@ -203,6 +206,18 @@ def default_vocabulary(extra: Iterable[str] = ()) -> list[str]:
         pass
     found += [*DEFAULT_VOCABULARY, *extra]
     return list(dict.fromkeys(w.strip().lower() for w in found if w and w.strip()))
+
+
+def default_extents() -> dict[str, tuple[str, ...]]:
+    """What each object concept of the analyzer's vocabulary stands for in WordNet ("songbird"
+    -> oscine and passerine birds), for the "another animal" test; empty when the analyzer's
+    tables do not load."""
+    try:
+        from ..analyze.vocabulary import sounding_entries
+
+        return {e.label: e.wordnet for e in sounding_entries() if e.wordnet}
+    except Exception:  # noqa: BLE001 — a bonus, as in default_vocabulary
+        return {}
 
 
 def _same_concept(competitor: str, query: str) -> bool:
@@ -281,6 +296,7 @@ class EmbeddingVerifier:
         name_max_gap: float = NAME_MAX_GAP,
         lexicon: Lexicon | None = None,
         other_animals: bool = True,
+        extents: dict[str, Iterable[str]] | None = None,
     ):
         self.embedder = embedder
         self.name_cover = name_cover
@@ -288,7 +304,7 @@ class EmbeddingVerifier:
         self.name_max_gap = name_max_gap
         self.other_animals = other_animals
         self.lexicon = lexicon
-        self.words = WordEvidence(lexicon)
+        self.words = WordEvidence(lexicon, default_extents() if extents is None else extents)
         words = default_vocabulary() if vocabulary is None else vocabulary
         self.vocabulary = list(dict.fromkeys(v.strip().lower() for v in words if v.strip()))
         self.top_k = top_k
@@ -363,11 +379,17 @@ class EmbeddingVerifier:
         return self._kinds_cache[query]
 
     def _wanted_cues(self, query: str) -> set[str]:
-        """Music is wanted when a query word is a musical instrument ("violin", "drums")."""
+        """Music is wanted when a query word is a musical instrument ("violin", "drums"); a
+        song when the query asks for an animal that sings, or names its call ("songbird
+        singing", "whale", "birdsong": :data:`SINGERS`)."""
         if self.lexicon is None:
             return set()
         kinds = self.lexicon.kinds(words(query))
-        return {"music"} if any("musical_instrument.n.01" in k for k in kinds.values()) else set()
+        wanted = {"music"} if any("musical_instrument.n.01" in k for k in kinds.values()) else set()
+        heard = set().union(*kinds.values(), *self.words.animal_asked(query))
+        if heard.intersection(SINGERS):
+            wanted.add(ANIMAL_SONG)
+        return wanted
 
     def decide(self, query: str, sound: Sound, j: Judgement) -> Verdict:
         """Reference, contradiction or another animal: reject; the query is the nearest concept (within

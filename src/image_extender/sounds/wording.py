@@ -21,7 +21,11 @@ description name (the WordNet senses of its words that are animals; a general wo
 a specific one — "farm animal, pig grunting" — counts as the specific one) when none is the
 query's animal, a kind of it or a more general word for it: "A bear" for "panda bleating",
 "Lion roar" for "cheetah growl", a pig on a piggery for "alpaca humming". Sentence
-embeddings put every big cat near every other one; the words do not.
+embeddings put every big cat near every other one; the words do not. What an animal word
+of the analyzer's vocabulary stands for is the vocabulary's to say (``extents``, its
+``wordnet`` synsets): WordNet files "songbird" as one more kind of oscine bird beside the
+thrushes, wrens and finches, while a songbird in a photo is any of them, so a nightingale
+is no other animal than the songbird asked for.
 The verifier accepts a candidate that names enough of the query and rejects a
 contradiction or another animal, with thresholds fitted on the labelled pairs (``calibration``).
 """
@@ -95,8 +99,10 @@ def _own_texts(sound: Sound) -> list[tuple[str, list[str]]]:
 class WordEvidence:
     """Naming and contradiction of a candidate's text against a query (module doc)."""
 
-    def __init__(self, lexicon: Lexicon | None):
+    def __init__(self, lexicon: Lexicon | None, extents: dict[str, Iterable[str]] | None = None):
         self.lexicon = lexicon
+        # animal word ("songbird") -> the synsets it stands for in the analyzer's vocabulary
+        self.extents = {k.replace(" ", "_"): tuple(v) for k, v in (extents or {}).items()}
 
     def _expand(self, items: list[str], verbs: bool) -> dict[str, dict[str, float]]:
         if self.lexicon is None:
@@ -191,7 +197,7 @@ class WordEvidence:
         wanted_words = next((_listed_animals(p, t, senses) for p, t in zip(phrases, things, strict=True)
                              if any(senses[w] for w in p)), [])
         usual = self.lexicon.usual_animal_senses(wanted_words)  # "cat" asked for is the house cat, not a big cat
-        wanted = [frozenset(k) for w in wanted_words for k in usual[w]]
+        wanted = [frozenset(k) for w in wanted_words for k in usual[w]] + self._extent_senses(wanted_words)
         if not wanted:
             return None
         wanted += [frozenset(k) for w in sibling_words for k in senses[w] if not any(frozenset(k) < q for q in wanted)]
@@ -218,6 +224,18 @@ class WordEvidence:
         first = next(w for w in wanted_words if senses[w])
         deepest = min(specific, key=lambda w: (-max(len(k) for k in named[w]), w))  # "pig" before "farm animal"
         return f"names {deepest.replace('_', ' ')}, not {first.replace('_', ' ')}"
+
+    def _extent_senses(self, animal_words: Iterable[str]) -> list[frozenset[str]]:
+        """For each word with an extent, the senses (every synset each is a kind of) of the
+        synsets it stands for: "songbird" -> oscine bird's and passerine's."""
+        assert self.lexicon is not None
+        out: list[frozenset[str]] = []
+        for w in animal_words:
+            for synset in self.extents.get(singular(w), self.extents.get(w, ())):
+                lemmas = sorted(lemma.replace(" ", "_") for lemma in self.lexicon.lemmas(synset))
+                out += [frozenset(k) for senses in self.lexicon.animal_senses(lemmas).values() for k in senses
+                        if synset in k]
+        return list(dict.fromkeys(out))
 
     def animal_homonym(self, things: Iterable[str], sound: Sound) -> str | None:
         """"names bats, an animal, where 'baseball bat' means a thing" when ``things`` (a
