@@ -102,3 +102,11 @@ def test_without_wordnet_the_table_still_works_and_says_so():
     assert h.wordnet is None
     assert h.fallbacks("sedan")[0] == "car"
     assert any("WordNet unavailable" in n for n in h.notes)
+
+
+def test_a_church_bell_falls_back_to_no_other_bell(hierarchy):
+    """A percussion sample's bell, a crossing's or a door's is no church bell (its concept's
+    ``accepts`` say so): when the library has no church bell the walk stops, WordNet's
+    "bell" included, and the tower stays silent rather than ringing a drum kit."""
+    assert hierarchy.steps("church bell") == []
+    assert "bell" in hierarchy.fallbacks("gong")  # a gong may still take a bell
