@@ -458,3 +458,19 @@ def test_a_man_made_thing_never_takes_an_animal(verifier):
     trumpet = described("trumpet playing, a short phrase (qABCs noise)", name="trumpet")
     assert verifier.words.thing_not_animal("brass", "trumpet playing", trumpet) is None
     assert verifier.words.thing_not_animal("elephant", "elephant trumpeting", elephant) is None  # an animal asked for
+
+
+def test_a_bed_is_an_ambience_and_walla_is_a_crowd(verifier):
+    """Sound libraries call a crowd's indistinct chatter "walla", and every bed is an
+    ambience whatever its label says: "Restaurant walla" is a restaurant's ambience and a
+    crowd's murmur. A one-shot is no ambience: a single farm animal is no farm's bed."""
+    walla = described("Busy restaurant walla, cutlery clinks, indistinct conversation", ("walla", "restaurant", "crowd"),
+                      name="Restaurant walla").model_copy(update={"kind": "bed"})
+    (verdict,) = verifier.verify("restaurant ambience", [Candidate(walla, 0.5)])
+    assert verdict.accepted, verdict.reason
+    assert verifier.words.judge("indoor crowd murmur", walla).things > verifier.words.judge(
+        "indoor crowd murmur", walla.model_copy(update={"description": "Busy restaurant, cutlery clinks", "tags": ["restaurant"],
+                                                        "name": "Restaurant"})).things
+    animal = described("A farm animal calling", ("farm", "animal"), name="farm animal").model_copy(update={"kind": "one-shot"})
+    (verdict,) = verifier.verify("farm ambience", [Candidate(animal, 0.5)])
+    assert not verdict.accepted, verdict.reason

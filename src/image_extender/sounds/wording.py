@@ -72,6 +72,9 @@ class Wording:
 
 
 LISTING = frozenset({"and", "with", "or", ","})
+# what every bed is, not a thing in it: "restaurant ambience" asks a bed for a restaurant, and a
+# bed labelled "Restaurant walla" names all it asks for (a one-shot "farm animal" is no ambience)
+SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 
 
 def _listed_animals(phrase: list[str], text: str, senses: dict) -> list[str]:
@@ -121,7 +124,9 @@ class WordEvidence:
         qexp = self._expand(qwords, verbs=True)
         named = {w: max(relation * doc.get(term, 0.0) for term, relation in qexp[w].items()) for w in qwords}
         modifiers = self._ing_modifiers(query, qwords)  # "sewing" of "sewing machine running" is a thing's name
-        things = [named[w] for w in qwords if not w.endswith("ing") or w in modifiers] or list(named.values())
+        setting = SETTING_WORDS if sound.kind == "bed" else frozenset()  # a one-shot is no ambience
+        things = [named[w] for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
+        things = things or list(named.values())
         kind = self.kind_of(query, sound)
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
                        self.other_animal([query], sound), *(kind or (None, None)))
