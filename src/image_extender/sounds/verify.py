@@ -196,14 +196,7 @@ def default_vocabulary(extra: Iterable[str] = ()) -> list[str]:
 
     If the analyzer's tables do not load, the built-in list alone still gives a useful ranking.
     """
-    found: list[str] = []
-    try:
-        from ..analyze.vocabulary import sounding_entries
-
-        for entry in sounding_entries():
-            found += [*entry.queries, *entry.accepts]
-    except Exception:  # noqa: BLE001 — the analyzer's tables are a bonus here, not a need
-        pass
+    found = [w for entry in _sounding_entries() for w in (*entry.queries, *entry.accepts)]
     found += [*DEFAULT_VOCABULARY, *extra]
     return list(dict.fromkeys(w.strip().lower() for w in found if w and w.strip()))
 
@@ -212,12 +205,18 @@ def default_extents() -> dict[str, tuple[str, ...]]:
     """What each object concept of the analyzer's vocabulary stands for in WordNet ("songbird"
     -> oscine and passerine birds), for the "another animal" test; empty when the analyzer's
     tables do not load."""
+    return {e.label: e.wordnet for e in _sounding_entries() if e.wordnet}
+
+
+def _sounding_entries() -> list:
+    """The analyzer's sounding vocabulary, or none when its tables do not load: they are a
+    bonus to the verifier, not a need."""
     try:
         from ..analyze.vocabulary import sounding_entries
 
-        return {e.label: e.wordnet for e in sounding_entries() if e.wordnet}
-    except Exception:  # noqa: BLE001 — a bonus, as in default_vocabulary
-        return {}
+        return sounding_entries()
+    except Exception:  # noqa: BLE001 — any failure only loses the bonus
+        return []
 
 
 def _same_concept(competitor: str, query: str) -> bool:
