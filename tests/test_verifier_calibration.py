@@ -474,3 +474,21 @@ def test_a_bed_is_an_ambience_and_walla_is_a_crowd(verifier):
     animal = described("A farm animal calling", ("farm", "animal"), name="farm animal").model_copy(update={"kind": "one-shot"})
     (verdict,) = verifier.verify("farm ambience", [Candidate(animal, 0.5)])
     assert not verdict.accepted, verdict.reason
+
+
+def test_a_word_that_is_mostly_a_person_is_no_animal(verifier):
+    """WordNet's "kid" is also a young goat, "baby" a young animal, "wheeler" a wheel horse,
+    "man" a hominid; but most of each word's senses are people. Children playing are no goat
+    (they were "a kind of goat"), an 18-wheeler no horse, and a baby crying is a person, so
+    no gull's cry, though WordNet's first "gull" is a dupe. A hog (a greedy person, then two
+    animals) stays an animal."""
+    words = verifier.words
+    kids = described("Kids playing in the park, shouting", ("kids", "park"), name="Kids playing")
+    assert words.kind_of("goat bleating", kids) is None
+    truck = described("18 wheeler semi truck driving by on the interstate, doppler", ("truck", "semi"),
+                      name="Semi truck pass")
+    assert not any(v.accepted for v in verifier.verify("horse neighing", [Candidate(truck, 0.5)]))
+    baby = described("Baby crying in cot", ("baby", "infant", "cry"), name="Baby crying")
+    assert words.other_animal(["gull cry"], baby) == "names baby, not gull"
+    assert not verifier.verify("gull cry", [Candidate(baby, 0.5)])[0].accepted
+    assert words.other_animal(["pig grunting"], described("Hog grunting in the mud")) is None

@@ -207,8 +207,9 @@ class WordEvidence:
             return None
         wanted += [frozenset(k) for w in sibling_words for k in senses[w] if not any(frozenset(k) < q for q in wanted)]
         named = {w: [frozenset(k) for k in senses[w]] for w in own if senses[w]}
-        if not named:  # a "woman laughing" is no laughing hyena, a "man whistling" no bird (unless people are asked for too)
-            if self.lexicon.persons((w for p in phrases for w in p), groups=True):
+        if not named:  # a "woman laughing" is no laughing hyena, a "man whistling" no bird (unless people are asked for too;
+            # the animal asked for is none of them, though WordNet's "gull" is first a dupe)
+            if self.lexicon.persons((w for p in phrases for w in p if w not in wanted_words), groups=True):
                 return None
             people = self.lexicon.persons(own)
             person = next((w for w in own if w in people), None)

@@ -275,8 +275,8 @@ class WordNet:
         def compute(key: str) -> list[list[str]]:
             return [sorted(self._sense_kinds(sense)) for sense in self._animal_synsets(key.split(":", 1)[1])]
 
-        cache = self._related_cache([f"animal7:{w}" for w in words], compute)
-        return {w: [set(k) for k in cache[f"animal7:{w}"]] for w in words}
+        cache = self._related_cache([f"animal8:{w}" for w in words], compute)
+        return {w: [set(k) for k in cache[f"animal8:{w}"]] for w in words}
 
     def _sense_kinds(self, sense) -> set[str]:
         """Every synset an animal ``sense`` is a kind of, itself included; for a sex or an age
@@ -293,9 +293,15 @@ class WordNet:
         order: none when its first sense that is not a person, a thing made of it or its meat
         is no animal ("hand" is not read as a farm hand, nor "drum" as the drumfish); never a
         role any animal plays ("game", "pest", "predator": directly under animal.n.01) nor a
-        part of one ("horns", "hooves", "wings", "feathers": filed as noun.animal, no organism)."""
+        part of one ("horns", "hooves", "wings", "feathers": filed as noun.animal, no organism);
+        none either for a word that is mostly a person (more than half of its noun senses, and
+        the first is no animal): "kids playing" are children, no young goats, a "baby" crying
+        no young animal, a "man" no hominid, an "18 wheeler" no wheel horse."""
         base = self._reader.morphy(word, "n")
-        senses = [s for s in self._reader.synsets(base, pos="n") if s.lexname() not in NOT_THE_ANIMAL] if base else []
+        every = self._reader.synsets(base, pos="n") if base else []
+        if every and every[0].lexname() != "noun.animal" and 2 * sum(s.lexname() == "noun.person" for s in every) > len(every):
+            return []
+        senses = [s for s in every if s.lexname() not in NOT_THE_ANIMAL]
         if not senses or senses[0].lexname() != "noun.animal":
             return []
         return [s for s in senses if s.lexname() == "noun.animal"
@@ -321,8 +327,8 @@ class WordNet:
             return [sorted(self._sense_kinds(s) - ({s.name()} if not s.hyponyms() and s.definition().startswith("any ") else set()))
                     for s in animals]
 
-        cache = self._related_cache([f"usual4:{w}" for w in words], compute)
-        return {w: [set(k) for k in cache[f"usual4:{w}"]] for w in words}
+        cache = self._related_cache([f"usual5:{w}" for w in words], compute)
+        return {w: [set(k) for k in cache[f"usual5:{w}"]] for w in words}
 
     def _gloss_animal(self, sense, depth: int = 0) -> set[str] | None:
         """What a sex or an age of an animal is a kind of, read from its gloss: the first
@@ -409,8 +415,8 @@ class WordNet:
             describes = bool(self._reader.synsets(first, pos="a") or self._reader.synsets(first, pos="s"))
             return not describes and not self._animal_synsets(last)
 
-        cache = self._related_cache([f"compound2:{p}" for p in pairs], compute)
-        return {p for p in pairs if cache[f"compound2:{p}"]}
+        cache = self._related_cache([f"compound3:{p}" for p in pairs], compute)
+        return {p for p in pairs if cache[f"compound3:{p}"]}
 
     def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
         """Of ``words``, those whose first noun sense is a person ("woman", "men", "baby",
