@@ -10,7 +10,7 @@ farmyard bed backing the cow; some are not, a woman laughing backing the hyena).
 only carries the text: what is judged is the text, as the verifier judges it.
 
 A development aid, not a held-out measure: the descriptions were written by a developer of
-the verifier, who fixed the patterns they showed. ~8 minutes on 2 cores (coverage asks
+the verifier, who fixed the patterns they showed. ~4 minutes on 2 cores (coverage asks
 every query of every entry).
 """
 
