@@ -130,7 +130,9 @@ COLOUR_PHOTO = 4.0  # mean chroma distance from grey (of 255) below which a phot
 UNLIKE_SHARE = 2.0  # kinds the generic sound is wrong for outweigh the ones it fits this much: silence
 HERD_MIN = 0.1  # whole-image mass for one detected animal class to absorb another's unclassified boxes…
 HERD_SHARE = 2.0  # …when it is this many times the other's
-PLAYS_MIN = 0.25
+PLAYS_MIN = 0.34  # a person crop this sure of an instrument plays it. Person crops of the labelled photos: musicians
+# 0.35-0.78 (a violin at 0.29 beside an orchestra's cello at 0.78 goes unheard); a patterned shirt's "steel drum" 0.33 and a
+# passer-by's "grand piano" 0.28, which 0.25 took for players (a thin margin: ImageNet's steel drum is a known look-alike)
 ADD_MIN = 0.35
 ADD_MAX = 2
 ADDED_WEIGHT = 0.7
