@@ -620,6 +620,24 @@ def test_far_away_people_in_a_landscape_are_not_heard_walking_but_near_ones_are(
     assert heard.label != "person" and ("footsteps" in heard.query or "talking" in heard.query)
 
 
+def test_one_person_filling_the_photo_is_heard_not_their_footsteps():
+    """A portrait (one person four fifths of the photo tall) poses: their breath and voice,
+    never footsteps on the ground the place rules guessed; two such people at a table are a
+    conversation, and one person half the photo tall still walks."""
+    from image_extender.analyze.vocabulary import apply_person_context
+    from image_extender.manifest import AmbienceTag, BBox
+
+    forest = [AmbienceTag(label="forest", query="x")]
+    portrait = SceneObject(label="person", query="people talking", bbox=BBox(x0=0.1, y0=0.15, x1=0.8, y1=1.0),
+                           importance=1.0, confidence=0.8)
+    (o,) = apply_person_context([portrait], forest)
+    assert o.label == "person up close" and "footsteps" not in " ".join([o.query, *o.queries]), o
+    second = portrait.model_copy(update={"bbox": BBox(x0=0.5, y0=0.1, x1=0.95, y1=1.0)})
+    assert all(x.label == "people outdoors" for x in apply_person_context([portrait, second], forest))
+    walker = portrait.model_copy(update={"bbox": BBox(x0=0.3, y0=0.4, x1=0.5, y1=0.9)})
+    assert apply_person_context([walker], forest)[0].query.startswith("footsteps")
+
+
 def test_people_are_not_doubted_for_what_they_wear(scene):
     """ImageNet has no class for a person, only for what they wear: singers whose crops say
     "abaya" or "stretcher" are still the cast on the stage, one group of performers."""

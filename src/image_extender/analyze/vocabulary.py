@@ -81,6 +81,8 @@ class PersonRule:
     places: tuple[str, ...] = ()
     objects: tuple[str, ...] = ()
     max_height: float = 1.0  # people this small (box height, share of the photo's) or smaller
+    min_height: float = 0.0  # ...and this tall or taller (a portrait fills the photo)
+    alone: bool = False  # only when they are the one person in view (a portrait, not a group at a table)
     grounds: tuple[str, ...] = ()  # what they stand on ("sand", "snow", "grass": ``ground.ground_under``)
 
     @property
@@ -189,6 +191,8 @@ def load_sounding(path: Path | None = None) -> Vocabulary:
                     places=_strings(item.get("when_places", []), where),
                     objects=_strings(item.get("when_objects", []), where),
                     max_height=float(item.get("max_height", 1.0)),
+                    min_height=float(item.get("min_height", 0.0)),
+                    alone=bool(item.get("alone", False)),
                     grounds=_strings(item.get("when_ground", []), where),
                 )
             )
@@ -335,11 +339,12 @@ def sound_objects(
 # --------------------------------------------------------------------------- people in context
 
 
-def _holds(rule: PersonRule, seen: set[str], place: str, height: float, ground: str | None) -> bool:
+def _holds(rule: PersonRule, seen: set[str], place: str, height: float, ground: str | None, alone: bool) -> bool:
     """Does ``rule`` hold for people of this height, standing on ``ground``, in ``place``
-    beside the ``seen`` objects? (see :func:`apply_person_context`)"""
+    beside the ``seen`` objects, ``alone`` or not? (see :func:`apply_person_context`)"""
     where = bool(set(rule.objects) & seen or place in rule.places) if rule.objects or rule.places else True
-    return where and height <= rule.max_height and (not rule.grounds or ground in rule.grounds)
+    return (where and rule.min_height <= height <= rule.max_height and (alone or not rule.alone)
+            and (not rule.grounds or ground in rule.grounds))
 
 
 def apply_person_context(objects: list[SceneObject], ambience: Sequence[AmbienceTag], vocabulary: Vocabulary | None = None,
@@ -350,7 +355,9 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
     A rule holds when one of its ``objects`` (a concept label, or ``kind:instrument``) is
     among the other objects, or the first ambience tag is one of its ``places`` — and the
     people are no taller than its ``max_height`` (a share of the photo's height: figures
-    far away in a landscape are not heard walking on grass) — and, for a rule with
+    far away in a landscape are not heard walking on grass), at least its ``min_height``
+    and, for an ``alone`` rule, the only person in view (one person filling the photo is a
+    portrait: no footsteps) — and, for a rule with
     ``grounds``, they stand on one of them (``ground``: the person's box -> "sand", "snow",
     "grass" or None, see :mod:`.ground`; a rule with grounds alone holds wherever they
     stand on it: footsteps in sand on a beach the place rules misread). A rule without queries makes
@@ -361,6 +368,7 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
     vocab = vocabulary or load_sounding()
     place = ambience[0].label if ambience else ""
     others = {o.label for o in objects if o.label != "person"}
+    alone = sum(o.count for o in objects if o.label == "person") == 1
     kinds = {f"kind:{vocab.concepts[o].kind}" for o in others if o in vocab.concepts}
     out = []
     for o in objects:
@@ -369,7 +377,7 @@ def apply_person_context(objects: list[SceneObject], ambience: Sequence[Ambience
             continue
         height = o.bbox.y1 - o.bbox.y0
         underfoot = ground(o.bbox) if ground is not None and any(r.grounds for r in vocab.person_rules) else None
-        rule = next((r for r in vocab.person_rules if _holds(r, others | kinds, place, height, underfoot)), None)
+        rule = next((r for r in vocab.person_rules if _holds(r, others | kinds, place, height, underfoot, alone)), None)
         if rule is None:
             out.append(o)
             continue
