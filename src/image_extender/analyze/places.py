@@ -18,8 +18,9 @@ neighbour vote the probes replaced had a right bed among its one or two for 86 %
 
 The table ships as ``data/place_probes.npz``: the probes fitted on every dev photo, and one
 set per collection fitted without it. A photo that *is* a training photo (embedding cosine ≥
-``same_image``) is read by the probes that never saw its collection, so dev numbers do not
-grade themselves and a dev photo is judged as a user's photo would be. The table also keeps
+``same_image``) is read by the probes that never saw its collection, and its familiarity and
+nearest photos come from the other collections, so dev numbers do not grade themselves and a
+dev photo is judged as a user's photo would be. The table also keeps
 the training embeddings, which name the nearest labelled photos in the evidence.
 ``python -m eval.fit_places`` rebuilds it (never from a held-out photo); a test checks the
 shipped file against a rebuild.
@@ -73,12 +74,18 @@ class PlaceProbes:
         A probe is a straight line through the embedding space: far from every photo it was
         fitted on (a brick wall, a rocket) it still answers, and confidently. So its answer
         counts in full only for an image whose nearest other training photo is at least
-        ``full`` alike (cosine), and not at all at ``floor`` or below.
+        ``full`` alike (cosine), and not at all at ``floor`` or below. A training photo itself
+        is read by the probes fitted without its collection (:meth:`probabilities`), and its
+        familiarity and neighbours come from the other collections too: its siblings would
+        make any dev photo familiar, which a user's photo is not.
         """
         if len(self.labels) == 0:
             return {}, []
         p, sims = self.probabilities(embedding, same_image)
         others = np.where(sims >= same_image, -np.inf, sims)
+        if len(sims) and sims.max() >= same_image:
+            own = collection_of(self.ids[int(sims.argmax())])
+            others = np.where([collection_of(i) == own for i in self.ids], -np.inf, others)
         order = [i for i in np.argsort(-others)[:3] if np.isfinite(others[i])]
         familiar = 1.0
         if full > floor:
