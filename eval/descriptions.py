@@ -60,7 +60,7 @@ def backed(root: Path) -> dict[str, list[str]]:
     from image_extender.sounds.factory import build_finder
 
     finder = build_finder(Settings(data_dir=root, source="library", verifier="embedding"))
-    report = library_coverage(sounding_entries(), finder.source, finder.verifier, limit=30)
+    report = library_coverage(sounding_entries(), finder.source, finder.verifier, limit=30, hierarchy=finder.hierarchy)
     out: dict[str, list[str]] = {}
     for entry in report.entries:
         for name in entry.verified:

@@ -94,3 +94,40 @@ def test_coverage_command_lists_gaps_and_exits_1(small_library, monkeypatch):
 
     everything = CliRunner().invoke(app, ["library", "coverage", "--all", "--min", "1", "--data-dir", str(small_library)])
     assert "thunderstorm" in everything.output
+
+
+def test_coverage_counts_only_what_the_finder_would_take():
+    """The verifier judges a query's words; the finder also knows the thing: an elephant's
+    trumpeting is no trumpet, a one-second clip is no bed. Coverage counts what the finder
+    takes, so a library of them backs the elephant, not the brass, and no bed."""
+    from image_extender.manifest import Sound
+    from image_extender.sounds.base import Verdict
+    from image_extender.sounds.sound_words import SoundWords
+    from image_extender.sounds.wordnet import WordNet
+
+    def sound(name, description, duration, kind):
+        return Sound(provider="library", id=name, path=f"{name}.wav", name=name, description=description, tags=[],
+                     licence="CC0-1.0", duration=duration, sample_rate=44100, channels=1, kind=kind)
+
+    elephant = sound("Elephant trumpet", "African elephant trumpeting, herd rumbles", 3.0, "one-shot")
+    gust = sound("gust", "a gust of wind in the trees", 1.0, "bed")
+
+    class Everything:  # a source that offers both for any query
+        name = "test"
+
+        def search(self, query, role, limit):
+            return [Candidate(elephant, 0.9), Candidate(gust, 0.8)]
+
+    class YesToAll:  # a verifier that accepts whatever it is shown, with the project's lexicon
+        lexicon = SoundWords(WordNet.from_data_dir(data_dir()))
+
+        def verify(self, query, candidates):
+            return [Verdict(True, 0.9, "yes") for _ in candidates]
+
+    entries = [SoundingEntry("brass", "object", ("trumpet playing",)),
+               SoundingEntry("elephant", "object", ("elephant trumpeting",)),
+               SoundingEntry("forest", "ambience", ("wind in the trees",))]
+    by_label = {e.label: e for e in library_coverage(entries, Everything(), YesToAll(), minimum=1).entries}
+    assert "Elephant trumpet" in by_label["elephant"].verified
+    assert "Elephant trumpet" not in by_label["brass"].verified, by_label["brass"]
+    assert "gust" not in by_label["forest"].verified

@@ -353,7 +353,8 @@ def library_coverage_cmd(
         finder = build_finder(settings)
         entries = sounding_entries()
         with _bar("checking coverage") as advance:
-            report = library_coverage(entries, finder.source, finder.verifier, minimum=minimum, progress=advance)
+            report = library_coverage(entries, finder.source, finder.verifier, minimum=minimum, progress=advance,
+                                          hierarchy=finder.hierarchy)
     rows = report.entries if show_all else report.gaps
     if rows:
         table = Table(title=f"vocabulary entries with fewer than {minimum} verified recordings" if not show_all

@@ -4,9 +4,11 @@ For every entry of the sounding vocabulary (``analyze.vocabulary.sounding_entrie
 object concepts and kinds of place, each with its queries) we ask the library what the
 sound finder would ask — the same source search for the entry's role, the same
 :class:`~image_extender.sounds.verify.EmbeddingVerifier` — and count the distinct
-recordings accepted for any of its queries. Sounds tagged ``game-only`` (weapons,
-interface blips, voice lines of game characters; see ``library.starter._common``) are
-not counted: the finder never picks them for an object or a bed. An entry backed by fewer
+recordings accepted for any of its queries, and turned down for nothing the finder turns
+them down for: sounds tagged ``game-only`` (weapons, interface blips, voice lines of game
+characters; see ``library.starter._common``), beds too short to loop, and the finder's own
+objections (:func:`~image_extender.sounds.find.objection_to`: an elephant's trumpeting is no
+trumpet, a lion no house cat). An entry backed by fewer
 than ``minimum`` verified recordings is a gap: a photo of that thing will get a
 fallback sound, a repeat, or nothing.
 """
@@ -16,9 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..sounds.base import SoundSource, Verifier
+from ..sounds.base import SoundSource, Verdict, Verifier
+from ..sounds.find import BED_MIN_S, Hierarchy, kin, objection_to, word_evidence
+from ..sounds.library_source import GAME_ONLY
+from ..sounds.wording import WordEvidence
 
-GAME_ONLY = "game-only"
 MINIMUM = 3  # the issue's goal: every vocabulary entry backed by >= 3 verified recordings
 CANDIDATES = 20  # per query and kind, as many as the finder looks at by default
 
@@ -52,15 +56,24 @@ class CoverageReport:
                 f"recordings; {len(self.gaps)} below")  # fmt: skip
 
 
-def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = CANDIDATES) -> EntryCoverage:
-    """Search and verify every query of one vocabulary entry, as the finder would."""
+def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = CANDIDATES,
+                   words: WordEvidence | None = None, hierarchy: Hierarchy | None = None) -> EntryCoverage:
+    """Search and verify every query of one vocabulary entry, as the finder would (``words``:
+    the finder's word evidence, ``hierarchy`` its concept hierarchy, for its objections)."""
+    words = words or WordEvidence(None)
+    groups, siblings = kin(words, entry.label, entry.queries[1:], hierarchy)
     accepted: dict[str, tuple[float, str]] = {}
     searched = 0
     best_rejection: tuple[float, str] = (-1.0, "")
     for query in entry.queries:
-        candidates = [c for c in source.search(query, entry.role, limit) if GAME_ONLY not in c.sound.tags]
+        candidates = [c for c in source.search(query, entry.role, limit) if GAME_ONLY not in c.sound.tags
+                      and not (entry.role == "ambience" and 0 < c.sound.duration < BED_MIN_S)]
         searched += len(candidates)
         for cand, verdict in zip(candidates, verifier.verify(query, candidates), strict=True):
+            objection = objection_to(words, entry.role, entry.label, entry.queries[0], query, cand.sound, verdict,
+                                     groups=groups, siblings=siblings) if verdict.accepted else None
+            if objection:
+                verdict = Verdict(False, verdict.score, objection)
             if verdict.accepted:
                 prev = accepted.get(cand.sound.id)
                 if prev is None or verdict.score > prev[0]:
@@ -86,12 +99,15 @@ def library_coverage(
     minimum: int = MINIMUM,
     limit: int = CANDIDATES,
     progress: Callable[[int, int, str], None] | None = None,
+    hierarchy: Hierarchy | None = None,
 ) -> CoverageReport:
-    """Coverage of every entry (``SoundingEntry``-like: label, role, queries)."""
+    """Coverage of every entry (``SoundingEntry``-like: label, role, queries); ``hierarchy``:
+    the finder's, whose animal groups and table neighbours its objections know."""
     entries = list(entries)
+    words = word_evidence(verifier, hierarchy)
     report = CoverageReport(minimum=minimum)
     for i, entry in enumerate(entries, 1):
-        report.entries.append(entry_coverage(entry, source, verifier, limit))
+        report.entries.append(entry_coverage(entry, source, verifier, limit, words, hierarchy))
         if progress:
             progress(i, len(entries), entry.label)
     return report

@@ -60,7 +60,7 @@ took (and, for an online source, how many network requests).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -314,6 +314,34 @@ def _leads_its_rivals(verdict: Verdict) -> bool:
     return verdict.margin is None or verdict.margin > 0
 
 
+def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, query: str, sound: Sound,
+                 verdict: Verdict, *, groups: set[str], siblings: Sequence[str] = ()) -> str | None:
+    """Why the finder turns down a recording the verifier accepted for ``query`` (one of the
+    queries of the thing ``label``, whose first is ``main_query``), or None. The verifier
+    judges a query's words; the finder knows the thing in view:
+
+    * a verdict for an animal group ("feline") stands only for the thing's own ``groups``
+      (its label's, the hierarchy table's): a lion for a big cat, no house cat;
+    * an object's further query ("bear grunting", "farm animals") may fit a recording of
+      another animal than the one ``main_query`` asks for (``siblings``: the animals it
+      accepts instead);
+    * an object's recording may use its word in another sense: a swarm of bats for a
+      baseball bat, an elephant's trumpeting for a trumpet.
+    """
+    if verdict.group and verdict.group not in groups:
+        group = verdict.group.split(".")[0].replace("_", " ")
+        return f"'{sound.name}' is a kind of {group}, which does not stand for '{label}'"
+    if role == "object" and query != main_query and not verdict.group:
+        other = words.other_animal([main_query, label], sound, siblings)
+        if other:
+            return f"'{sound.name}' {other} (the animal of '{main_query}')"
+    if role == "object":
+        homonym = words.animal_homonym([label, main_query], sound) or words.thing_not_animal(label, main_query, sound)
+        if homonym:
+            return f"'{sound.name}' {homonym}"
+    return None
+
+
 def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
     """Trail one verdict; returns "rejected", "taken" (passes, already in the mix) or "fresh"."""
     if GAME_ONLY in candidate.sound.tags:
@@ -326,20 +354,10 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
                                        detail=f"'{candidate.sound.name}' lasts {candidate.sound.duration:.1f} s: too short "
                                               f"to loop as a bed (at least {BED_MIN_S:.0f} s)"))
         return "rejected"
-    if verdict.accepted and verdict.group and verdict.group not in attempt.groups:
-        # "feline" takes any cat, but only the thing's own group (its label, the hierarchy
-        # table) says which kinds a listener takes for it: a lion for a big cat, no house cat
-        group = verdict.group.split(".")[0].replace("_", " ")
-        verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' is a kind of {group}, which does not stand for '{target.label}'")
-    elif verdict.accepted and target.role == "object" and query != target.query and not verdict.group:
-        other = run.words.other_animal([target.query, target.label], candidate.sound, attempt.siblings)
-        if other:  # a fallback query ("bear grunting", "farm animals") may fit a recording the thing in view does not
-            verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {other} (the animal of '{target.query}')")
-    if verdict.accepted and target.role == "object":
-        homonym = (run.words.animal_homonym([target.label, target.query], candidate.sound)
-                   or run.words.thing_not_animal(target.label, target.query, candidate.sound))
-        if homonym:  # "bat hits ball" fits a swarm of bats to a sentence embedding, "trumpet" an elephant
-            verdict = Verdict(False, verdict.score, f"'{candidate.sound.name}' {homonym}")
+    objection = objection_to(run.words, target.role, target.label, target.query, query, candidate.sound, verdict,
+                             groups=attempt.groups, siblings=attempt.siblings) if verdict.accepted else None
+    if objection:
+        verdict = Verdict(False, verdict.score, objection)
     if not verdict.accepted:
         attempt.note_rejection(verdict)
         attempt.trail.append(
@@ -504,19 +522,29 @@ def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
     return _take(attempt, run, query, via, (cand, verdict), "kept in reserve: no later query found one that names the thing")
 
 
+def kin(words: WordEvidence, label: str, queries: Sequence[str], hierarchy: Hierarchy | None) -> tuple[set[str], list[str]]:
+    """``(groups, siblings)`` for :func:`objection_to`: the animal groups every kind of which is
+    right for the thing ``label`` (its label's, its hierarchy table's) and the animals its own
+    further ``queries`` and the table offer instead (the vocabulary may name a neighbour on
+    purpose: "heron call" for a spoonbill)."""
+    groups, siblings = words.groups([label]), list(queries)
+    if hierarchy is not None:
+        table = [f.term for f in hierarchy.steps(label) if f.via == "table"]
+        siblings += table
+        groups |= words.groups(table)
+    return groups, siblings
+
+
 def find_one(target: _Target, run: _Run) -> SoundChoice:
     """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
-    # the vocabulary's own further queries may name a neighbour on purpose ("heron call" for a spoonbill)
-    attempt = _Attempt(target, siblings=list(target.queries), groups=run.words.groups([target.label]))
+    groups, siblings = kin(run.words, target.label, target.queries, run.hierarchy)
+    attempt = _Attempt(target, siblings=siblings, groups=groups)
     requests_before = run.requests()
     own = list(dict.fromkeys(q.strip() for q in [target.query, *target.queries] if q.strip()))
     queries: list[tuple[str, Fallback | None]] = [(q, None) for q in own]
     hierarchy = run.hierarchy
     if hierarchy is not None:
-        steps = hierarchy.steps(target.label)
-        attempt.siblings += [f.term for f in steps if f.via == "table"]
-        attempt.groups |= run.words.groups(f.term for f in steps if f.via == "table")
-        queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in steps]
+        queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in hierarchy.steps(target.label)]
     tried: dict[str, str] = {}
     notes_shown = False
 
@@ -583,13 +611,14 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
     return _choice(attempt, target.query, None, why)
 
 
-def _lexicon(verifier: Verifier, hierarchy: Hierarchy | None) -> SoundWords:
-    """The words' meanings for "another animal": the verifier's lexicon, else the hierarchy's
-    WordNet, else none (then there is no word evidence and nothing is rejected for it)."""
+def word_evidence(verifier: Verifier, hierarchy: Hierarchy | None) -> WordEvidence:
+    """The finder's word evidence for "another animal" and its other objections: on the
+    verifier's lexicon, else the hierarchy's WordNet, else none (then there is no word
+    evidence and nothing is rejected for it)."""
     own = getattr(verifier, "lexicon", None)
     if isinstance(own, SoundWords):
-        return own
-    return SoundWords(own if hasattr(own, "animal_senses") else getattr(hierarchy, "wordnet", None))
+        return WordEvidence(own)
+    return WordEvidence(SoundWords(own if hasattr(own, "animal_senses") else getattr(hierarchy, "wordnet", None)))
 
 
 def find_sounds(
@@ -621,6 +650,6 @@ def find_sounds(
         rng=np.random.default_rng(seed),
         limit=limit,
         regenerator=regenerator,
-        words=WordEvidence(_lexicon(verifier, hierarchy)),
+        words=word_evidence(verifier, hierarchy),
     )
     return [find_one(t, run) for t in targets_in_order(scene)]

@@ -69,5 +69,8 @@ class SoundWords:
     def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
         return self.lexicon.persons(words, groups=groups) if self.lexicon is not None else set()
 
+    def mostly_animals(self, words: Iterable[str]) -> set[str]:
+        return self.lexicon.mostly_animals(words) if self.lexicon is not None else set()
+
     def lemmas(self, synset: str) -> set[str]:
         return self.lexicon.lemmas(synset) if self.lexicon is not None else set()

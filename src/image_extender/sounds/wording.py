@@ -58,6 +58,8 @@ class Lexicon(Protocol):
 
     def persons(self, words, *, groups: bool = False) -> set[str]: ...
 
+    def mostly_animals(self, words) -> set[str]: ...
+
     def lemmas(self, synset: str) -> set[str]: ...
 
 
@@ -247,8 +249,9 @@ class WordEvidence:
         """"names bats, an animal, where 'baseball bat' means a thing" when ``things`` (a
         thing's label and query) end a two-word name WordNet knows as no animal with a word
         ("baseball bat", "computer mouse": the head) and the candidate's own words name that
-        word as an animal: a swarm of bats flying is no baseball bat's crack. A first word
-        keeps its own sense (a horse cart's horse is heard). Else, or without a lexicon, None."""
+        word as an animal in its most used sense: a swarm of bats flying is no baseball bat's
+        crack, but a cordless drill is no baboon. A first word keeps its own sense (a horse
+        cart's horse is heard). Else, or without a lexicon, None."""
         if self.lexicon is None:
             return None
         meant: dict[str, str] = {}  # word (singular) -> the thing's name it belongs to
@@ -259,7 +262,8 @@ class WordEvidence:
             return None
         own = self._own_words(sound)
         senses = self.lexicon.animal_senses(own)
-        hits = [w for w in own if singular(w) in meant and senses.get(w)]
+        mostly = self.lexicon.mostly_animals(w for w in own if singular(w) in meant and senses.get(w))
+        hits = [w for w in own if singular(w) in meant and w in mostly]  # bats, mice; a "drill" is first a tool
         if not hits:
             return None
         # the candidate may use the word as the thing too: a "pneumatic drill" is no baboon
@@ -283,8 +287,9 @@ class WordEvidence:
         """"names elephant, an animal, and 'brass' is a thing" when a thing's label is a
         man-made thing to WordNet (its sense under ``artifact.n.01``), neither it nor its query
         asks for an animal (a horse cart does), and the candidate's own words name an animal
-        in the sense it is usually meant: an elephant's trumpeting is no trumpet, geese
-        flying over no fly swatter. Else, or without a lexicon, None."""
+        in the sense it is usually meant, and which is the word's most used sense at all: an
+        elephant's trumpeting is no trumpet, geese flying over no fly swatter, but a drum kit's
+        "kit" is no young fox and a railway's "rail" no marsh bird. Else, or without a lexicon, None."""
         if self.lexicon is None or self.animal_asked(label) or self.animal_asked(query):
             return None
         name = "_".join(words(label))
@@ -292,7 +297,8 @@ class WordEvidence:
             return None
         own = self._own_words(sound)
         senses = self.lexicon.usual_animal_senses(own)
-        hit = next((w for w in own if senses.get(w)), None)
+        mostly = self.lexicon.mostly_animals(w for w in own if senses.get(w))  # a drum "kit" is no young fox
+        hit = next((w for w in own if senses.get(w) and ("_" in w or w in mostly)), None)
         return f"names {hit.replace('_', ' ')}, an animal, and '{label}' is a thing" if hit else None
 
     def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:

@@ -439,6 +439,25 @@ class WordNet:
         # a shrew, a child); a query's "kids" asking for people (``groups``) are the children
         return {w for w in words if cache[f"lexname3:{w}"][0] in kinds and (groups or not cache[f"lexname3:{w}"][1])}
 
+    def mostly_animals(self, words: Iterable[str]) -> set[str]:
+        """Of ``words``, those WordNet's sense counts say are usually an animal: the most used
+        noun sense (the first when no sense was ever tagged) is an animal. A "kit" is first a
+        set of tools (the young fox is never tagged), a "rail" a railing, a "bongo" a drum,
+        while a "cow", a "bat" and an "elephant" are animals. Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+
+        def compute(key: str) -> bool:
+            base = self._reader.morphy(key.split(":", 1)[1], "n")
+            senses = self._reader.synsets(base, pos="n") if base else []
+            if not senses:
+                return False
+            counts = [sum(lemma.count() for lemma in s.lemmas() if lemma.name().lower() == base) for s in senses]
+            usual = senses[counts.index(max(counts))]  # the first of the most used, or the first sense
+            return usual.lexname() == "noun.animal"
+
+        cache = self._related_cache([f"mostly1:{w}" for w in words], compute)
+        return {w for w in words if cache[f"mostly1:{w}"]}
+
     def lemmas(self, synset: str) -> set[str]:
         """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
         {"big cat", "cat"}). Cached beside :meth:`expansions`."""
