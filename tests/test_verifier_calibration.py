@@ -460,6 +460,23 @@ def test_a_man_made_thing_never_takes_an_animal(verifier):
     assert verifier.words.thing_not_animal("elephant", "elephant trumpeting", elephant) is None  # an animal asked for
 
 
+def test_a_word_is_an_animal_only_where_it_mostly_means_one(verifier):
+    """WordNet files a young fox as a "kit", a marsh bird as a "rail", a baboon as a "drill"
+    and a sea duck as a "scooter", but no one means those first: a drum kit's cowbell is a
+    drum, a railway's train a train, a cordless drill a drill; bats are still bats."""
+    cowbell = described('Cowbell, a drum kit sample (percussion instrument hit) from the Hydrogen drum kit "Audiophob"',
+                        name="cowbell")
+    assert verifier.words.thing_not_animal("drum", "drum playing", cowbell) is None
+    rail = described("railway with a passing train, short ambience", name="RailTrain1")
+    assert verifier.words.thing_not_animal("train", "train passing", rail) is None
+    cordless = described("Cordless drill screwing into wood.", ("drill", "power tool"), name="Cordless drill")
+    assert verifier.words.animal_homonym(["power drill", "electric drill"], cordless) is None
+    vespa = described("Vespa scooter kick start and ride away.", ("scooter", "vespa", "moped"), name="Scooter start")
+    assert verifier.words.thing_not_animal("motorcycle", "motorcycle passing by", vespa) is None
+    bats = described("bats flying, a swarm of bats (Scorched 3D sound)", name="bats")
+    assert verifier.words.animal_homonym(["baseball bat", "baseball bat hitting ball"], bats)
+
+
 def test_a_bed_is_an_ambience_and_walla_is_a_crowd(verifier):
     """Sound libraries call a crowd's indistinct chatter "walla", and every bed is an
     ambience whatever its label says: "Restaurant walla" is a restaurant's ambience and a
