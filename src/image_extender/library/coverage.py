@@ -61,7 +61,7 @@ def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = 
     """Search and verify every query of one vocabulary entry, as the finder would (``words``:
     the finder's word evidence, ``hierarchy`` its concept hierarchy, for its objections)."""
     words = words or WordEvidence(None)
-    groups, siblings = kin(words, entry.label, entry.queries[1:], hierarchy)
+    groups, siblings = kin(words, entry.label, entry.queries[1:], hierarchy.steps(entry.label) if hierarchy else [])
     accepted: dict[str, tuple[float, str]] = {}
     searched = 0
     best_rejection: tuple[float, str] = (-1.0, "")

@@ -522,29 +522,25 @@ def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
     return _take(attempt, run, query, via, (cand, verdict), "kept in reserve: no later query found one that names the thing")
 
 
-def kin(words: WordEvidence, label: str, queries: Sequence[str], hierarchy: Hierarchy | None) -> tuple[set[str], list[str]]:
+def kin(words: WordEvidence, label: str, queries: Sequence[str], steps: Sequence[Fallback]) -> tuple[set[str], list[str]]:
     """``(groups, siblings)`` for :func:`objection_to`: the animal groups every kind of which is
-    right for the thing ``label`` (its label's, its hierarchy table's) and the animals its own
-    further ``queries`` and the table offer instead (the vocabulary may name a neighbour on
-    purpose: "heron call" for a spoonbill)."""
-    groups, siblings = words.groups([label]), list(queries)
-    if hierarchy is not None:
-        table = [f.term for f in hierarchy.steps(label) if f.via == "table"]
-        siblings += table
-        groups |= words.groups(table)
-    return groups, siblings
+    right for the thing ``label`` (its label's, its hierarchy table's among ``steps``) and the
+    animals its own further ``queries`` and the table offer instead (the vocabulary may name a
+    neighbour on purpose: "heron call" for a spoonbill)."""
+    table = [f.term for f in steps if f.via == "table"]
+    return words.groups([label]) | words.groups(table), [*queries, *table]
 
 
 def find_one(target: _Target, run: _Run) -> SoundChoice:
     """Steps 1–6 of the module doc for one target; records what it took in ``run.used``."""
-    groups, siblings = kin(run.words, target.label, target.queries, run.hierarchy)
+    hierarchy = run.hierarchy
+    steps = hierarchy.steps(target.label) if hierarchy is not None else []
+    groups, siblings = kin(run.words, target.label, target.queries, steps)
     attempt = _Attempt(target, siblings=siblings, groups=groups)
     requests_before = run.requests()
     own = list(dict.fromkeys(q.strip() for q in [target.query, *target.queries] if q.strip()))
     queries: list[tuple[str, Fallback | None]] = [(q, None) for q in own]
-    hierarchy = run.hierarchy
-    if hierarchy is not None:
-        queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in hierarchy.steps(target.label)]
+    queries += [(fallback_query(target.label, target.query, f.term, target.role), f) for f in steps]
     tried: dict[str, str] = {}
     notes_shown = False
 
