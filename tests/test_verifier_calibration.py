@@ -233,6 +233,13 @@ def test_what_a_vocabulary_animal_stands_for_is_the_vocabulary_s_to_say(verifier
     bare = EmbeddingVerifier(embedder, vocabulary, lexicon=verifier.lexicon, extents={})
     assert bare.words.other_animal(["songbird singing"], wren) == "names wren, not songbird"
     assert verifier.words.other_animal(["songbird singing"], described("Gull calling")) == "names gull, not songbird"
+    # ...and a wren names the songbird asked for, as a kind of it: so the verifier takes "Wren singing"
+    wren_song = described("Wren singing loudly from a hedge.", ("wren", "birdsong"), name="Wren singing")
+    assert verifier.words.judge("songbird singing", wren_song).things >= 0.75
+    assert bare.words.judge("songbird singing", wren_song).things < 0.5
+    (verdict,) = verifier.verify("songbird singing", [Candidate(wren_song, 1.0)])
+    assert verdict.accepted, verdict.reason
+    assert verifier.words.judge("songbird singing", described("Gull calling", name="gull")).things < 0.5
 
 
 def test_a_bird_s_song_is_its_call_not_music(verifier):

@@ -25,7 +25,8 @@ embeddings put every big cat near every other one; the words do not. What an ani
 of the analyzer's vocabulary stands for is the vocabulary's to say (``extents``, its
 ``wordnet`` synsets): WordNet files "songbird" as one more kind of oscine bird beside the
 thrushes, wrens and finches, while a songbird in a photo is any of them, so a nightingale
-is no other animal than the songbird asked for.
+is no other animal than the songbird asked for, and a "Wren" names it (as a kind of it,
+``EXTENT_WEIGHT``: WordNet files wrens under passerines, no oscine).
 The verifier accepts a candidate that names enough of the query and rejects a
 contradiction or another animal, with thresholds fitted on the labelled pairs (``calibration``).
 """
@@ -76,6 +77,7 @@ class Wording:
 LISTING = frozenset({"and", "with", "or", ","})
 # what every bed is, not a thing in it: "restaurant ambience" asks a bed for a restaurant, and a
 # bed labelled "Restaurant walla" names all it asks for (a one-shot "farm animal" is no ambience)
+EXTENT_WEIGHT = 0.75  # a candidate's animal within the extent of a query's vocabulary word names it as a kind of it
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 
 
@@ -125,6 +127,8 @@ class WordEvidence:
                 doc[term] = max(doc.get(term, 0.0), bag[word] * relation)
         qexp = self._expand(qwords, verbs=True)
         named = {w: max(relation * doc.get(term, 0.0) for term, relation in qexp[w].items()) for w in qwords}
+        for w, weight in self._named_by_extent(qwords, bag).items():
+            named[w] = max(named[w], weight)
         modifiers = self._ing_modifiers(query, qwords)  # "sewing" of "sewing machine running" is a thing's name
         setting = SETTING_WORDS if sound.kind == "bed" else frozenset()  # a one-shot is no ambience
         things = [named[w] for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
@@ -132,6 +136,18 @@ class WordEvidence:
         kind = self.kind_of(query, sound)
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
                        self.other_animal([query], sound), *(kind or (None, None)))
+
+    def _named_by_extent(self, qwords: list[str], bag: dict[str, float]) -> dict[str, float]:
+        """Query word -> ``EXTENT_WEIGHT`` (times the candidate word's field weight) for each
+        query word the analyzer's vocabulary gives an extent ("songbird": oscine and passerine
+        birds) when one of the candidate's words is an animal within it ("Wren singing")."""
+        extent = {w: set(self.extents.get(singular(w), self.extents.get(w, ()))) for w in qwords}
+        extent = {w: synsets for w, synsets in extent.items() if synsets}
+        if not extent or self.lexicon is None:
+            return {}
+        senses = self.lexicon.animal_senses(sorted(bag))
+        return {w: max((EXTENT_WEIGHT * bag[d] for d in bag for k in senses.get(d, []) if synsets & k), default=0.0)
+                for w, synsets in extent.items()}
 
     def _ing_modifiers(self, query: str, qwords: list[str]) -> set[str]:
         """The -ing words of ``query`` that name a thing together with the noun after them
