@@ -137,11 +137,15 @@ class WordEvidence:
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
                        self.other_animal([query], sound), *(kind or (None, None)))
 
+    def _extent(self, word: str) -> tuple[str, ...]:
+        """The synsets the analyzer's vocabulary says ``word`` stands for (none: WordNet's own)."""
+        return self.extents.get(singular(word), self.extents.get(word, ()))
+
     def _named_by_extent(self, qwords: list[str], bag: dict[str, float]) -> dict[str, float]:
         """Query word -> ``EXTENT_WEIGHT`` (times the candidate word's field weight) for each
         query word the analyzer's vocabulary gives an extent ("songbird": oscine and passerine
         birds) when one of the candidate's words is an animal within it ("Wren singing")."""
-        extent = {w: set(self.extents.get(singular(w), self.extents.get(w, ()))) for w in qwords}
+        extent = {w: set(self._extent(w)) for w in qwords}
         extent = {w: synsets for w, synsets in extent.items() if synsets}
         if not extent or self.lexicon is None:
             return {}
@@ -255,7 +259,7 @@ class WordEvidence:
         assert self.lexicon is not None
         out: list[frozenset[str]] = []
         for w in animal_words:
-            for synset in self.extents.get(singular(w), self.extents.get(w, ())):
+            for synset in self._extent(w):
                 lemmas = sorted(lemma.replace(" ", "_") for lemma in self.lexicon.lemmas(synset))
                 out += [frozenset(k) for senses in self.lexicon.animal_senses(lemmas).values() for k in senses
                         if synset in k]
