@@ -244,6 +244,33 @@ def test_a_wrong_data_folder_downloads_nothing_and_names_a_real_command(tmp_path
     assert not (tmp_path / "out").exists()
 
 
+def test_after_make_demo_the_command_finds_the_checkout_s_data_from_any_folder(tmp_path):
+    """``make demo`` builds the library in the checkout's ``data/``; a user who then runs the
+    command from their photo folder, with no IMAGE_EXTENDER_DATA, is served from it (the
+    package is installed editable from that checkout), not told to run setup-data again."""
+    env = {k: v for k, v in os.environ.items() if k != "IMAGE_EXTENDER_DATA"}
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg")  # no library there either
+    shutil.copy(PHOTO, tmp_path / "dog.jpg")
+    proc = subprocess.run([sys.executable, "-m", "image_extender.cli", "sonify", "dog.jpg", "-o", "out"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert any(c["sound"]["provider"] == "library" for c in manifest["choices"])
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_with_no_checkout_data_the_default_is_the_xdg_data_home(tmp_path, monkeypatch):
+    from image_extender import settings
+
+    monkeypatch.delenv("IMAGE_EXTENDER_DATA", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(settings, "CHECKOUT_DATA", tmp_path / "nowhere")
+    assert settings.default_data_dir() == tmp_path / "xdg" / "image-extender"
+    (tmp_path / "data" / "library").mkdir(parents=True)  # a checkout's data in the working folder comes first
+    assert settings.default_data_dir() == tmp_path / "data"
+
+
 # --------------------------------------------------------------------------- manifests (render)
 
 

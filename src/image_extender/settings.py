@@ -27,18 +27,23 @@ CONFIG_FILE_ENV = "IMAGE_EXTENDER_CONFIG"
 DEFAULT_CONFIG_FILE = "image-extender.toml"
 
 
+CHECKOUT_DATA = Path(__file__).resolve().parents[2] / "data"  # src/image_extender/settings.py -> <checkout>/data
+
+
 def default_data_dir() -> Path:
     """Where models, the sound library and caches live.
 
     ``IMAGE_EXTENDER_DATA`` wins; else ``./data`` when run from a checkout that has one
-    (what ``make demo`` builds); else the XDG data home.
+    (what ``make demo`` builds); else the ``data/`` of the checkout this package is installed
+    from (``make install`` installs it editable), so the command works from any folder after
+    ``make demo``; else the XDG data home.
     """
     env = os.environ.get("IMAGE_EXTENDER_DATA")
     if env:
         return Path(env).expanduser()
-    local = Path.cwd() / "data"
-    if (local / "library").is_dir():
-        return local
+    for local in (Path.cwd() / "data", CHECKOUT_DATA):
+        if (local / "library").is_dir():
+            return local
     xdg = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
     return xdg / "image-extender"
 
