@@ -269,6 +269,18 @@ def test_credits_name_every_sound_s_author_licence_and_use(out_dir):
     assert "<https://freesound.org/s/150993/>" in text
 
 
+def test_a_recording_with_no_known_licence_is_flagged_before_sharing():
+    known = sound("dog").model_copy(update={"licence": "CC-BY-4.0"})
+    text = credits_markdown([SoundChoice(role="object", target="dog", target_index=0, query="dog", sound=known)])
+    assert "no known licence" not in text and "Rights:" not in text
+    unknown = sound("street").model_copy(update={"licence": "unknown"})
+    text = credits_markdown([SoundChoice(role="ambience", target="street", target_index=0, query="street", sound=unknown),
+                             SoundChoice(role="object", target="dog", target_index=0, query="dog", sound=known)])
+    assert "**1 of 2 recordings have no known licence** (150993__saphe__street-scene-1.wav)" in text
+    (street,) = [s for s in text.split("\n## ")[1:] if s.startswith("150993")]
+    assert "- Rights: no licence is known for this recording; check before sharing" in street
+
+
 def test_a_sound_used_twice_is_credited_once_with_both_uses():
     twice = CHOICES + [SoundChoice(role="object", target="puppy", target_index=0, query="puppy", sound=sound("dog"))]
     text = credits_markdown(twice)

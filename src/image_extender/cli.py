@@ -225,6 +225,8 @@ def analyze(
 
 
 def _print_summary(manifest, target: Path) -> None:
+    from .report.credits import licence_known
+
     table = Table(title=f"soundscape written to {target}/")
     for col in ("role", "label", "sound", "licence", "pan", "level"):
         table.add_column(col)
@@ -235,6 +237,9 @@ def _print_summary(manifest, target: Path) -> None:
     missing = [c for c in manifest.choices if c.sound is None]
     for choice in missing:
         out.print(f"[yellow]no sound for {choice.role} '{choice.target}':[/] {choice.verdict}")
+    unlicensed = sorted({t.sound.name for t in manifest.tracks if not licence_known(t.sound)})
+    if unlicensed:
+        out.print(f"[yellow]no known licence for {', '.join(unlicensed)}:[/] check the rights before sharing (CREDITS.md)")
     if manifest.analysis is not None:
         a = manifest.analysis
         out.print(f"masking {a.masking_before.mix_db:.1f} → {a.masking_after.mix_db:.1f} dB with {a.eq_events} dynamic EQ cuts"

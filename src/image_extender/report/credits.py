@@ -2,7 +2,9 @@
 
 Most sound licences (CC-BY, CC-BY-SA, GPL for game assets) require attribution; this file
 is what makes a shared soundscape compliant. One section per distinct sound (a sound
-serving two objects is credited once, listing both uses), in plan order.
+serving two objects is credited once, listing both uses), in plan order. A recording whose
+licence nobody stated (a user's folder without one; a few test recordings of the starter
+library) is flagged, in its section and above them all: sharing it needs its rights checked.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ def credits_markdown(items: list[Track] | list[SoundChoice]) -> str:
     lines = ["# Credits", "", "Recordings used in this soundscape.", ""]
     if not sounds:
         lines.append("No recordings were used.")
+    unknown = [sound.name or sound.id for sound in sounds.values() if not licence_known(sound)]
+    if unknown:
+        lines += [f"**{len(unknown)} of {len(sounds)} recordings have no known licence** ({', '.join(_md(n) for n in unknown)}): "
+                  "check their rights, or replace them, before sharing this soundscape.", ""]
     for key, sound in sounds.items():
         lines += [
             f"## {_md(sound.name or sound.id)}",
@@ -39,9 +45,15 @@ def credits_markdown(items: list[Track] | list[SoundChoice]) -> str:
             f"- Source: {_md(sound.source) or '—'} (provider: {sound.provider}, id: {_md(sound.id)})",
             f"- URL: {f'<{sound.url}>' if sound.url else '—'}",
             f"- Used for: {', '.join(uses[key])}",
+            *([] if licence_known(sound) else ["- Rights: no licence is known for this recording; check before sharing"]),
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def licence_known(sound: Sound) -> bool:
+    """False when nobody stated the recording's licence (empty, or the library's "unknown")."""
+    return sound.licence.strip().lower() not in ("", "unknown")
 
 
 def write_credits(items: list[Track] | list[SoundChoice], path: Path) -> Path:
