@@ -27,7 +27,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from image_extender.analyze.ambience import Rules, load_rules
-from image_extender.analyze.places import TABLE, collection_of, save_table
+from image_extender.analyze.places import INDOORS, TABLE, collection_of, save_table
 
 from .judge import Rules as Judge
 from .judge import load_rules as load_judge
@@ -45,9 +45,14 @@ def training_photos(photos: list[Photo]) -> list[Photo]:
 
 
 def accepts_matrix(photos: list[Photo], rules: Rules, judge: Judge) -> np.ndarray:
-    """(photos, rules) booleans: which ambience rules each photo's labelled places accept."""
+    """(photos, rules + 1) booleans: which ambience rules each photo's labelled places accept,
+    then :data:`INDOORS`: whether its first place, the one it is labelled for, is inside a
+    building (``indoor`` in ``concepts.toml``: a room, a restaurant, a shop, a concert; not a
+    festival that also shows a stage)."""
     texts = [f"{r.label} {r.query}" for r in rules.rules]
-    return np.array([[any(judge.fits_place(place, t) for place in p.places) for t in texts] for p in photos], dtype=bool)
+    accepts = np.array([[any(judge.fits_place(place, t) for place in p.places) for t in texts] for p in photos], dtype=bool)
+    inside = np.array([judge.places[p.places[0]].indoor for p in photos], dtype=bool)
+    return np.column_stack([accepts, inside])
 
 
 def embed(photos: list[Photo], data_dir: Path) -> np.ndarray:
@@ -99,12 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     photos = training_photos(load_photos())
     rules = load_rules()
     accepts = accepts_matrix(photos, rules, load_judge())
-    empty = [p.id for p, row in zip(photos, accepts) if not row.any()]
+    empty = [p.id for p, row in zip(photos, accepts) if not row[:-1].any()]
     if empty:
         raise SystemExit(f"no ambience rule is accepted by the places of {', '.join(empty)}: fix the rules or the labels")
     ids, embeddings = [p.id for p in photos], embed(photos, data_dir)
     collections, probes = fit_probes(embeddings, accepts, ids)
-    save_table(args.out, ids, [r.label for r in rules.rules], embeddings, accepts, collections, probes)
+    save_table(args.out, ids, [*(r.label for r in rules.rules), INDOORS], embeddings, accepts, collections, probes)
     print(f"wrote {args.out} ({len(photos)} dev photos, {len(collections)} collections)")
     return 0
 

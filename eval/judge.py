@@ -39,6 +39,7 @@ class Concept:
     reject: re.Pattern[str] | None = None
     bed: bool = False  # a source an ambience bed can carry
     layer: re.Pattern[str] | None = None  # places: right as a second bed beside one that fits
+    indoor: bool = False  # places: inside a building (the likeness's "indoors" probe learns from these)
 
     def matches(self, text: str) -> bool:
         return bool(self.accept.search(text)) and not (self.reject and self.reject.search(text))
@@ -103,6 +104,7 @@ def load_rules(path: Path = CONCEPTS_FILE) -> Rules:
                 reject=_compile(path, where + " reject", spec["reject"]) if "reject" in spec else None,
                 bed=bool(spec.get("bed", False)),
                 layer=_compile(path, where + " layer", spec["layer"]) if "layer" in spec else None,
+                indoor=bool(spec.get("indoor", False)),
             )
         return out
 

@@ -143,6 +143,30 @@ def test_things_with_no_sky_or_plants_around_them_are_indoors(analyzer):
     assert tag.label == "forest", tag.evidence  # a few things in an animal close-up say nothing
 
 
+def test_a_photo_the_likeness_reads_as_inside_is_indoors(analyzer):
+    """White walls and a ceiling read as an overcast sky, so neither people nor things make a
+    clothing store's aisle indoors; the likeness's own "indoors" probe does, and then its
+    outdoor places (a street, a town square) are no longer heard for it. Below the threshold,
+    or with evidence of its own for a street (cars, a cab), the street stays."""
+    from image_extender.analyze.places import INDOORS
+
+    labels = analyzer._classifier.labels
+    probs = _flat(labels, **{"lab coat": 0.2})  # names no place
+    bright = {"sky": 0.15, "vegetation": 0.08}  # not walled in: sky + plants >= 0.2
+    threshold = load_rules().likeness_indoors
+    looks = {"urban street": 0.5, "town square": 0.45, "shop": 0.1}
+    (tag,) = infer_ambience(probs, labels, [], bright, prior={**looks, INDOORS: threshold})
+    assert load_rules().rule(tag.label).indoor, tag.evidence
+    (tag,) = infer_ambience(probs, labels, [], bright, prior={**looks, INDOORS: threshold * 0.9})
+    assert tag.label == "urban street", tag.evidence
+    cars = [("car", 0.9), ("car", 0.8), ("traffic light", 0.7)]
+    (tag,) = infer_ambience(_flat(labels, cab=0.5), labels, cars, bright, prior={**looks, INDOORS: threshold})
+    assert tag.label == "urban street", tag.evidence
+    # nothing else to go on (a cinema foyer: no shop, no cafe): the fallback is a room, whatever the bright walls say
+    (tag,) = infer_ambience(probs, labels, [], {"sky": 0.3, "vegetation": 0.07}, prior={"town square": 0.44, INDOORS: threshold})
+    assert tag.label == load_rules().fallback_indoor, tag.evidence
+
+
 def test_a_living_room_without_people_gets_an_indoor_bed(analyzer):
     """Lomiri's living-room wallpaper: a sofa, a lamp and shelves, nobody in sight. The
     likeness (fitted without its collection) read its dim light as a night in the countryside."""
@@ -277,17 +301,20 @@ def test_the_shipped_probe_table_is_what_the_dev_labels_give():
     from eval.judge import load_rules as load_judge
     from eval.photos import load_photos
 
-    from image_extender.analyze.places import collection_of, load_table
+    from image_extender.analyze.places import INDOORS, collection_of, load_table
 
     table, photos = load_table(), training_photos(load_photos())
     assert list(table.ids) == [p.id for p in photos]
     assert all(p.split == "dev" for p in photos)
-    assert list(table.labels) == [r.label for r in load_rules().rules]
+    assert list(table.labels) == [*(r.label for r in load_rules().rules), INDOORS]
     accepts = accepts_matrix(photos, load_rules(), load_judge())
     np.testing.assert_array_equal(table.accepts, accepts)
     assert list(table.collections) == sorted({collection_of(p.id) for p in photos})
     x = table.embeddings
-    for label in ("underwater", "town square", "lake"):
+    inside = accepts[:, table.labels.index(INDOORS)]
+    judge = load_judge()
+    assert inside.sum() >= 20 and list(inside) == [judge.places[p.places[0]].indoor for p in photos]
+    for label in ("underwater", "town square", "lake", INDOORS):
         j = table.labels.index(label)
         refit = fit_probe(x, accepts[:, j])
         shipped = table.probes[0, j]

@@ -33,8 +33,10 @@ festival) for photos with people in sight (summed person confidence); and a phot
 mostly of plants (``indoor_max_vegetation``) is outdoors, whatever cat or crate is in it,
 while people photographed in daylight with neither sky nor plants around them are indoors
 (:func:`people_are_indoors`), and so are things — when the classifier's mass lies mostly on
-movable man-made things, a lamp, a chair, pots (:func:`things_are_indoors`): the likeness
-alone never takes them outdoors.
+movable man-made things, a lamp, a chair, pots (:func:`things_are_indoors`) — and photos the
+likeness itself reads as inside (its :data:`~.places.INDOORS` probe, ``[likeness] indoors``:
+a clothing store's white walls and ceiling, a dim room lit by one lamp): the likeness alone
+never takes them outdoors.
 
 The best-scoring rule is the bed; a second is kept when it scores at least
 ``second_ratio`` of the best (and ``second_min``), has evidence of its own besides the
@@ -119,6 +121,7 @@ class Rules:
     landscape_min: float = 0.0  # a lone monument's landscape must show this much ground, else its own chain
     town_places: tuple[str, ...] = ()  # places that are a town, never the landscape around a monument
     likeness: dict[str, float] = field(default_factory=lambda: {"weight": 0.0})  # places.py: PlaceProbes.prior
+    likeness_indoors: float = float("inf")  # the likeness's INDOORS share that makes a photo indoors
     indoor_max_vegetation: float = 1.0
     people_indoors: dict[str, float] = field(default_factory=dict)  # see people_are_indoors
     things_indoors: dict[str, float] = field(default_factory=dict)  # see things_are_indoors
@@ -203,6 +206,7 @@ def load_rules(path: Path | None = None) -> Rules:
             landscape_min=float(raw.get("town", {}).get("landscape_min", 0.0)),
             town_places=tuple(raw.get("town", {}).get("places", ())),
             likeness={k: float(raw["likeness"][k]) for k in ("weight", "same_image", "floor", "full")},
+            likeness_indoors=float(raw["likeness"].get("indoors", float("inf"))),
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
             people_indoors={k: float(raw["people_indoors"][k]) for k in ("min_confidence", "max_outdoor", "max_dark")}
             if "people_indoors" in raw else {},
@@ -254,8 +258,11 @@ def check_place_names(rules: Rules, named: Iterable[tuple[str, Iterable[str]]]) 
 
 
 def check_probe_labels(rules: Rules, labels: Iterable[str]) -> None:
-    """The place probes table scores rule labels; one the rules lack means a stale table."""
-    unknown = sorted(set(labels) - {r.label for r in rules.rules})
+    """The place probes table scores rule labels (and :data:`~.places.INDOORS`); one the rules
+    lack means a stale table."""
+    from .places import INDOORS
+
+    unknown = sorted(set(labels) - {r.label for r in rules.rules} - {INDOORS})
     if unknown:
         raise ModelError(f"place_probes.npz scores unknown place(s) {unknown}: rebuild it with `python -m eval.fit_places`")
 
@@ -346,7 +353,8 @@ def infer_ambience(
     for label, conf in objects:
         best_conf[label] = max(conf, best_conf.get(label, 0.0))
     town = town_evidence(objects, rules)
-    indoors = people_are_indoors(objects, cues, rules) or things_are_indoors(things, cues, rules)
+    looks_inside = looks_indoors(prior, rules)
+    indoors = people_are_indoors(objects, cues, rules) or things_are_indoors(things, cues, rules) or looks_inside
     people = sum(conf for label, conf in objects if label == "person")
     lone_monument: tuple[float, Rule] | None = None  # the best monument that scored with no town in sight
     ground: dict[str, float] = {}  # each rule's score without the sky cue: what the ground shows
@@ -358,8 +366,8 @@ def infer_ambience(
         likeness = 0.0 if indoors and not rule.indoor else prior.get(rule.label, 0.0)
         score, evidence = likeness, []
         if likeness == 0.0 and prior.get(rule.label, 0.0) >= 0.02:
-            evidence.append(f"looks like:{rule.label}={prior[rule.label]:.2f}, not used: people or things with no sky or "
-                            "plants around them are indoors")
+            evidence.append(f"looks like:{rule.label}={prior[rule.label]:.2f}, not used: the photo is indoors (people or "
+                            "things with no sky or plants around them, or the look of a room)")
         if score >= 0.02:
             evidence.append(f"looks like:{rule.label}={score:.2f} (nearest labelled photos: {near})")
         for name in rule.imagenet:
@@ -406,7 +414,7 @@ def infer_ambience(
     if top_score < rules.min_score:
         if lone_monument is not None:
             return [_around_monument(rules, scored, ground, lone_monument[1])]
-        return [_fallback(rules, cues, scored[0][1] if scored else None, top_score, indoors)]
+        return [_fallback(rules, cues, scored[0][1] if scored else None, top_score, indoors, looks_inside)]
     tags: list[AmbienceTag] = []
     chosen: list[Rule] = []
     for score, rule, evidence in scored:
@@ -437,6 +445,16 @@ def people_are_indoors(objects: Iterable[tuple[str, float]], cues: dict[str, flo
     setting = rules.people_indoors
     return _walled_in(cues, setting) and any(label == "person" and conf >= setting["min_confidence"]
                                               for label, conf in objects)
+
+
+def looks_indoors(prior: dict[str, float], rules: Rules) -> bool:
+    """The likeness reads the photo as inside a building: its :data:`~.places.INDOORS` share
+    (weight × familiarity × p) reaches ``[likeness] indoors``: a dim room lit by one lamp
+    (the likeness had said night countryside), a clothing store's white aisle (urban street).
+    An unfamiliar photo (a texture, a rocket) gets little of it, so stays as its evidence says."""
+    from .places import INDOORS
+
+    return prior.get(INDOORS, 0.0) >= rules.likeness_indoors
 
 
 def things_are_indoors(things: float, cues: dict[str, float], rules: Rules) -> bool:
@@ -504,13 +522,15 @@ def _tag(rules: Rules, rule: Rule, score: float, evidence: list[str]) -> Ambienc
 
 
 def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float,
-              people_indoors: bool = False) -> AmbienceTag:
+              people_indoors: bool = False, looks_inside: bool = False) -> AmbienceTag:
     """No scene evidence: outdoors, unless people are indoors (:func:`people_are_indoors`) or
     the best (weak) rule is an indoor place, and the colour cues do not say outdoors (sky +
-    vegetation)."""
+    vegetation); or the likeness reads the photo as inside (``looks_inside``,
+    :func:`looks_indoors`), which is what it knows better than the colours (a cinema foyer's
+    bright walls and ceiling are no sky)."""
     outdoor = cues.get("sky", 0.0) + cues.get("vegetation", 0.0)
     indoors = people_indoors or (best is not None and best.indoor and top_score >= rules.fallback_indoor_min)
-    label = rules.fallback_indoor if indoors and outdoor < rules.fallback_outdoor_cue else rules.fallback_outdoor
+    label = rules.fallback_indoor if looks_inside or (indoors and outdoor < rules.fallback_outdoor_cue) else rules.fallback_outdoor
     rule = rules.rule(label)
     return AmbienceTag(
         label=rule.label,

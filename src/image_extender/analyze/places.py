@@ -24,6 +24,13 @@ dev photo is judged as a user's photo would be. The table also keeps
 the training embeddings, which name the nearest labelled photos in the evidence.
 ``python -m eval.fit_places`` rebuilds it (never from a held-out photo); a test checks the
 shipped file against a rebuild.
+
+One probe is no kind of place but a side of a wall: :data:`INDOORS`, fitted on the photos
+labelled first with a place inside a building (``indoor`` in ``eval/concepts.toml``: a room,
+a restaurant, a shop, a concert). Pooled over every indoor place it has more photos than any
+one of them, and reads "inside" better than colour does: area under the ROC curve 0.96 on
+the dev photos (collections left out) and 0.99 on the held-out ones, where the share of sky
+and plants gives 0.86 and 0.80 (white walls and ceilings read as an overcast sky).
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import numpy as np
 from ..errors import ModelError
 
 TABLE = "place_probes.npz"
+INDOORS = "indoors"  # the probe of a side of a wall, not a kind of place: see the module doc
 MIN_SHOWN = 0.005  # a rule's share below this is left out of the prior
 
 
