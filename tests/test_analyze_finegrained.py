@@ -838,3 +838,33 @@ def test_a_red_panda_is_no_giant_panda():
     assert sounding["red panda"].wordnet == ("lesser_panda.n.01",) and sounding["panda"].wordnet == ("giant_panda.n.01",)
     assert "panda" not in sounding["red panda"].accepts
     assert builtin_table()["red panda"] == []
+
+
+def test_a_far_animal_the_whole_photo_shows_no_trace_of_is_none(analyzer):
+    """A "sheep" box too small to crop (hay bales far off) in a photo the classifier calls
+    hay at 0.92 is no sheep; the same box where the whole photo gives a ram some mass, or
+    where the photo is of an animal the box's class does not cover (a bison), still counts."""
+    from image_extender.analyze.detector import Detection
+    from image_extender.analyze.fusion import crop, fine_grained_drafts
+    from image_extender.analyze.vocabulary import load_vocabulary
+
+    vocabulary = load_vocabulary()
+    sheep = next(i for i, e in vocabulary.items() if e.label == "sheep")
+    names = tuple(analyzer._classifier.labels)
+    index = default_index(names)
+    rgb = np.full((360, 480, 3), 120, dtype=np.uint8)
+    box = (0.80, 0.62, 0.84, 0.68)
+    assert crop(rgb, box) is None  # too small to check by its crop
+
+    def whole(**probs: float) -> np.ndarray:
+        p = np.full(len(names), 1e-4)
+        for name, v in probs.items():
+            p[names.index(name)] = v
+        return p / p.sum()
+
+    def drafts(probs: np.ndarray) -> list:
+        return fine_grained_drafts(rgb, [Detection(sheep, 0.77, box)], vocabulary, probs, lambda _: probs, index)
+
+    assert drafts(whole(hay=0.92)) == []
+    assert [d.concept.label for d in drafts(whole(hay=0.6, ram=0.19))] == ["sheep"]
+    assert [d.concept.label for d in drafts(whole(bison=0.92))] == ["sheep"]

@@ -56,7 +56,10 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    (``STATUE_CLASSES``: the Statue of Liberty, "person" 0.87, pedestal 0.99) is silent. So is
    a "person" the detector is unsure of that shows no skin (``NO_SKIN`` of its pixels in the
    YCbCr skin range; black-and-white photos are not tested): the Christ the Redeemer statue
-   at 0.40 against the sky has none, the most distant dev crowd still 1.6 %.
+   at 0.40 against the sky has none, the most distant dev crowd still 1.6 %. An animal box
+   too small to crop is judged on the whole image: no trace of its kinds there (< ``NO_TRACE``)
+   while the whole image names one thing that is no animal with ``SURE_ELSEWHERE`` (hay
+   bales far off, "sheep" 0.77, in a photo ImageNet calls hay at 0.92) leaves it silent.
 6. **Neighbours** — a box whose crop names the class of another detection in the photo
    (a "cow" box the crop calls a sorrel horse, beside four horses), and not its own, is one
    more of them: it takes that class with ``NEIGHBOUR_MIN`` evidence, so a herd of horses
@@ -122,6 +125,7 @@ UNSURE = 0.5  # a detection below this that its crop does not support at all is 
 NAMES_AN_ANIMAL = 0.1  # an unsure animal box whose crop gives no animal class this much names none
 NO_TRACE = 0.02  # …and a sure thing (not an animal) whose crop gives its kinds less than this (dev photos: only a
 #                  windmill's "airplane"; real cars, boats and planes get >= 0.1, animals are a replacement's question)
+SURE_ELSEWHERE = 0.5  # a box too small to crop is no animal when the whole image is this sure of one non-animal thing…
 STATUE_CLASSES = frozenset({"pedestal"})  # ImageNet's "pedestal, plinth, footstall": where statues are filed
 STATUE_MIN = 0.5  # a "person" crop this sure of one is a statue
 PERSON_ANIMAL = 0.5  # a "person" whose crop is this much animal (and tops with one) is that animal
@@ -364,6 +368,19 @@ def _an_animal(det: Detection, probs: np.ndarray, index: ConceptIndex,
     return not any(_overlap(det.box, box) > 0.2 and index.under(label)[top] for box, label in neighbours)
 
 
+def _no_trace_in_the_whole(coco: str, whole: np.ndarray, index: ConceptIndex, vocab: Vocabulary) -> bool:
+    """A box too small to crop, of an animal the whole image gives no trace of (under
+    ``NO_TRACE``) while naming one thing that is no animal at ``SURE_ELSEWHERE`` or more:
+    hay bales far off read as sheep in a photo ImageNet calls "hay" (0.92). Nothing checks
+    such a box otherwise. On the labelled photos only 4 animal boxes are too small to crop;
+    distant sheep the whole image calls a ram (0.19) and bison it calls bison keep theirs."""
+    base = vocab.by_coco.get(coco)
+    if base is None or base.silent or base.kind not in ANIMAL_KINDS:
+        return False
+    top = int(np.argmax(whole))
+    return float(whole[index.under(coco)].sum()) < NO_TRACE and not index.animal[top] and float(whole[top]) >= SURE_ELSEWHERE
+
+
 def _a_statue(probs: np.ndarray, index: ConceptIndex) -> bool:
     """Is a "person" box a statue? The detector takes statues for people (the Statue of
     Liberty at 0.87) and ImageNet files them under the thing they stand on: a crop whose top
@@ -450,6 +467,10 @@ def fine_grained_drafts(
         else:
             probs, where = None, ""
         neighbours = [(o.box, e.label) for j, o in enumerate(detections) if j != i and (e := vocabulary.get(o.class_id))]
+        if probs is None and entry is not None and _no_trace_in_the_whole(entry.label, whole, index, vocab):
+            per_det.append((det, None, True))  # judged (by the whole image): no herd turns it back into an animal
+            abstains.append(True)  # …and it has no vote on what its herd is
+            continue
         draft = refine_detection(det, entry, probs, where, index, vocab, neighbours)
         per_det.append((det, draft, probs is not None))
         own = float(probs[index.under(entry.label)].sum()) if probs is not None and entry is not None else 1.0
