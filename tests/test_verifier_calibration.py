@@ -467,6 +467,20 @@ def test_a_man_made_thing_never_takes_an_animal(verifier):
     assert verifier.words.thing_not_animal("elephant", "elephant trumpeting", elephant) is None  # an animal asked for
 
 
+def test_people_are_not_an_animal_named_by_the_recording(verifier):
+    """A recording named after a dog is the dog's, though its description says it barks at
+    passers-by; people talking in a park with birds around are still people, and an animal
+    asked for keeps its recordings."""
+    dog = described("Recorded in my backyard, early evening. The neighbour's dog barking at passers-by, distant "
+                    "traffic.", ("dog", "bark"), name="dog_barking_backyard.wav")
+    why = verifier.words.animal_not_people(["people in a square", "passers-by talking"], dog)
+    assert why and "dog" in why, why
+    park = described("Park in Paris, people talking on benches, birds singing, children far off.", name="Park in Paris")
+    assert verifier.words.animal_not_people(["people in a square", "passers-by talking"], park) is None
+    assert verifier.words.animal_not_people(["dog", "dog barking"], dog) is None  # an animal asked for
+    assert verifier.words.animal_not_people(["car", "car passing"], dog) is None  # no people asked for
+
+
 def test_a_word_is_an_animal_only_where_it_mostly_means_one(verifier):
     """WordNet files a young fox as a "kit", a marsh bird as a "rail", a baboon as a "drill"
     and a sea duck as a "scooter", but no one means those first: a drum kit's cowbell is a

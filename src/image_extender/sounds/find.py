@@ -326,7 +326,8 @@ def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, q
       another animal than the one ``main_query`` asks for (``siblings``: the animals it
       accepts instead);
     * an object's recording may use its word in another sense: a swarm of bats for a
-      baseball bat, an elephant's trumpeting for a trumpet.
+      baseball bat, an elephant's trumpeting for a trumpet;
+    * people's recording is no animal's: a dog "barking at passers-by" for passers-by talking.
     """
     if verdict.group and verdict.group not in groups:
         group = verdict.group.split(".")[0].replace("_", " ")
@@ -336,7 +337,8 @@ def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, q
         if other:
             return f"'{sound.name}' {other} (the animal of '{main_query}')"
     if role == "object":
-        homonym = words.animal_homonym([label, main_query], sound) or words.thing_not_animal(label, main_query, sound)
+        homonym = (words.animal_homonym([label, main_query], sound) or words.thing_not_animal(label, main_query, sound)
+                   or words.animal_not_people([label, query], sound))
         if homonym:
             return f"'{sound.name}' {homonym}"
     return None

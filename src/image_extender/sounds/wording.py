@@ -321,6 +321,26 @@ class WordEvidence:
         hit = next((w for w in own if senses.get(w) and ("_" in w or w in mostly)), None)
         return f"names {hit.replace('_', ' ')}, an animal, and '{label}' is a thing" if hit else None
 
+    def animal_not_people(self, things: Iterable[str], sound: Sound) -> str | None:
+        """"names dog, an animal, where people are meant" when ``things`` (a thing's label and
+        query) ask for people ("people in a square", "passers-by talking": WordNet persons and
+        groups) and for no animal, and the candidate's *name* names an animal in the sense the
+        word is most used in: a recording called "dog barking in the backyard" is the dog's,
+        though its description says it barks at passers-by. Only the name: a park's birdsong
+        in a description of people talking stays theirs. Else, or without a lexicon, None."""
+        if self.lexicon is None:
+            return None
+        things = list(things)
+        if any(self.animal_asked(t) for t in things):
+            return None
+        if not self.lexicon.persons((w for t in things for w in words(t)), groups=True):
+            return None
+        name = words(sound.name)
+        senses = self.lexicon.usual_animal_senses(name)
+        mostly = self.lexicon.mostly_animals(w for w in name if senses.get(w))
+        hit = next((w for w in name if w in mostly), None)
+        return f"names {hit} in its name, an animal, where people are meant" if hit else None
+
     def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:
         """The words of a candidate's name and description (not its asides or tags), each
         two-word animal joined into one: "sea lions" is a sea lion, no lion, and a guinea pig no
