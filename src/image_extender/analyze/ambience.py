@@ -69,6 +69,7 @@ from PIL import Image
 
 from ..errors import ModelError
 from ..manifest import AmbienceTag
+from .places import INDOORS
 
 RULES_FILE = "ambience_rules.toml"
 CUE_NAMES = ("vegetation", "canopy", "meadow", "sky", "dark", "snow", "sand", "overcast", "water")
@@ -260,8 +261,6 @@ def check_place_names(rules: Rules, named: Iterable[tuple[str, Iterable[str]]]) 
 def check_probe_labels(rules: Rules, labels: Iterable[str]) -> None:
     """The place probes table scores rule labels (and :data:`~.places.INDOORS`); one the rules
     lack means a stale table."""
-    from .places import INDOORS
-
     unknown = sorted(set(labels) - {r.label for r in rules.rules} - {INDOORS})
     if unknown:
         raise ModelError(f"place_probes.npz scores unknown place(s) {unknown}: rebuild it with `python -m eval.fit_places`")
@@ -452,8 +451,6 @@ def looks_indoors(prior: dict[str, float], rules: Rules) -> bool:
     (weight × familiarity × p) reaches ``[likeness] indoors``: a dim room lit by one lamp
     (the likeness had said night countryside), a clothing store's white aisle (urban street).
     An unfamiliar photo (a texture, a rocket) gets little of it, so stays as its evidence says."""
-    from .places import INDOORS
-
     return prior.get(INDOORS, 0.0) >= rules.likeness_indoors
 
 

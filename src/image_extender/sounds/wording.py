@@ -315,10 +315,7 @@ class WordEvidence:
         name = "_".join(words(label))
         if not name or "artifact.n.01" not in self.lexicon.kinds([name]).get(name, set()):
             return None
-        own = self._own_words(sound)
-        senses = self.lexicon.usual_animal_senses(own)
-        mostly = self.lexicon.mostly_animals(w for w in own if senses.get(w))  # a drum "kit" is no young fox
-        hit = next((w for w in own if senses.get(w) and ("_" in w or w in mostly)), None)
+        hit = self._first_usual_animal(self._own_words(sound))
         return f"names {hit.replace('_', ' ')}, an animal, and '{label}' is a thing" if hit else None
 
     def animal_not_people(self, things: Iterable[str], sound: Sound) -> str | None:
@@ -335,11 +332,16 @@ class WordEvidence:
             return None
         if not self.lexicon.persons((w for t in things for w in words(t)), groups=True):
             return None
-        name = words(sound.name)
-        senses = self.lexicon.usual_animal_senses(name)
-        mostly = self.lexicon.mostly_animals(w for w in name if senses.get(w))
-        hit = next((w for w in name if w in mostly), None)
+        hit = self._first_usual_animal(words(sound.name))
         return f"names {hit} in its name, an animal, where people are meant" if hit else None
+
+    def _first_usual_animal(self, seq: list[str]) -> str | None:
+        """The first of ``seq`` that is an animal in the sense it is usually meant and whose
+        most used sense is one (a drum "kit" is no young fox), or a two-word animal; else None."""
+        assert self.lexicon is not None
+        senses = self.lexicon.usual_animal_senses(seq)
+        mostly = self.lexicon.mostly_animals(w for w in seq if senses.get(w))
+        return next((w for w in seq if senses.get(w) and ("_" in w or w in mostly)), None)
 
     def _own_words(self, sound: Sound, asked: set[str] = frozenset()) -> list[str]:
         """The words of a candidate's name and description (not its asides or tags), each
