@@ -530,3 +530,41 @@ def test_a_word_that_is_mostly_a_person_is_no_animal(verifier):
     assert words.other_animal(["gull cry"], baby) == "names baby, not gull"
     assert not verifier.verify("gull cry", [Candidate(baby, 0.5)])[0].accepted
     assert words.other_animal(["pig grunting"], described("Hog grunting in the mud")) is None
+
+
+def test_a_made_thing_is_not_the_first_of_its_two_words(verifier):
+    """A wind chime, a fire truck, a car horn are one made thing named by two words
+    (WordNet): a gust of wind, a fire crackling, a car passing name only the first of them,
+    and the embedding ranked the gust first of all concepts for "wind chimes tinkling". A
+    made thing of its own by that word ("fire engine") is another name for the embedding to
+    judge, and a first word that is the thing itself ("microwave") names it."""
+    gust = described("gust of wind ambience", ("gust", "weather", "wind"), name="windgust_11")
+    (verdict,) = verifier.verify("wind chimes tinkling", [Candidate(gust, 0.5)])
+    assert not verdict.accepted and "names wind" in verdict.reason, verdict.reason
+    assert verifier.words.judge("wind blowing", gust).modifier is None  # wind asked for
+    fire = described("fire crackling, a campfire", name="Fire1")
+    assert verifier.words.judge("fire truck siren", fire).modifier == "names fire, not fire truck"
+    engine = described("Fire engine passing by", name="fire engine")
+    assert verifier.words.judge("fire truck siren", engine).modifier is None
+    chime = described("wind chime tinkling in a breeze", name="wind chime")
+    assert verifier.words.judge("wind chimes tinkling", chime).modifier is None
+    beep = described("microwave beeping when done", name="microwave")
+    assert verifier.words.judge("microwave oven humming", beep).modifier is None
+
+
+def test_a_material_sounds_by_what_is_done_to_it(verifier, pairs):
+    """Glass and wood sound only by what is done to them: a glass door closing or a glass of
+    water names the glass of "glass breaking" but not the breaking, a cordless drill in wood
+    no wood splitting. Recordings of the breaking itself are still accepted."""
+    for name in ("glass door close", "glass"):
+        pair = _pair(pairs, "glass breaking", name)
+        (verdict,) = verifier.verify(pair.query, [Candidate(pair.sound, 0.5)])
+        assert not pair.right and not verdict.accepted, verdict.reason
+    for name in ("glass break", "glass shatter"):
+        pair = _pair(pairs, "glass breaking", name)
+        (verdict,) = verifier.verify(pair.query, [Candidate(pair.sound, 0.5)])
+        assert pair.right and verdict.accepted, verdict.reason
+    drill = described("Cordless drill screwing into wood.", ("drill", "power tool"), name="Cordless drill")
+    assert verifier.words.judge("wood splitting", drill).things < verifier.lead_cover
+    axe = described("Splitting wood with an axe.", ("axe", "firewood"), name="Splitting wood")
+    assert verifier.words.judge("wood splitting", axe).things >= verifier.name_cover

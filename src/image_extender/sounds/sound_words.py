@@ -66,6 +66,12 @@ class SoundWords:
     def animal_compounds(self, pairs: Iterable[str]) -> set[str]:
         return self.lexicon.animal_compounds(pairs) if self.lexicon is not None else set()
 
+    def substances(self, words: Iterable[str]) -> set[str]:
+        return self.lexicon.substances(words) if self.lexicon is not None else set()
+
+    def thing_compounds(self, pairs: Iterable[str]) -> set[str]:
+        return self.lexicon.thing_compounds(pairs) if self.lexicon is not None else set()
+
     def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
         return self.lexicon.persons(words, groups=groups) if self.lexicon is not None else set()
 

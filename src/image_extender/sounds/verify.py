@@ -32,6 +32,11 @@ than a recording of it — a song called "Dog", a ringtone, a remix, a spoken wo
 rejected outright unless the query itself asks for music or speech (:data:`REFERENCE_CUES`;
 a query naming a musical instrument asks for music).
 
+A candidate whose words name only the first of the two words the query asks a made thing by
+("wind" of "wind chimes tinkling", "fire" of "fire truck siren") is rejected as well, and a
+query whose things are all materials ("glass breaking", "wood splitting") is named only when
+what is done to them is named too (``wording``).
+
 A candidate whose own words name another animal than the query's (``wording``: "A bear"
 for "panda bleating", "Lion roar" for "cheetah growl"; a bull or a calf is still cattle)
 is rejected too.
@@ -105,7 +110,10 @@ CALIBRATION = (
     "fallback query ('bear grunting', 'lion', 'farm animals') would otherwise fit them. Naming through a "
     "hypernym (a hen is a chicken, weight 0.75) does not reach name_cover: the fit preferred precision there. "
     "Remaining misses are terse names the embedding places in their category ('A brown hen' for 'chicken "
-    "clucking') and scene beds for a thing query ('market place' for 'people chatting')."
+    "clucking') and scene beds for a thing query ('market place' for 'people chatting'). Session 16: a made thing "
+    "asked for by two words and named only by its first ('windgust' for 'wind chimes tinkling', 'fire' for 'fire "
+    "truck siren') and a material named without what is done to it ('glass door close' for 'glass breaking') are "
+    "rejected: fitted part 188/206 true, 12/881 false accepted (precision 0.94), held-out third unchanged."
 )
 
 # Sound queries an image analysis produces (COCO objects, ImageNet scene hints, the
@@ -410,6 +418,8 @@ class EmbeddingVerifier:
             return Verdict(False, j.score, f"{who} is {j.reference}, not a recording of '{query}'")
         if j.wording.contradiction:
             return Verdict(False, j.score, f"{who} says the opposite of '{query}': {j.wording.contradiction}")
+        if j.wording.modifier:
+            return Verdict(False, j.score, f"{who} is not what '{query}' asks for: it {j.wording.modifier}")
         if self.other_animals and j.wording.other:
             return Verdict(False, j.score, f"{who} is another animal than '{query}' asks for: it {j.wording.other}")
         ranking = f"ranks {_ordinal(j.rank)} of {j.of} concepts for '{query}' ({j.score:.2f}, margin {j.margin:+.2f})"

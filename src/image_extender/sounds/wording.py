@@ -57,6 +57,10 @@ class Lexicon(Protocol):
 
     def animal_compounds(self, pairs) -> set[str]: ...
 
+    def thing_compounds(self, pairs) -> set[str]: ...
+
+    def substances(self, words) -> set[str]: ...
+
     def persons(self, words, *, groups: bool = False) -> set[str]: ...
 
     def mostly_animals(self, words) -> set[str]: ...
@@ -72,12 +76,14 @@ class Wording:
     other: str | None = None  # "names bear, not panda": the animal it names instead of the query's
     kind: str | None = None  # "names lion, a kind of big cat": a kind of the animal group the query names
     group: str | None = None  # that group's synset ("big_cat.n.01")
+    modifier: str | None = None  # "names wind, not wind chime": only the first word of the made thing asked for
 
 
 LISTING = frozenset({"and", "with", "or", ","})
 # what every bed is, not a thing in it: "restaurant ambience" asks a bed for a restaurant, and a
 # bed labelled "Restaurant walla" names all it asks for (a one-shot "farm animal" is no ambience)
 EXTENT_WEIGHT = 0.75  # a candidate's animal within the extent of a query's vocabulary word names it as a kind of it
+NAMED = 0.5  # a query word the candidate's words name at least this much (a synonym, a kind of it) is named
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 
 
@@ -131,11 +137,39 @@ class WordEvidence:
             named[w] = max(named[w], weight)
         modifiers = self._ing_modifiers(query, qwords)  # "sewing" of "sewing machine running" is a thing's name
         setting = SETTING_WORDS if sound.kind == "bed" else frozenset()  # a one-shot is no ambience
-        things = [named[w] for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
+        thing_words = [w for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
+        if self.lexicon is not None and thing_words and set(thing_words) <= self.lexicon.substances(thing_words):
+            # a material sounds by what is done to it: a glass door or a glass of water is no glass
+            # breaking, a drill in wood no wood splitting; the action must be named too
+            things = [named[w] for w in qwords if w not in setting]
+        else:
+            things = [named[w] for w in thing_words]
         things = things or list(named.values())
         kind = self.kind_of(query, sound)
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
-                       self.other_animal([query], sound), *(kind or (None, None)))
+                       self.other_animal([query], sound), *(kind or (None, None)),
+                       modifier=self._modifier_only(query, sound, thing_words, named))
+
+    def _modifier_only(self, query: str, sound: Sound, thing_words: list[str], named: dict[str, float]) -> str | None:
+        """"names wind, not wind chime" when the query asks for a made thing by two words
+        (``thing_compounds``: a wind chime, a fire engine, a car horn, a coffee shop) and of
+        all its things the candidate names only the first of those two: a gust of wind is no
+        wind chime, a fire crackling no fire engine, a car passing no car horn, though a
+        sentence embedding puts each near the query by that shared word. None without a
+        lexicon."""
+        if self.lexicon is None:
+            return None
+        raw = re.findall(r"[a-z]+", query.lower())
+        pairs = {f"{a}_{b}": (a, b) for a, b in zip(raw, raw[1:]) if a in thing_words and b in thing_words}
+        for compound in sorted(self.lexicon.thing_compounds(pairs)):
+            first = pairs[compound][0]
+            if named[first] < NAMED or any(named[w] >= NAMED for w in thing_words if w != first):
+                continue
+            # a made thing of its own by that word is another name, for the embedding to judge: a
+            # "fire engine" for "fire truck siren"
+            if not any(pair.startswith(f"{first}_") for _, seq in _own_texts(sound) for pair in self._thing_heads(seq)):
+                return f"names {first}, not {compound.replace('_', ' ')}"
+        return None
 
     def _extent(self, word: str) -> tuple[str, ...]:
         """The synsets the analyzer's vocabulary says ``word`` stands for (none: WordNet's own)."""

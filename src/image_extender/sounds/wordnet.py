@@ -418,6 +418,28 @@ class WordNet:
         cache = self._related_cache([f"compound3:{p}" for p in pairs], compute)
         return {p for p in pairs if cache[f"compound3:{p}"]}
 
+    def thing_compounds(self, pairs: Iterable[str]) -> set[str]:
+        """Of two-word phrases ("wind_chimes", "fire_engine", "microwave_oven"), those that name
+        one made thing its first word alone does not: WordNet's first noun sense of the pair is
+        an artifact (no animal: :meth:`animal_compounds` reads those), and no noun sense of the
+        first word is that thing ("microwave" is a microwave oven, "market" a market place; "wind"
+        is no wind chime, "fire" no fire engine). Cached beside :meth:`expansions`."""
+        pairs = list(dict.fromkeys(p.strip().lower() for p in pairs if p and p.strip()))
+
+        def compute(key: str) -> bool:
+            pair = key.split(":", 1)[1]
+            base = self._reader.morphy(pair, "n")
+            senses = self._reader.synsets(base, pos="n") if base else []
+            if not senses or senses[0].lexname() == "noun.animal":
+                return False
+            if not any("artifact.n.01" in {n.name() for n in path} for path in senses[0].hypernym_paths()):
+                return False
+            first = pair.split("_", 1)[0]
+            return senses[0] not in self._reader.synsets(first, pos="n")
+
+        cache = self._related_cache([f"thing1:{p}" for p in pairs], compute)
+        return {p for p in pairs if cache[f"thing1:{p}"]}
+
     def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
         """Of ``words``, those whose first noun sense is a person ("woman", "men", "baby",
         "farmer"; not "ewe", "vixen" or "kid", also the sex or age of an animal), with ``groups``
@@ -425,8 +447,22 @@ class WordNet:
         first sense is a person ("kids"): a recording that names a person and no animal is of
         people, whatever it does that an animal does too (laughing, howling, whistling).
         Cached beside :meth:`expansions`."""
-        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
         kinds = ("noun.person", "noun.group") if groups else ("noun.person",)
+        found = self._first_lexnames(words)
+        # a recording's "ewe", "vixen" or "kid" is the sex or age of an animal (first the Ewe people,
+        # a shrew, a child); a query's "kids" asking for people (``groups``) are the children
+        return {w for w, (lexname, sexed) in found.items() if lexname in kinds and (groups or not sexed)}
+
+    def substances(self, words: Iterable[str]) -> set[str]:
+        """Of ``words``, those whose first noun sense is a substance ("glass", "wood", "water",
+        "gravel"): a material, which sounds only by what is done to it. Cached beside
+        :meth:`expansions`."""
+        return {w for w, (lexname, _) in self._first_lexnames(words).items() if lexname == "noun.substance"}
+
+    def _first_lexnames(self, words: Iterable[str]) -> dict[str, tuple[str, bool]]:
+        """word -> (lexicographer file of its first noun sense or "", whether any of its animal
+        senses is a sex or an age of an animal)."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
 
         def compute(key: str) -> list:
             base = self._reader.morphy(key.split(":", 1)[1], "n")
@@ -435,9 +471,7 @@ class WordNet:
             return [senses[0].lexname() if senses else "", sexed]
 
         cache = self._related_cache([f"lexname3:{w}" for w in words], compute)
-        # a recording's "ewe", "vixen" or "kid" is the sex or age of an animal (first the Ewe people,
-        # a shrew, a child); a query's "kids" asking for people (``groups``) are the children
-        return {w for w in words if cache[f"lexname3:{w}"][0] in kinds and (groups or not cache[f"lexname3:{w}"][1])}
+        return {w: (cache[f"lexname3:{w}"][0], cache[f"lexname3:{w}"][1]) for w in words}
 
     def mostly_animals(self, words: Iterable[str]) -> set[str]:
         """Of ``words``, those WordNet's sense counts say are usually an animal: the most used
