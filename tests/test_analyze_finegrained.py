@@ -749,6 +749,17 @@ def test_water_is_darker_than_the_sky_it_mirrors(gcompris, tuxpaint_templates):
     assert water(gcompris("details/TowerBridgeLondon_background.webp")) > 0.3
 
 
+def test_warm_ground_is_sand_only_under_a_sky(gcompris, scene):
+    """A gosling close up on a brown bank (no sky in view) is no desert, whatever colour the
+    bank is; camels on dunes under a blue sky keep their sand."""
+    from image_extender.analyze.ambience import colour_cues
+
+    assert colour_cues(load_image(gcompris("erase/gosling.webp")).rgb)["sand"] < 0.05
+    assert colour_cues(load_image(gcompris("erase/camels.webp")).rgb)["sand"] > 0.4
+    assert "desert" not in {t.label for t in scene("erase/gosling.webp").ambience}
+    assert scene("erase/camels.webp").ambience[0].label == "desert"
+
+
 def test_people_whose_crops_are_animals_are_those_animals(scene):
     """GCompris's crabs on a beach: the detector sees people (0.53, 0.51) where the crops
     are rock crabs (0.74): no footsteps and no voices among the crabs."""

@@ -144,6 +144,16 @@ def test_a_word_in_the_description_outweighs_the_same_word_in_a_tag(library, wor
     assert bag["tiger"] == 1.0 and bag["cats"] == 0.5 and bag["animals"] == 0.5
 
 
+def test_what_a_subject_does_is_no_thing_named():
+    """Geese honking "as they fly over" name no fly; a fly that "flies" is still a fly."""
+    from image_extender.library.lexical import VERB_WEIGHT
+
+    bag = field_words("Geese honking flyover", "Canada geese honking as they fly over.", ["geese"])
+    assert bag["fly"] == VERB_WEIGHT and bag["geese"] == 1.0
+    bag = field_words("housefly", "A fly buzzing; it flies round the room", [])
+    assert bag["fly"] == 1.0 and bag["flies"] == VERB_WEIGHT
+
+
 def test_source_boilerplate_is_found_on_the_library_not_listed(library):
     boiler = boilerplate(s["description"] for s in library)
     assert {"tux paint stamp sound", "minetest game sound", "short ambience", "ambience loop"} <= boiler

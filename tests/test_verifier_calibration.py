@@ -198,13 +198,16 @@ def test_a_big_cat_is_no_house_cat_whatever_words_it_shares(verifier):
     ("washing machine running", "Washing machine spin cycle", True),
     ("cat meowing", "My cat meowing for food in the kitchen", True),
     ("rooster crowing", "Rooster crowing at dawn on the farm", True),
+    ("fly buzzing", "Canada geese honking as they fly over", False),  # what they do: a verb, not the insect
+    ("fly buzzing", "A fly buzzing against the window as it tries to get out", True),
 ])
 def test_words_name_a_query_only_in_the_sense_it_means(verifier, query, text, right):
     """A recording's words can name a query through a sense it does not mean (a car is a
     "machine" to WordNet, a forest a "wood", dolphins "whistle"): naming counts only when the
     embedding does not put the recording far nearer something else (``NAME_FLOOR``,
-    ``NAME_MAX_GAP``), an -ing word before a noun is part of the thing's name, and an animal
-    query asks for its first animal (the cockerel, not the crow)."""
+    ``NAME_MAX_GAP``), an -ing word before a noun is part of the thing's name, an animal
+    query asks for its first animal (the cockerel, not the crow), and a word right after a
+    subject pronoun is what the subject does (geese honking "as they fly over")."""
     (verdict,) = verifier.verify(query, [Candidate(described(text, name=text.split()[0].lower()), 0.5)])
     assert verdict.accepted == right, verdict.reason
 

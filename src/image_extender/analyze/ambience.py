@@ -75,6 +75,7 @@ RULES_FILE = "ambience_rules.toml"
 CUE_NAMES = ("vegetation", "canopy", "meadow", "sky", "dark", "snow", "sand", "overcast", "water")
 CHAIN_QUERIES = 2  # queries taken from each fallback place
 WATER_UNDER_SKY = 0.85  # water pixels are at most this bright relative to the sky above them
+SAND_SKY = 0.4  # sky share of the top third from which warm ground counts in full as sand
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,11 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
     - dark: how far the mean brightness is below 0.25, scaled to 0–1 (night);
     - snow: share of the lower half that is very bright and colourless (snow, ice);
     - sand: share of the lower half that is warm (r > g > b, r − b > 0.15), light and
-      moderately saturated, times the share of the lower half that is not green (dunes);
+      moderately saturated, times the share of the lower half that is not green (dunes),
+      and as far as the top shows sky (full from ``SAND_SKY``): dunes lie under an open sky,
+      while warm ground with no sky above is a close-up's blurred bank, a coat or a floor
+      (dev photos: every desert whose sand counts shows sky ≥ 0.39; a gosling on a brown
+      bank, sky 0, had sand 0.53 and a desert bed);
     - overcast: share of the top third that is mid-grey and colourless (a heavy sky), only
       as far as the lower half has colour (a black-and-white photo is not a grey sky);
     - water: share of the lower half that is blue-dominant, saturated and not bright (a lake,
@@ -316,7 +321,7 @@ def colour_cues(rgb: np.ndarray) -> dict[str, float]:
         "sky": float(skyish[top].mean()),
         "dark": float(np.clip((0.25 - small.mean()) / 0.25, 0.0, 1.0)),
         "snow": float(((saturation[h // 2 :] < 0.08) & (brightest[h // 2 :] > 0.8)).mean()),
-        "sand": float(warm.mean()) * (1.0 - lower_veg),
+        "sand": float(warm.mean()) * (1.0 - lower_veg) * min(1.0, float(skyish[top].mean()) / SAND_SKY),
         "overcast": float(grey_top.mean()) * coloured,
         "water": float(blue.mean()),
     }

@@ -17,6 +17,9 @@ et al. 2019, "Document expansion by query prediction"):
   hypernyms (cat -> feline, carnivore), a query word its synonyms, derived forms and
   hypernyms (thoroughbred -> racehorse -> horse; whinnying -> neigh). Each relation has a
   weight below 1, so the plain word always beats its relatives.
+* **What a subject does is no thing named**: a word right after a subject pronoun ("as they
+  fly over", "it barks") is a verb, weighed :data:`VERB_WEIGHT`: Canada geese honking "as
+  they fly over" are no fly buzzing, though "fly" is also an insect's name.
 * **Rare words count more** (inverse document frequency, Spärck Jones 1972): "horse"
   decides, "sound" or "ambience" barely.
 
@@ -44,6 +47,8 @@ NAME_WEIGHT = 1.0
 DESCRIPTION_WEIGHT = 1.0
 ASIDE_WEIGHT = 0.5  # words in parentheses: a source's categories, a file name repeated
 TAG_WEIGHT = 0.4
+VERB_WEIGHT = 0.25  # a word after a subject pronoun: what the subject does, barely a thing named
+SUBJECTS = frozenset("i you he she it we they".split())
 
 STOPWORDS = frozenset(
     "a an the of in on at by for to from with and or into onto over under near its it is are "
@@ -88,6 +93,13 @@ def field_words(name: str, description: str, tags: Sequence[str]) -> dict[str, f
             if weight > bag.get(w, 0.0):
                 bag[w] = weight
 
+    def put_prose(text: str, weight: float) -> None:  # as put, each word after a subject pronoun a verb
+        raw = re.findall(r"[a-z]+", _CAMEL.sub(" ", text).lower())
+        for before, w in zip(["", *raw], raw):
+            w_weight = min(weight, VERB_WEIGHT) if before in SUBJECTS else weight
+            if len(w) > 1 and w not in STOPWORDS and w_weight > bag.get(w, 0.0):
+                bag[w] = w_weight
+
     aside = re.compile(r"\(([^)]*)\)|\"([^\"]*)\"|“([^”]*)”")  # (categories), "original file.wav"
     for match in aside.finditer(description):
         put(" ".join(g for g in match.groups() if g), ASIDE_WEIGHT)
@@ -95,7 +107,7 @@ def field_words(name: str, description: str, tags: Sequence[str]) -> dict[str, f
     for tag in tags:
         put(tag, TAG_WEIGHT)
     put(re.sub(r"[_\-.]+", " ", name), NAME_WEIGHT)
-    put(main, DESCRIPTION_WEIGHT)
+    put_prose(main, DESCRIPTION_WEIGHT)
     return bag
 
 
