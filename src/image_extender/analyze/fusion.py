@@ -20,7 +20,11 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    REPLACE_PER_SCORE × score)`` — because ImageNet's many ungulates blur together (a white
    horse the detector is sure of is "llama" 0.54 to the classifier, a calf "impala"). A
    concept the detector itself knows (a "cow" for a "horse" box) needs ``REPLACE_COCO``:
-   the detector saw it and chose otherwise. For a person box the evidence is the concept
+   the detector saw it and chose otherwise. A sounding thing for a silent one the detector
+   is sure of (``UNSURE``) needs ``SILENT_THING``: a sound made up from a misread tie is
+   heard as nonsense, a missed one is only missing — a tie at 0.61 whose crop is the axe
+   concept at 0.78 (cleaver 0.50, hatchet) is a tie, not wood chopped in a portrait, while a
+   "handbag" whose crop is an electric guitar at 0.89 is that guitar. For a person box the evidence is the concept
    plus half its kind's other mass (swans split between seabird and wading bird) and the
    bar is ``PERSON_EXTRA`` higher. Within a herd, a replacement only stands when at least
    half the herd agrees: one horse of three called "ox" is the classifier's doubt.
@@ -112,6 +116,7 @@ REFINE_MIN = 0.3
 REPLACE_MIN = 0.45
 REPLACE_PER_SCORE = 0.6
 REPLACE_COCO = 0.6
+SILENT_THING = 0.85  # a sounding thing for a silent one the detector is sure of (a tie's crop an axe at 0.78)
 PERSON_EXTRA = 0.1
 THING_ANIMAL = 0.6  # a thing box (a "surfboard", a "kite") becomes an animal only on this much of it
 ANIMAL_KINDS = frozenset({"animal", "bird", "insect"})
@@ -295,6 +300,8 @@ def refine_detection(
                 return Draft(concept, det.box, det.score, detected_as=coco, refined_by=why, name=name)
         elif concept.coco is not None:
             need = max(need, REPLACE_COCO)
+        if coco and (base is None or base.silent) and concept.kind not in ANIMAL_KINDS and det.score >= UNSURE:
+            need = max(need, SILENT_THING)
         top = index.top_class(probs, best)
         if any(_overlap(det.box, box) > 0.2 and index.under(label)[top] for box, label in neighbours):
             break
