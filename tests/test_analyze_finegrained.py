@@ -727,6 +727,18 @@ def test_an_unsure_person_showing_no_skin_is_a_statue(scene, gcompris, darknet_p
     assert shows_skin(grey, (0.3, 0.1, 0.6, 0.6))  # no colour, no verdict
 
 
+def test_a_sure_person_is_no_silent_animal_and_two_at_a_meal_are_no_festival(analyzer):
+    """labelme's VOC example 2011_000003: two men crouching at a meal in a hut. The crop of
+    the one in a teal jacket (detector 0.92) is a reptile to ImageNet (0.71): his jacket,
+    not him; both are heard. The pots read as steel drums and gongs, but two people are no
+    festival crowd."""
+    folder = fetch_package("labelme-examples", data_dir()) / "usr/share/doc/labelme-examples/examples"
+    scene = analyzer.analyze(load_image(folder / "bbox_detection/data_dataset_voc/JPEGImages/2011_000003.jpg"))
+    people = [o for o in scene.objects if o.detected_as == "person" or o.label == "person"]
+    assert sum(o.count for o in people) == 2 and all(o.label.startswith("people") or o.label == "person" for o in people), scene.objects
+    assert "festival" not in {t.label for t in scene.ambience}, scene.ambience
+
+
 def test_a_silent_thing_the_detector_is_sure_of_makes_no_sound(analyzer):
     """Matplotlib's portrait of Grace Hopper in uniform: the detector is sure of her tie
     (0.61), whose crop ImageNet reads as a cleaver (the axe concept at 0.78). No wood is

@@ -26,7 +26,9 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    concept at 0.78 (cleaver 0.50, hatchet) is a tie, not wood chopped in a portrait, while a
    "handbag" whose crop is an electric guitar at 0.89 is that guitar. For a person box the evidence is the concept
    plus half its kind's other mass (swans split between seabird and wading bird) and the
-   bar is ``PERSON_EXTRA`` higher. Within a herd, a replacement only stands when at least
+   bar is ``PERSON_EXTRA`` higher; a person the detector is sure of (``SURE_PERSON``) never
+   becomes a silent animal: a reptile (0.71) in the crop of a man crouching in a teal
+   jacket (0.92) is his jacket, a fish in a fisherman's crop is his catch. Within a herd, a replacement only stands when at least
    half the herd agrees: one horse of three called "ox" is the classifier's doubt.
 3. **Add** — objects the detector has no class for (an accordion, church bells, a goat
    with no box at all): a concept the *whole image* names with mass ≥ ``ADD_MIN`` that no
@@ -118,6 +120,7 @@ REPLACE_PER_SCORE = 0.6
 REPLACE_COCO = 0.6
 SILENT_THING = 0.85  # a sounding thing for a silent one the detector is sure of (a tie's crop an axe at 0.78)
 PERSON_EXTRA = 0.1
+SURE_PERSON = 0.8  # a person the detector is this sure of never becomes a silent animal (a teal jacket's "reptile" 0.71)
 THING_ANIMAL = 0.6  # a thing box (a "surfboard", a "kite") becomes an animal only on this much of it
 ANIMAL_KINDS = frozenset({"animal", "bird", "insect"})
 TRANSPORT_KINDS = frozenset({"vehicle", "aircraft", "boat"})
@@ -285,6 +288,8 @@ def refine_detection(
         concept = index.concepts[best]
         if concept.silent and concept.kind not in ANIMAL_KINDS:
             continue
+        if person and concept.silent and det.score >= SURE_PERSON:
+            continue  # a silent animal in a sure person's crop is what they wear or hold, not them
         if not compatible(base, concept):
             continue
         need = max(REPLACE_MIN, REPLACE_PER_SCORE * det.score) + (PERSON_EXTRA if person else 0.0)
@@ -368,7 +373,11 @@ def _an_animal(det: Detection, probs: np.ndarray, index: ConceptIndex,
                neighbours: Sequence[tuple[tuple[float, float, float, float], str]]) -> bool:
     """Is a "person" box an animal? Its crop's top class is an animal and animals hold
     ``PERSON_ANIMAL`` of the crop (crabs on a beach, a narwhal in the waves), and no overlapping detection explains that animal (a rider's horse, a dog on a
-    lead). Clothes are no animals, so this is no doubt about people in costume."""
+    lead). Clothes are no animals, so this is no doubt about people in costume, nor about a
+    person the detector is sure of (``SURE_PERSON``: the crabs were 0.53 and 0.51, a man in
+    a teal jacket whose crop is a reptile 0.92)."""
+    if det.score >= SURE_PERSON:
+        return False
     top = int(np.argmax(probs))
     if not index.animal[top] or float(probs[index.animal].sum()) < PERSON_ANIMAL:
         return False
