@@ -571,3 +571,14 @@ def test_a_material_sounds_by_what_is_done_to_it(verifier, pairs):
     assert verifier.words.judge("wood splitting", drill).things < verifier.lead_cover
     axe = described("Splitting wood with an axe.", ("axe", "firewood"), name="Splitting wood")
     assert verifier.words.judge("wood splitting", axe).things >= verifier.name_cover
+
+
+def test_a_plant_sounds_by_what_is_done_to_it(verifier):
+    """Grass is walked on or mowed: a lawn mower "cutting grass" names the grass of "walking on
+    grass" but not the walking, so its words no longer accept it; footsteps on grass still name both."""
+    mower = described("Petrol lawnmower cutting grass.", ("lawnmower", "garden"), name="Mowing the lawn")
+    assert verifier.words.judge("walking on grass", mower).things < verifier.lead_cover
+    (verdict,) = verifier.verify("walking on grass", [Candidate(mower, 0.5)])
+    assert not verdict.accepted, verdict.reason
+    steps = described("Footsteps walking slowly on grass in a park.", ("footsteps", "grass"), name="Walking on grass")
+    assert verifier.words.judge("walking on grass", steps).things >= verifier.name_cover

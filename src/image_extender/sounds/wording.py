@@ -139,8 +139,9 @@ class WordEvidence:
         setting = SETTING_WORDS if sound.kind == "bed" else frozenset()  # a one-shot is no ambience
         thing_words = [w for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
         if self.lexicon is not None and thing_words and set(thing_words) <= self.lexicon.substances(thing_words):
-            # a material sounds by what is done to it: a glass door or a glass of water is no glass
-            # breaking, a drill in wood no wood splitting; the action must be named too
+            # a material or a plant sounds by what is done to it: a glass door or a glass of water is
+            # no glass breaking, a drill in wood no wood splitting, a lawn mowed no walking on grass;
+            # the action must be named too
             things = [named[w] for w in qwords if w not in setting]
         else:
             things = [named[w] for w in thing_words]

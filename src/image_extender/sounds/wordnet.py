@@ -455,9 +455,9 @@ class WordNet:
 
     def substances(self, words: Iterable[str]) -> set[str]:
         """Of ``words``, those whose first noun sense is a substance ("glass", "wood", "water",
-        "gravel"): a material, which sounds only by what is done to it. Cached beside
-        :meth:`expansions`."""
-        return {w for w, (lexname, _) in self._first_lexnames(words).items() if lexname == "noun.substance"}
+        "gravel") or a plant ("grass", "leaves"): a material or what grows, which sounds only by
+        what is done to it (walking on grass is no lawn mowed). Cached beside :meth:`expansions`."""
+        return {w for w, (lexname, _) in self._first_lexnames(words).items() if lexname in ("noun.substance", "noun.plant")}
 
     def _first_lexnames(self, words: Iterable[str]) -> dict[str, tuple[str, bool]]:
         """word -> (lexicographer file of its first noun sense or "", whether any of its animal
