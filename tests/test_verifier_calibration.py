@@ -582,3 +582,21 @@ def test_a_plant_sounds_by_what_is_done_to_it(verifier):
     assert not verdict.accepted, verdict.reason
     steps = described("Footsteps walking slowly on grass in a park.", ("footsteps", "grass"), name="Walking on grass")
     assert verifier.words.judge("walking on grass", steps).things >= verifier.name_cover
+
+
+@pytest.mark.parametrize(("query", "text", "objection"), [
+    ("chainsaw cutting wood", "Splitting firewood with an axe.", "names axe, not chainsaw"),
+    ("acoustic guitar strumming", "Bluegrass banjo picking on a porch.", "names banjo, not guitar"),
+    ("piano playing", "A grand piano, a slow chord progression.", None),  # a kind of piano
+    ("chainsaw cutting wood", "Chain saw felling a tree, then the saw idling.", None),  # a saw: a more general word
+    ("violin playing", "Fiddle tune at a folk session.", None),  # the same instrument by another name
+    ("chainsaw cutting wood", "Logs crackling on an open fire.", None),  # no tool named: the embedding's to judge
+])
+def test_another_tool_or_instrument_is_not_the_one_asked_for(verifier, query, text, objection):
+    """An axe is no chainsaw and a banjo no guitar, however near a sentence embedding puts
+    them; a kind of the thing asked for, a more general word for it or another name for it is."""
+    sound = described(text, name=text.split()[0].lower())
+    assert verifier.words.judge(query, sound).other_thing == objection
+    if objection:
+        (verdict,) = verifier.verify(query, [Candidate(sound, 0.5)])
+        assert not verdict.accepted and objection in verdict.reason

@@ -422,6 +422,8 @@ class EmbeddingVerifier:
             return Verdict(False, j.score, f"{who} is not what '{query}' asks for: it {j.wording.modifier}")
         if self.other_animals and j.wording.other:
             return Verdict(False, j.score, f"{who} is another animal than '{query}' asks for: it {j.wording.other}")
+        if j.wording.other_thing:
+            return Verdict(False, j.score, f"{who} is another thing than '{query}' asks for: it {j.wording.other_thing}")
         ranking = f"ranks {_ordinal(j.rank)} of {j.of} concepts for '{query}' ({j.score:.2f}, margin {j.margin:+.2f})"
         if j.rank <= self.top_k and j.margin >= -self.max_gap and j.score >= self.floor:
             return Verdict(True, j.score, f"{who} {ranking}", margin=j.margin)

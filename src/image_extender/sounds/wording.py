@@ -77,6 +77,7 @@ class Wording:
     kind: str | None = None  # "names lion, a kind of big cat": a kind of the animal group the query names
     group: str | None = None  # that group's synset ("big_cat.n.01")
     modifier: str | None = None  # "names wind, not wind chime": only the first word of the made thing asked for
+    other_thing: str | None = None  # "names axe, not chainsaw": another tool or instrument than the query's
 
 
 LISTING = frozenset({"and", "with", "or", ","})
@@ -85,6 +86,8 @@ LISTING = frozenset({"and", "with", "or", ","})
 EXTENT_WEIGHT = 0.75  # a candidate's animal within the extent of a query's vocabulary word names it as a kind of it
 NAMED = 0.5  # a query word the candidate's words name at least this much (a synonym, a kind of it) is named
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
+# families of made things whose members sound each their own way: an axe is no chainsaw, a banjo no guitar
+FAMILIES = {"tool.n.01": "tool", "musical_instrument.n.01": "instrument"}
 
 
 def _listed_animals(phrase: list[str], text: str, senses: dict) -> list[str]:
@@ -149,7 +152,35 @@ class WordEvidence:
         kind = self.kind_of(query, sound)
         return Wording(sum(named.values()) / len(qwords), sum(things) / len(things), self._contradiction(qwords, qexp, bag),
                        self.other_animal([query], sound), *(kind or (None, None)),
-                       modifier=self._modifier_only(query, sound, thing_words, named))
+                       modifier=self._modifier_only(query, sound, thing_words, named),
+                       other_thing=self.other_thing(thing_words, sound))
+
+    def other_thing(self, thing_words: list[str], sound: Sound) -> str | None:
+        """"names axe, not chainsaw" when the first of the query's things that is a tool or a
+        musical instrument (:data:`FAMILIES`) is not named by the candidate's own words (name and
+        description), which name another of that family instead: neither a kind of it (a
+        "grand piano" for a piano) nor a more general word for it (a "saw" for a chainsaw),
+        nor the same thing by another name (a fiddle for a violin). Splitting firewood with
+        an axe is no chainsaw cutting wood, a banjo no guitar, however near a sentence
+        embedding puts them. None without a lexicon, or when the candidate names no such thing."""
+        if self.lexicon is None or not thing_words:
+            return None
+        kinds = self.lexicon.kinds(thing_words)
+        wanted = next((w for w in thing_words if kinds[w].intersection(FAMILIES)), None)
+        if wanted is None:
+            return None
+        family = kinds[wanted].intersection(FAMILIES)
+        pairs = [(a, b) for _, seq in _own_texts(sound) for a, b in zip(seq, seq[1:])]
+        compounds = [f"{a}_{singular(b)}" for a, b in pairs]  # "chain saw" is a chainsaw, not a saw
+        compound_kinds = self.lexicon.kinds(compounds)
+        if wanted in {a + singular(b) for a, b in pairs} or any(kinds[wanted] <= k for k in compound_kinds.values() if k):
+            return None
+        own = self._own_words(sound)
+        own_kinds = self.lexicon.kinds(own)
+        named = [u for u in own if own_kinds[u] & family]
+        if not named or any(kinds[wanted] <= own_kinds[u] or own_kinds[u] <= kinds[wanted] for u in named):
+            return None
+        return f"names {named[0]}, not {wanted}"
 
     def _modifier_only(self, query: str, sound: Sound, thing_words: list[str], named: dict[str, float]) -> str | None:
         """"names wind, not wind chime" when the query asks for a made thing by two words
