@@ -150,3 +150,25 @@ def test_starter_build_runs_once_then_is_free(tmp_path):
     assert first.sources == {"opensfx": 71, "minetest": 108, "tuxpaint": 104, "scaper-audio": 8}
     assert first.added == first.total == 291 and first.failed == []
     assert second.unchanged == 291 and second.embedded == 0 and second.added == second.updated == 0
+
+
+def test_a_folder_written_by_an_older_source_module_is_written_again(tmp_path):
+    """A source module reworded (a description, a file list): its folder, stamped with the
+    module's digest when written, is removed so the next build writes it anew; a folder
+    stamped by the same module, or by none (written before stamps), stays."""
+    from types import SimpleNamespace
+
+    code = tmp_path / "source.py"
+    code.write_text('SOUNDS = {"fire": "a fire in a living room"}\n')
+    module = SimpleNamespace(__file__=str(code), NAME="source")
+    folder = tmp_path / "starter" / "source"
+    folder.mkdir(parents=True)
+    (folder / "metadata.jsonl").write_text("{}\n")
+    build.forget_if_rewritten(module, folder)  # no stamp yet: kept
+    assert (folder / "metadata.jsonl").exists()
+    (folder / build.MODULE_STAMP).write_text(build.module_digest(module))
+    build.forget_if_rewritten(module, folder)  # same module: kept
+    assert (folder / "metadata.jsonl").exists()
+    code.write_text('SOUNDS = {"fire": "a fire in a fireplace"}\n')
+    build.forget_if_rewritten(module, folder)
+    assert not folder.exists()

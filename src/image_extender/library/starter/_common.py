@@ -214,7 +214,7 @@ def folder_clips(
     base = root / folder
     clips = []
     for path in sorted(base.rglob("*")):
-        if path.suffix.lower() not in (".wav", ".ogg", ".flac", ".oga") or not path.is_file():
+        if path.suffix.lower() not in (".wav", ".ogg", ".flac", ".oga", ".mp3") or not path.is_file():
             continue
         rel = path.relative_to(base).as_posix()
         if skip(rel):

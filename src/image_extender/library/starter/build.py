@@ -3,7 +3,9 @@
 Each source writes ``<data>/starter/<NAME>/`` (audio + ``metadata.jsonl``) once; the
 folders then go through the same ``build_library`` a user runs on their own folders, into
 ``<data>/library``. Both steps are idempotent, so a second run extracts nothing and
-embeds nothing.
+embeds nothing. A folder keeps the digest of the module that wrote it (``MODULE_STAMP``):
+when the module changes (a description reworded, a file dropped), the next build writes
+that folder again and the ingest updates what changed.
 
 To add a source: write ``starter/<module>.py`` with ``NAME`` and ``materialize`` and add
 its module name to ``SOURCES``.
@@ -11,7 +13,9 @@ its module name to ``SOURCES``.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import shutil
 from pathlib import Path
 from types import ModuleType
 
@@ -53,6 +57,8 @@ SOURCES: list[str] = [
     "qabcs",
     "scorched3d",
     "redeclipse",
+    "pomodoro",
+    "endless_sky",
 ]
 
 
@@ -67,6 +73,23 @@ def load_sources(names: list[str] | None = None) -> list[ModuleType]:
             if exc.name != full:  # the module exists but one of *its* imports is missing
                 raise
     return modules
+
+
+MODULE_STAMP = ".module-sha256"  # the source module a folder was written by
+
+
+def module_digest(module: ModuleType) -> str:
+    """A digest of a source module's code: its descriptions and file lists live there."""
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()
+
+
+def forget_if_rewritten(module: ModuleType, out_dir: Path) -> None:
+    """A folder written by an older version of its source module (a description reworded, a
+    file dropped) is written again from scratch, and the ingest then updates the records that
+    changed. A folder with no stamp predates stamps and is kept as it is."""
+    stamp = out_dir / MODULE_STAMP
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() != module_digest(module):
+        shutil.rmtree(out_dir)
 
 
 def starter_folders(data_dir: Path) -> Path:
@@ -86,7 +109,9 @@ def build_starter_library(
     counts: dict[str, int] = {}
     for module in load_sources(sources):
         out_dir = starter_folders(data_dir) / module.NAME
+        forget_if_rewritten(module, out_dir)
         counts[module.NAME] = module.materialize(data_dir, out_dir)
+        (out_dir / MODULE_STAMP).write_text(module_digest(module), encoding="utf-8")
         folders.append(out_dir)
     report = build_library(folders, data_dir / "library", embedder=embedder, progress=progress)
     report.sources = counts

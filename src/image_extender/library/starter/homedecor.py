@@ -3,8 +3,9 @@ makes — a small fire crackling in a fireplace, a shower running, a tap running
 sink, a toilet flushing, a toaster, a doorbell, doors opening and closing, a rubbish bin
 emptied.
 
-They are the indoor sounds the game packages lack: a living room's fire, a bathroom's
-shower and a kitchen's tap are beds and objects heard inside a home. The fire and the
+They are the indoor sounds the game packages lack: a fireplace's fire, a bathroom's
+shower and a kitchen's tap are beds and objects heard inside a home (the fire is a
+fireplace's, not every living room's: a room with no fire in sight gets the quiet of a room). The fire and the
 shower are loops the mod plays for as long as the object is on, so they are kept as beds.
 The DEP-5 copyright file's ``*/sounds/*`` stanza gives the licence (CC-BY-SA-4.0, Vanessa
 Ezekowitz); only the files listed here are kept (the coin slot of the mod's vending
@@ -21,8 +22,8 @@ NAME = "homedecor"
 PACKAGE = "minetest-mod-homedecor"
 FOLDER = "usr/share/games/minetest/mods/homedecor"
 SOUNDS = {
-    "fire_small": ("small fire crackling in a fireplace, a cosy hearth in a living room, indoor fire loop",
-                   ["fireplace", "fire", "hearth", "living room", "indoor"], "bed"),
+    "fire_small": ("small fire crackling in a fireplace, a cosy hearth, indoor fire loop",
+                   ["fireplace", "fire", "hearth", "indoor"], "bed"),
     "fire_extinguish": ("fire put out, hissing embers in a fireplace", ["fireplace", "fire"], "one-shot"),
     "homedecor_shower": ("shower running in a bathroom, water spraying into a shower tray, indoor loop",
                          ["shower", "water", "bathroom", "indoor"], "bed"),
