@@ -59,6 +59,7 @@ SOURCES: list[str] = [
     "redeclipse",
     "pomodoro",
     "endless_sky",
+    "unknown_horizons",
 ]
 
 
