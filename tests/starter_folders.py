@@ -79,3 +79,18 @@ def assert_newly_backed(backed: list[tuple[str, str]], source, verifier) -> None
         entry = by_label[label]
         assert entry.count >= 1, (label, entry.nearest_rejected)
         assert word in entry.verified[0].lower(), (label, entry.verified)
+
+
+def bed_text(finder, place: str) -> str:
+    """The bed the finder picks for a scene whose one kind of place is ``place``, with that
+    place's own queries and fallback chain: its recording's name and description, lower case."""
+    from image_extender.analyze.ambience import load_rules
+    from image_extender.manifest import AmbienceTag, ImageInfo, Scene
+
+    rules = load_rules()
+    rule = rules.rule(place)
+    scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test",
+                  ambience=[AmbienceTag(label=place, query=rule.query, queries=rules.tag_queries(place))])
+    (choice,) = finder(scene)
+    assert choice.sound is not None, choice.verdict
+    return f"{choice.sound.name} {choice.sound.description}".lower()

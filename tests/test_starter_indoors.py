@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_newly_backed, assert_real_credited_files, library_of, materialized, records
+from starter_folders import assert_newly_backed, assert_real_credited_files, bed_text, library_of, materialized, records
 from image_extender.analyze.ambience import load_rules
 from image_extender.library.starter import homedecor, lomiri, lugaru, xdecor
 
@@ -123,13 +123,5 @@ def test_appliances_find_their_recordings(finder):
 def test_a_rooms_bed_is_an_indoor_recording(finder, place, words):
     """With Lugaru's desert and grassland wind in the same library, a living room, a
     bathroom and a bedroom are heard by their fire or their shower, never the wind outside."""
-    from image_extender.manifest import AmbienceTag, ImageInfo, Scene
-
-    rules = load_rules()
-    rule = rules.rule(place)
-    scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test",
-                  ambience=[AmbienceTag(label=place, query=rule.query, queries=rules.tag_queries(place))])
-    (choice,) = finder(scene)
-    assert choice.sound is not None, choice.verdict
-    text = f"{choice.sound.name} {choice.sound.description}".lower()
-    assert any(w in text for w in words) and "wind" not in text, (place, choice.sound.description)
+    text = bed_text(finder, place)
+    assert any(w in text for w in words) and "wind" not in text, (place, text)

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_real_credited_files, library_of, materialized, records
-from image_extender.analyze.ambience import load_rules
+from starter_folders import assert_real_credited_files, bed_text, library_of, materialized, records
 from image_extender.library.starter import endless_sky, homedecor, pomodoro
 
 SOURCES = [pomodoro, endless_sky, homedecor]
@@ -61,13 +60,5 @@ def finder(folders, tmp_path_factory):
 def test_a_room_with_nothing_else_heard_sounds_like_a_quiet_room(finder, place, words):
     """Beside Home Decor's fireplace and shower, a room, a living room and a bedroom are heard
     by the clock of a quiet room; a bathroom keeps its shower."""
-    from image_extender.manifest import AmbienceTag, ImageInfo, Scene
-
-    rules = load_rules()
-    rule = rules.rule(place)
-    scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test",
-                  ambience=[AmbienceTag(label=place, query=rule.query, queries=rules.tag_queries(place))])
-    (choice,) = finder(scene)
-    assert choice.sound is not None, choice.verdict
-    text = f"{choice.sound.name} {choice.sound.description}".lower()
-    assert any(w in text for w in words) and "fireplace" not in text, (place, choice.sound.description)
+    text = bed_text(finder, place)
+    assert any(w in text for w in words) and "fireplace" not in text, (place, text)
