@@ -58,3 +58,26 @@ def test_a_church_bell_and_a_square_s_crowd_are_found(folder, tmp_path, label, w
     entry = next(e for e in sounding_entries() if e.label == label)
     found = entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy)
     assert any(word in name for name in found.verified), found
+
+
+@pytest.mark.parametrize("place, indoor, person, heard", [
+    ("beach", False, "people by the water", "main square"),  # not the tavern, which it took before
+    ("cafe", True, "people indoors", "tavern"),
+])  # fmt: skip
+def test_people_are_heard_on_their_side_of_the_wall(folder, tmp_path, place, indoor, person, heard):
+    """Both recordings are people talking; a tavern's voices are no people on a beach, and a
+    town square's crowd no people at a cafe table."""
+    from image_extender.analyze.ambience import load_rules
+    from image_extender.analyze.vocabulary import load_sounding
+    from image_extender.manifest import AmbienceTag, BBox, ImageInfo, Scene, SceneObject
+
+    finder = finder_of(unknown_horizons.NAME, folder, tmp_path, len(unknown_horizons.SOUNDS))
+    rule = load_rules().rule(place)
+    rule_of = next(r for r in load_sounding().person_rules if r.label == person)
+    people = SceneObject(label=person, query=rule_of.queries[0], queries=list(rule_of.queries[1:]),
+                         accepts=list(rule_of.accepts), bbox=BBox(x0=0.3, y0=0.3, x1=0.5, y1=0.9),
+                         importance=1.0, confidence=0.9)
+    scene = Scene(image=ImageInfo(path="-", md5="-", width=1, height=1), analyzer="test", objects=[people],
+                  ambience=[AmbienceTag(label=place, query=rule.query, indoor=indoor)])
+    choice = next(c for c in finder(scene) if c.target == person)
+    assert choice.sound is not None and choice.sound.name == heard, choice.verdict

@@ -96,6 +96,7 @@ class AmbienceTag(_Model):
     # further bed queries, then the closest kinds of place, tried in order after ``query``
     # ("old town square ambience" -> "town square" -> "urban street"): a bed is never nothing
     queries: list[str] = Field(default_factory=list)
+    indoor: bool | None = None  # the kind of place is inside a building (a room, a shop), outside, or not known
 
 
 class ImageTag(_Model):

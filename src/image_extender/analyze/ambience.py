@@ -520,7 +520,7 @@ def _around_monument(rules: Rules, scored: list[tuple[float, Rule, list[str]]], 
 
 def _tag(rules: Rules, rule: Rule, score: float, evidence: list[str]) -> AmbienceTag:
     return AmbienceTag(label=rule.label, query=rule.query, queries=rules.tag_queries(rule.label),
-                       confidence=round(min(1.0, score), 4), evidence=evidence)
+                       confidence=round(min(1.0, score), 4), evidence=evidence, indoor=rule.indoor)
 
 
 def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float,
@@ -539,6 +539,7 @@ def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score
         query=rule.query,
         queries=rules.tag_queries(rule.label),
         confidence=rules.fallback_confidence,
+        indoor=rule.indoor,
         evidence=[
             f"fallback: no scene evidence (best rule {best.label if best else '-'} scored {top_score:.2f} < {rules.min_score})",
             f"colour:sky={cues.get('sky', 0.0):.2f}",

@@ -475,7 +475,8 @@ def enrich_object(obj: SceneObject, vocabulary: Vocabulary | None = None) -> Sce
 
 def enrich_tag(tag: AmbienceTag) -> AmbienceTag:
     """Fill an ambience tag's ``queries`` from the kind of place its label names ("busy city
-    street" -> urban street), then that place's fallback chain; unchanged when none matches."""
+    street" -> urban street), then that place's fallback chain, and whether that place is
+    indoors; unchanged when none matches."""
     from .ambience import load_rules
 
     rules = load_rules()
@@ -485,7 +486,7 @@ def enrich_tag(tag: AmbienceTag) -> AmbienceTag:
     if rule is None:
         return tag
     queries = [q for q in dict.fromkeys([*tag.queries, *rule.queries, *rules.tag_queries(rule.label)]) if q != tag.query]
-    return tag.model_copy(update={"queries": queries})
+    return tag.model_copy(update={"queries": queries, "indoor": rule.indoor})
 
 
 # --------------------------------------------------------------------------- the sounding vocabulary

@@ -191,6 +191,7 @@ class _Run:
     regenerator: Regenerator | None = None
     source_down: str | None = None  # why the online source gave up for the rest of the run
     words: WordEvidence = field(default_factory=lambda: WordEvidence(None))  # "another animal" (step 1)
+    indoor: bool | None = None  # the photo's first kind of place is indoors, outdoors, or not known
 
     @property
     def rounds(self) -> Callable[[str, Role], Iterator[Round]] | None:
@@ -314,8 +315,22 @@ def _leads_its_rivals(verdict: Verdict) -> bool:
     return verdict.margin is None or verdict.margin > 0
 
 
+INSIDE_WORDS = frozenset("indoor indoors interior inside tavern pub restaurant cafe kitchen bathroom bedroom office "
+                         "classroom corridor hallway".split())  # a recording that says it was made inside a building
+OUTSIDE_WORDS = frozenset("outdoor outdoors outside street square beach park meadow field forest garden countryside".split())
+
+
+def other_side_of_the_wall(sound: Sound, indoor: bool) -> str | None:
+    """The word of a recording's own name or description (not its asides or tags) that puts
+    it on the other side of a wall from a photo ``indoor`` or not: a tavern's voices are no
+    people on a beach, a town square's crowd no two people in a corridor."""
+    own = field_words(sound.name, sound.description, ())
+    said = [w for w, weight in own.items() if weight >= 1.0 and w in (OUTSIDE_WORDS if indoor else INSIDE_WORDS)]
+    return said[0] if said else None
+
+
 def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, query: str, sound: Sound,
-                 verdict: Verdict, *, groups: set[str], siblings: Sequence[str] = ()) -> str | None:
+                 verdict: Verdict, *, groups: set[str], siblings: Sequence[str] = (), indoor: bool | None = None) -> str | None:
     """Why the finder turns down a recording the verifier accepted for ``query`` (one of the
     queries of the thing ``label``, whose first is ``main_query``), or None. The verifier
     judges a query's words; the finder knows the thing in view:
@@ -327,7 +342,10 @@ def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, q
       accepts instead);
     * an object's recording may use its word in another sense: a swarm of bats for a
       baseball bat, an elephant's trumpeting for a trumpet;
-    * people's recording is no animal's: a dog "barking at passers-by" for passers-by talking.
+    * people's recording is no animal's: a dog "barking at passers-by" for passers-by talking;
+    * an object's recording made on the other side of a wall from the photo (``indoor``: the
+      photo's first kind of place is indoors; None: not known) is not heard there: a tavern's
+      voices for people on a beach, a town square's crowd for two people in a corridor.
     """
     if verdict.group and verdict.group not in groups:
         group = verdict.group.split(".")[0].replace("_", " ")
@@ -341,6 +359,8 @@ def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, q
                    or words.animal_not_people([label, query], sound))
         if homonym:
             return f"'{sound.name}' {homonym}"
+    if role == "object" and indoor is not None and (where := other_side_of_the_wall(sound, indoor)):
+        return f"'{sound.name}' is heard {'outdoors' if indoor else 'indoors'} ('{where}'); the photo is {'indoors' if indoor else 'outdoors'}"
     return None
 
 
@@ -357,7 +377,7 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
                                               f"to loop as a bed (at least {BED_MIN_S:.0f} s)"))
         return "rejected"
     objection = objection_to(run.words, target.role, target.label, target.query, query, candidate.sound, verdict,
-                             groups=attempt.groups, siblings=attempt.siblings) if verdict.accepted else None
+                             groups=attempt.groups, siblings=attempt.siblings, indoor=run.indoor) if verdict.accepted else None
     if objection:
         verdict = Verdict(False, verdict.score, objection)
     if not verdict.accepted:
@@ -649,5 +669,6 @@ def find_sounds(
         limit=limit,
         regenerator=regenerator,
         words=word_evidence(verifier, hierarchy),
+        indoor=scene.ambience[0].indoor if scene.ambience else None,
     )
     return [find_one(t, run) for t in targets_in_order(scene)]
