@@ -29,7 +29,10 @@ FINITE = {"allow_nan": False, "allow_infinity": False}
 # JSON path template -> values to try there ({t}: a track, {e}: one of its events)
 EDITS: dict[str, st.SearchStrategy] = {
     "version": st.integers(-2, 4),
-    "mix.duration": st.one_of(st.floats(0.2, 10.0), st.floats(-1e9, 0.0, **FINITE), st.floats(3600.0, 1e12, **FINITE)),
+    # above the 3600 s limit, not at it: hypothesis favours bounds, and a valid hour-long mix took
+    # one suite run 12 minutes to render; a mix within the limit is what every other example renders
+    "mix.duration": st.one_of(st.floats(0.2, 10.0), st.floats(-1e9, 0.0, **FINITE),
+                              st.floats(3600.0, 1e12, exclude_min=True, **FINITE)),
     "mix.sample_rate": st.one_of(st.sampled_from([8000, 22050, 48000, 96000]), st.integers(-10**6, 7999),
                                  st.integers(192_001, 10**9)),
     "mix.ceiling_dbfs": st.floats(-80.0, 30.0),
