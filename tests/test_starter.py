@@ -164,11 +164,11 @@ def test_a_folder_written_by_an_older_source_module_is_written_again(tmp_path):
     folder = tmp_path / "starter" / "source"
     folder.mkdir(parents=True)
     (folder / "metadata.jsonl").write_text("{}\n")
-    build.forget_if_rewritten(module, folder)  # no stamp yet: kept
+    build.forget_if_rewritten(folder, build.module_digest(module))  # no stamp yet: kept
     assert (folder / "metadata.jsonl").exists()
     (folder / build.MODULE_STAMP).write_text(build.module_digest(module))
-    build.forget_if_rewritten(module, folder)  # same module: kept
+    build.forget_if_rewritten(folder, build.module_digest(module))  # same module: kept
     assert (folder / "metadata.jsonl").exists()
     code.write_text('SOUNDS = {"fire": "a fire in a fireplace"}\n')
-    build.forget_if_rewritten(module, folder)
+    build.forget_if_rewritten(folder, build.module_digest(module))
     assert not folder.exists()

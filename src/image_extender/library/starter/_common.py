@@ -20,7 +20,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import soundfile as sf
@@ -248,11 +248,13 @@ def folder_clips(
 
 
 def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str, upstream_prefix: str,
-                       table: dict[str, Entry], context: str, game: str, *, unpack_only: bool = False) -> int:
+                       table: dict[str, Entry], context: str, game: str, *, unpack_only: bool = False,
+                       transform: Callable[[bytes], bytes] | None = None) -> int:
     """A source made of the files ``table`` names under ``folder`` of one Debian package, each
     licensed by the package's DEP-5 copyright file (whose paths are ``upstream_prefix`` + the
     path under ``folder``); game-only rules are not needed, since only listed files are kept.
-    ``unpack_only``: unpack only ``folder`` and the package's doc folder (a large package)."""
+    ``unpack_only``: unpack only ``folder`` and the package's doc folder (a large package);
+    ``transform``: applied to each file's bytes before it is kept (silence cut, say)."""
     count = existing_count(out_dir)
     if count is not None:
         return count
@@ -260,4 +262,6 @@ def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str,
     root = fetch_package(package, data_dir, only=(folder, doc) if unpack_only else ())
     clips = folder_clips(root, folder, root / f"{doc}/copyright", lambda rel: upstream_prefix + rel,
                          table, context, only_table=True)  # fmt: skip
+    if transform is not None:
+        clips = [replace(c, data=transform(c.data)) for c in clips]
     return write_clips(out_dir, clips, rules=(), source=f"Debian {package} ({game})")

@@ -84,12 +84,13 @@ def module_digest(module: ModuleType) -> str:
     return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()
 
 
-def forget_if_rewritten(module: ModuleType, out_dir: Path) -> None:
-    """A folder written by an older version of its source module (a description reworded, a
-    file dropped) is written again from scratch, and the ingest then updates the records that
-    changed. A folder with no stamp predates stamps and is kept as it is."""
+def forget_if_rewritten(out_dir: Path, digest: str) -> None:
+    """A folder written by another version of its source module than the one whose
+    :func:`module_digest` is ``digest`` (a description reworded, a file dropped) is written
+    again from scratch, and the ingest then updates the records that changed. A folder with no
+    stamp predates stamps and is kept as it is."""
     stamp = out_dir / MODULE_STAMP
-    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() != module_digest(module):
+    if stamp.exists() and stamp.read_text(encoding="utf-8").strip() != digest:
         shutil.rmtree(out_dir)
 
 
@@ -110,9 +111,10 @@ def build_starter_library(
     counts: dict[str, int] = {}
     for module in load_sources(sources):
         out_dir = starter_folders(data_dir) / module.NAME
-        forget_if_rewritten(module, out_dir)
+        digest = module_digest(module)
+        forget_if_rewritten(out_dir, digest)
         counts[module.NAME] = module.materialize(data_dir, out_dir)
-        (out_dir / MODULE_STAMP).write_text(module_digest(module), encoding="utf-8")
+        (out_dir / MODULE_STAMP).write_text(digest, encoding="utf-8")
         folders.append(out_dir)
     report = build_library(folders, data_dir / "library", embedder=embedder, progress=progress)
     report.sources = counts

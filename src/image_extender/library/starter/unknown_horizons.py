@@ -16,14 +16,12 @@ The package is large (250 MB), so only the sound folder is unpacked.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-from ..debian import fetch_package
-from ._common import Clip, existing_count, folder_clips, write_clips
+from ._common import materialize_listed
 
 NAME = "unknown_horizons"
 PACKAGE = "unknown-horizons"
@@ -57,12 +55,5 @@ def trimmed(data: bytes) -> bytes:
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    doc = f"usr/share/doc/{PACKAGE}"
-    root = fetch_package(PACKAGE, data_dir, only=(FOLDER, doc))
-    clips: list[Clip] = folder_clips(root, FOLDER, root / f"{doc}/copyright", lambda rel: "content/audio/sounds/" + rel,
-                                     SOUNDS, "Unknown Horizons building sound", only_table=True)
-    clips = [replace(c, data=trimmed(c.data)) for c in clips]
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (Unknown Horizons)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "content/audio/sounds/", SOUNDS,
+                              "Unknown Horizons building sound", "Unknown Horizons", unpack_only=True, transform=trimmed)
