@@ -88,15 +88,10 @@ def field_words(name: str, description: str, tags: Sequence[str]) -> dict[str, f
     """word -> weight of the strongest field it appears in (see module doc)."""
     bag: dict[str, float] = {}
 
-    def put(text: str, weight: float) -> None:
-        for w in words(text):
-            if weight > bag.get(w, 0.0):
-                bag[w] = weight
-
-    def put_prose(text: str, weight: float) -> None:  # as put, each word after a subject pronoun a verb
-        raw = re.findall(r"[a-z]+", _CAMEL.sub(" ", text).lower())
+    def put(text: str, weight: float, prose: bool = False) -> None:  # prose: a word after a subject pronoun is a verb
+        raw = re.findall(r"[a-z]+", _CAMEL.sub(" ", text).lower())  # as words(), with each word's predecessor
         for before, w in zip(["", *raw], raw):
-            w_weight = min(weight, VERB_WEIGHT) if before in SUBJECTS else weight
+            w_weight = min(weight, VERB_WEIGHT) if prose and before in SUBJECTS else weight
             if len(w) > 1 and w not in STOPWORDS and w_weight > bag.get(w, 0.0):
                 bag[w] = w_weight
 
@@ -107,7 +102,7 @@ def field_words(name: str, description: str, tags: Sequence[str]) -> dict[str, f
     for tag in tags:
         put(tag, TAG_WEIGHT)
     put(re.sub(r"[_\-.]+", " ", name), NAME_WEIGHT)
-    put_prose(main, DESCRIPTION_WEIGHT)
+    put(main, DESCRIPTION_WEIGHT, prose=True)
     return bag
 
 

@@ -87,7 +87,7 @@ EXTENT_WEIGHT = 0.75  # a candidate's animal within the extent of a query's voca
 NAMED = 0.5  # a query word the candidate's words name at least this much (a synonym, a kind of it) is named
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 # families of made things whose members sound each their own way: an axe is no chainsaw, a banjo no guitar
-FAMILIES = {"tool.n.01": "tool", "musical_instrument.n.01": "instrument"}
+FAMILIES = frozenset({"tool.n.01", "musical_instrument.n.01"})
 
 
 def _listed_animals(phrase: list[str], text: str, senses: dict) -> list[str]:
