@@ -673,6 +673,38 @@ def test_a_river_photo_has_its_river_as_an_object_across_the_bottom():
     assert drafts_from_place([AmbienceTag(label="river", query="river flowing ambience", confidence=0.45)], []) == []
 
 
+def test_a_river_the_likeness_is_sure_of_is_in_view_beside_a_forest_bed():
+    """A stream running through a wood: leaves overhead make the bed a forest, while the
+    likeness is surest of a river. The river is in view beside the bed and becomes an object;
+    a likeness under ``[likeness] sure``, a place the bed excludes (a river beside a sea coast)
+    and an outdoor place beside an indoor bed are not."""
+    from image_extender.analyze.ambience import load_rules, seen_beside_the_bed
+    from image_extender.analyze.fusion import drafts_from_place
+    from image_extender.manifest import AmbienceTag
+
+    sure = load_rules().likeness_sure
+    forest = [AmbienceTag(label="forest", query="forest ambience", confidence=0.89)]
+    beside = seen_beside_the_bed(forest, {"river": sure + 0.1, "lake": sure - 0.05, "forest": 0.33})
+    assert beside == [("river", round(sure + 0.1, 4))]
+    (river,) = drafts_from_place(forest, [], beside=beside)
+    assert river.concept.label == "river" and river.box[1] >= 0.5 and "likeness: river" in river.refined_by
+    coast = [AmbienceTag(label="sea coast", query="sea waves crashing on rocks", confidence=0.77)]
+    assert seen_beside_the_bed(coast, {"river": sure + 0.1}) == []
+    room = [AmbienceTag(label="living room", query="living room ambience", confidence=0.9, indoor=True)]
+    assert seen_beside_the_bed(room, {"river": sure + 0.1}) == []
+    # a river bed's own river is not added twice
+    assert len(drafts_from_place([AmbienceTag(label="river", query="river", confidence=0.9)], [], beside=beside)) == 1
+
+
+def test_bubbles_and_water_drops_sound_like_drops():
+    """ImageNet's "bubble" takes close-ups of water drops and splashes as well as soap bubbles:
+    the concept asks for drops first, and a pop counts as right."""
+    index = default_index(tuple(str(i) for i in range(1000)))
+    (bubble,) = [c for c in load_table() if c.synset == "bubble.n.01"]
+    concept = index.concepts[index.ids[bubble.index]]
+    assert concept.label == "bubbles" and "drops" in concept.queries[0] and "pop" in concept.accepts
+
+
 def test_an_unsure_detection_nothing_supports_is_not_played(scene):
     """GCompris's windmill tower: "skis" at 0.44 over the tower, whose crop is nothing like
     skis (radio telescope 0.05, skis' kinds 0.001): no skiing at a windmill. A detector

@@ -58,7 +58,7 @@ or from "gym ambience" down to a clock ticking in a quiet room, and a bed is nev
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -124,6 +124,7 @@ class Rules:
     town_places: tuple[str, ...] = ()  # places that are a town, never the landscape around a monument
     likeness: dict[str, float] = field(default_factory=lambda: {"weight": 0.0})  # places.py: PlaceProbes.prior
     likeness_indoors: float = float("inf")  # the likeness's INDOORS share that makes a photo indoors
+    likeness_sure: float = float("inf")  # the likeness alone this sure of a place: it is in view (see places_in_view)
     indoor_max_vegetation: float = 1.0
     people_indoors: dict[str, float] = field(default_factory=dict)  # see people_are_indoors
     things_indoors: dict[str, float] = field(default_factory=dict)  # see things_are_indoors
@@ -209,6 +210,7 @@ def load_rules(path: Path | None = None) -> Rules:
             town_places=tuple(raw.get("town", {}).get("places", ())),
             likeness={k: float(raw["likeness"][k]) for k in ("weight", "same_image", "floor", "full")},
             likeness_indoors=float(raw["likeness"].get("indoors", float("inf"))),
+            likeness_sure=float(raw["likeness"].get("sure", float("inf"))),
             indoor_max_vegetation=float(s.get("indoor_max_vegetation", 1.0)),
             people_indoors={k: float(raw["people_indoors"][k]) for k in ("min_confidence", "max_outdoor", "max_dark")}
             if "people_indoors" in raw else {},
@@ -434,6 +436,27 @@ def infer_ambience(
         chosen.append(rule)
         tags.append(_tag(rules, rule, score, evidence))
     return tags
+
+
+def seen_beside_the_bed(tags: Sequence[AmbienceTag], prior: dict[str, float], rules: Rules | None = None) -> list[tuple[str, float]]:
+    """Kinds of place the likeness alone is sure the photo shows (``[likeness] sure``), besides
+    its beds, that the beds leave room for (neither excludes it, same side of a wall), with
+    the likeness's share. Colours can outvote a likeness for the bed: leaves overhead make a
+    forest bed of a stream running through a wood, whose likeness is a river. The bed stays
+    the forest; the river is in view all the same (:func:`~.fusion.drafts_from_place`)."""
+    rules = rules or load_rules()
+    if not tags:
+        return []
+    chosen = [rules.rule(t.label) for t in tags]
+    seen = []
+    for label, p in sorted(prior.items(), key=lambda kv: -kv[1]):
+        if p < rules.likeness_sure or label == INDOORS or any(label == c.label for c in chosen):
+            continue
+        rule = rules.rule(label)
+        if rule.indoor != chosen[0].indoor or any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
+            continue
+        seen.append((label, round(p, 4)))
+    return seen
 
 
 def people_are_indoors(objects: Iterable[tuple[str, float]], cues: dict[str, float], rules: Rules) -> bool:

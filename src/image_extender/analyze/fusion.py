@@ -599,25 +599,30 @@ def in_use_if_it_must_be(draft: Draft, people: Sequence[tuple[float, float, floa
 PLACE_OBJECT_CONFIDENCE = 0.6  # a kind of place this sure shows its water (dev photos: right ones ≥ 0.76)
 
 
-def drafts_from_place(ambience: Sequence[AmbienceTag], present: Sequence[Draft], vocab: Vocabulary | None = None) -> list[Draft]:
+def drafts_from_place(ambience: Sequence[AmbienceTag], present: Sequence[Draft], vocab: Vocabulary | None = None,
+                      beside: Sequence[tuple[str, float]] = ()) -> list[Draft]:
     """Sources the kind of place itself shows: the river of a river photo, the waterfall of a
-    waterfall photo (concepts whose ``from_places`` names the first ambience tag). No detector
+    waterfall photo (concepts whose ``from_places`` names the first ambience tag, or a place
+    ``beside`` the bed: (label, share) the likeness alone is sure of, a river running through
+    a wood whose bed is the forest, see :func:`~.ambience.seen_beside_the_bed`). No detector
     boxes water, and a bed alone is heard everywhere at once; as an object it lies where its
     ``region`` says (a river across the bottom of the photo) and is panned like any other.
     Weighed like a whole-image find (``ADDED_WEIGHT``); none when the scene already has one,
-    and none when the place itself is a guess (under ``PLACE_OBJECT_CONFIDENCE``): the bed
+    and none from a bed that is itself a guess (under ``PLACE_OBJECT_CONFIDENCE``): the bed
     already plays that water, and a second, positioned copy of a doubtful river (a valley
     road, a wall on a ridge) is heard as a mistake."""
-    if not ambience or ambience[0].confidence < PLACE_OBJECT_CONFIDENCE:
-        return []
+    places = [(tag.label, tag.confidence, f"place: {tag.label} (its water is in view)")
+              for tag in ambience[:1] if tag.confidence >= PLACE_OBJECT_CONFIDENCE]
+    places += [(label, share, f"likeness: {label}={share:.2f} beside the bed (its water is in view)") for label, share in beside]
     vocab = vocab or load_sounding()
-    tag = ambience[0]
     have = {d.concept.label for d in present}
-    return [
-        Draft(c, c.region or WHOLE_BOX, tag.confidence, refined_by=f"place: {tag.label} (its water is in view)", weight=ADDED_WEIGHT)
-        for c in vocab.concepts.values()
-        if tag.label in c.from_places and not c.silent and c.label not in have
-    ]
+    drafts = []
+    for label, confidence, why in places:
+        for c in vocab.concepts.values():
+            if label in c.from_places and not c.silent and c.label not in have:
+                drafts.append(Draft(c, c.region or WHOLE_BOX, confidence, refined_by=why, weight=ADDED_WEIGHT))
+                have.add(c.label)
+    return drafts
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:

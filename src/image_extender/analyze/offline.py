@@ -27,7 +27,7 @@ import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
 from .ambience import (check_place_names, check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules,
-                       thing_share)
+                       seen_beside_the_bed, thing_share)
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
@@ -121,7 +121,7 @@ class OfflineAnalyzer:
                                   things=thing_share(result.probs, rules))
         indoor = frozenset(r.label for r in rules.rules if r.indoor)
         drafts = [d for d in drafts if plausible_here(d.concept, ambience, indoor)]
-        drafts += drafts_from_place(ambience, drafts)
+        drafts += drafts_from_place(ambience, drafts, beside=seen_beside_the_bed(ambience, prior, rules))
         objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding(),
                                        ground=lambda box: ground_under(image.rgb, box))
         return Scene(image=info, analyzer=self.name, objects=objects, ambience=ambience, tags=tags)
