@@ -182,6 +182,27 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
     return para.license.synopsis.strip(), author, url
 
 
+@dataclass(frozen=True)
+class StatedLicence:
+    """The licence of a package whose copyright file states it in prose, with no DEP-5
+    stanzas (``This package is free software; … GNU General Public License …``): ``quote``
+    must be in that file (whitespace aside), or the package changed and nothing is kept."""
+
+    licence: str
+    author: str
+    url: str
+    quote: str
+
+    def check(self, copyright_file: Path) -> tuple[str, str, str]:
+        try:
+            text = " ".join(copyright_file.read_text(encoding="utf-8").split())
+        except OSError as exc:
+            raise FetchError(f"{copyright_file}: cannot read the copyright file ({exc})") from exc
+        if " ".join(self.quote.split()) not in text:
+            raise FetchError(f"{copyright_file}: does not state {self.licence} as expected ({self.quote[:60]!r}…)")
+        return self.licence, self.author, self.url
+
+
 def _first_url(source: str) -> str:
     """The header's ``Source``: its first URL, else its first line (some packagers go on to
     list the files they removed from the upstream tarball)."""
@@ -203,15 +224,18 @@ def folder_clips(
     *,
     only_table: bool = False,
     skip: Callable[[str], bool] = lambda rel: False,
+    stated: StatedLicence | None = None,
 ) -> list[Clip]:
     """Clips for the audio files under ``root/folder``, described by ``table`` (file stem →
     entry) where the package's own names need a word of explanation, else by the words of
     the file name, always followed by ``context`` (which game, which folder).
 
     ``upstream`` maps a path under ``folder`` to the path the DEP-5 file uses; a file no
-    stanza covers is left out.
+    stanza covers is left out. ``stated``: the copyright file is prose, and states this
+    licence for every file.
     """
     base = root / folder
+    every = stated.check(copyright_file) if stated else None
     clips = []
     for path in sorted(base.rglob("*")):
         if path.suffix.lower() not in (".wav", ".ogg", ".flac", ".oga", ".mp3") or not path.is_file():
@@ -227,7 +251,7 @@ def folder_clips(
         what, tags, kind = entry if entry else (name, [], None)
         folders = [words(p) for p in Path(rel).parts[:-1]]
         try:
-            licence, author, url = dep5_licence(copyright_file, upstream(rel))
+            licence, author, url = every or dep5_licence(copyright_file, upstream(rel))
         except FetchError:
             continue  # no stanza states this file's licence: not ours to redistribute
         clips.append(
@@ -249,19 +273,20 @@ def folder_clips(
 
 def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str, upstream_prefix: str,
                        table: dict[str, Entry], context: str, game: str, *, unpack_only: bool = False,
-                       transform: Callable[[bytes], bytes] | None = None) -> int:
+                       transform: Callable[[bytes], bytes] | None = None, stated: StatedLicence | None = None) -> int:
     """A source made of the files ``table`` names under ``folder`` of one Debian package, each
     licensed by the package's DEP-5 copyright file (whose paths are ``upstream_prefix`` + the
     path under ``folder``); game-only rules are not needed, since only listed files are kept.
     ``unpack_only``: unpack only ``folder`` and the package's doc folder (a large package);
-    ``transform``: applied to each file's bytes before it is kept (silence cut, say)."""
+    ``transform``: applied to each file's bytes before it is kept (silence cut, say);
+    ``stated``: the licence a prose copyright file states (:class:`StatedLicence`)."""
     count = existing_count(out_dir)
     if count is not None:
         return count
     doc = f"usr/share/doc/{package}"
     root = fetch_package(package, data_dir, only=(folder, doc) if unpack_only else ())
     clips = folder_clips(root, folder, root / f"{doc}/copyright", lambda rel: upstream_prefix + rel,
-                         table, context, only_table=True)  # fmt: skip
+                         table, context, only_table=True, stated=stated)  # fmt: skip
     if transform is not None:
         clips = [replace(c, data=transform(c.data)) for c in clips]
     return write_clips(out_dir, clips, rules=(), source=f"Debian {package} ({game})")

@@ -60,6 +60,9 @@ SOURCES: list[str] = [
     "pomodoro",
     "endless_sky",
     "unknown_horizons",
+    "etw",
+    "trackballs",
+    "freetennis",
 ]
 
 
