@@ -63,6 +63,8 @@ SOURCES: list[str] = [
     "etw",
     "trackballs",
     "freetennis",
+    "btanks",
+    "crossfire",
 ]
 
 
