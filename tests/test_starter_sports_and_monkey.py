@@ -1,6 +1,6 @@
-"""Eat the Whistle's stadium crowd, Free Tennis's rally and Trackballs' capuchin monkey
-(issue #15, "Missing material": a sports crowd, a ball in play; an animal with under three
-recordings): real recordings read from the Debian packages, credited by their copyright
+"""Eat the Whistle's stadium crowd, Free Tennis's rally, FooBillard++'s billiard balls and
+Trackballs' capuchin monkey (issue #15, "Missing material": a sports crowd, a ball in play;
+an animal with under three recordings): real recordings read from the Debian packages, credited by their copyright
 files, found with the vocabulary's queries."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from starter_folders import assert_newly_backed, assert_real_credited_files, bed_text, finder_of, materialized, records
-from image_extender.library.starter import etw, freetennis, trackballs
+from image_extender.library.starter import etw, foobillardplus, freetennis, trackballs
 from image_extender.library.starter._common import StatedLicence
 from image_extender.library.debian import FetchError
 
 
 @pytest.fixture(scope="module")
 def folders() -> dict[str, Path]:
-    return materialized([etw, trackballs, freetennis])
+    return materialized([etw, trackballs, freetennis, foobillardplus])
 
 
 def test_every_recording_is_a_real_credited_file(folders):
@@ -71,3 +71,26 @@ def test_a_prose_licence_the_copyright_file_does_not_state_keeps_nothing(tmp_pat
     assert StatedLicence("GPL-2+", "A", "u", "you can redistribute it under the terms of the GNU General").check(copyright_file)[0] == "GPL-2+"
     with pytest.raises(FetchError, match="does not state CC0"):
         StatedLicence("CC0-1.0", "A", "u", "dedicated to the public domain").check(copyright_file)
+
+
+def test_a_pool_table_in_play_sounds_like_billiard_balls(folders, tmp_path):
+    """ImageNet's pool table is the "billiards" concept, heard only when someone is there to
+    play, and its recordings are FooBillard++'s balls, never its audience or a bouncing ball's
+    fallback."""
+    from image_extender.analyze.fusion import default_index
+    from image_extender.analyze.imagenet import load_table
+    from image_extender.analyze.vocabulary import sounding_entries
+    from image_extender.library.coverage import entry_coverage
+
+    index = default_index(tuple(str(i) for i in range(1000)))
+    (table,) = [c for c in load_table() if c.synset == "pool_table.n.01"]
+    concept = index.concepts[index.ids[table.index]]
+    assert concept.label == "billiards" and concept.heard_when == "in play"
+    balls = records(folders[foobillardplus.NAME])
+    assert sorted(balls) == sorted(f"{stem}.wav" for stem in foobillardplus.SOUNDS)
+    assert_real_credited_files(folders[foobillardplus.NAME], balls, min_rate=44100, min_frames_per=1)
+    assert {r.licence for r in balls.values()} == {"GPL-2"}
+    finder = finder_of(foobillardplus.NAME, folders[foobillardplus.NAME], tmp_path, len(balls))
+    entry = next(e for e in sounding_entries() if e.label == "billiards")
+    found = entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy).verified
+    assert set(found) == {"shuffleballs", "ballinhole", "balloutoftable"}, found

@@ -65,6 +65,7 @@ SOURCES: list[str] = [
     "freetennis",
     "btanks",
     "crossfire",
+    "foobillardplus",
 ]
 
 
