@@ -75,8 +75,7 @@ def test_a_prose_licence_the_copyright_file_does_not_state_keeps_nothing(tmp_pat
 
 def test_a_pool_table_in_play_sounds_like_billiard_balls(folders, tmp_path):
     """ImageNet's pool table is the "billiards" concept, heard only when someone is there to
-    play, and its recordings are FooBillard++'s balls, never its audience or a bouncing ball's
-    fallback."""
+    play, and its recordings are FooBillard++'s balls, never a bouncing ball's fallback."""
     from image_extender.analyze.fusion import default_index
     from image_extender.analyze.imagenet import load_table
     from image_extender.analyze.vocabulary import sounding_entries

@@ -1,11 +1,11 @@
 """FooBillard++ (Debian ``foobillardplus-data``): billiards — balls racked together, a ball
-dropping into a pocket, a ball jumping off the table onto the floor — and its small
-audience's applause and "ooh".
+dropping into a pocket, a ball jumping off the table onto the floor.
 
-The file names say what each is (``ballinhole``, ``shuffleballs``, ``balloutoftable``,
-``applause``, ``ooh``); two whose names do not (``smack``, ``oneballontable``), the intro
-music and a bomb are left out. 44.1 kHz stereo. The DEP-5 copyright file's ``Files: *``
-stanza gives the licence (GPL-2, Florian Berger and Holger Schäkel).
+The file names say what each is (``ballinhole``, ``shuffleballs``, ``balloutoftable``); two
+whose names do not (``smack``, ``oneballontable``), the intro music and a bomb are left out,
+and so are its audience's applause and "ooh": applause for a shot, which outranked
+GCompris's clapping crowd as a concert hall's bed. 44.1 kHz stereo. The DEP-5 copyright
+file's ``Files: *`` stanza gives the licence (GPL-2, Florian Berger and Holger Schäkel).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ SOUNDS = {
     "shuffleballs": ("billiard balls clacking together as they are racked on the table", [*BALLS, "clack", "rack"], "one-shot"),
     "ballinhole": ("a billiard ball dropping into a pocket of the table", [*BALLS, "pocket"], "one-shot"),
     "balloutoftable": ("a billiard ball jumping off the table and bouncing on the floor", [*BALLS, "bounce", "floor"], "one-shot"),
-    "applause": ("a small audience applauding a shot", ["applause", "audience", "clapping", "spectators"], "one-shot"),
-    "ooh": ("a small audience going 'ooh' at a near miss", ["audience", "spectators", "ooh", "crowd"], "one-shot"),
 }
 
 
