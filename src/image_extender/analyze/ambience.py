@@ -124,7 +124,7 @@ class Rules:
     town_places: tuple[str, ...] = ()  # places that are a town, never the landscape around a monument
     likeness: dict[str, float] = field(default_factory=lambda: {"weight": 0.0})  # places.py: PlaceProbes.prior
     likeness_indoors: float = float("inf")  # the likeness's INDOORS share that makes a photo indoors
-    likeness_sure: float = float("inf")  # the likeness alone this sure of a place: it is in view (see places_in_view)
+    likeness_sure: float = float("inf")  # the likeness alone this sure of a place: it is in view (see seen_beside_the_bed)
     indoor_max_vegetation: float = 1.0
     people_indoors: dict[str, float] = field(default_factory=dict)  # see people_are_indoors
     things_indoors: dict[str, float] = field(default_factory=dict)  # see things_are_indoors
@@ -153,6 +153,14 @@ class Rules:
         """Whether two places lie next to each other: one is among the other's nearest
         ``second_near`` fallbacks (a farm and its countryside, a beach and its sea coast)."""
         return second in self.chain(first)[: self.second_near] or first in self.chain(second)[: self.second_near]
+
+    def room_for(self, rule: Rule, chosen: Sequence[Rule]) -> bool:
+        """Whether the places ``chosen`` leave room for ``rule`` in one photo: none excludes it
+        nor it them (a lake's shore is not a sea coast's crashing waves), and it is on the
+        first's side of a wall (a statue's pedestal outdoors is no museum)."""
+        if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
+            return False
+        return not chosen or rule.indoor == chosen[0].indoor
 
     def tag_queries(self, label: str) -> list[str]:
         """The rule's further queries, then ``CHAIN_QUERIES`` of each place on its chain, and
@@ -427,10 +435,8 @@ def infer_ambience(
         if len(tags) >= rules.max_tags or (tags and (score < rules.second_ratio * top_score or score < rules.second_min
                                                     or own_score[rule.label] < rules.second_own_min)):
             break
-        if any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
-            continue  # a lake's shore is not a sea coast's crashing waves
-        if chosen and rule.indoor != chosen[0].indoor:
-            continue  # one photo is one side of a wall: a statue's pedestal outdoors is no museum
+        if not rules.room_for(rule, chosen):
+            continue
         if chosen and not rules.borders(chosen[0].label, rule.label):
             continue  # a forest and a sea coast are two guesses, not one scene
         chosen.append(rule)
@@ -452,10 +458,8 @@ def seen_beside_the_bed(tags: Sequence[AmbienceTag], prior: dict[str, float], ru
     for label, p in sorted(prior.items(), key=lambda kv: -kv[1]):
         if p < rules.likeness_sure or label == INDOORS or any(label == c.label for c in chosen):
             continue
-        rule = rules.rule(label)
-        if rule.indoor != chosen[0].indoor or any(rule.label in c.excludes or c.label in rule.excludes for c in chosen):
-            continue
-        seen.append((label, round(p, 4)))
+        if rules.room_for(rules.rule(label), chosen):
+            seen.append((label, round(p, 4)))
     return seen
 
 
