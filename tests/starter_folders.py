@@ -81,6 +81,16 @@ def assert_newly_backed(backed: list[tuple[str, str]], source, verifier) -> None
         assert word in entry.verified[0].lower(), (label, entry.verified)
 
 
+def verified_for(finder, label: str) -> tuple[str, ...]:
+    """Names of the recordings ``finder`` verifies for the vocabulary entry ``label``, asked
+    with that entry's own queries (``image-extender library coverage`` for one entry)."""
+    from image_extender.analyze.vocabulary import sounding_entries
+    from image_extender.library.coverage import entry_coverage
+
+    entry = next(e for e in sounding_entries() if e.label == label)
+    return entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy).verified
+
+
 def bed_text(finder, place: str) -> str:
     """The bed the finder picks for a scene whose one kind of place is ``place``, with that
     place's own queries and fallback chain: its recording's name and description, lower case."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_real_credited_files, bed_text, finder_of, materialized, records
+from starter_folders import assert_real_credited_files, bed_text, finder_of, materialized, records, verified_for
 from image_extender.library.starter import btanks, crossfire
 
 
@@ -37,9 +37,5 @@ def test_a_street_and_the_countryside_get_a_long_bed(folders, tmp_path, place, w
 
 @pytest.mark.parametrize("label, name", [("gong", "gong"), ("church bell", "tower clock")])
 def test_a_gong_and_a_church_bell_are_found(folders, tmp_path, label, name):
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import entry_coverage
-
     finder = finder_of(crossfire.NAME, folders[crossfire.NAME], tmp_path, 2)
-    entry = next(e for e in sounding_entries() if e.label == label)
-    assert entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy).verified == (name,)
+    assert verified_for(finder, label) == (name,)

@@ -1,7 +1,7 @@
 """Eat the Whistle's stadium crowd, Free Tennis's rally, FooBillard++'s billiard balls and
 Trackballs' capuchin monkey (issue #15, "Missing material": a sports crowd, a ball in play;
-an animal with under three recordings): real recordings read from the Debian packages, credited by their copyright
-files, found with the vocabulary's queries."""
+an animal with under three recordings): real recordings read from the Debian packages,
+credited by their copyright files, found with the vocabulary's queries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from starter_folders import assert_newly_backed, assert_real_credited_files, bed_text, finder_of, materialized, records
+from starter_folders import (assert_newly_backed, assert_real_credited_files, bed_text, finder_of, materialized, records,
+                             verified_for)
 from image_extender.library.starter import etw, foobillardplus, freetennis, trackballs
 from image_extender.library.starter._common import StatedLicence
 from image_extender.library.debian import FetchError
@@ -42,12 +43,8 @@ def test_a_stadium_hears_its_crowd_and_a_monkey_its_call(folders, tmp_path):
 
 def test_a_stadium_crowd_is_no_murmur_in_a_square(folders, tmp_path):
     """The fans' cheering is a crowd too, but not the murmur of people in a town square."""
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import entry_coverage
-
     finder = finder_of(etw.NAME, folders[etw.NAME], tmp_path, 20)
-    entry = next(e for e in sounding_entries() if e.label == "people in a square")
-    assert entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy).verified == ()
+    assert verified_for(finder, "people in a square") == ()
 
 
 def test_a_tennis_ball_is_hit_and_the_prose_licence_is_checked(folders, tmp_path):
@@ -55,12 +52,8 @@ def test_a_tennis_ball_is_hit_and_the_prose_licence_is_checked(folders, tmp_path
     assert {Path(p).stem.rstrip("0123456789") for p in tennis} == {s.rstrip("0123456789") for s in freetennis.SOUNDS}
     assert_real_credited_files(folders[freetennis.NAME], tennis, min_rate=11025, min_frames_per=10)
     assert {(r.licence, r.author) for r in tennis.values()} == {("GPL-2+", "Maurizio Colucci")}
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import entry_coverage
-
     finder = finder_of(freetennis.NAME, folders[freetennis.NAME], tmp_path, len(tennis))
-    entry = next(e for e in sounding_entries() if e.label == "tennis ball")
-    verified = set(entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy).verified)
+    verified = set(verified_for(finder, "tennis ball"))
     assert {"colpo", "battuta", "fh", "taglio"} <= verified and "pubblico" not in verified, verified  # the hits, not the applause
 
 
@@ -78,9 +71,6 @@ def test_a_pool_table_in_play_sounds_like_billiard_balls(folders, tmp_path):
     play, and its recordings are FooBillard++'s balls, never a bouncing ball's fallback."""
     from image_extender.analyze.fusion import default_index
     from image_extender.analyze.imagenet import load_table
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import entry_coverage
-
     index = default_index(tuple(str(i) for i in range(1000)))
     (table,) = [c for c in load_table() if c.synset == "pool_table.n.01"]
     concept = index.concepts[index.ids[table.index]]
@@ -90,6 +80,5 @@ def test_a_pool_table_in_play_sounds_like_billiard_balls(folders, tmp_path):
     assert_real_credited_files(folders[foobillardplus.NAME], balls, min_rate=44100, min_frames_per=1)
     assert {r.licence for r in balls.values()} == {"GPL-2"}
     finder = finder_of(foobillardplus.NAME, folders[foobillardplus.NAME], tmp_path, len(balls))
-    entry = next(e for e in sounding_entries() if e.label == "billiards")
-    found = entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy).verified
+    found = verified_for(finder, "billiards")
     assert set(found) == {"shuffleballs", "ballinhole", "balloutoftable"}, found

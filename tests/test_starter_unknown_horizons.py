@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from starter_folders import assert_real_credited_files, finder_of, materialized, records
+from starter_folders import assert_real_credited_files, finder_of, materialized, records, verified_for
 from image_extender.library.audio_io import read_audio
 from image_extender.library.starter import unknown_horizons
 
@@ -51,13 +51,9 @@ def test_trimming_leaves_a_file_that_is_all_sound_as_it_is():
 def test_a_church_bell_and_a_square_s_crowd_are_found(folder, tmp_path, label, word):
     """The church bell had no verified recording in the starter library, and people in a
     square only footsteps: with the vocabulary's own queries and the calibrated verifier."""
-    from image_extender.analyze.vocabulary import sounding_entries
-    from image_extender.library.coverage import entry_coverage
-
     finder = finder_of(unknown_horizons.NAME, folder, tmp_path, len(unknown_horizons.SOUNDS))
-    entry = next(e for e in sounding_entries() if e.label == label)
-    found = entry_coverage(entry, finder.source, finder.verifier, hierarchy=finder.hierarchy)
-    assert any(word in name for name in found.verified), found
+    found = verified_for(finder, label)
+    assert any(word in name for name in found), found
 
 
 @pytest.mark.parametrize("place, indoor, person, heard", [
