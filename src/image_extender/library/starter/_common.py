@@ -171,8 +171,7 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
     para = parsed.find_files_paragraph(upstream_path)
     if para is None or para.license is None:
         raise FetchError(f"{copyright_file}: no Files stanza covers {upstream_path}")
-    holders = [re.sub(r"\s*[(<].*$", "", re.sub(r"^[\s\d,\-–]+", "", line)).strip()
-               for line in (para.copyright or "").splitlines()]  # fmt: skip
+    holders = [_holder(line) for line in (para.copyright or "").splitlines()]
     # python-debian exposes only the standard fields; "Source" in a Files stanza is an
     # extension some packagers use for the Freesound page
     own = getattr(para, "_underlying_paragraph", {})
@@ -180,6 +179,13 @@ def dep5_licence(copyright_file: Path, upstream_path: str) -> tuple[str, str, st
     url = urls[0] if urls else _first_url(parsed.header.source or "")
     author = "; ".join(h for h in dict.fromkeys(holders) if h) or (para.copyright or "").strip(" ()")
     return para.license.synopsis.strip(), author, url
+
+
+def _holder(line: str) -> str:
+    """'Copyright (c) 2011 Massachusetts Institute of Technology' / '2004-2008, Jane <j@x>' ->
+    the holder's name alone."""
+    line = re.sub(r"^\s*(copyright\b)?\s*(\(c\)|©)?", "", line, flags=re.IGNORECASE)
+    return re.sub(r"\s*[(<].*$", "", re.sub(r"^[\s\d,\-–]+", "", line)).strip()
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ SOURCES: list[str] = [
     "btanks",
     "crossfire",
     "foobillardplus",
+    "scratch",
 ]
 
 
