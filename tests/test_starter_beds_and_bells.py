@@ -23,6 +23,8 @@ def test_every_recording_is_a_real_credited_file(folders):
     assert sorted(beds) == sorted(f"{stem}.ogg" for stem in btanks.SOUNDS)
     assert_real_credited_files(folders[btanks.NAME], beds, min_rate=22050, min_frames_per=1)
     assert {r.licence for r in beds.values()} == {"Battle-Tanks-License"} and all(r.kind == "bed" for r in beds.values())
+    # the DEP-5 holders, without the copyright sign and years they are written with ("© 2005-2008, …")
+    assert {r.author for r in beds.values()} == {"Vladimir Menshakov; Battle Tanks Team"}
     bells = records(folders[crossfire.NAME])
     assert sorted(bells) == ["TowerClock.wav", "gong.wav"]
     assert_real_credited_files(folders[crossfire.NAME], bells, min_rate=11025, min_frames_per=1)

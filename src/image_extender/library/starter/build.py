@@ -66,7 +66,7 @@ SOURCES: list[str] = [
     "btanks",
     "crossfire",
     "foobillardplus",
-    "scratch",
+    "fluid_soundfont",
 ]
 
 
