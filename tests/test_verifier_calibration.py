@@ -539,8 +539,9 @@ def test_a_made_thing_is_not_the_first_of_its_two_words(verifier):
     """A wind chime, a fire truck, a car horn are one made thing named by two words
     (WordNet): a gust of wind, a fire crackling, a car passing name only the first of them,
     and the embedding ranked the gust first of all concepts for "wind chimes tinkling". A
-    made thing of its own by that word ("fire engine") is another name for the embedding to
-    judge, and a first word that is the thing itself ("microwave") names it."""
+    made thing of its own by that word is another name for the embedding to judge when WordNet
+    files the two as one ("fire engine"), never when it does not (a wind turbine, a car
+    alarm), and a first word that is the thing itself ("microwave") names it."""
     gust = described("gust of wind ambience", ("gust", "weather", "wind"), name="windgust_11")
     (verdict,) = verifier.verify("wind chimes tinkling", [Candidate(gust, 0.5)])
     assert not verdict.accepted and "names wind" in verdict.reason, verdict.reason
@@ -549,6 +550,11 @@ def test_a_made_thing_is_not_the_first_of_its_two_words(verifier):
     assert verifier.words.judge("fire truck siren", fire).modifier == "names fire, not fire truck"
     engine = described("Fire engine passing by", name="fire engine")
     assert verifier.words.judge("fire truck siren", engine).modifier is None
+    # another made thing by that word is not another name: WordNet files it elsewhere
+    turbine = described("wind turbine turning", name="WindMillHTech1")
+    assert verifier.words.judge("wind chimes tinkling", turbine).modifier == "names wind, not wind chimes"
+    alarm = described("car alarm going off in a car park", name="car alarm")
+    assert verifier.words.judge("car horn honking", alarm).modifier == "names car, not car horn"
     chime = described("wind chime tinkling in a breeze", name="wind chime")
     assert verifier.words.judge("wind chimes tinkling", chime).modifier is None
     beep = described("microwave beeping when done", name="microwave")

@@ -197,9 +197,12 @@ class WordEvidence:
             first = pairs[compound][0]
             if named[first] < NAMED or any(named[w] >= NAMED for w in thing_words if w != first):
                 continue
-            # a made thing of its own by that word is another name, for the embedding to judge: a
-            # "fire engine" for "fire truck siren"
-            if not any(pair.startswith(f"{first}_") for _, seq in _own_texts(sound) for pair in self._thing_heads(seq)):
+            # a made thing of its own by that word is another name for it, or a kind of it, when
+            # WordNet files the two as one (a "fire engine" for "fire truck siren"); another thing
+            # by that word is not: a wind turbine is no wind chime, a car alarm no car horn
+            own = [pair for _, seq in _own_texts(sound) for pair in self._thing_heads(seq) if pair.startswith(f"{first}_")]
+            kinds = self.lexicon.kinds([compound, *own])
+            if not any(kinds[compound] <= kinds[pair] or kinds[pair] <= kinds[compound] for pair in own):
                 return f"names {first}, not {compound.replace('_', ' ')}"
         return None
 
