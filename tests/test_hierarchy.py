@@ -110,3 +110,24 @@ def test_a_church_bell_falls_back_to_no_other_bell(hierarchy):
     "bell" included, and the tower stays silent rather than ringing a drum kit."""
     assert hierarchy.steps("church bell") == []
     assert "bell" in hierarchy.fallbacks("gong")  # a gong may still take a bell
+
+
+def test_the_expansions_cache_is_written_now_and_then_not_on_every_miss(tmp_path, monkeypatch):
+    """A cold cache misses thousands of words in a first run (``library coverage`` over the
+    whole vocabulary); writing the megabyte file after each had taken nine tenths of the run.
+    It is written when ``SAVE_EVERY_S`` has passed, on :meth:`WordNet.save`, and at exit."""
+    import image_extender.sounds.wordnet as wn
+
+    corpus = tmp_path / "nltk_data" / "corpora" / "wordnet"
+    corpus.parent.mkdir(parents=True)
+    corpus.symlink_to(default_data_dir() / "nltk_data" / "corpora" / "wordnet", target_is_directory=True)
+    cache = tmp_path / "nltk_data" / f"expansions-v{wn.EXPANSIONS_VERSION}-cache.json"
+    first = WordNet(corpus)
+    assert "violin" in first.expansions(["fiddle"])["fiddle"]
+    first.expansions(["cat"], verbs=True)
+    assert not cache.exists()  # two misses within SAVE_EVERY_S: nothing written yet
+    first.save()
+    assert {"d:fiddle", "q:cat"} <= set(WordNet(corpus)._related_cache([], lambda key: None))
+    monkeypatch.setattr(wn, "SAVE_EVERY_S", 0.0)
+    first.expansions(["harp"])
+    assert "d:harp" in cache.read_text(encoding="utf-8")  # the time had come: written at once
