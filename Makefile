@@ -29,6 +29,7 @@ bench: install
 	$(VENV)/bin/python bench/bench_masking.py
 	$(VENV)/bin/python bench/bench_video.py
 	$(VENV)/bin/python bench/bench_dataset.py
+	$(VENV)/bin/python bench/bench_wordnet_cache.py
 
 clean:
 	rm -rf out test-artifacts

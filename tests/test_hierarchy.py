@@ -121,6 +121,9 @@ def test_the_expansions_cache_is_written_now_and_then_not_on_every_miss(tmp_path
     corpus = tmp_path / "nltk_data" / "corpora" / "wordnet"
     corpus.parent.mkdir(parents=True)
     corpus.symlink_to(default_data_dir() / "nltk_data" / "corpora" / "wordnet", target_is_directory=True)
+    import nltk.data
+
+    monkeypatch.setattr(nltk.data, "path", [*nltk.data.path, str(default_data_dir() / "nltk_data")])  # the link's target
     cache = tmp_path / "nltk_data" / f"expansions-v{wn.EXPANSIONS_VERSION}-cache.json"
     first = WordNet(corpus)
     assert "violin" in first.expansions(["fiddle"])["fiddle"]
