@@ -75,8 +75,12 @@ def test_samples_are_read_by_name_and_a_stereo_pair_is_joined(tmp_path):
     assert abs(audio[-1]).max() < 1e-3  # the note's cut end fades out
 
 
-def test_a_file_that_is_no_soundfont_is_refused(tmp_path):
+def test_a_file_that_is_no_soundfont_or_a_truncated_one_is_refused(tmp_path):
     path = tmp_path / "not.sf2"
     path.write_bytes(b"RIFF\0\0\0\0WAVEfmt ")
     with pytest.raises(FetchError, match="not a SoundFont 2 file"):
+        fluid_soundfont.samples(path)
+    whole = _sf2(tmp_path, [("Telephone", np.full(1000, 8000, np.int16))]).read_bytes()
+    path.write_bytes(whole[:-10])  # the sample table's end cut off
+    with pytest.raises(FetchError, match="truncated SoundFont"):
         fluid_soundfont.samples(path)

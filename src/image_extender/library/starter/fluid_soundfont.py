@@ -83,6 +83,8 @@ def samples(path: Path) -> list[Sample]:
         table_off, table_size = pdta[b"shdr"]
     except KeyError as exc:
         raise FetchError(f"{path}: SoundFont without its {exc.args[0]!r} chunk") from exc
+    if max(sum(sdta[b"smpl"]), table_off + table_size) > len(data):
+        raise FetchError(f"{path}: truncated SoundFont (its sample data or sample table ends past the file)")
     out = []
     for i in range(table_size // 46 - 1):  # the last header is the terminal "EOS"
         name, start, end, _, _, rate = struct.unpack_from("<20sIIIII", data, table_off + 46 * i)
