@@ -67,6 +67,7 @@ SOURCES: list[str] = [
     "crossfire",
     "foobillardplus",
     "fluid_soundfont",
+    "ufoai",
 ]
 
 
