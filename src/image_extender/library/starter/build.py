@@ -68,6 +68,7 @@ SOURCES: list[str] = [
     "foobillardplus",
     "fluid_soundfont",
     "ufoai",
+    "berusky2",
 ]
 
 
