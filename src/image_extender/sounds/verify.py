@@ -186,7 +186,9 @@ REFERENCE_CUES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (r"\bremix(ed)?\b|\bmash-?up\b|\bdj\b", "a remix", MUSIC_WORDS),
     (r"\blyrics?\b|\bkaraoke\b", "lyrics", MUSIC_WORDS),
     (r"\bvocals\b|\bvocal cover\b|\bcover version\b|\bcover of\b|\bsinger\b|\bsung\b", "a sung cover", MUSIC_WORDS + ("choir",)),
-    (r"\bringtones?\b|\bnotification tone\b|\balert tone\b", "a ringtone", ("ringtone", "notification")),
+    # a phone's "notification chime" or "message alert" is a signal, not wind chimes or a bell
+    (r"\bringtones?\b|\bnotification (tone|chime|sound)s?\b|\balert tones?\b|\bmessage alerts?\b", "a phone's ringtone or alert",
+     ("ringtone", "notification", "alert")),
     (r"\balbum\b|\bsingle\b(?= (by|from|release))|\bep\b|\bmixtape\b|\bmusic track\b|\btitle track\b|\boriginal track\b|\bbacking track\b|\binstrumental\b", "a release", MUSIC_WORDS),
     (r"\b(guitar|piano|synth|drums?|bass line|beat)s?\b(?=.*\b(song|track|music|melody|tune)\b)", "a musical piece", MUSIC_WORDS + ("guitar", "piano", "drum")),
     (r"\bmelody\b|\btune\b|\bhip[- ]?hop\b|\btechno\b|\bdubstep\b|\bpop rock\b|\bindie\b", "music", MUSIC_WORDS),

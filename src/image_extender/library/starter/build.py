@@ -67,8 +67,10 @@ SOURCES: list[str] = [
     "crossfire",
     "foobillardplus",
     "fluid_soundfont",
+    "fluid_soundfont_gs",
     "ufoai",
     "berusky2",
+    "libreoffice_gallery",
 ]
 
 

@@ -104,19 +104,21 @@ def _wav(channels: list[np.ndarray], rate: int) -> bytes:
     return buf.getvalue()
 
 
-def clips(all_samples: list[Sample], licence: tuple[str, str, str]) -> list[Clip]:
-    """One clip per ``SOUNDS`` entry: its mono sample, or its (L)/(R) pair joined in stereo."""
+def clips(all_samples: list[Sample], licence: tuple[str, str, str],
+          sounds: dict[str, tuple[str, list[str], str]] = SOUNDS, font: str = "FluidR3 GM") -> list[Clip]:
+    """One clip per ``sounds`` entry: its mono sample, or its (L)/(R) pair joined in stereo.
+    ``font`` names the SoundFont in each description (FluidR3 GS's module passes its own table)."""
     by_name = {s.name: s for s in all_samples}
     lic, author, url = licence
     out = []
-    for name, (what, tags, kind) in SOUNDS.items():
+    for name, (what, tags, kind) in sounds.items():
         pair = [by_name.get(f"{name}(L)"), by_name.get(f"{name}(R)")]
         parts = pair if all(pair) else [by_name.get(name)]
         if not all(parts):
             continue
         slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
         out.append(Clip(rel=f"{slug}.wav", data=_wav([p.pcm for p in parts], parts[0].rate), name=words(name) or slug,
-                        description=f"{what} (FluidR3 GM SoundFont sample '{name}')", key=name, tags=tags,
+                        description=f"{what} ({font} SoundFont sample '{name}')", key=name, tags=tags,
                         licence=lic, author=author, url=url, kind=kind))
     return out
 
