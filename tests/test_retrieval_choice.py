@@ -327,3 +327,39 @@ def test_an_object_may_be_a_short_clip():
     (bubbles,) = find_sounds(_scene([_obj("bubbles", "underwater air bubbles", accepts=["bubble"])]),
                              _TwoRecordings([BUBBLE]), _TakesAll(), None)
     assert bubbles.sound is not None and bubbles.sound.id == BUBBLE.id, bubbles.verdict
+
+
+# Verbatim from the starter library (Berusky 2, Debian), with its real length: long enough to
+# loop, but a one-shot.
+BUBBLES = Sound(provider="library", id="berusky2/bubliny3.wav", path=str(data_dir() / "starter" / "berusky2/bubliny3.wav"),
+                name="bubbles", description="bubbles rising in water (Berusky 2 sound)", tags=["bubbles", "underwater", "water"],
+                licence="GPL-2+", duration=2.2, sample_rate=22050, channels=1, kind="one-shot")
+
+
+class _ByQuery:
+    """A source that answers each query with its own recordings (the library's first query
+    found only the bubbles, its second the underwater bed)."""
+
+    name = "by-query"
+
+    def __init__(self, answers: dict[str, list[Sound]]):
+        self.answers = answers
+
+    def search(self, query, role, limit):
+        return [Candidate(s, 0.9) for s in self.answers.get(query, [])[:limit]]
+
+
+def test_a_bed_from_a_later_query_beats_a_one_shot_from_an_earlier_one():
+    """Two seconds of bubbles passed for "underwater ambience bubbles" and played as the bed,
+    looped under the whole mix, while the next query had the sea's own bed: the one-shot waits
+    in reserve and the bed wins; alone, the one-shot is still taken."""
+    tag = AmbienceTag(label="underwater", query="underwater ambience bubbles", queries=["underwater ocean ambience"])
+    both = _ByQuery({"underwater ambience bubbles": [BUBBLES], "underwater ocean ambience": [UNDERWATER]})
+    (bed,) = find_sounds(_scene([], [tag]), both, _TakesAll(), None)
+    assert bed.sound is not None and bed.sound.id == UNDERWATER.id, bed.verdict
+    assert any(s.sound_id == BUBBLES.id and "is a one-shot, no bed to loop; kept in reserve" in s.detail for s in bed.trail)
+    (only,) = find_sounds(_scene([], [tag]), _ByQuery({"underwater ambience bubbles": [BUBBLES]}), _TakesAll(), None)
+    assert only.sound is not None and only.sound.id == BUBBLES.id, only.verdict
+    obj = _obj("bubbles", "underwater air bubbles", queries=["bubbles rising"], accepts=["bubbles"])
+    (one_shot,) = find_sounds(_scene([obj]), _ByQuery({"underwater air bubbles": [BUBBLES]}), _TakesAll(), None)
+    assert one_shot.sound is not None and one_shot.sound.id == BUBBLES.id  # an object's one-shot is no stand-in

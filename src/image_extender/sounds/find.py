@@ -23,10 +23,10 @@ the dog in front gets the best bark and the second dog the next one. For each ta
    ``random``: any of them, drawn with ``numpy.random.default_rng(seed)``;
 3. when every accepted recording is already in the mix, look once more with a wider net,
    then reuse one and say so (``exhausted``) rather than fall back to something vaguer;
-4. when nothing is accepted — or what was accepted names none of the target's concepts
-   while more specific queries remain — walk the target's own further queries in order
-   (``SceneObject.queries`` / ``AmbienceTag.queries``: "robin singing" -> "songbird
-   chirping" -> "bird song"; for a bed the closer kinds of place), then the concept
+4. when nothing is accepted — or what was accepted names none of the target's concepts, or
+   is a one-shot standing in for a bed, while more of the target's own queries remain —
+   walk the target's own further queries in order (``SceneObject.queries`` /
+   ``AmbienceTag.queries``: "robin singing" -> "songbird chirping" -> "bird song"; for a bed the closer kinds of place), then the concept
    hierarchy (table, then WordNet), searching the query with the label swapped for the
    more general word ("puppy whimpering" -> "dog whimpering"). A candidate kept in
    reserve is taken when the chain finds nothing that names the thing better;
@@ -507,13 +507,13 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str, *, may_defer:
             reserved = _take_reserve(attempt, run)  # found for a more specific query, and names as much
             if reserved is not None:
                 return reserved
-        if may_defer and run.rounds is None and target.role == "object" and concept_rank(cand.sound, target.concepts)[0] < NAMED:
+        why = _deferred(target, cand.sound) if may_defer and run.rounds is None else None
+        if why is not None:
             if attempt.reserve is None:
                 attempt.reserve = (query, via, (cand, verdict))
-            names = "', '".join(target.concepts)
             attempt.trail.append(TrailStep(
                 action="skip", query=query, sound_id=cand.sound.id, score=verdict.score,
-                detail=f"'{cand.sound.name}' passes but names none of '{names}'; kept in reserve, trying the next query"))
+                detail=f"'{cand.sound.name}' passes but {why}; kept in reserve, trying the next query"))
             return None
         count = "" if run.rounds is not None else f" {len(fresh)} accepted"
         return _take(attempt, run, query, via, (cand, verdict), f"{how}{count}")
@@ -522,6 +522,20 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str, *, may_defer:
         detail = f"every accepted recording for '{query}' is already in the mix; reusing '{cand.sound.name}'"
         attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
         return _choice(attempt, query, (cand, verdict), detail)
+    return None
+
+
+def _deferred(target: _Target, sound: Sound) -> str | None:
+    """Why a pick waits in reserve while the target's own further queries are tried, or None:
+    an object's pick that names none of its concepts, or a bed that is a one-shot (two seconds
+    of bubbles would loop under the whole soundscape). A later pick replaces it only when it
+    names more of the target's concepts (an underwater bed named so, over bubbles filed under
+    "underwater"; a concert hall's applause stays over a quiet room's clock)."""
+    if target.role == "object" and concept_rank(sound, target.concepts)[0] < NAMED:
+        names = "', '".join(target.concepts)
+        return f"names none of '{names}'"
+    if target.role == "ambience" and sound.kind != "bed":
+        return "is a one-shot, no bed to loop"
     return None
 
 
