@@ -26,8 +26,8 @@ the dog in front gets the best bark and the second dog the next one. For each ta
 4. when nothing is accepted — or what was accepted names none of the target's concepts, or
    is a one-shot standing in for a bed, while more of the target's own queries remain —
    walk the target's own further queries in order (``SceneObject.queries`` /
-   ``AmbienceTag.queries``: "robin singing" -> "songbird chirping" -> "bird song"; for a bed the closer kinds of place), then the concept
-   hierarchy (table, then WordNet), searching the query with the label swapped for the
+   ``AmbienceTag.queries``: "robin singing" -> "songbird chirping" -> "bird song"; for a
+   bed the closer kinds of place), then the concept hierarchy (table, then WordNet), searching the query with the label swapped for the
    more general word ("puppy whimpering" -> "dog whimpering"). A candidate kept in
    reserve is taken when the chain finds nothing that names the thing better;
 5. optionally ask a language model for alternative queries (:class:`Regenerator`), a
