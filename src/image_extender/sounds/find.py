@@ -27,9 +27,10 @@ the dog in front gets the best bark and the second dog the next one. For each ta
    is a one-shot standing in for a bed, while more of the target's own queries remain —
    walk the target's own further queries in order (``SceneObject.queries`` /
    ``AmbienceTag.queries``: "robin singing" -> "songbird chirping" -> "bird song"; for a
-   bed the closer kinds of place), then the concept hierarchy (table, then WordNet), searching the query with the label swapped for the
-   more general word ("puppy whimpering" -> "dog whimpering"). A candidate kept in
-   reserve is taken when the chain finds nothing that names the thing better;
+   bed the closer kinds of place), then the concept hierarchy (table, then WordNet),
+   searching the query with the label swapped for the more general word ("puppy
+   whimpering" -> "dog whimpering"). A candidate kept in reserve is taken when the chain
+   finds nothing that names the thing better;
 5. optionally ask a language model for alternative queries (:class:`Regenerator`), a
    bounded number of times;
 6. else give up on this target only: a choice with ``sound=None`` and the reason.
