@@ -71,6 +71,7 @@ SOURCES: list[str] = [
     "ufoai",
     "berusky2",
     "libreoffice_gallery",
+    "triplea",
 ]
 
 
