@@ -37,3 +37,4 @@ def test_a_bird_of_prey_gets_the_hawk(folder, tmp_path):
     finder = finder_of(triplea.NAME, folder, tmp_path, len(records(folder)))
     found = verified_for(finder, "bird of prey")
     assert {"hawk scream", "hawk call"} <= set(found), found
+

@@ -29,7 +29,7 @@ SOUNDS: dict[str, Entry] = {
     "battle_air_02_hawk_call": ("a hawk calling, a raptor's cry", ["hawk", "bird of prey", "raptor", "call"], "one-shot"),
     "territory_capture_blitz_01_horses_galloping": ("horses galloping past, hooves pounding the ground",
                                                     ["horses", "gallop", "hooves", "horse"], "one-shot"),
-    "battle_dice_rolled_01_dice_shaken_then_rolled": ("dice shaken in a cup, then rolled onto a table",
+    "battle_dice_rolled_01_dice_shaken_then_rolled": ("dice shaken, then rolled onto a table",
                                                       ["dice", "shaking", "rolling", "board game"], "one-shot"),
     "chat_message_02_type_writer_short": ("a typewriter typing a few keys", ["typewriter", "typing", "keys"], "one-shot"),
     "political_action_successful_01_typewriter": ("a typewriter typing", ["typewriter", "typing", "keys", "office"],
