@@ -279,13 +279,16 @@ def folder_clips(
 
 def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str, upstream_prefix: str,
                        table: dict[str, Entry], context: str, game: str, *, unpack_only: bool = False,
-                       transform: Callable[[bytes], bytes] | None = None, stated: StatedLicence | None = None) -> int:
+                       transform: Callable[[bytes], bytes] | None = None, stated: StatedLicence | None = None,
+                       name: Callable[[str], str] | None = None) -> int:
     """A source made of the files ``table`` names under ``folder`` of one Debian package, each
     licensed by the package's DEP-5 copyright file (whose paths are ``upstream_prefix`` + the
     path under ``folder``); game-only rules are not needed, since only listed files are kept.
     ``unpack_only``: unpack only ``folder`` and the package's doc folder (a large package);
     ``transform``: applied to each file's bytes before it is kept (silence cut, say);
-    ``stated``: the licence a prose copyright file states (:class:`StatedLicence`)."""
+    ``stated``: the licence a prose copyright file states (:class:`StatedLicence`);
+    ``name``: each record's name from its path under ``folder``, where the file name's own
+    words say little (Czech words, a game event before what the sound is)."""
     count = existing_count(out_dir)
     if count is not None:
         return count
@@ -295,4 +298,6 @@ def materialize_listed(data_dir: Path, out_dir: Path, package: str, folder: str,
                          table, context, only_table=True, stated=stated)  # fmt: skip
     if transform is not None:
         clips = [replace(c, data=transform(c.data)) for c in clips]
+    if name is not None:
+        clips = [replace(c, name=name(c.rel)) for c in clips]
     return write_clips(out_dir, clips, rules=(), source=f"Debian {package} ({game})")

@@ -23,11 +23,9 @@ mostly textures), so only the sound folder is unpacked.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import Entry, existing_count, folder_clips, write_clips
+from ._common import Entry, materialize_listed
 
 NAME = "berusky2"
 PACKAGE = "berusky2-data"
@@ -89,12 +87,5 @@ def _key(rel: str) -> str:
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    doc = f"usr/share/doc/{PACKAGE}"
-    root = fetch_package(PACKAGE, data_dir, only=(FOLDER, doc))
-    clips = folder_clips(root, FOLDER, root / doc / "copyright", lambda rel: rel, SOUNDS, "Berusky 2 sound",
-                         only_table=True)
-    clips = [replace(c, name=NAMES[_key(c.rel)]) for c in clips]
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (Berusky 2)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "", SOUNDS, "Berusky 2 sound", "Berusky 2",
+                              unpack_only=True, name=lambda rel: NAMES[_key(rel)])

@@ -13,11 +13,9 @@ file's ``Files: *`` stanza gives the package to its authors under GPL-2+.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import Entry, existing_count, folder_clips, words, write_clips
+from ._common import Entry, materialize_listed, words
 
 NAME = "triplea"
 PACKAGE = "triplea"
@@ -55,12 +53,5 @@ def plain_name(stem: str) -> str:
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    doc = f"usr/share/doc/{PACKAGE}"
-    root = fetch_package(PACKAGE, data_dir, only=(FOLDER, doc))
-    clips = folder_clips(root, FOLDER, root / doc / "copyright", lambda rel: rel, SOUNDS, "TripleA sound",
-                         only_table=True)
-    clips = [replace(c, name=plain_name(Path(c.rel).stem)) for c in clips]
-    return write_clips(out_dir, clips, rules=(), source=f"Debian {PACKAGE} (TripleA)")
+    return materialize_listed(data_dir, out_dir, PACKAGE, FOLDER, "", SOUNDS, "TripleA sound", "TripleA",
+                              unpack_only=True, name=lambda rel: plain_name(Path(rel).stem))
