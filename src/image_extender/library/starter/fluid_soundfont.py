@@ -123,11 +123,18 @@ def clips(all_samples: list[Sample], licence: tuple[str, str, str],
     return out
 
 
-def materialize(data_dir: Path, out_dir: Path) -> int:
+def materialize_font(data_dir: Path, out_dir: Path, package: str, sf2: str,
+                     sounds: dict[str, tuple[str, list[str], str]], font: str) -> int:
+    """The ``sounds`` of the SoundFont ``sf2`` in Debian ``package``, licensed as Frank Wen's
+    README states (:data:`LICENCE`); ``font`` names it in the descriptions and the source."""
     count = existing_count(out_dir)
     if count is not None:
         return count
-    doc = f"usr/share/doc/{PACKAGE}"
-    root = fetch_package(PACKAGE, data_dir)
-    licence = LICENCE.check(root / doc / "copyright")
-    return write_clips(out_dir, clips(samples(root / SF2), licence), rules=(), source=f"Debian {PACKAGE} (FluidR3 GM)")
+    root = fetch_package(package, data_dir)
+    licence = LICENCE.check(root / f"usr/share/doc/{package}/copyright")
+    return write_clips(out_dir, clips(samples(root / sf2), licence, sounds, font), rules=(),
+                       source=f"Debian {package} ({font})")
+
+
+def materialize(data_dir: Path, out_dir: Path) -> int:
+    return materialize_font(data_dir, out_dir, PACKAGE, SF2, SOUNDS, "FluidR3 GM")

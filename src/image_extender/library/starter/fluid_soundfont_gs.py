@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..debian import fetch_package
-from ._common import existing_count, write_clips
-from .fluid_soundfont import LICENCE, clips, samples
+from .fluid_soundfont import materialize_font
 
 NAME = "fluid_soundfont_gs"
 PACKAGE = "fluid-soundfont-gs"
@@ -52,10 +50,4 @@ SOUNDS: dict[str, tuple[str, list[str], str]] = {
 
 
 def materialize(data_dir: Path, out_dir: Path) -> int:
-    count = existing_count(out_dir)
-    if count is not None:
-        return count
-    root = fetch_package(PACKAGE, data_dir)
-    licence = LICENCE.check(root / f"usr/share/doc/{PACKAGE}/copyright")
-    return write_clips(out_dir, clips(samples(root / SF2), licence, SOUNDS, FONT), rules=(),
-                       source=f"Debian {PACKAGE} ({FONT})")
+    return materialize_font(data_dir, out_dir, PACKAGE, SF2, SOUNDS, FONT)
