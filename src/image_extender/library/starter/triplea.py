@@ -4,9 +4,9 @@ wood being sawn, a splash and waves, people cheering, paper torn, coins, an engi
 
 The game names each file by what it is after the game event it plays at
 (``battle_air_01_hawk_scream``, ``placed_infrastructure_01_sawing_wood``); the record's name
-is the part after the event ("hawk scream"), and only files whose name says so are kept: its battles (swords, cannons, muskets, machine guns, bombs),
-sirens and alarms, anthems, overtures and film music, lasers, robots and interface clicks
-are left out. Several themes share a file; the copies are kept once. The DEP-5 copyright
+is the part after the event ("hawk scream"), and only files whose name says so are kept:
+its battles (swords, cannons, muskets, machine guns, bombs), sirens and alarms, anthems,
+overtures and film music, lasers, robots and interface clicks are left out. Several themes share a file; the copies are kept once. The DEP-5 copyright
 file's ``Files: *`` stanza gives the package to its authors under GPL-2+.
 """
 
