@@ -24,7 +24,7 @@ from image_extender.library.store import embed_text, fuse
 from image_extender.manifest import AmbienceTag, BBox, ImageInfo, Scene, SceneObject, Sound
 from image_extender.analyze.vocabulary import sounding_entries
 from image_extender.sounds.base import Candidate, Verdict
-from image_extender.sounds.find import FILED, NAMED, concept_rank, find_sounds
+from image_extender.sounds.find import FILED, NAMED, concept_rank, find_sounds, part_without_its_thing, word_evidence
 from image_extender.sounds.hierarchy import ConceptHierarchy
 from image_extender.sounds.library_source import LibrarySource
 from image_extender.sounds.verify import EmbeddingVerifier, default_vocabulary
@@ -363,3 +363,37 @@ def test_a_bed_from_a_later_query_beats_a_one_shot_from_an_earlier_one():
     obj = _obj("bubbles", "underwater air bubbles", queries=["bubbles rising"], accepts=["bubbles"])
     (one_shot,) = find_sounds(_scene([obj]), _ByQuery({"underwater air bubbles": [BUBBLES]}), _TakesAll(), None)
     assert one_shot.sound is not None and one_shot.sound.id == BUBBLES.id  # an object's one-shot is no stand-in
+
+
+def _starter(folder: str, name: str, kind: str = "one-shot") -> Sound:
+    """A recording of the starter library (``make install`` fills it) as its metadata describes it."""
+    meta = data_dir() / "starter" / folder / "metadata.jsonl"
+    r = next(json.loads(line) for line in meta.read_text(encoding="utf-8").splitlines() if json.loads(line)["name"] == name)
+    return Sound(provider="library", id=f"{folder}/{r['path']}", path=str(meta.parent / r["path"]), name=r["name"],
+                 description=r["description"], tags=r["tags"], licence=r["licence"], duration=2.0, sample_rate=44100,
+                 channels=1, kind=kind)
+
+
+def test_a_part_named_by_its_thing_is_that_things_part(verifier):
+    """"oven door opening and closing" asks for an oven's door: SuperTux's "door opening and
+    closing" ranked first of all concepts and played for ovens, though it is any house door;
+    a small bell is no bicycle's. A recording that names the part and none of the thing's
+    concepts is another thing's; one that names the thing stays."""
+    door = _starter("supertux", "door")
+    bell, bicycle = _starter("libreoffice_gallery", "kling"), _starter("qabcs", "bicycle")
+    oven = _obj("oven", "oven door opening and closing", accepts=["oven", "stove"])
+    (found,) = find_sounds(_scene([oven]), _ByQuery({"oven door opening and closing": [door]}), verifier, None)
+    assert found.sound is None, found.verdict
+    assert any(s.sound_id == door.id and "names door, not the oven's" in s.detail for s in found.trail)
+    ride = _obj("bicycle", "bicycle bell ringing", accepts=["bicycle", "bicycle bell"])
+    (found,) = find_sounds(_scene([ride]), _ByQuery({"bicycle bell ringing": [bell, bicycle]}), verifier, None)
+    assert found.sound is not None and found.sound.id == bicycle.id, found.verdict
+    words = word_evidence(verifier, None)
+    assert part_without_its_thing(words, "bicycle", "bicycle bell ringing", bell, ["bicycle"]) == "bell"
+    assert part_without_its_thing(words, "bicycle", "bicycle bell ringing", bicycle, ["bicycle"]) is None
+    assert part_without_its_thing(words, "tram", "tram bell and rumble", bell, ["tram", "bell"]) is None  # a concept
+    # two words that are one thing name no part; nor does what an animal does
+    humming = door.model_copy(update={"name": "oven", "description": "an oven humming"})
+    assert part_without_its_thing(words, "microwave", "microwave oven humming", humming, ["microwave"]) is None
+    assert part_without_its_thing(words, "microwave", "microwave door opening", door, ["microwave"]) == "door"
+    assert part_without_its_thing(words, "dog", "dog bark", _starter("supertux", "door"), ["dog"]) is None

@@ -71,7 +71,8 @@ def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = 
         searched += len(candidates)
         for cand, verdict in zip(candidates, verifier.verify(query, candidates), strict=True):
             objection = objection_to(words, entry.role, entry.label, entry.queries[0], query, cand.sound, verdict,
-                                     groups=groups, siblings=siblings) if verdict.accepted else None
+                                     groups=groups, siblings=siblings,
+                                     concepts=entry.accepts or [entry.label]) if verdict.accepted else None
             if objection:
                 verdict = Verdict(False, verdict.score, objection)
             if verdict.accepted:

@@ -71,7 +71,7 @@ from ..errors import ImageExtenderError, RetrievalError
 from ..manifest import Role, Scene, Sound, SoundChoice, TrailStep
 from .base import Candidate, SelectionMode, SoundSource, Verdict, Verifier
 from .freesound.errors import FreesoundOfflineError, FreesoundPreviewError
-from ..library.lexical import field_words
+from ..library.lexical import DESCRIPTION_WEIGHT, STOPWORDS, field_words, singular
 from .hierarchy import Fallback
 from .library_source import GAME_ONLY, PREFERRED_KIND, unplayable
 from .sound_words import SoundWords
@@ -331,7 +331,8 @@ def other_side_of_the_wall(sound: Sound, indoor: bool) -> str | None:
 
 
 def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, query: str, sound: Sound,
-                 verdict: Verdict, *, groups: set[str], siblings: Sequence[str] = (), indoor: bool | None = None) -> str | None:
+                 verdict: Verdict, *, groups: set[str], siblings: Sequence[str] = (), indoor: bool | None = None,
+                 concepts: Sequence[str] = ()) -> str | None:
     """Why the finder turns down a recording the verifier accepted for ``query`` (one of the
     queries of the thing ``label``, whose first is ``main_query``), or None. The verifier
     judges a query's words; the finder knows the thing in view:
@@ -344,6 +345,11 @@ def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, q
     * an object's recording may use its word in another sense: a swarm of bats for a
       baseball bat, an elephant's trumpeting for a trumpet;
     * people's recording is no animal's: a dog "barking at passers-by" for passers-by talking;
+    * a query that names a part of the thing, or something at it ("oven door", "tram bell"),
+      wants that part *of the thing*: a recording that names the part and none of the
+      thing's ``concepts`` (what counts as right for it; default its label) is another
+      thing's: a house door for an oven door, a church bell for a tram's
+      (:func:`part_without_its_thing`);
     * an object's recording made on the other side of a wall from the photo (``indoor``: the
       photo's first kind of place is indoors; None: not known) is not heard there: a tavern's
       voices for people on a beach, a town square's crowd for two people in a corridor.
@@ -360,9 +366,44 @@ def objection_to(words: WordEvidence, role: Role, label: str, main_query: str, q
                    or words.animal_not_people([label, query], sound))
         if homonym:
             return f"'{sound.name}' {homonym}"
+    if role == "object" and (part := part_without_its_thing(words, label, query, sound, concepts or [label])):
+        return f"'{sound.name}' names {part}, not the {label}'s (the thing of '{query}')"
     if role == "object" and indoor is not None and (where := other_side_of_the_wall(sound, indoor)):
         return f"'{sound.name}' is heard {'outdoors' if indoor else 'indoors'} ('{where}'); the photo is {'indoors' if indoor else 'outdoors'}"
     return None
+
+
+def part_without_its_thing(words: WordEvidence, label: str, query: str, sound: Sound,
+                           concepts: Sequence[str]) -> str | None:
+    """The part ("door") when ``query`` names a made thing's part by the thing's word and the
+    next one ("oven door opening", "tram bell and rumble": the label's last word right before
+    a noun), and ``sound``'s own words (name and description, not asides or tags) name that
+    part but none of ``concepts``: "door opening and closing" is any door, no oven's. Animals
+    and people are left to the animal rules (a "dog bark" names what the dog does), and two
+    words WordNet knows as one thing name no part ("microwave oven" is the microwave). None
+    without a lexicon."""
+    lexicon = words.lexicon
+    label_words = re.findall(r"[a-z]+", label.lower())
+    if lexicon is None or not label_words or words.animal_asked(label) or words.animal_asked(query):
+        return None
+    if lexicon.persons(label_words, groups=True):
+        return None
+    head = singular(label_words[-1])
+    raw = re.findall(r"[a-z]+", query.lower())
+    after = {f"{a}_{b}": b for a, b in zip(raw, raw[1:])
+             if singular(a) == head and not b.endswith(("ing", "ed")) and b not in STOPWORDS}
+    nouns, pairs = lexicon.kinds(after.values()), lexicon.kinds(after)
+    # two words WordNet files as something other than a kind of the second name no part of
+    # the first: a "microwave oven" is the microwave (a kitchen appliance, no oven); a car door is a door
+    part = next((b for pair, b in after.items() if nouns.get(b) and (not pairs.get(pair) or nouns[b] <= pairs[pair])), None)
+    if part is None:
+        return None
+    own = field_words(sound.name, sound.description, ())
+    if max(own.get(part, 0.0), own.get(singular(part), 0.0)) < DESCRIPTION_WEIGHT:
+        return None
+    if concept_rank(sound, list(concepts))[0] >= NAMED:
+        return None
+    return part
 
 
 def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
@@ -378,7 +419,8 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
                                               f"to loop as a bed (at least {BED_MIN_S:.0f} s)"))
         return "rejected"
     objection = objection_to(run.words, target.role, target.label, target.query, query, candidate.sound, verdict,
-                             groups=attempt.groups, siblings=attempt.siblings, indoor=run.indoor) if verdict.accepted else None
+                             groups=attempt.groups, siblings=attempt.siblings, indoor=run.indoor,
+                             concepts=target.concepts) if verdict.accepted else None
     if objection:
         verdict = Verdict(False, verdict.score, objection)
     if not verdict.accepted:
