@@ -550,6 +550,18 @@ def _tag(rules: Rules, rule: Rule, score: float, evidence: list[str]) -> Ambienc
                        confidence=round(min(1.0, score), 4), evidence=evidence, indoor=rule.indoor)
 
 
+NO_EVIDENCE = "fallback: no scene evidence"
+
+
+def nothing_in_view(ambience: list[AmbienceTag], rules: Rules) -> bool:
+    """Is the bed the outdoor no-evidence fallback alone (:func:`_fallback`)? No kind of place
+    scored, the likeness does not read the photo as inside, and neither sky nor vegetation
+    says outdoors: a close-up of a thing (citrus fruit, sweets, paintbrushes) or an abstract
+    picture. Indoors is not nothing: a room has its air, so its fallback stays a place."""
+    return (len(ambience) == 1 and ambience[0].label == rules.fallback_outdoor
+            and bool(ambience[0].evidence) and ambience[0].evidence[0].startswith(NO_EVIDENCE))
+
+
 def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score: float,
               people_indoors: bool = False, looks_inside: bool = False) -> AmbienceTag:
     """No scene evidence: outdoors, unless people are indoors (:func:`people_are_indoors`) or
@@ -568,7 +580,7 @@ def _fallback(rules: Rules, cues: dict[str, float], best: Rule | None, top_score
         confidence=rules.fallback_confidence,
         indoor=rule.indoor,
         evidence=[
-            f"fallback: no scene evidence (best rule {best.label if best else '-'} scored {top_score:.2f} < {rules.min_score})",
+            f"{NO_EVIDENCE} (best rule {best.label if best else '-'} scored {top_score:.2f} < {rules.min_score})",
             f"colour:sky={cues.get('sky', 0.0):.2f}",
             f"colour:vegetation={cues.get('vegetation', 0.0):.2f}",
         ],

@@ -8,7 +8,9 @@ objects with queries and importance (:mod:`.vocabulary`, :mod:`.importance`); th
 ambience rules turn tags + objects + colour cues into the background bed and its fallback
 chain (:mod:`.ambience`); and people get the sound of what they do there. A flat-colour
 graphic (a logo, a diagram: :mod:`.graphic`) in which the detector finds nothing is marked
-``non_sonic`` instead of getting a made-up soundscape.
+``non_sonic`` instead of getting a made-up soundscape, and so is a photo in which nothing is
+detected and no kind of place scored, unless it reads as indoors (a close-up of fruit, a
+texture: :func:`.ambience.nothing_in_view`).
 
 Models are loaded once per process (``lru_cache`` in their modules), lazily, by
 :meth:`OfflineAnalyzer.load`; the pipeline calls ``load()`` explicitly so a caller can show
@@ -27,7 +29,7 @@ import numpy as np
 
 from ..manifest import ImageInfo, ImageTag, Scene
 from .ambience import (check_place_names, check_probe_labels, check_rule_names, colour_cues, infer_ambience, load_rules,
-                       seen_beside_the_bed, thing_share)
+                       nothing_in_view, seen_beside_the_bed, thing_share)
 from .base import LoadedImage
 from .classifier import Classifier, load_classifier
 from .detector import Detector, load_detector
@@ -124,4 +126,8 @@ class OfflineAnalyzer:
         drafts += drafts_from_place(ambience, drafts, beside=seen_beside_the_bed(ambience, prior, rules))
         objects = apply_person_context(objects_from_drafts(drafts, self.max_objects), ambience, load_sounding(),
                                        ground=lambda box: ground_under(image.rgb, box))
+        if not objects and nothing_in_view(ambience, rules):  # a still life, a texture: no made-up field to hear
+            seen = ", ".join(t.label for t in tags) or "nothing it knows"
+            return Scene(image=info, analyzer=self.name, tags=tags, non_sonic=True,
+                         caption=f"no place and nothing that sounds recognised (the classifier sees {seen})")
         return Scene(image=info, analyzer=self.name, objects=objects, ambience=ambience, tags=tags)
