@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from image_extender.errors import ImageExtenderError, SettingsError
@@ -86,6 +86,7 @@ def original(soundscape) -> dict:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=edits())
+@example(changes=[("tracks.0.choice_index", -4)])  # found by a suite run: Python read it from the end, then past it
 def test_an_edited_manifest_renders_under_its_ceiling_or_fails_in_one_line(soundscape, original, tmp_path, changes):
     work = tmp_path / "work"
     shutil.rmtree(work, ignore_errors=True)

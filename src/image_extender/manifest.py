@@ -167,7 +167,7 @@ class SoundChoice(_Model):
 
     role: Role
     target: str  # label of the object / ambience tag this serves
-    target_index: int  # index into scene.objects or scene.ambience
+    target_index: int = Field(ge=0)  # index into scene.objects or scene.ambience
     query: str  # the query that finally matched (may be a fallback)
     sound: Sound | None = None
     score: float | None = None  # retrieval similarity of the accepted sound
@@ -321,7 +321,7 @@ class Track(_Model):
 
     role: Role
     label: str
-    choice_index: int
+    choice_index: int = Field(ge=0)  # index into the manifest's choices
     sound: Sound
     events: list[Event]
     loop: bool = False  # ambience beds: loop the source to fill each event
