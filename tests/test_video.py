@@ -314,6 +314,25 @@ def test_at_a_scene_cut_the_bed_cross_fades_into_the_next_scenes_bed():
         assert out_gain + in_gain == pytest.approx(1.0)
 
 
+def test_a_silent_stretch_lends_the_clip_no_caption_and_no_bed(tmp_path, darknet_photos):
+    """Four seconds of scikit-image's coins on a cloth, then the dog: the coins' frames are
+    non-sonic (nothing detected, no place), so they add no bed, and their "no place and
+    nothing that sounds recognised" never passes for a vision model's caption of the clip."""
+    import skimage.data
+    from PIL import Image
+
+    from image_extender.settings import load_settings
+    from image_extender.video import scene as scene_module
+
+    coins = np.asarray(Image.fromarray(skimage.data.coins()).convert("RGB").resize((384, 384)))
+    clip = encode([*[coins] * 100, *dog_frames(darknet_photos / "dog.jpg", seconds=4.0)], tmp_path / "coins then dog.mp4")
+    video, scene = scene_module.analyze_video(clip, load_settings(), k=4)
+    silent = [f for f in video.frames if f.time < 4.0]
+    assert silent and all(not f.objects and not f.ambience and f.caption is None for f in silent), silent
+    assert any(o.label == "dog" for o in scene.objects)
+    assert video.caption_source == "offline" and "nothing that sounds" not in video.caption, video.caption
+
+
 def test_the_analysis_is_cached_under_the_clips_md5(tmp_path, clips, monkeypatch):
     from image_extender.settings import load_settings
     from image_extender.video import scene as scene_module

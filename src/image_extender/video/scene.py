@@ -37,7 +37,7 @@ from .tracks import drop_label_flips, track_objects
 
 FrameProgress = Callable[[int, int], None]
 BLINK_CONFIDENCE = 0.6
-CACHE_VERSION = 2  # bump when the analysis changes meaning
+CACHE_VERSION = 3  # bump when the analysis changes meaning (3: a silent frame is non-sonic, no outdoor bed)
 
 
 def _quiet(done: int, total: int) -> None:
@@ -65,8 +65,10 @@ def analyze_video(path: Path, settings: Settings, *, k: float = DEFAULT_K, cache
     on_frame(0, n)
     for frame in iter_frames(path, sample_times(info.duration, n), max_side=MAX_SIDE, duration=info.duration):
         scene = analyzer.analyze(LoadedImage(path=path, md5=info.md5, rgb=frame.rgb))
+        # a silent frame's caption says why it is silent (offline: "no place and nothing that
+        # sounds recognised"), which is no caption of the clip: it never becomes the VLM caption
         frames.append(VideoFrame(index=frame.index, time=frame.time, objects=scene.objects, ambience=scene.ambience,
-                                 tags=scene.tags, caption=scene.caption))
+                                 tags=scene.tags, caption=None if scene.non_sonic else scene.caption))
         embeddings.append(classifier.embedding(frame.rgb))
         on_frame(frame.index + 1, n)
     if usage is not None:
