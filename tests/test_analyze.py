@@ -261,7 +261,7 @@ def test_a_still_life_with_no_place_in_view_is_non_sonic(scene, name):
     classifier saw, and nothing plays."""
     s = scene(name)
     assert s.non_sonic and s.objects == [] and s.ambience == [], s
-    assert s.caption.startswith("no place and nothing that sounds recognised (the classifier sees ")
+    assert s.caption.startswith("no place and nothing that sounds recognised; the classifier sees ")
     assert all(t.label in s.caption for t in s.tags)
 
 

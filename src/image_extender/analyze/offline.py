@@ -129,5 +129,5 @@ class OfflineAnalyzer:
         if not objects and nothing_in_view(ambience, rules):  # a still life, a texture: no made-up field to hear
             seen = ", ".join(t.label for t in tags) or "nothing it knows"
             return Scene(image=info, analyzer=self.name, tags=tags, non_sonic=True,
-                         caption=f"no place and nothing that sounds recognised (the classifier sees {seen})")
+                         caption=f"no place and nothing that sounds recognised; the classifier sees {seen}")
         return Scene(image=info, analyzer=self.name, objects=objects, ambience=ambience, tags=tags)
