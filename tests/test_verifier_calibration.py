@@ -117,6 +117,30 @@ def test_a_cat_is_not_a_tiger_but_a_crowd_in_a_port_is_a_crowd(verifier, pairs):
         assert verdict.accepted is right, (query, name, verdict.reason)
 
 
+def test_what_is_heard_at_a_place_is_no_rival_of_its_bed(embedder, vocabulary):
+    """Unknown Horizons' "crowd murmur in a town's main square" was judged against "crowd
+    murmur in a town square", the query of the people in a square, and so was never near
+    enough to a town square's own bed. The people in a square are heard *at* a town square
+    (their rule's ``when_places``), so for that bed they are no rival; for a market's bed they
+    still are."""
+    from image_extender.sounds.verify import default_heard_at, default_places_heard
+
+    heard, places = default_heard_at(), default_places_heard()
+    assert "town square" in heard["crowd murmur in a town square"]
+    assert places["town square ambience with people and pigeons"] == {"town square"}
+    square = described("crowd murmur in a town's main square, people talking and walking about (Unknown Horizons "
+                       "building sound)", ("crowd", "murmur", "town square", "people", "talking"), name="main square")
+    lexicon = SoundWords(WordNet.from_data_dir(data_dir()))
+    aware = EmbeddingVerifier(embedder, vocabulary, lexicon=lexicon)
+    blind = EmbeddingVerifier(embedder, vocabulary, lexicon=lexicon, places_heard={}, heard_at={})
+    query = "town square ambience with people and pigeons"
+    (before,), (after,) = blind.judge(query, [square]), aware.judge(query, [square])
+    assert before.best == "crowd murmur in a town square" and before.margin < -0.1, before
+    assert after.best != "crowd murmur in a town square" and after.margin > before.margin + 0.1, after
+    (market,) = aware.judge("busy market crowd ambience", [square])
+    assert market.rank > 1, market  # a market's bed still meets the square's crowd as a rival
+
+
 def test_a_door_closing_is_the_opposite_of_a_door_opening(verifier, pairs):
     p = _pair(pairs, "door opening", "door close")
     (verdict,) = verifier.verify("door opening", [Candidate(p.sound, 0.5)])

@@ -506,6 +506,7 @@ class SoundingEntry:
     queries: tuple[str, ...]
     accepts: tuple[str, ...] = ()
     wordnet: tuple[str, ...] = ()  # the WordNet synsets it stands for (``Concept.wordnet``)
+    heard_at: tuple[str, ...] = ()  # kinds of place whose own sound this is (people in a square: a town square)
 
 
 def sounding_entries() -> list[SoundingEntry]:
@@ -519,12 +520,13 @@ def sounding_entries() -> list[SoundingEntry]:
         if not c.silent:
             queries = tuple(dict.fromkeys((*c.queries, *c.group)))
             entries[("object", c.label)] = SoundingEntry(c.label, "object", queries, tuple(dict.fromkeys((c.label, *c.accepts))),
-                                                         c.wordnet)
+                                                         c.wordnet, heard_at=c.from_places)
     for r in vocab.person_rules:
         if r.silent:
             continue
         queries = tuple(dict.fromkeys((*r.queries, *r.group)))
-        entries.setdefault(("object", r.label), SoundingEntry(r.label, "object", queries, tuple(dict.fromkeys((r.label, *r.accepts)))))
+        entries.setdefault(("object", r.label), SoundingEntry(r.label, "object", queries, tuple(dict.fromkeys((r.label, *r.accepts))),
+                                                              heard_at=r.places))
     rules = load_rules()
     for rule in rules.rules:
         entries[("ambience", rule.label)] = SoundingEntry(rule.label, "ambience", rule.queries, rule.accepts)

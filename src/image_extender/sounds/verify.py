@@ -23,7 +23,9 @@ rejected.
 Competitors that are the query's own words ("rain" for "rain falling") or near-synonyms of
 it (cosine to the query >= ``synonym``: "fire burning" for "fire crackling") are not
 rivals and are left out of rank and margin; nor are kinds of the animal the query asks for
-("robin singing" for "birds chirping": a robin is a bird, ``wording.animal_asked``). The competitors are the analyzer's whole
+("robin singing" for "birds chirping": a robin is a bird, ``wording.animal_asked``); nor,
+for a kind of place's bed, what is heard there: a town square's bed has no rival in "crowd
+murmur in a town square", the people in a square (``SoundingEntry.heard_at``). The competitors are the analyzer's whole
 sounding vocabulary (``analyze.vocabulary.sounding_entries``), so a tiger recording meets
 "tiger" as a rival the moment the analyzer knows tigers.
 
@@ -229,6 +231,29 @@ def default_extents() -> dict[str, tuple[str, ...]]:
     return {e.label: e.wordnet for e in _sounding_entries() if e.wordnet}
 
 
+def default_places_heard() -> dict[str, frozenset[str]]:
+    """For each query of a kind of place (lower case), the places whose own sounds are no rivals
+    of it: the place itself, wherever the query is one of its beds' ("town square ambience with
+    people and pigeons" -> {"town square"}). Read with :func:`default_heard_at`."""
+    places: dict[str, set[str]] = {}
+    for entry in _sounding_entries():
+        if entry.role == "ambience":
+            for q in entry.queries:
+                places.setdefault(q.strip().lower(), set()).add(entry.label)
+    return {q: frozenset(p) for q, p in places.items()}
+
+
+def default_heard_at() -> dict[str, frozenset[str]]:
+    """For each query of an object or of people (lower case), the kinds of place whose own
+    sound it is (``SoundingEntry.heard_at``): "crowd murmur in a town square", people in a
+    square, is a town square's; "river flowing" a river's."""
+    heard: dict[str, set[str]] = {}
+    for entry in _sounding_entries():
+        for q in entry.queries if entry.heard_at else ():
+            heard.setdefault(q.strip().lower(), set()).update(entry.heard_at)
+    return {q: frozenset(p) for q, p in heard.items()}
+
+
 def _sounding_entries() -> list:
     """The analyzer's sounding vocabulary, or none when its tables do not load: they are a
     bonus to the verifier, not a need."""
@@ -319,8 +344,14 @@ class EmbeddingVerifier:
         lexicon: Lexicon | None = None,
         other_animals: bool = True,
         extents: dict[str, Iterable[str]] | None = None,
+        places_heard: dict[str, frozenset[str]] | None = None,
+        heard_at: dict[str, frozenset[str]] | None = None,
     ):
         self.embedder = embedder
+        # a place's bed has no rival in what is heard there: a town square's crowd murmur is
+        # its ambience, not another concept (default_places_heard, default_heard_at)
+        self.places_heard = default_places_heard() if places_heard is None else places_heard
+        self.heard_at = default_heard_at() if heard_at is None else heard_at
         self.name_cover = name_cover
         self.name_floor = name_floor
         self.name_max_gap = name_max_gap
@@ -362,8 +393,10 @@ class EmbeddingVerifier:
         qv, cv = vecs[0], vecs[1:]
         near = self._vocab() @ qv  # how close each competitor is to the query itself
         kinds = self._kinds_of(q)
+        here = self.places_heard.get(q, frozenset())
         keep = [i for i, v in enumerate(self.vocabulary)
-                if not _same_concept(v, q) and near[i] < self.synonym and i not in kinds]
+                if not _same_concept(v, q) and near[i] < self.synonym and i not in kinds
+                and not here & self.heard_at.get(v, frozenset())]
         names = [self.vocabulary[i] for i in keep]
         comp = cv @ self._vocab()[keep].T  # (n_sounds, n_competitors)
         own = cv @ qv
