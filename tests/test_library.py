@@ -332,3 +332,14 @@ def test_a_text_has_the_same_bits_alone_and_beside_others():
         alone.append(embedder.embed([text])[0])
     assert not np.array_equal(batched[0], alone[0])  # the model itself is batch-dependent …
     assert np.array_equal(together, np.stack(alone))  # … our embedder is not
+
+
+def test_a_minetest_players_pain_cry_is_game_only(starter_folders):
+    """Minetest's "player damage" is a player's pain cry (game-only by the starter's rule for
+    death and pain cries); it had been played for "player in a game" through the "player"
+    fallback. The game's other sounds (footsteps, doors, digging, fire) are the world's."""
+    rows = [json.loads(line) for line in (starter_folders["minetest"] / "metadata.jsonl").read_text().splitlines()]
+    only = {r["path"] for r in rows if "game-only" in r["tags"]}
+    assert only == {"default/player_damage.ogg"}
+    damage = next(r for r in rows if r["path"] == "default/player_damage.ogg")
+    assert damage["description"].endswith("[game-only: a player's pain cry]")

@@ -397,3 +397,23 @@ def test_a_part_named_by_its_thing_is_that_things_part(verifier):
     assert part_without_its_thing(words, "microwave", "microwave oven humming", humming, ["microwave"]) is None
     assert part_without_its_thing(words, "microwave", "microwave door opening", door, ["microwave"]) == "door"
     assert part_without_its_thing(words, "dog", "dog bark", _starter("supertux", "door"), ["dog"]) is None
+
+
+def test_a_fallback_pick_needs_the_embedding_not_just_the_general_word(verifier, hierarchy):
+    """With no coffee machine in the library, the table's fallback "kitchen" found Home
+    Decor's toaster: it names "kitchen", so the words alone passed it, and a toaster's click
+    played at the coffee machine. On a fallback the word named is the general one, so the
+    query must lead the concepts nearest to the recording; a keyboard's key press does for a
+    computer mouse's "keyboard typing clicking" (the embedding puts it first of all)."""
+    toaster = _starter("homedecor", "toaster")
+    machine = _obj("coffee machine", "espresso machine brewing", accepts=["coffee machine", "espresso"])
+    assert hierarchy.fallbacks("coffee machine")[0] == "kitchen"
+    (found,) = find_sounds(_scene([machine]), _ByQuery({"kitchen": [toaster]}), verifier, hierarchy)
+    assert found.sound is None, found.verdict
+    assert any(s.sound_id == toaster.id and "on its words alone" in s.detail for s in found.trail), found.trail
+    (verdict,) = verifier.verify("kitchen", [Candidate(toaster, 0.5)])
+    assert verdict.accepted and verdict.by_words  # what the finder now turns down, and why
+    key = _starter("bucklespring", "slash key press")
+    mouse = _obj("computer mouse", "computer mouse clicking", accepts=["mouse", "click", "computer"])
+    (found,) = find_sounds(_scene([mouse]), _ByQuery({"keyboard typing clicking": [key]}), verifier, hierarchy)
+    assert found.sound is not None and found.sound.id == key.id, found.verdict

@@ -27,6 +27,10 @@ class Verdict:
     # accepted as a kind of this animal group (a synset name: "big_cat.n.01"): right only
     # for a thing in view that belongs to the group too (``find`` checks)
     group: str | None = None
+    # accepted on the candidate's words (it names the query's things) rather than on the
+    # embedding's ranking of the query among all concepts (embedding verifier); a
+    # hierarchy fallback's general word is too little to go on alone (``find``)
+    by_words: bool = False
 
 
 class SoundSource(Protocol):

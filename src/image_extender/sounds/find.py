@@ -132,6 +132,7 @@ class _Attempt:
     problems: list[str] = field(default_factory=list)  # searches that could not be answered
     noted: set[str] = field(default_factory=set)  # run-level notes already in this trail
     reserve: tuple[str, str, Pick] | None = None  # (query, via, pick) accepted but naming no concept
+    step: Fallback | None = None  # the hierarchy step being searched (None: the target's own queries)
     siblings: list[str] = field(default_factory=list)  # animals its own queries and the hierarchy table offer instead
     groups: set[str] = field(default_factory=set)  # animal groups whose every kind is right for it (its label, the table's)
 
@@ -406,6 +407,28 @@ def part_without_its_thing(words: WordEvidence, label: str, query: str, sound: S
     return part
 
 
+def weak_fallback(words: WordEvidence, label: str, term: str, query: str, sound: Sound, verdict: Verdict) -> str | None:
+    """Why a recording accepted for a hierarchy fallback of a thing or people (``query``: the label
+    swapped for the more general ``term``) is still no sound of it, or None: it passed on its
+    words alone (``Verdict.by_words``), not because the query leads the concepts nearest to
+    it. On a thing's own query the words are the best evidence ("A cuckoo" for "cuckoo
+    calling"); on a fallback the word named is the general one, which every wrong pick shared
+    with the thing: a car starting for a motorcycle's "engine passing by", a spinning wheel for
+    a suitcase's "wheels rolling", a ship's horn for a speedboat's "boat passing", a toaster for
+    a coffee machine's "kitchen", a battle machine for a printer's "machine printing", a
+    stadium's "ooh" for a player's "crowd". An animal's fallback names a kind of creature ("A
+    sheep" for a lamb), which the animal rules already hold to the thing in view: left alone.
+    None without WordNet (it tells the animals and knows the word)."""
+    if not verdict.by_words or words.lexicon is None or words.animal_asked(query) or words.animal_asked(term):
+        return None
+    term_words = re.findall(r"[a-z]+", term.lower())
+    known = words.lexicon.kinds(["_".join(term_words), term_words[-1]] if term_words else [])
+    if not any(known.values()):  # no WordNet here, or a word it does not know: nothing to tell by
+        return None
+    return (f"'{sound.name}' passed '{query}', a fallback for '{label}', on its words alone; a more "
+            f"general word needs the query to lead the concepts nearest to the recording")
+
+
 def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
     """Trail one verdict; returns "rejected", "taken" (passes, already in the mix) or "fresh"."""
     if GAME_ONLY in candidate.sound.tags:
@@ -421,6 +444,8 @@ def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, ve
     objection = objection_to(run.words, target.role, target.label, target.query, query, candidate.sound, verdict,
                              groups=attempt.groups, siblings=attempt.siblings, indoor=run.indoor,
                              concepts=target.concepts) if verdict.accepted else None
+    if not objection and verdict.accepted and target.role == "object" and attempt.step is not None:
+        objection = weak_fallback(run.words, target.label, attempt.step.term, query, candidate.sound, verdict)
     if objection:
         verdict = Verdict(False, verdict.score, objection)
     if not verdict.accepted:
@@ -653,6 +678,7 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
                                            detail=f"next query of '{target.label}' ({n + 1} of {len(own)})"))
         via = f"fallback: {step.via}" if step else (f"query {n + 1} of {len(own)}" if n else "")
         more_own = step is None and n + 1 < len(own)
+        attempt.step = step
         choice = _try_query(attempt, run, query, via, may_defer=more_own)
         if choice is not None:
             return finish(choice)

@@ -469,13 +469,13 @@ class EmbeddingVerifier:
             return Verdict(True, j.score, f"{who} {ranking}", margin=j.margin)
         if j.wording.things >= self.name_cover and j.score >= self.name_floor and j.margin >= -self.name_max_gap:
             return Verdict(True, j.score, f"{who} names '{query}' ({j.wording.things:.0%} of its things); it {ranking}",
-                           margin=j.margin)
+                           margin=j.margin, by_words=True)
         if j.rank == 1 and j.margin >= 0 and j.score >= self.lead_floor and j.wording.things >= self.lead_cover:
             return Verdict(True, j.score, f"{who} {ranking}, and names {j.wording.things:.0%} of its things",
-                           margin=j.margin)
+                           margin=j.margin, by_words=True)
         if j.wording.kind:
             return Verdict(True, j.score, f"{who} {j.wording.kind} ('{query}'); it {ranking}", margin=j.margin,
-                           group=j.wording.group)
+                           group=j.wording.group, by_words=True)
         if j.rank > self.top_k:
             return Verdict(False, j.score, f"{who} {ranking}: nearer to '{j.best}' ({j.best_score:.2f}); needs top {self.top_k}")
         if j.margin < -self.max_gap:

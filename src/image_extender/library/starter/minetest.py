@@ -21,6 +21,7 @@ from urllib.parse import unquote
 from ..debian import fetch_package
 from ..metadata import licence_ids, strictest_licence, words_of
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
+from ._common import GAME_ONLY, Rule, game_only_reason
 
 NAME = "minetest"
 PACKAGE = "minetest-data"
@@ -178,6 +179,9 @@ def _debian_fallback(root: Path) -> tuple[str, str]:
     return m.group(2), f"{first} and Minetest contributors"
 
 
+RULES = (Rule(r"^default/player_damage\.ogg$", "a player's pain cry"),)  # fmt: skip
+
+
 def describe(mod: str, filename: str) -> tuple[str, str]:
     """(name, description) from the file name: the mod prefix drops, its meaning stays."""
     words = words_of(_base(filename))
@@ -218,6 +222,10 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
                     authors = [holder] if holder else [fallback_author]
             name, description = describe(mod, src.name)
             rel = f"{mod}/{src.name}"
+            tags = ["minetest", mod] if mod != "default" else ["minetest"]
+            if why := game_only_reason(rel, RULES):
+                tags.append(GAME_ONLY)
+                description += f" [game-only: {why}]"
             (out_dir / mod).mkdir(exist_ok=True)
             shutil.copy2(src, out_dir / rel)
             records.append(
@@ -225,7 +233,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
                     path=rel,
                     name=name,
                     description=description,
-                    tags=["minetest", mod] if mod != "default" else ["minetest"],
+                    tags=tags,
                     licence=licence,
                     author=", ".join(a for a in authors if a),
                     url=url or HOMEPAGE,
