@@ -417,3 +417,18 @@ def test_a_fallback_pick_needs_the_embedding_not_just_the_general_word(verifier,
     mouse = _obj("computer mouse", "computer mouse clicking", accepts=["mouse", "click", "computer"])
     (found,) = find_sounds(_scene([mouse]), _ByQuery({"keyboard typing clicking": [key]}), verifier, hierarchy)
     assert found.sound is not None and found.sound.id == key.id, found.verdict
+
+
+def test_a_fallback_that_names_the_thing_beats_a_reserve_that_names_nothing(hierarchy):
+    """A tram's own query found only Micropolis's bare "rumble", kept in reserve because it
+    names nothing of a tram; the reserve used to be taken the moment the own queries ran out.
+    The hierarchy's "train" may find a recording that names a concept of the tram (its
+    ``accepts`` hold "train"): that one wins; with nothing better, the reserve still plays."""
+    rumble, rail = _starter("micropolis", "rumble"), _starter("micropolis", "rail")
+    tram = _obj("tram", "tram bell and rumble", queries=["tram passing"], accepts=["tram", "streetcar", "train"])
+    assert hierarchy.fallbacks("tram")[0] == "train"
+    answers = {"tram bell and rumble": [rumble], "train bell and rumble": [rail]}
+    (found,) = find_sounds(_scene([tram]), _ByQuery(answers), _TakesAll(), hierarchy)
+    assert found.sound is not None and found.sound.id == rail.id, found.verdict
+    (found,) = find_sounds(_scene([tram]), _ByQuery({"tram bell and rumble": [rumble]}), _TakesAll(), hierarchy)
+    assert found.sound is not None and found.sound.id == rumble.id, found.verdict

@@ -664,9 +664,8 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
             continue
         tried[query.lower()] = query
         if step is not None:
-            reserved = _take_reserve(attempt, run)  # the own chain is done: its reserve beats anything vaguer
-            if reserved is not None:
-                return finish(reserved)
+            # the own chain is done: its reserve beats anything vaguer, unless that names more of
+            # the thing (a tram's "train" over a bare "rumble": _try_query compares the two)
             if not notes_shown and hierarchy is not None:
                 notes_shown = True
                 attempt.trail += [TrailStep(action="skip", query=target.label, detail=note) for note in hierarchy.notes]
