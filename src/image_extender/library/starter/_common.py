@@ -51,6 +51,13 @@ def game_only_reason(key: str, rules: Iterable[Rule]) -> str | None:
     return None
 
 
+def marked_game_only(key: str, rules: Iterable[Rule], tags: list[str], description: str) -> tuple[list[str], str]:
+    """``tags`` and ``description``, marked game-only (the tag, and the reason after the
+    description) when ``key`` matches one of ``rules``."""
+    why = game_only_reason(key, rules)
+    return ([*tags, GAME_ONLY], f"{description} [game-only: {why}]") if why else (tags, description)
+
+
 @dataclass
 class Clip:
     """One recording a source keeps.
@@ -116,12 +123,8 @@ def write_clips(out_dir: Path, clips: Iterable[Clip], rules: Iterable[Rule], sou
         if not _decodes(target):  # a few game files carry a malformed header: leave them out
             target.unlink()
             continue
-        tags = list(dict.fromkeys(t for t in clip.tags if t))
-        description = clip.description
-        why = game_only_reason(clip.key, rules)
-        if why:
-            tags.append(GAME_ONLY)
-            description += f" [game-only: {why}]"
+        tags, description = marked_game_only(clip.key, rules, list(dict.fromkeys(t for t in clip.tags if t)),
+                                             clip.description)
         records.append(
             SoundRecord(
                 path=clip.rel,

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from ..debian import fetch_package
 from ..metadata import licence_ids, strictest_licence, words_of
 from ..records import METADATA_JSONL, SoundRecord, write_jsonl
-from ._common import GAME_ONLY, Rule, game_only_reason
+from ._common import Rule, marked_game_only
 
 NAME = "minetest"
 PACKAGE = "minetest-data"
@@ -222,10 +222,8 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
                     authors = [holder] if holder else [fallback_author]
             name, description = describe(mod, src.name)
             rel = f"{mod}/{src.name}"
-            tags = ["minetest", mod] if mod != "default" else ["minetest"]
-            if why := game_only_reason(rel, RULES):
-                tags.append(GAME_ONLY)
-                description += f" [game-only: {why}]"
+            tags, description = marked_game_only(rel, RULES, ["minetest", mod] if mod != "default" else ["minetest"],
+                                                 description)
             (out_dir / mod).mkdir(exist_ok=True)
             shutil.copy2(src, out_dir / rel)
             records.append(
