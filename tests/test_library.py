@@ -23,7 +23,7 @@ from image_extender.library.audio_io import AudioReadError, integrated_lufs, pro
 from image_extender.library import embed
 from image_extender.library.embed import UniversalSentenceEncoder
 from image_extender.library.ingest import build_library
-from image_extender.library.metadata import derived_record, read_folder_metadata
+from image_extender.library.metadata import derived_record, read_folder_metadata, record_for
 from image_extender.library.store import INDEX_NAME, SoundLibrary
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "scaper-audio"
@@ -306,6 +306,79 @@ def test_csv_metadata_is_read_and_bad_rows_reported(tmp_path):
     rain = meta.records["rain.wav"]
     assert rain.tags == ["rain", "roof", "weather"] and rain.kind == "bed" and rain.loopable is True
     assert len(meta.problems) == 1 and meta.problems[0][0].endswith(":3")
+
+
+def _real_clips(starter_folders, folder: Path, names: dict[str, str]) -> None:
+    """Copy real Minetest recordings into ``folder`` under a collection's file names."""
+    src = starter_folders["minetest"] / "default"
+    for target, original in names.items():
+        (folder / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src / original, folder / target)
+
+
+def test_a_collection_laid_out_like_esc50_is_described_by_its_table_beside_the_audio(
+        tmp_path, starter_folders, embedder):
+    """ESC-50 keeps ``meta/esc50.csv`` (filename, category …) beside ``audio/``, and its file
+    names are ids: the category names the sound, underscores read as spaces."""
+    root = tmp_path / "ESC-50-master"
+    _real_clips(starter_folders, root / "audio", {"1-100032-A-39.ogg": "default_break_glass.1.ogg",
+                                                  "2-1000-B-25.ogg": "default_grass_footstep.1.ogg"})
+    (root / "meta").mkdir()
+    (root / "meta" / "esc50.csv").write_text(
+        "filename,fold,target,category,esc10,src_file,take\n"
+        "1-100032-A-39.ogg,1,39,glass_breaking,False,100032,A\n"
+        "2-1000-B-25.ogg,2,25,footsteps,False,1000,B\n"
+        "5-9999-A-0.ogg,5,0,dog,True,9999,A\n")  # clips of other folds are not in this folder
+    report = build_library([root / "audio"], tmp_path / "lib", embedder=embedder)
+    assert report.failed == [] and report.added == 2
+    assert report.tables == [(str(root / "meta" / "esc50.csv"), 3, 2)]
+    lib = SoundLibrary.open(tmp_path / "lib", embedder=embedder)
+    glass = lib.get("audio/1-100032-A-39.ogg")
+    assert (glass.name, glass.description, glass.tags) == ("glass breaking", "glass breaking", ["glass breaking"])
+    assert lib.search("breaking glass", limit=1)[0][0].name == "glass breaking"
+
+
+def test_a_named_table_finds_files_by_name_without_extension_and_reads_bom_and_semicolons(
+        tmp_path, starter_folders, embedder):
+    """FSD50K names clips by a numeric id without extension, labels them leaf first, and keeps
+    its ground truth in another folder; an Excel export starts with a BOM and may use ``;``."""
+    audio = tmp_path / "dev_audio"
+    _real_clips(starter_folders, audio, {"64760.ogg": "default_dig_choppy.1.ogg", "sub/1234.ogg": "default_chest_open.ogg"})
+    truth = tmp_path / "ground_truth" / "dev.csv"
+    truth.parent.mkdir()
+    truth.write_text("\ufefffname;labels;mids;split\n"
+                     "64760;Chop,Wood,Domestic_sounds_and_home_sounds;/m/1;train\n"
+                     "1234;Door,Squeak;/m/2;val\n", encoding="utf-8")
+    report = build_library([audio], tmp_path / "lib", embedder=embedder, table=truth)
+    assert report.failed == [] and report.tables == [(str(truth), 2, 2)]
+    lib = SoundLibrary.open(tmp_path / "lib", embedder=embedder)
+    chop = lib.get("dev_audio/64760.ogg")
+    assert chop.name == "Chop, Wood, Domestic sounds and home sounds"
+    assert chop.tags == ["Chop", "Wood", "Domestic sounds and home sounds"]
+    assert lib.get("dev_audio/sub/1234.ogg").name == "Door, Squeak"
+
+
+def test_a_named_table_reports_what_it_lists_but_the_folder_lacks_and_a_caption_describes(tmp_path, starter_folders):
+    """Clotho-style captions are descriptions; a file name that reads as words stays the name."""
+    folder = tmp_path / "clips"
+    _real_clips(starter_folders, folder, {"Wooden Chest.ogg": "default_chest_open.ogg"})
+    table = tmp_path / "captions.csv"
+    rows = ["file_name,caption_1,caption_2", "Wooden Chest.ogg,A heavy wooden lid creaks open.,A chest opens."]
+    rows += [f"gone_{n}.wav,caption,another" for n in range(13)]
+    table.write_text("\n".join(rows) + "\n")
+    meta = read_folder_metadata(folder, table)
+    rec = record_for(meta, "Wooden Chest.ogg")
+    assert (rec.name, rec.description) == ("wooden chest", "A heavy wooden lid creaks open.")
+    report = build_library([folder], tmp_path / "lib", table=table)
+    assert len(report.failed) == 11 and report.failed[-1] == (str(folder), "3 more files listed in captions.csv not found")
+
+
+def test_a_row_naming_a_folder_describes_only_the_file_at_that_path(tmp_path):
+    (tmp_path / "metadata.csv").write_text("path,name\nday/rain.wav,rain on a roof\nbell.wav,a bell\n")
+    meta = read_folder_metadata(tmp_path)
+    assert meta.key_for("day/rain.wav") == "day/rain.wav" and meta.key_for("day/rain") == "day/rain.wav"
+    assert meta.key_for("night/rain.wav") is None  # another recording of the same name
+    assert meta.key_for("tower/bell.wav") == "bell.wav"  # a bare name is matched by name
 
 
 def test_database_schema_holds_file_signature_and_embedder(built_library):

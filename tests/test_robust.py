@@ -427,6 +427,20 @@ def test_metadata_problems_are_printed_with_file_and_line(tmp_path):
     assert f"warning {src / 'metadata.jsonl'}:3: not a JSON object" in proc.stderr
 
 
+def test_library_build_names_its_table_and_refuses_a_missing_or_foreign_one(tmp_path):
+    src = _small_library(tmp_path / "data")
+    table = tmp_path / "labels.csv"
+    table.write_text("fname,labels\n" + "\n".join(f"{p.stem},Rain" for p in sorted(src.glob("*.wav"))) + "\n")
+    proc = cli("library", "build", str(src), "--metadata", str(table), "--data-dir", str(tmp_path / "data"))
+    assert proc.returncode == 0, proc.stderr
+    assert f"described by {table}: 3 rows, 3 files matched" in proc.stderr
+    assert "updated 3" in proc.stdout  # the table's labels replaced the file names
+    for bad, why in ((tmp_path / "nope.csv", "no such metadata table"), (src / next(src.glob("*.wav")).name,
+                                                                          "a metadata table must be .csv, .tsv or .jsonl")):
+        proc = cli("library", "build", str(src), "--metadata", str(bad), "--data-dir", str(tmp_path / "data"))
+        assert proc.returncode == 2 and f"{bad}: {why}" in proc.stderr
+
+
 def test_a_ten_hour_recording_is_measured_in_bounded_memory(tmp_path):
     """10 h of a real recording (8 kHz mono, 576 MB on disk): decoded whole it would need > 2 GB."""
     clip, sr = sf.read(sorted((DATA / "starter" / "scaper-audio").rglob("*.wav"))[0], dtype="int16", always_2d=True)

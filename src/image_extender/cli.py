@@ -273,23 +273,35 @@ def setup_data(data_dir: LibraryOpt = None) -> None:
 @library_app.command("build")
 def library_build(
     folders: Annotated[list[Path], typer.Argument(help="Folders of audio (wav/ogg/mp3/flac/aiff), each with optional metadata.jsonl / metadata.csv.")],
+    metadata: Annotated[Optional[Path], typer.Option(
+        "--metadata", help="A CSV/TSV/JSONL table describing the files (e.g. ESC-50's meta/esc50.csv, "
+        "FSD50K's dev.csv); columns such as filename/fname, category/labels, caption are understood. "
+        "Without it: the folder's metadata.jsonl/.csv, else a table in it or in a meta/ folder beside it.")] = None,
     data_dir: LibraryOpt = None,
 ) -> None:
     """Ingest FOLDERS into the library (re-running only adds what changed)."""
     from .library.ingest import build_library
+    from .library.metadata import TABLE_SUFFIXES
 
     with _errors():
         for folder in folders:
             if not folder.is_dir():
                 raise InputError(f"{folder}: not a folder")
+        if metadata is not None:
+            if not metadata.is_file():
+                raise InputError(f"{metadata}: no such metadata table")
+            if metadata.suffix.lower() not in TABLE_SUFFIXES:
+                raise InputError(f"{metadata}: a metadata table must be .csv, .tsv or .jsonl")
         settings = _settings(data_dir=data_dir)
         with _bar("ingesting") as advance:
             report = build_library(folders, settings.library_dir, progress=advance,
-                                   on_wait=lambda msg: err.print(msg, highlight=False))
-        _print_ingest(report)
+                                   on_wait=lambda msg: err.print(msg, highlight=False), table=metadata)
+        _print_ingest(report, tables=True)
 
 
-def _print_ingest(report) -> None:
+def _print_ingest(report, tables: bool = False) -> None:
+    for table, rows, described in report.tables if tables else []:
+        err.print(f"described by {table}: {rows} rows, {described} files matched", highlight=False, soft_wrap=True)
     out.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
               f"removed {report.removed}, failed {len(report.failed)}")
     for path, reason in report.failed:

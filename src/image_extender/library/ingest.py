@@ -63,6 +63,7 @@ class IngestReport:
     core_embedded: int = 0  # core texts (descriptions without boilerplate, ``core``) embedded
     total: int = 0  # sounds in the library afterwards
     sources: dict[str, int] = field(default_factory=dict)  # starter build: sounds per source
+    tables: list[tuple[str, int, int]] = field(default_factory=list)  # (table, rows, files it described)
 
     def summary(self) -> str:
         return (
@@ -114,8 +115,11 @@ def _measure(job: _Job) -> dict:
     }
 
 
+MISSING_SHOWN = 10  # rows naming absent files, listed one by one before a count
+
+
 def _collect(
-    folders: Iterable[Path], con, report: IngestReport, root: Path
+    folders: Iterable[Path], con, report: IngestReport, root: Path, table: Path | None = None
 ) -> tuple[list[_Job], set[int], list[Path]]:
     """Decide per file: unchanged, record-only update, or full (re)measure."""
     known = {
@@ -130,15 +134,22 @@ def _collect(
         folder = Path(folder).resolve()
         if not folder.is_dir():
             raise InputError(f"{folder}: not a folder of sounds")
-        meta: FolderMetadata = read_folder_metadata(folder)
+        meta: FolderMetadata = read_folder_metadata(folder, table)
         report.metadata_problems.extend(meta.problems)
         files = _scan(folder)
-        on_disk = {normalise_rel(str(f.relative_to(folder))) for f in files}
-        for rel in sorted(set(meta.records) - on_disk):
-            report.failed.append((str(folder / rel), f"listed in {meta.source_file.name} but not found"))
-        for f in files:
+        rels = [normalise_rel(str(f.relative_to(folder))) for f in files]
+        described = {meta.key_for(rel) for rel in rels} - {None}
+        if meta.source_file is not None:
+            report.tables.append((str(meta.source_file), len(meta.records), len(described)))
+        if not meta.found_beside:  # a table found beside the folder may describe its siblings too
+            missing = sorted(set(meta.records) - described)
+            for rel in missing[:MISSING_SHOWN]:
+                report.failed.append((str(folder / rel), f"listed in {meta.source_file.name} but not found"))
+            if len(missing) > MISSING_SHOWN:
+                report.failed.append((str(folder), f"{len(missing) - MISSING_SHOWN} more files listed in "
+                                      f"{meta.source_file.name} not found"))
+        for f, rel in zip(files, rels):
             all_files.append(f)
-            rel = normalise_rel(str(f.relative_to(folder)))
             rec = record_for(meta, rel)
             if not rec.source:
                 rec = rec.model_copy(update={"source": folder.name})
@@ -168,8 +179,12 @@ def build_library(
     embedder: TextEmbedder | None = None,
     progress: Progress | None = None,
     on_wait: Callable[[str], None] | None = None,
+    table: Path | None = None,
 ) -> IngestReport:
     """Ingest ``folders`` into the library at ``library_dir`` (created if needed).
+
+    ``table`` (CSV, TSV or JSON lines) describes the folders' files where it is not their own
+    ``metadata.jsonl``/``.csv`` (:func:`library.metadata.read_folder_metadata`).
 
     Returns what happened. Files that vanished from disk since the last build are removed;
     sounds from folders not named this time but still on disk are kept. Two builds of one
@@ -179,11 +194,11 @@ def build_library(
     library_dir = Path(library_dir)
     library_dir.mkdir(parents=True, exist_ok=True)
     with exclusive(library_dir, f"building the library in {library_dir}", on_wait):
-        return _build(folders, library_dir, embedder, progress)
+        return _build(folders, library_dir, embedder, progress, table)
 
 
 def _build(folders: list[Path], library_dir: Path, embedder: TextEmbedder | None,
-           progress: Progress | None) -> IngestReport:
+           progress: Progress | None, table: Path | None = None) -> IngestReport:
     root = data_root(library_dir)
     con = connect(library_dir / DB_NAME)
     try:
@@ -199,7 +214,7 @@ def _build(folders: list[Path], library_dir: Path, embedder: TextEmbedder | None
             # a different embedder: every vector must be recomputed, measurements are kept
             con.execute("UPDATE sounds SET record_sig = ''")
             con.execute("DROP TABLE IF EXISTS core_vectors")
-        jobs, seen_ids, all_files = _collect(folders, con, report, root)
+        jobs, seen_ids, all_files = _collect(folders, con, report, root, table)
         total = len(all_files)
         done = report.unchanged
         if progress and done:

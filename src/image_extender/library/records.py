@@ -1,8 +1,8 @@
 """The metadata record of one sound as a library folder describes it.
 
 A folder of audio may carry ``metadata.jsonl`` (one JSON object per line) or
-``metadata.csv`` with these keys — the shape real libraries such as BBC SFX or FSD50K
-ship. Only ``path`` is required; ``tags`` is a list in JSONL and a comma-separated string
+``metadata.csv`` with these keys (the column names real collections such as ESC-50, BBC SFX
+or FSD50K use instead are mapped to them by ``library.metadata``). Only ``path`` is required; ``tags`` is a list in JSONL and a comma-separated string
 in CSV. The starter sources write exactly this format, so the starter library is built by
 the same ingest a user runs on their own folders.
 """
