@@ -432,3 +432,21 @@ def test_a_fallback_that_names_the_thing_beats_a_reserve_that_names_nothing(hier
     assert found.sound is not None and found.sound.id == rail.id, found.verdict
     (found,) = find_sounds(_scene([tram]), _ByQuery({"tram bell and rumble": [rumble]}), _TakesAll(), hierarchy)
     assert found.sound is not None and found.sound.id == rumble.id, found.verdict
+
+
+def test_a_bed_of_the_place_itself_beats_a_one_shot_kept_for_it():
+    """"motorway traffic passing" finds Micropolis's two seconds of heavy traffic (a one-shot,
+    kept in reserve), "distant road traffic", another of the highway's own queries, a Red
+    Eclipse traffic bed: the highway's own bed plays, though it names no more of "highway".
+    A bed found only for a closer place it falls back to (a city street) still loses to the
+    reserve, as before."""
+    heavy = _starter("micropolis", "heavytraffic")
+    distant = _starter("redeclipse", "distant cars", kind="bed")
+    tag = AmbienceTag(label="highway", query="motorway traffic passing",
+                      queries=["distant road traffic", "city street traffic ambience"])
+    own = _ByQuery({"motorway traffic passing": [heavy], "distant road traffic": [distant]})
+    (bed,) = find_sounds(_scene([], [tag]), own, _TakesAll(), None)
+    assert bed.sound is not None and bed.sound.id == distant.id, bed.verdict
+    closer = _ByQuery({"motorway traffic passing": [heavy], "city street traffic ambience": [distant]})
+    (bed,) = find_sounds(_scene([], [tag]), closer, _TakesAll(), None)
+    assert bed.sound is not None and bed.sound.id == heavy.id, bed.verdict

@@ -630,3 +630,29 @@ def test_another_tool_or_instrument_is_not_the_one_asked_for(verifier, query, te
     if objection:
         (verdict,) = verifier.verify(query, [Candidate(sound, 0.5)])
         assert not verdict.accepted and objection in verdict.reason
+
+
+@pytest.mark.parametrize("query, label, kind, right", [
+    ("wind blowing outdoors", "wind", "one-shot", True),
+    ("stadium crowd cheering", "crowd", "one-shot", True),
+    ("forest birds", "chirping birds", "one-shot", True),
+    ("night ambience crickets", "crickets", "bed", True),
+    ("mountain wind ambience", "wind", "bed", True),
+    ("mountain wind ambience", "wind", "one-shot", False),  # a one-shot is still no ambience
+    ("mountain wind ambience", "wind chime", "bed", False),  # the wind of a wind chime is no wind
+    ("wind blowing outdoors", "wind chime", "one-shot", False),
+    ("stadium crowd cheering", "church bells", "one-shot", False),
+    ("forest ambience", "chirping birds", "bed", False),  # a place alone: the place is what is asked for
+    ("river flowing ambience", "wind", "bed", False),  # water is what sounds at a river: no place word
+    ("quiet garden ambience", "a quiet wood with birds", "bed", False),  # a garden's quiet is no thing heard
+    ("old stone courtyard ambience", "river flowing over stones", "bed", False),  # stones sound by what is done
+])
+def test_a_bed_s_place_is_where_its_sound_is_not_what_sounds(verifier, query, label, kind, right):
+    """Collections that label clips by their source (ESC-50's "wind", "crickets", "crowd")
+    never name the place a bed query names; the sound of the place is named all the same.
+    An object query keeps its place words: crickets in a field are asked for with the field."""
+    clip = described(label, (label,)).model_copy(update={"kind": kind, "duration": 5.0 if kind == "one-shot" else 30.0})
+    (verdict,) = verifier.verify(query, [Candidate(clip, 0.5)])
+    assert verdict.accepted == right, verdict.reason
+    assert verifier.words.judge("crickets in a field", clip).things <= verifier.words.judge(
+        "crickets in a field", clip, bed=True).things

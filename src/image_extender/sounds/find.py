@@ -63,6 +63,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -570,8 +571,8 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str, *, may_defer:
             fresh, taken = _examine(attempt, run, query, run.limit * WIDEN)
     if fresh:
         cand, verdict = fresh[0] if run.rounds is not None else _pick(fresh, target, run.mode, run.rng)
-        if attempt.reserve is not None and concept_rank(cand.sound, target.concepts) <= concept_rank(
-                attempt.reserve[2][0].sound, target.concepts):
+        if (attempt.reserve is not None and not _own_bed_over_one_shot(target, query, cand.sound, attempt.reserve[2][0].sound)
+                and concept_rank(cand.sound, target.concepts) <= concept_rank(attempt.reserve[2][0].sound, target.concepts)):
             reserved = _take_reserve(attempt, run)  # found for a more specific query, and names as much
             if reserved is not None:
                 return reserved
@@ -591,6 +592,21 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str, *, may_defer:
         attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
         return _choice(attempt, query, (cand, verdict), detail)
     return None
+
+
+@lru_cache(maxsize=1)
+def _places_of_bed_queries() -> dict[str, frozenset[str]]:
+    from .verify import default_places_heard
+
+    return default_places_heard()
+
+
+def _own_bed_over_one_shot(target: _Target, query: str, sound: Sound, reserved: Sound) -> bool:
+    """A bed the target's own kind of place asks for (its query is one of that place's, not of
+    a closer place it falls back to) replaces a one-shot kept in reserve for it: a highway's
+    distant traffic bed over two seconds of heavy traffic found for "motorway traffic passing"."""
+    return (target.role == "ambience" and sound.kind == "bed" and reserved.kind != "bed"
+            and target.label in _places_of_bed_queries().get(query.strip().lower(), frozenset()))
 
 
 def _deferred(target: _Target, sound: Sound) -> str | None:

@@ -69,6 +69,12 @@ class SoundWords:
     def substances(self, words: Iterable[str]) -> set[str]:
         return self.lexicon.substances(words) if self.lexicon is not None else set()
 
+    def places(self, words: Iterable[str]) -> set[str]:
+        return self.lexicon.places(words) if self.lexicon is not None else set()
+
+    def lexnames(self, words: Iterable[str]) -> dict[str, str]:
+        return self.lexicon.lexnames(words) if self.lexicon is not None else {w: "" for w in words}
+
     def thing_compounds(self, pairs: Iterable[str]) -> set[str]:
         return self.lexicon.thing_compounds(pairs) if self.lexicon is not None else set()
 

@@ -34,6 +34,10 @@ than a recording of it — a song called "Dog", a ringtone, a remix, a spoken wo
 rejected outright unless the query itself asks for music or speech (:data:`REFERENCE_CUES`;
 a query naming a musical instrument asks for music).
 
+A bed query's place words ("stadium" of "stadium crowd cheering") are where its sound is,
+not what sounds: the candidate has to name the rest (``wording``, ``bed``), which is how a
+collection labelling its clips by their source ("crowd") names a bed.
+
 A candidate whose words name only the first of the two words the query asks a made thing by
 ("wind" of "wind chimes tinkling", "fire" of "fire truck siren") is rejected as well, and a
 query whose things are all materials or plants ("glass breaking", "wood splitting", "walking
@@ -70,7 +74,7 @@ from ..library.embed import TextEmbedder
 from ..library.lexical import words
 from ..manifest import Sound
 from .base import Candidate, Verdict
-from .wording import Lexicon, WordEvidence, Wording
+from .wording import SETTING_WORDS, Lexicon, WordEvidence, Wording
 
 # ----------------------------------------------------------------------------- defaults
 
@@ -394,6 +398,7 @@ class EmbeddingVerifier:
         near = self._vocab() @ qv  # how close each competitor is to the query itself
         kinds = self._kinds_of(q)
         here = self.places_heard.get(q, frozenset())
+        bed = bool(here) or not SETTING_WORDS.isdisjoint(words(q))  # a kind of place's bed is asked for
         keep = [i for i, v in enumerate(self.vocabulary)
                 if not _same_concept(v, q) and near[i] < self.synonym and i not in kinds
                 and not here & self.heard_at.get(v, frozenset())]
@@ -413,7 +418,7 @@ class EmbeddingVerifier:
                     best=names[j] if names else "",
                     best_score=best_score,
                     reference=reference_cue(text, q, wanted),
-                    wording=self.words.judge(q, sounds[i]),
+                    wording=self.words.judge(q, sounds[i], bed=bed),
                 )
             )
         return out

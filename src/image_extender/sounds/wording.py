@@ -61,6 +61,10 @@ class Lexicon(Protocol):
 
     def substances(self, words) -> set[str]: ...
 
+    def places(self, words) -> set[str]: ...
+
+    def lexnames(self, words) -> dict[str, str]: ...
+
     def persons(self, words, *, groups: bool = False) -> set[str]: ...
 
     def mostly_animals(self, words) -> set[str]: ...
@@ -85,6 +89,12 @@ LISTING = frozenset({"and", "with", "or", ","})
 # bed labelled "Restaurant walla" names all it asks for (a one-shot "farm animal" is no ambience)
 EXTENT_WEIGHT = 0.75  # a candidate's animal within the extent of a query's vocabulary word names it as a kind of it
 NAMED = 0.5  # a query word the candidate's words name at least this much (a synonym, a kind of it) is named
+# what a bed's sound can be once its place is set aside: animals, people, crowds and traffic,
+# wind and rain, waves and fire, machines and bells, talk and music (no stones, trees, water or a quiet)
+SOUND_SOURCES = frozenset({"noun.animal", "noun.person", "noun.group", "noun.phenomenon", "noun.event", "noun.artifact",
+                           "noun.communication", "noun.act", "noun.food"})
+# where a bed is, in words WordNet has as adverbs only ("outdoor" of "wind blowing outdoors")
+OUT_OR_IN = frozenset({"outdoor", "outdoors", "indoor", "indoors", "outside", "inside"})
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 # families of made things whose members sound each their own way: an axe is no chainsaw, a banjo no guitar
 FAMILIES = frozenset({"tool.n.01", "musical_instrument.n.01"})
@@ -125,7 +135,9 @@ class WordEvidence:
             return plain_expansions(items)
         return self.lexicon.expansions(items, verbs=verbs)
 
-    def judge(self, query: str, sound: Sound) -> Wording:
+    def judge(self, query: str, sound: Sound, *, bed: bool = False) -> Wording:
+        """``bed``: the query asks for a kind of place's bed, whose place words are where the
+        sound is, not what sounds (:meth:`_where`)."""
         qwords = list(dict.fromkeys(words(query)))
         if not qwords:
             return Wording(0.0, 0.0, None)
@@ -141,6 +153,13 @@ class WordEvidence:
         modifiers = self._ing_modifiers(query, qwords)  # "sewing" of "sewing machine running" is a thing's name
         setting = SETTING_WORDS if sound.kind == "bed" else frozenset()  # a one-shot is no ambience
         thing_words = [w for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
+        if (bed and (where := self._where(query, [w for w in thing_words if w not in SETTING_WORDS]))
+                and not self._another_place(sound, where)):
+            thing_words = [w for w in thing_words if w not in where]
+            setting = setting | where
+            # without its place, a bed's thing is one word: "wind chime" must not name the wind
+            for w in self._only_in_own_thing(query, [w for w in thing_words if named[w] >= NAMED], sound):
+                named[w] = 0.0
         if self.lexicon is not None and thing_words and set(thing_words) <= self.lexicon.substances(thing_words):
             # a material or a plant sounds by what is done to it: a glass door or a glass of water is
             # no glass breaking, a drill in wood no wood splitting, a lawn mowed no walking on grass;
@@ -154,6 +173,26 @@ class WordEvidence:
                        self.other_animal([query], sound), *(kind or (None, None)),
                        modifier=self._modifier_only(query, sound, thing_words, named),
                        other_thing=self.other_thing(thing_words, sound))
+
+    def _where(self, query: str, thing_words: list[str]) -> set[str]:
+        """Of a bed query's things, its places ("mountain" of "mountain wind ambience", "stadium"
+        of "stadium crowd cheering", "night" of "night ambience crickets"; ``places``): a
+        recording of what sounds there names the bed whether or not it names the place, which a
+        collection labelling its clips by their source ("wind", "crowd", "crickets") never does.
+        None when the places are all its things ("city street", "forest"): then the place is
+        what is asked for; and none unless what is left is what sounds (:data:`SOUND_SOURCES`):
+        "quiet garden" asks for a garden's quiet, "old stone courtyard" for a courtyard. An
+        action before a place ("blowing" of "blowing outdoors") goes with it."""
+        if self.lexicon is None:
+            return set()
+        where = self.lexicon.places(thing_words) | OUT_OR_IN.intersection(thing_words)
+        raw = re.findall(r"[a-z]+", query.lower())
+        where |= {a for a, b in zip(raw, raw[1:]) if a.endswith("ing") and b in where}
+        rest = [w for w in thing_words if w not in where]
+        kinds = self.lexicon.lexnames(rest)
+        if not any(kinds.values()) or not all(k in SOUND_SOURCES for k in kinds.values() if k):
+            return set()  # "quiet garden": a quiet is no thing; "old stone courtyard": stones sound by what is done to them
+        return where
 
     def other_thing(self, thing_words: list[str], sound: Sound) -> str | None:
         """"names axe, not chainsaw" when the first of the query's things that is a tool or a
@@ -181,6 +220,35 @@ class WordEvidence:
         if not named or any(kinds[wanted] <= own_kinds[u] or own_kinds[u] <= kinds[wanted] for u in named):
             return None
         return f"names {named[0]}, not {wanted}"
+
+    def _another_place(self, sound: Sound, where: set[str]) -> set[str]:
+        """The places a candidate's name and description name that the query does not: a
+        recording of another place ("voices murmuring in a tavern", "rain in Seattle") is
+        that place's sound, so a bed query keeps its own place for it."""
+        own = {w for _, seq in _own_texts(sound) for w in seq}
+        return self.lexicon.places(own) - where if self.lexicon is not None else set()
+
+    def _only_in_own_thing(self, query: str, named_words: list[str], sound: Sound) -> set[str]:
+        """Of the query words the candidate names, those it names only as the first word of a
+        made thing of its own (``thing_compounds``) the query does not ask for: "wind chime"
+        names no wind, "fire truck" no fire (the mirror of :meth:`_modifier_only`). Empty
+        without a lexicon."""
+        if self.lexicon is None or not named_words:
+            return set()
+        texts = [seq for _, seq in _own_texts(sound)]
+        pairs = {f"{a}_{singular(b)}": a for seq in texts for a, b in zip(seq, seq[1:]) if a in named_words}
+        if not pairs:
+            return set()
+        raw = re.findall(r"[a-z]+", query.lower())
+        asked = {f"{a}_{singular(b)}" for a, b in zip(raw, raw[1:])}
+        compounds = self.lexicon.thing_compounds(p for p in pairs if p not in asked)
+        out = set()
+        for w in {pairs[c] for c in compounds}:
+            alone = any(a == w and (i + 1 == len(seq) or f"{a}_{singular(seq[i + 1])}" not in compounds)
+                        for seq in texts for i, a in enumerate(seq))
+            if not alone and w not in sound.tags:
+                out.add(w)
+        return out
 
     def _modifier_only(self, query: str, sound: Sound, thing_words: list[str], named: dict[str, float]) -> str | None:
         """"names wind, not wind chime" when the query asks for a made thing by two words

@@ -67,6 +67,11 @@ SOUNDING_ROOTS = ("organism.n.01", "artifact.n.01", "natural_phenomenon.n.01", "
 # bird of prey 80, big cat 19 — but not bird (871), insect (454) or animal (4,016).
 GROUP_MAX = 200
 
+# Where things sound, not what sounds (``WordNet.places``): buildings, rooms, roads,
+# facilities, land forms and woodland, besides noun.location and noun.time senses.
+PLACE_KINDS = frozenset({"structure.n.01", "area.n.05", "way.n.06", "facility.n.01", "establishment.n.04",
+                         "geological_formation.n.01", "vegetation.n.01", "land.n.04", "location.n.01"})
+
 # Hypernyms too abstract to search a sound library for ("whole", "object", "entity"…).
 TOO_ABSTRACT = frozenset(
     {
@@ -479,6 +484,36 @@ class WordNet:
         "gravel") or a plant ("grass", "leaves"): a material or what grows, which sounds only by
         what is done to it (walking on grass is no lawn mowed). Cached beside :meth:`expansions`."""
         return {w for w, (lexname, _) in self._first_lexnames(words).items() if lexname in ("noun.substance", "noun.plant")}
+
+    def places(self, words: Iterable[str]) -> set[str]:
+        """Of ``words``, those whose first noun sense is where something sounds rather than what
+        sounds: a location ("city", "countryside", "field", "park"), a time ("night", "winter"),
+        a building, room, road or facility ("stadium", "kitchen", "street", "airport"), a land
+        form ("mountain", "beach", "cave") or woodland ("forest"). Water ("river", "sea",
+        "waterfall") is what sounds at its place, so it is none. Cached beside :meth:`expansions`."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+
+        def compute(key: str) -> bool:
+            base = self._reader.morphy(key.split(":", 1)[1], "n")
+            senses = self._reader.synsets(base, pos="n") if base else []
+            if not senses:
+                return False
+            first = senses[0]
+            if first.lexname() in ("noun.location", "noun.time"):
+                return not self._is_water(first)
+            above = {h.name() for h in first.closure(lambda s: s.hypernyms() + s.instance_hypernyms())}
+            return bool(above & PLACE_KINDS) and "body_of_water.n.01" not in above
+
+        cache = self._related_cache([f"place1:{w}" for w in words], compute)
+        return {w for w in words if cache[f"place1:{w}"]}
+
+    @staticmethod
+    def _is_water(sense) -> bool:
+        return "body_of_water.n.01" in {h.name() for h in sense.closure(lambda s: s.hypernyms())}
+
+    def lexnames(self, words: Iterable[str]) -> dict[str, str]:
+        """word -> the lexicographer file of its first noun sense ("noun.animal"), "" for none."""
+        return {w: lexname for w, (lexname, _) in self._first_lexnames(words).items()}
 
     def _first_lexnames(self, words: Iterable[str]) -> dict[str, tuple[str, bool]]:
         """word -> (lexicographer file of its first noun sense or "", whether any of its animal
