@@ -656,3 +656,42 @@ def test_a_bed_s_place_is_where_its_sound_is_not_what_sounds(verifier, query, la
     assert verdict.accepted == right, verdict.reason
     assert verifier.words.judge("crickets in a field", clip).things <= verifier.words.judge(
         "crickets in a field", clip, bed=True).things
+
+
+@pytest.mark.parametrize("query, label, right", [
+    ("chimes ringing", "snoring", False),  # nothing in the photo vocabulary snores: the nearest query won it
+    ("fire crackling in a fireplace", "fireworks", False),
+    ("fire crackling in a fireplace", "crackling fire", True),
+    ("person breathing", "breathing", True),
+])
+def test_a_clip_of_an_everyday_sound_no_photo_asks_for_has_its_own_rival(verifier, query, label, right):
+    """Collections label clips by sound events (ESC-50's "snoring", "fireworks", "can opening")
+    that no photo's concept asks for; without such a concept among the rivals a terse label
+    ranks first for whatever query comes nearest."""
+    clip = described(label, (label,)).model_copy(update={"kind": "one-shot", "duration": 5.0})
+    (verdict,) = verifier.verify(query, [Candidate(clip, 0.5)])
+    assert verdict.accepted == right, verdict.reason
+
+
+@pytest.mark.parametrize("query, label, right", [
+    ("mouse squeaking", "mouse click", False),  # the mouse of a click is a computer mouse
+    ("computer mouse clicking", "mouse click", True),
+    ("mouse squeaking", "mouse squeak", True),
+    ("bat squeaking", "baseball bat hit", False),
+])
+def test_a_word_the_candidate_names_as_another_made_thing_does_not_name_the_query(verifier, query, label, right):
+    """A candidate names the query's thing ("mouse") by its words while the concepts far nearer
+    to it ask for a made thing with that word last ("computer mouse click"): the word means that
+    thing there, so naming is no evidence; the embedding's ranking decides."""
+    clip = described(label, (label,)).model_copy(update={"kind": "one-shot", "duration": 5.0})
+    (verdict,) = verifier.verify(query, [Candidate(clip, 0.5)])
+    assert verdict.accepted == right, verdict.reason
+
+
+def test_a_kind_of_the_query_s_thing_named_by_a_rival_is_that_thing(verifier):
+    """The concepts far nearer to a Ferrari ("sports car engine revving") name a sports car,
+    which is a car: its naming of "car passing by" stands."""
+    ferrari = described("Ferrari V12 revving and accelerating away.", ("supercar", "sports car", "rev"),
+                        name="Ferrari revs").model_copy(update={"kind": "one-shot", "duration": 5.0})
+    (verdict,) = verifier.verify("car passing by", [Candidate(ferrari, 0.5)])
+    assert verdict.accepted and verdict.by_words, verdict.reason

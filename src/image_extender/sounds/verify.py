@@ -53,7 +53,7 @@ or another tool or musical instrument ("an axe" for "chainsaw cutting wood", "a 
 Calibration (``calibration.fit`` on ``tests/data/verifier_pairs.jsonl``: 1,689 labelled
 pairs, 110 queries, with the hard negatives the issue names and the category neighbours
 of the dev photos): thresholds fitted on two thirds of the queries, measured on the
-held-out third — precision 0.88, recall 0.84 (before: 0.76, 0.67). Details in :data:`CALIBRATION`.
+held-out third — precision 0.89, recall 0.84 (before: 0.76, 0.67). Details in :data:`CALIBRATION`.
 
 A candidate whose own words name a kind of the animal group the query names (``wording``:
 "A lion" for "big cat growling", "A gander" for "goose honking"; groups of at most
@@ -71,7 +71,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..library.embed import TextEmbedder
-from ..library.lexical import words
+from ..library.lexical import singular, words
 from ..manifest import Sound
 from .base import Candidate, Verdict
 from .wording import SETTING_WORDS, Lexicon, WordEvidence, Wording
@@ -85,6 +85,7 @@ SYNONYM = 0.7  # a competitor this close to the query ("fire burning" for "fire 
 NAME_COVER = 0.9  # a candidate whose own words name this share of the query's things is accepted
 NAME_FLOOR = 0.1  # ... if its cosine to the query clears this
 NAME_MAX_GAP = 0.45  # ... and no other concept is nearer to it by more than this
+RIVAL_GAP = 0.15  # ... or by more than this when that concept shares the word the candidate names
 LEAD_COVER = 0.75  # two weaker agreeing signs: the query is the nearest of all concepts (margin >= 0) and
 LEAD_FLOOR = 0.35  # the words name this share of its things, at this cosine ("Cathedral interior" for
 # "church interior ambience": first by +0.08 at 0.44, a cathedral a kind of church, 0.88 of the things). On the
@@ -124,7 +125,12 @@ CALIBRATION = (
     "truck siren') and a material named without what is done to it ('glass door close' for 'glass breaking') are "
     "rejected: fitted part 188/206 true, 12/881 false accepted (precision 0.94), held-out third unchanged. Session 17: "
     "a plant is named like a material, a word after a subject pronoun is a verb, and another tool or instrument is "
-    "rejected: no labelled pair changes (other libraries' descriptions: 162 -> 156 extra entries backed)."
+    "rejected: no labelled pair changes (other libraries' descriptions: 162 -> 156 extra entries backed). Session 23: "
+    "everyday sounds no photo asks for became rivals (snoring, fireworks…) and a word named as a made thing of "
+    "the far nearer rivals ('mouse' of 'computer mouse click') no longer names the query: held-out third 15/464 "
+    "false accepted (precision 0.89, 'blast firework' for 'fire crackling' rejected), recall unchanged; of ESC-50's "
+    "and UrbanSound8K's class names as terse labels, 'snoring' no longer backs a wind chime, 'fireworks' a "
+    "fireplace, 'mouse click' a small rodent, and no entry was lost."
 )
 
 # Sound queries an image analysis produces (COCO objects, ImageNet scene hints, the
@@ -173,6 +179,17 @@ DEFAULT_VOCABULARY: tuple[str, ...] = (
     "construction site", "railway station ambience", "airport ambience", "stadium crowd",
     "church bells", "school playground", "savanna wildlife ambience", "winter wind ambience",
     "background noise", "silence",
+    # everyday sounds no photo's concept asks for: a clip of one needs its own rival, or the
+    # nearest query wins it by default ("snoring" for "chimes ringing", "fireworks" for a
+    # fireplace, "jackhammer" for "hammer blows", "pouring water" for a waterfall)
+    "person snoring", "sneezing", "hiccups", "burping", "yawning", "gargling", "chewing food",
+    "drinking and sipping", "brushing teeth", "clapping hands", "finger snapping",
+    "knocking on a door", "doorbell ringing", "drawer opening and closing", "zipper", "can opening",
+    "keys jingling", "coins dropping", "paper crumpling", "writing with a pen", "typewriter typing",
+    "light switch click", "pouring water", "water dripping", "frying food sizzling", "blender",
+    "electric shaver", "jackhammer", "drilling", "angle grinder", "welding", "lawn mower",
+    "leaf blower", "air conditioner hum", "fireworks exploding", "firecrackers", "car alarm",
+    "tyres screeching", "buzzer", "static noise",
     # things that are not recordings of a thing: the competitors a song or a UI sound hits
     "music", "song with vocals", "electronic music", "menu click", "user interface beep",
     "game notification", "speech", "radio broadcast",
@@ -322,6 +339,7 @@ class Judgement:
     best_score: float
     reference: str | None  # "a song ('song')" when the text says it is not a recording
     wording: Wording = Wording(0.0, 0.0, None)  # what the candidate's own words say (``wording``)
+    far_nearer: tuple[str, ...] = ()  # the nearest competitors over the query by more than RIVAL_GAP
 
     @property
     def margin(self) -> float:
@@ -410,6 +428,7 @@ class EmbeddingVerifier:
         for i, text in enumerate(texts):
             j = int(np.argmax(comp[i])) if names else -1
             best_score = float(comp[i, j]) if names else -1.0
+            far = [k for k in np.argsort(-comp[i])[:self.top_k] if comp[i, k] > own[i] + RIVAL_GAP] if names else []
             out.append(
                 Judgement(
                     score=float(own[i]),
@@ -419,6 +438,7 @@ class EmbeddingVerifier:
                     best_score=best_score,
                     reference=reference_cue(text, q, wanted),
                     wording=self.words.judge(q, sounds[i], bed=bed),
+                    far_nearer=tuple(names[k] for k in far),
                 )
             )
         return out
@@ -472,7 +492,8 @@ class EmbeddingVerifier:
         ranking = f"ranks {_ordinal(j.rank)} of {j.of} concepts for '{query}' ({j.score:.2f}, margin {j.margin:+.2f})"
         if j.rank <= self.top_k and j.margin >= -self.max_gap and j.score >= self.floor:
             return Verdict(True, j.score, f"{who} {ranking}", margin=j.margin)
-        if j.wording.things >= self.name_cover and j.score >= self.name_floor and j.margin >= -self.name_max_gap:
+        if (j.wording.things >= self.name_cover and j.score >= self.name_floor and j.margin >= -self.name_max_gap
+                and not self._named_word_is_the_rival_s(query, j)):
             return Verdict(True, j.score, f"{who} names '{query}' ({j.wording.things:.0%} of its things); it {ranking}",
                            margin=j.margin, by_words=True)
         if j.rank == 1 and j.margin >= 0 and j.score >= self.lead_floor and j.wording.things >= self.lead_cover:
@@ -486,6 +507,26 @@ class EmbeddingVerifier:
         if j.margin < -self.max_gap:
             return Verdict(False, j.score, f"{who} {ranking}: too far below '{j.best}' ({j.best_score:.2f}); gap allowed {self.max_gap:.2f}")
         return Verdict(False, j.score, f"{who} {ranking}: similarity below the floor {self.floor:.2f}")
+
+    def _named_word_is_the_rival_s(self, query: str, j: Judgement) -> bool:
+        """A concept far nearer to the candidate asks for a made thing whose last word is a
+        query word ("computer mouse" of "computer mouse click" for "mouse squeaking", "baseball
+        bat" for "bat squeaking"): the candidate names that word, but as the rival's thing, and
+        the embedding, which reads the whole text, has told the two apart. A made thing that is
+        a kind of the query's ("sports car" for "car engine revving") is no other thing."""
+        if self.lexicon is None or not j.far_nearer:
+            return False
+        asked = {singular(w) for w in words(query)}
+        raw = re.findall(r"[a-z]+", query.lower())
+        own = {f"{a}_{singular(b)}" for a, b in zip(raw, raw[1:])}
+        rivals = [re.findall(r"[a-z]+", r) for r in j.far_nearer]
+        pairs = {f"{a}_{singular(b)}": singular(b) for r in rivals for a, b in zip(r, r[1:]) if singular(b) in asked}
+        things = self.lexicon.thing_compounds(p for p in pairs if p not in own)
+        if not things:
+            return False
+        kinds = self.lexicon.kinds([*things, *(pairs[t] for t in things)])
+        # a kind of the query's thing is that thing all the same: a sports car is a car
+        return any(not (kinds[pairs[t]] and kinds[pairs[t]] <= kinds[t]) for t in things)
 
     def verify(self, query: str, candidates: list[Candidate]) -> list[Verdict]:
         judgements = self.judge(query, [c.sound for c in candidates])
