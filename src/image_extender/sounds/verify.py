@@ -477,7 +477,9 @@ class EmbeddingVerifier:
         """Reference, contradiction or another animal: reject; the query is the nearest concept (within
         ``top_k``, ``max_gap``, over ``floor``): accept; else the candidate's own words name
         the query's things (``name_cover``): accept; else the query leads all concepts and the words
-        name most of its things (``lead_cover``): accept; else reject with the embedding's reason."""
+        name most of its things (``lead_cover``): accept; else they name a kind of its animal,
+        under the naming guards (``name_floor``, ``name_max_gap``: WordNet's drill is also a
+        baboon, its rail a marsh bird): accept; else reject with the embedding's reason."""
         who = f"'{sound.name}'"
         if j.reference:
             return Verdict(False, j.score, f"{who} is {j.reference}, not a recording of '{query}'")
@@ -499,7 +501,7 @@ class EmbeddingVerifier:
         if j.rank == 1 and j.margin >= 0 and j.score >= self.lead_floor and j.wording.things >= self.lead_cover:
             return Verdict(True, j.score, f"{who} {ranking}, and names {j.wording.things:.0%} of its things",
                            margin=j.margin, by_words=True)
-        if j.wording.kind:
+        if j.wording.kind and j.score >= self.name_floor and j.margin >= -self.name_max_gap:
             return Verdict(True, j.score, f"{who} {j.wording.kind} ('{query}'); it {ranking}", margin=j.margin,
                            group=j.wording.group, by_words=True)
         if j.rank > self.top_k:
