@@ -218,6 +218,20 @@ class WordNet:
                 self.save()
         return self._related
 
+    def _nouns_that(self, tag: str, words: Iterable[str], test) -> set[str]:
+        """Of ``words`` (or two-word phrases joined by "_"), those whose noun senses, as WordNet
+        lists them, pass ``test(base, senses)``; a word with no noun sense never does. Cached
+        beside :meth:`expansions` under ``tag``."""
+        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
+
+        def compute(key: str) -> bool:
+            base = self._reader.morphy(key.split(":", 1)[1], "n")
+            senses = self._reader.synsets(base, pos="n") if base else []
+            return bool(senses) and test(base, senses)
+
+        cache = self._related_cache([f"{tag}:{w}" for w in words], compute)
+        return {w for w in words if cache[f"{tag}:{w}"]}
+
     def save(self) -> None:
         """Write what was computed since the last write (a no-op when nothing was)."""
         if self._unsaved and self._related is not None:
@@ -450,21 +464,15 @@ class WordNet:
         an artifact (no animal: :meth:`animal_compounds` reads those), and no noun sense of the
         first word is that thing ("microwave" is a microwave oven, "market" a market place; "wind"
         is no wind chime, "fire" no fire engine). Cached beside :meth:`expansions`."""
-        pairs = list(dict.fromkeys(p.strip().lower() for p in pairs if p and p.strip()))
 
-        def compute(key: str) -> bool:
-            pair = key.split(":", 1)[1]
-            base = self._reader.morphy(pair, "n")
-            senses = self._reader.synsets(base, pos="n") if base else []
-            if not senses or senses[0].lexname() == "noun.animal":
+        def made_thing(base: str, senses) -> bool:
+            if senses[0].lexname() == "noun.animal":
                 return False
             if not any("artifact.n.01" in {n.name() for n in path} for path in senses[0].hypernym_paths()):
                 return False
-            first = pair.split("_", 1)[0]
-            return senses[0] not in self._reader.synsets(first, pos="n")
+            return senses[0] not in self._reader.synsets(base.split("_", 1)[0], pos="n")
 
-        cache = self._related_cache([f"thing1:{p}" for p in pairs], compute)
-        return {p for p in pairs if cache[f"thing1:{p}"]}
+        return self._nouns_that("thing1", pairs, made_thing)
 
     def persons(self, words: Iterable[str], *, groups: bool = False) -> set[str]:
         """Of ``words``, those whose first noun sense is a person ("woman", "men", "baby",
@@ -491,21 +499,15 @@ class WordNet:
         a building, room, road or facility ("stadium", "kitchen", "street", "airport"), a land
         form ("mountain", "beach", "cave") or woodland ("forest"). Water ("river", "sea",
         "waterfall") is what sounds at its place, so it is none. Cached beside :meth:`expansions`."""
-        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
 
-        def compute(key: str) -> bool:
-            base = self._reader.morphy(key.split(":", 1)[1], "n")
-            senses = self._reader.synsets(base, pos="n") if base else []
-            if not senses:
-                return False
+        def place(_base: str, senses) -> bool:
             first = senses[0]
             if first.lexname() in ("noun.location", "noun.time"):
                 return not self._is_water(first)
             above = {h.name() for h in first.closure(lambda s: s.hypernyms() + s.instance_hypernyms())}
             return bool(above & PLACE_KINDS) and "body_of_water.n.01" not in above
 
-        cache = self._related_cache([f"place1:{w}" for w in words], compute)
-        return {w for w in words if cache[f"place1:{w}"]}
+        return self._nouns_that("place1", words, place)
 
     @staticmethod
     def _is_water(sense) -> bool:
@@ -534,19 +536,13 @@ class WordNet:
         noun sense (the first when no sense was ever tagged) is an animal. A "kit" is first a
         set of tools (the young fox is never tagged), a "rail" a railing, a "bongo" a drum,
         while a "cow", a "bat" and an "elephant" are animals. Cached beside :meth:`expansions`."""
-        words = list(dict.fromkeys(w.strip().lower() for w in words if w and w.strip()))
 
-        def compute(key: str) -> bool:
-            base = self._reader.morphy(key.split(":", 1)[1], "n")
-            senses = self._reader.synsets(base, pos="n") if base else []
-            if not senses:
-                return False
+        def usually_animal(base: str, senses) -> bool:
             counts = [sum(lemma.count() for lemma in s.lemmas() if lemma.name().lower() == base) for s in senses]
             usual = senses[counts.index(max(counts))]  # the first of the most used, or the first sense
             return usual.lexname() == "noun.animal"
 
-        cache = self._related_cache([f"mostly1:{w}" for w in words], compute)
-        return {w for w in words if cache[f"mostly1:{w}"]}
+        return self._nouns_that("mostly1", words, usually_animal)
 
     def lemmas(self, synset: str) -> set[str]:
         """The words of a synset, lower case, multi-word ones with spaces ("big_cat.n.01" ->
