@@ -95,6 +95,9 @@ SOUND_SOURCES = frozenset({"noun.animal", "noun.person", "noun.group", "noun.phe
                            "noun.communication", "noun.act", "noun.food"})
 # where a bed is, in words WordNet has as adverbs only ("outdoor" of "wind blowing outdoors")
 OUT_OR_IN = frozenset({"outdoor", "outdoors", "indoor", "indoors", "outside", "inside"})
+SET_IN = frozenset({"in", "at"})  # "crowd in a city street", "owl hoot at night"
+ARTICLES = frozenset({"a", "an", "the"})
+PREPOSITIONS = frozenset({"on", "by", "of", "from", "to", "with", "near", "over", "under", "through", "into", "during", "and"})
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 # families of made things whose members sound each their own way: an axe is no chainsaw, a banjo no guitar
 FAMILIES = frozenset({"tool.n.01", "musical_instrument.n.01"})
@@ -137,7 +140,8 @@ class WordEvidence:
 
     def judge(self, query: str, sound: Sound, *, bed: bool = False) -> Wording:
         """``bed``: the query asks for a kind of place's bed, whose place words are where the
-        sound is, not what sounds (:meth:`_where`)."""
+        sound is, not what sounds (:meth:`_where`); an object query's are only the place it
+        sets its thing in (:meth:`_set_in`)."""
         qwords = list(dict.fromkeys(words(query)))
         if not qwords:
             return Wording(0.0, 0.0, None)
@@ -153,8 +157,8 @@ class WordEvidence:
         modifiers = self._ing_modifiers(query, qwords)  # "sewing" of "sewing machine running" is a thing's name
         setting = SETTING_WORDS if sound.kind == "bed" else frozenset()  # a one-shot is no ambience
         thing_words = [w for w in qwords if (not w.endswith("ing") or w in modifiers) and w not in setting]
-        if (bed and (where := self._where(query, [w for w in thing_words if w not in SETTING_WORDS]))
-                and not self._another_place(sound, where)):
+        where = self._where(query, [w for w in thing_words if w not in SETTING_WORDS]) if bed else self._set_in(query, thing_words)
+        if where and not self._another_place(sound, where, tags=not bed):
             thing_words = [w for w in thing_words if w not in where]
             setting = setting | where
             # without its place, a bed's thing is one word: "wind chime" must not name the wind
@@ -173,6 +177,30 @@ class WordEvidence:
                        self.other_animal([query], sound), *(kind or (None, None)),
                        modifier=self._modifier_only(query, sound, thing_words, named),
                        other_thing=self.other_thing(thing_words, sound))
+
+    def _set_in(self, query: str, thing_words: list[str]) -> set[str]:
+        """The words of a place an object query sets its thing in ("city street" of "crowd in a
+        city street", "room" of "voices in a room", "night" of "owl hoot at night"): where it is
+        heard, not what is heard. Only a phrase after "in" or "at" whose last word is a place
+        (``places``; WordNet's first sense of "square", "market" or "concert" is none), and only
+        when a thing is left: "footsteps on a wooden floor" keeps its floor, "walking in snow"
+        its snow."""
+        if self.lexicon is None:
+            return set()
+        raw = re.findall(r"[a-z]+", query.lower())
+        where: set[str] = set()
+        for k, w in enumerate(raw):
+            if w not in SET_IN:
+                continue
+            phrase = []
+            for nxt in raw[k + 1:]:
+                if nxt in SET_IN or nxt in LISTING or nxt in PREPOSITIONS:
+                    break
+                if nxt not in ARTICLES:
+                    phrase.append(nxt)
+            if phrase and self.lexicon.places([phrase[-1]]):
+                where.update(w for w in phrase if w in thing_words)
+        return where if any(w not in where for w in thing_words) else set()
 
     def _where(self, query: str, thing_words: list[str]) -> set[str]:
         """Of a bed query's things, its places ("mountain" of "mountain wind ambience", "stadium"
@@ -221,11 +249,16 @@ class WordEvidence:
             return None
         return f"names {named[0]}, not {wanted}"
 
-    def _another_place(self, sound: Sound, where: set[str]) -> set[str]:
+    def _another_place(self, sound: Sound, where: set[str], *, tags: bool = False) -> set[str]:
         """The places a candidate's name and description name that the query does not: a
         recording of another place ("voices murmuring in a tavern", "rain in Seattle") is
-        that place's sound, so a bed query keeps its own place for it."""
+        that place's sound, so a bed query keeps its own place for it. With ``tags`` (an
+        object's place, :meth:`_set_in`) the tags count too: a football crowd tagged "stadium"
+        is no crowd in a city street. A bed's own tags name its wider place ("school" of a
+        classroom), so they do not."""
         own = {w for _, seq in _own_texts(sound) for w in seq}
+        if tags:
+            own |= {w for t in sound.tags for w in words(t)}
         return self.lexicon.places(own) - where if self.lexicon is not None else set()
 
     def _only_in_own_thing(self, query: str, named_words: list[str], sound: Sound) -> set[str]:
