@@ -428,7 +428,8 @@ class EmbeddingVerifier:
         for i, text in enumerate(texts):
             j = int(np.argmax(comp[i])) if names else -1
             best_score = float(comp[i, j]) if names else -1.0
-            far = [k for k in np.argsort(-comp[i])[:self.top_k] if comp[i, k] > own[i] + RIVAL_GAP] if names else []
+            far = np.flatnonzero(comp[i] > own[i] + RIVAL_GAP) if names else np.zeros(0, int)
+            far = far[np.argsort(-comp[i, far])][:self.top_k]  # sorts the few far nearer, not all rivals
             out.append(
                 Judgement(
                     score=float(own[i]),

@@ -97,7 +97,8 @@ SOUND_SOURCES = frozenset({"noun.animal", "noun.person", "noun.group", "noun.phe
 OUT_OR_IN = frozenset({"outdoor", "outdoors", "indoor", "indoors", "outside", "inside"})
 SET_IN = frozenset({"in", "at"})  # "crowd in a city street", "owl hoot at night"
 ARTICLES = frozenset({"a", "an", "the"})
-PREPOSITIONS = frozenset({"on", "by", "of", "from", "to", "with", "near", "over", "under", "through", "into", "during", "and"})
+# where the phrase after "in" or "at" ends: another preposition or a listing ("in a room with a view")
+PHRASE_ENDS = SET_IN | LISTING | frozenset({"on", "by", "of", "from", "to", "near", "over", "under", "through", "into", "during"})
 SETTING_WORDS = frozenset({"ambience", "ambiance", "ambient", "atmosphere", "atmos", "background", "soundscape"})
 # families of made things whose members sound each their own way: an axe is no chainsaw, a banjo no guitar
 FAMILIES = frozenset({"tool.n.01", "musical_instrument.n.01"})
@@ -194,7 +195,7 @@ class WordEvidence:
                 continue
             phrase = []
             for nxt in raw[k + 1:]:
-                if nxt in SET_IN or nxt in LISTING or nxt in PREPOSITIONS:
+                if nxt in PHRASE_ENDS:
                     break
                 if nxt not in ARTICLES:
                     phrase.append(nxt)
