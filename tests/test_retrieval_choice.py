@@ -450,3 +450,28 @@ def test_a_bed_of_the_place_itself_beats_a_one_shot_kept_for_it():
     closer = _ByQuery({"motorway traffic passing": [heavy], "city street traffic ambience": [distant]})
     (bed,) = find_sounds(_scene([], [tag]), closer, _TakesAll(), None)
     assert bed.sound is not None and bed.sound.id == heavy.id, bed.verdict
+
+
+def test_the_people_of_a_square_do_not_double_its_bed():
+    """Unknown Horizons' "crowd murmur in a town's main square" is the town square's bed and
+    the only recording the people's first query accepts: they used to reuse it, a second voice
+    of the bed. Their own next query is tried first (footsteps on the square's stone); only
+    when it finds nothing do they reuse the bed's recording, and say so."""
+    square = _starter("unknown_horizons", "main square", kind="bed").model_copy(update={"duration": 8.7})
+    steps = _starter("lugaru", "foot step stone")
+    tag = AmbienceTag(label="town square", query="town square ambience with people and pigeons")
+    people = _obj("people in a square", "people chatting in a town square", queries=["footsteps on cobblestones"])
+    answers = {"town square ambience with people and pigeons": [square], "people chatting in a town square": [square]}
+    bed, found = find_sounds(_scene([people], [tag]), _ByQuery({**answers, "footsteps on cobblestones": [steps]}),
+                             _TakesAll(), None)
+    assert bed.sound is not None and bed.sound.id == square.id, bed.verdict
+    assert found.sound is not None and found.sound.id == steps.id, found.verdict
+    assert any(s.sound_id == square.id and "plays as the bed already" in s.detail for s in found.trail)
+    bed, found = find_sounds(_scene([people], [tag]), _ByQuery(answers), _TakesAll(), None)
+    assert found.sound is not None and found.sound.id == square.id, found.verdict
+    assert found.trail[-1].action == "exhausted" and "plays as the bed already" in found.trail[-1].detail
+    # two objects of one kind still share a recording when there is no other (step 3)
+    dogs = [_obj(f"dog {i}", "dog barking") for i in range(2)]
+    bark = _starter("qabcs", "dog")
+    first, second = find_sounds(_scene(dogs), _ByQuery({"dog barking": [bark]}), _TakesAll(), None)
+    assert first.sound.id == second.sound.id == bark.id and second.trail[-1].action == "exhausted"

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from image_extender.analyze.vocabulary import sounding_entries
 from image_extender.library.embed import CachedEmbedder, get_embedder
 from image_extender.sounds.base import Candidate
 from image_extender.sounds.calibration import fit, held_out, load_pairs, measure
@@ -139,6 +140,29 @@ def test_what_is_heard_at_a_place_is_no_rival_of_its_bed(embedder, vocabulary):
     assert after.best != "crowd murmur in a town square" and after.margin > before.margin + 0.1, after
     (market,) = aware.judge("busy market crowd ambience", [square])
     assert market.rank > 1, market  # a market's bed still meets the square's crowd as a rival
+
+
+def test_two_ways_of_asking_for_one_bed_are_no_rivals(embedder, vocabulary):
+    """With the people in the square set aside, the nearest rival of the main square's crowd
+    murmur was the town square's other bed query, "city square footsteps and chatter", and for
+    that query the first one: the two ways of asking for the square's bed kept the square's own
+    recording out of it. Queries of one kind of place are no rivals of each other; another
+    place's still are (a market's crowd)."""
+    square = described("crowd murmur in a town's main square, people talking and walking about (Unknown Horizons "
+                       "building sound)", ("crowd", "murmur", "town square", "people", "talking"),
+                       name="main square").model_copy(update={"kind": "bed"})
+    lexicon = SoundWords(WordNet.from_data_dir(data_dir()))
+    aware = EmbeddingVerifier(embedder, vocabulary, lexicon=lexicon)
+    own = next(e.queries for e in sounding_entries() if e.role == "ambience" and e.label == "town square")
+    first, second = own[0].lower(), own[1].lower()
+    # the same verifier, told only that the first query is a town square's bed
+    alone = EmbeddingVerifier(embedder, vocabulary, lexicon=lexicon, places_heard={first: frozenset({"town square"})})
+    (before,), (after,) = alone.judge(first, [square]), aware.judge(first, [square])
+    assert before.best == second and before.rank > 1, before
+    assert after.best not in {q.lower() for q in own} and after.rank == 1, after
+    assert aware.decide(first, square, after).accepted
+    (market,) = aware.judge("busy market crowd ambience", [square])
+    assert market.rank > 1, market
 
 
 def test_a_door_closing_is_the_opposite_of_a_door_opening(verifier, pairs):

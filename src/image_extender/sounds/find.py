@@ -22,7 +22,10 @@ the dog in front gets the best bark and the second dog the next one. For each ta
    a river flows on, a splash that names a river is no river), then the highest similarity;
    ``random``: any of them, drawn with ``numpy.random.default_rng(seed)``;
 3. when every accepted recording is already in the mix, look once more with a wider net,
-   then reuse one and say so (``exhausted``) rather than fall back to something vaguer;
+   then reuse one and say so (``exhausted``) rather than fall back to something vaguer; an
+   object whose only accepted recordings play as a bed (the people of a town square, whose
+   crowd murmur is the square's bed) first tries its own further queries, since a second
+   voice of the bed adds nothing, and reuses the bed's recording only when they find nothing;
 4. when nothing is accepted — or what was accepted names none of the target's concepts, or
    is a one-shot standing in for a bed, while more of the target's own queries remain —
    walk the target's own further queries in order (``SceneObject.queries`` /
@@ -133,6 +136,7 @@ class _Attempt:
     problems: list[str] = field(default_factory=list)  # searches that could not be answered
     noted: set[str] = field(default_factory=set)  # run-level notes already in this trail
     reserve: tuple[str, str, Pick] | None = None  # (query, via, pick) accepted but naming no concept
+    echo: tuple[str, Pick] | None = None  # (query, pick) accepted, but a bed of the mix plays it already
     step: Fallback | None = None  # the hierarchy step being searched (None: the target's own queries)
     siblings: list[str] = field(default_factory=list)  # animals its own queries and the hierarchy table offer instead
     groups: set[str] = field(default_factory=set)  # animal groups whose every kind is right for it (its label, the table's)
@@ -191,6 +195,7 @@ class _Run:
     rng: np.random.Generator
     limit: int
     used: dict[str, str] = field(default_factory=dict)  # sound id -> target that has it
+    beds: set[str] = field(default_factory=set)  # sound ids an ambience target has
     regenerator: Regenerator | None = None
     source_down: str | None = None  # why the online source gave up for the rest of the run
     words: WordEvidence = field(default_factory=lambda: WordEvidence(None))  # "another animal" (step 1)
@@ -586,12 +591,37 @@ def _try_query(attempt: _Attempt, run: _Run, query: str, via: str, *, may_defer:
             return None
         count = "" if run.rounds is not None else f" {len(fresh)} accepted"
         return _take(attempt, run, query, via, (cand, verdict), f"{how}{count}")
+    if target.role == "object" and taken and all(c.sound.id in run.beds for c, _ in taken):
+        # an object would only double the bed: its own further queries first (see _take_echo)
+        cand, verdict = taken[0]
+        if attempt.echo is None:
+            attempt.echo = (query, taken[0])
+        attempt.trail.append(TrailStep(
+            action="skip", query=query, sound_id=cand.sound.id, score=verdict.score,
+            detail=f"'{cand.sound.name}' passes but plays as the bed already; trying the next query"))
+        return None
     if taken:  # step 3: everything that fits is in the mix already — reuse beats vaguer
         cand, verdict = _pick(taken, target, run.mode, run.rng) if run.rounds is None else taken[0]
-        detail = f"every accepted recording for '{query}' is already in the mix; reusing '{cand.sound.name}'"
-        attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
-        return _choice(attempt, query, (cand, verdict), detail)
+        return _reuse(attempt, query, (cand, verdict), "is already in the mix")
     return None
+
+
+def _reuse(attempt: _Attempt, query: str, pick: Pick, where: str) -> SoundChoice:
+    cand, verdict = pick
+    detail = f"every accepted recording for '{query}' {where}; reusing '{cand.sound.name}'"
+    attempt.trail.append(TrailStep(action="exhausted", query=query, detail=detail, sound_id=cand.sound.id, score=verdict.score))
+    return _choice(attempt, query, pick, detail)
+
+
+def _take_echo(attempt: _Attempt) -> SoundChoice | None:
+    """The bed's own recording for an object whose own queries found nothing else (a town
+    square's crowd murmur for the people in it): reused rather than something vaguer, but only
+    once the object's own queries are spent, since a second voice of the bed adds nothing."""
+    if attempt.echo is None:
+        return None
+    query, pick = attempt.echo
+    attempt.echo = None
+    return _reuse(attempt, query, pick, "plays as the bed already")
 
 
 @lru_cache(maxsize=1)
@@ -627,6 +657,8 @@ def _take(attempt: _Attempt, run: _Run, query: str, via: str, pick: Pick, how: s
     cand, verdict = pick
     attempt.trail.append(TrailStep(action="accept", query=query, detail=how, sound_id=cand.sound.id, score=verdict.score))
     run.used[cand.sound.id] = attempt.target.label
+    if attempt.target.role == "ambience":
+        run.beds.add(cand.sound.id)
     suffix = f" ({via})" if via else ""
     return _choice(attempt, query, pick, f"{verdict.reason}{suffix}")
 
@@ -679,6 +711,8 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
         if query.lower() in tried:
             continue
         tried[query.lower()] = query
+        if step is not None and attempt.reserve is None and (echo := _take_echo(attempt)) is not None:
+            return finish(echo)  # the own chain is done: the bed's recording beats anything vaguer
         if step is not None:
             # the own chain is done: its reserve beats anything vaguer, unless that names more of
             # the thing (a tram's "train" over a bare "rumble": _try_query compares the two)
@@ -697,7 +731,7 @@ def find_one(target: _Target, run: _Run) -> SoundChoice:
         choice = _try_query(attempt, run, query, via, may_defer=more_own)
         if choice is not None:
             return finish(choice)
-    reserved = _take_reserve(attempt, run)
+    reserved = _take_reserve(attempt, run) or _take_echo(attempt)
     if reserved is not None:
         return finish(reserved)
 

@@ -25,7 +25,8 @@ it (cosine to the query >= ``synonym``: "fire burning" for "fire crackling") are
 rivals and are left out of rank and margin; nor are kinds of the animal the query asks for
 ("robin singing" for "birds chirping": a robin is a bird, ``wording.animal_asked``); nor,
 for a kind of place's bed, what is heard there: a town square's bed has no rival in "crowd
-murmur in a town square", the people in a square (``SoundingEntry.heard_at``). The competitors are the analyzer's whole
+murmur in a town square", the people in a square (``SoundingEntry.heard_at``), nor in the
+place's other bed queries ("city square footsteps and chatter"). The competitors are the analyzer's whole
 sounding vocabulary (``analyze.vocabulary.sounding_entries``), so a tiger recording meets
 "tiger" as a rival the moment the analyzer knows tigers.
 
@@ -374,6 +375,7 @@ class EmbeddingVerifier:
         # its ambience, not another concept (default_places_heard, default_heard_at)
         self.places_heard = default_places_heard() if places_heard is None else places_heard
         self.heard_at = default_heard_at() if heard_at is None else heard_at
+        self._places = frozenset().union(*self.places_heard.values())
         self.name_cover = name_cover
         self.name_floor = name_floor
         self.name_max_gap = name_max_gap
@@ -419,7 +421,7 @@ class EmbeddingVerifier:
         bed = bool(here) or not SETTING_WORDS.isdisjoint(words(q))  # a kind of place's bed is asked for
         keep = [i for i, v in enumerate(self.vocabulary)
                 if not _same_concept(v, q) and near[i] < self.synonym and i not in kinds
-                and not here & self.heard_at.get(v, frozenset())]
+                and not here & self._place_of(v)]
         names = [self.vocabulary[i] for i in keep]
         comp = cv @ self._vocab()[keep].T  # (n_sounds, n_competitors)
         own = cv @ qv
@@ -443,6 +445,15 @@ class EmbeddingVerifier:
                 )
             )
         return out
+
+    def _place_of(self, concept: str) -> frozenset[str]:
+        """The kinds of place whose own sound ``concept`` is: where it is heard (people in a
+        square are a town square's), the places it is a bed of ("city square footsteps and
+        chatter" is a town square's, like "town square ambience with people and pigeons": two
+        ways of asking for one bed are no rivals of each other), or the place it names ("farm"
+        for "farmyard ambience animals")."""
+        named = frozenset({concept}) if concept in self._places else frozenset()
+        return self.heard_at.get(concept, frozenset()) | self.places_heard.get(concept, frozenset()) | named
 
     def _kinds_of(self, query: str) -> set[int]:
         """The competitors (indices into the vocabulary) that ask for a kind of the animal the
