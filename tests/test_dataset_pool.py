@@ -12,7 +12,7 @@ from dataset_pool_fixture import POOL_SOURCES, small_pool
 from image_extender.dataset.chunks import POOL_SAMPLE_RATE, cut_chunks, to_pool_audio
 from image_extender.dataset.index import EXACT_MAX_ROWS, at_least, build_index, choose_index, top_k
 from image_extender.dataset.mixer import mix_chunks
-from image_extender.dataset.retrieval import concept_rng, inverse, pick_chunk, signed_sqrt
+from image_extender.dataset.retrieval import concept_rng, inverse, pick_among, pick_chunk, signed_sqrt
 from image_extender.library.audio_io import integrated_lufs, read_audio
 
 
@@ -132,6 +132,34 @@ def test_the_draw_is_uniform_over_candidates_and_reproducible_from_seed_md5_and_
     assert picks == again
     other_seed = [pick_chunk(pool.index, query, concept_rng(1, f"{i:032x}", "street")).row for i in range(400)]
     assert picks != other_seed
+
+
+def test_algorithm_1_among_given_chunks_takes_its_threshold_from_them():
+    scores, rows = np.array([0.64, 0.36, 0.49, 0.09, 0.25]), np.array([40, 7, 12, 3, 30])
+    draws = {pick_among(scores, rows, concept_rng(0, f"{i:032x}", "q"), k=3).row for i in range(200)}
+    assert draws == {40, 12}  # τ = mean(√0.64, √0.49, √0.36) = 0.7: only 0.8 and 0.7 clear it
+    pick = pick_among(scores, rows, concept_rng(0, "a", "q"), k=3)
+    assert pick.tau == pytest.approx(0.7) and pick.candidates == 2
+    assert pick == pick_among(scores[::-1], rows[::-1], concept_rng(0, "a", "q"), k=3)  # the order given is no matter
+    assert pick_among(np.zeros(0), np.zeros(0, np.int64), concept_rng(0, "a", "q")) is None
+
+
+def test_a_verified_draw_is_a_recording_the_finder_accepts(pool):
+    """As published, "lion roaring" draws Tux Paint's sea lion now and then (its chunk clears
+    τ); verified, only the lion. A concept the pool has no acceptable recording of (a parrot:
+    Tux Paint's birds are a toucan, a quetzal…) gets no chunk rather than another bird."""
+    from image_extender.dataset.concepts import Concept
+    from image_extender.dataset.worker import WorkSpec, retrieve, verified_chunks
+    from image_extender.settings import Settings
+
+    verified = verified_chunks(pool, Settings())
+    spec = WorkSpec(pool_dir=str(pool.pool_dir), out_dir="", settings={})
+    lion = Concept("object", "lion", "lion roaring", ("lion roaring",))
+    raw = {retrieve(pool, f"{i:032x}", [lion], spec)[0]["sound_name"] for i in range(100)}
+    checked = {retrieve(pool, f"{i:032x}", [lion], spec, verified)[0]["sound_name"] for i in range(100)}
+    assert "sea lion" in raw and checked == {"lion"}, (raw, checked)
+    parrot = Concept("object", "parrot", "parrot squawking", ("parrot squawking", "macaw call"))
+    assert retrieve(pool, "0" * 32, [parrot], spec) and not retrieve(pool, "0" * 32, [parrot], spec, verified)
 
 
 # --------------------------------------------------------------------------- mixer

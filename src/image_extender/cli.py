@@ -513,6 +513,7 @@ def dataset_run(
     lufs_range: Annotated[str, typer.Option("--lufs-range", metavar="LOW,HIGH", help="Each chunk's loudness is drawn uniformly from this range (LUFS).")] = "-35,-20",
     ssr: Annotated[bool, typer.Option("--ssr/--no-ssr", help="Signed square root on similarities before the threshold.")] = True,
     top_k: Annotated[int, typer.Option("--top-k", min=1, help="τ = mean of the top-k scores.")] = 10,
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Draw only among chunks whose recording the finder accepts for the concept (--no-verify: the method as published).")] = True,
     pool: PoolOpt = None,
     embedder: Annotated[Optional[str], typer.Option("--embedder", metavar="text|clap", help="Pool embeddings when the pool is (re)built (default: the pool's own, text for a new one).")] = None,
     clap_dir: ClapOpt = None,
@@ -529,7 +530,7 @@ def dataset_run(
         chosen = get_engine(engine, workers, address)
         with _bar("building audio pool") as pool_progress, _rate_bar("images") as progress:
             summary = run_dataset(source, out_dir, settings, chosen, fmt=fmt, seed=seed, lufs_range=_lufs_range(lufs_range),
-                                  ssr=ssr, top_k=top_k, limit=limit, pool_dir=pool,
+                                  ssr=ssr, top_k=top_k, verify=verify, limit=limit, pool_dir=pool,
                                   embedder=make_pool_embedder(embedder, clap_dir) if embedder else None,
                                   overwrite=overwrite,
                                   progress=progress, pool_progress=pool_progress)

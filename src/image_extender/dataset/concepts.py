@@ -23,6 +23,12 @@ class Concept:
     role: str  # object | ambience
     label: str
     query: str
+    queries: tuple[str, ...] = ()  # every query, ``query`` first, then the further ones in the scene's order
+    accepts: tuple[str, ...] = ()  # the concepts that count as right for it (empty: its label)
+
+
+def _queries(first: str, further: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(q.strip() for q in [first, *further] if q.strip()))
 
 
 def sounding_concepts(scene: Scene) -> list[Concept]:
@@ -30,10 +36,12 @@ def sounding_concepts(scene: Scene) -> list[Concept]:
     found: dict[str, Concept] = {}
     for obj in scene.objects:
         if obj.query.strip():
-            found.setdefault(obj.query.strip(), Concept("object", obj.label, obj.query.strip()))
+            found.setdefault(obj.query.strip(), Concept("object", obj.label, obj.query.strip(),
+                                                        _queries(obj.query, obj.queries), tuple(obj.accepts)))
     for tag in scene.ambience:
         if tag.query.strip():
-            found.setdefault(tag.query.strip(), Concept("ambience", tag.label, tag.query.strip()))
+            found.setdefault(tag.query.strip(), Concept("ambience", tag.label, tag.query.strip(),
+                                                        _queries(tag.query, tag.queries)))
     return list(found.values())
 
 

@@ -45,7 +45,7 @@ SCHEMA = pa.schema([
     ("width", pa.int32()), ("height", pa.int32()),
     ("status", pa.string()), ("reason", pa.string()),
     ("analyzer", pa.string()), ("caption", pa.string()), ("format", pa.string()),
-    ("seed", pa.int64()), ("ssr", pa.bool_()), ("top_k", pa.int32()),
+    ("seed", pa.int64()), ("ssr", pa.bool_()), ("top_k", pa.int32()), ("verified", pa.bool_()),
     ("sample_rate", pa.int32()), ("duration_s", pa.float64()),
     ("peak_dbfs", pa.float64()), ("clip_gain_db", pa.float64()),
     ("concepts", pa.list_(CONCEPT_TYPE)), ("seconds", pa.float64()),

@@ -77,6 +77,26 @@ def pick_chunk(index: faiss.Index, query: np.ndarray, rng: np.random.Generator, 
     if ids.size == 0:  # an approximate index may not return its own top-1 in the range query
         scores, ids = top_k(index, query, 1)
         t = transform(scores, ssr)
-    order = np.argsort(ids, kind="stable")  # candidate order must not depend on the index's internals
+    return _draw(scores, ids, t, tau, rng)
+
+
+def _draw(scores: np.ndarray, ids: np.ndarray, t: np.ndarray, tau: float, rng: np.random.Generator) -> Pick:
+    """Step 4: a uniform draw among the rows that passed τ, in row order, so the draw does not
+    depend on the order an index returned them in."""
+    order = np.argsort(ids, kind="stable")
     j = order[int(rng.integers(len(order)))]
     return Pick(row=int(ids[j]), cosine=float(scores[j]), score=float(t[j]), tau=tau, candidates=int(len(ids)))
+
+
+def pick_among(scores: np.ndarray, ids: np.ndarray, rng: np.random.Generator, *, k: int = DEFAULT_TOP_K,
+               ssr: bool = True) -> Pick | None:
+    """Algorithm 1 over the chunks that may be drawn at all (``ids``, their cosines ``scores``),
+    e.g. only those whose recording the finder accepts for the concept: τ from their own top
+    ``k``, a uniform draw among those ≥ τ. ``None`` when there are none."""
+    scores, ids = np.asarray(scores, dtype=np.float64), np.asarray(ids, dtype=np.int64)
+    if ids.size == 0:
+        return None
+    t = transform(scores, ssr)
+    tau = float(np.sort(t)[::-1][:k].mean())
+    keep = t >= tau - 1e-9
+    return _draw(scores[keep], ids[keep], t[keep], tau, rng)

@@ -94,6 +94,7 @@ def _write_audio(out_dir: Path, name: str, audio: bytes) -> None:
 
 def run_dataset(source: Path, out_dir: Path, settings: Settings, engine: Engine, *, fmt: str = "pool",
                 seed: int = 0, lufs_range: tuple[float, float] | None = None, ssr: bool = True, top_k: int | None = None,
+                verify: bool = True,
                 limit: int | None = None, pool_dir: Path | None = None, embedder: PoolEmbedder | None = None,
                 overwrite: bool = False, progress: Progress | None = None,
                 pool_progress: Progress | None = None) -> RunSummary:
@@ -116,7 +117,7 @@ def run_dataset(source: Path, out_dir: Path, settings: Settings, engine: Engine,
 
     pool_dir = Path(pool_dir) if pool_dir else default_pool_dir(settings)
     spec = WorkSpec(pool_dir=str(pool_dir), out_dir=str(out_dir), settings=settings.public_dict(), format=fmt,
-                    seed=seed, lufs_range=lufs_range, ssr=ssr, top_k=top_k)
+                    seed=seed, lufs_range=lufs_range, ssr=ssr, top_k=top_k, verify=verify)
     state = _check_identity(out_dir, spec.identity(), overwrite)
     _save_state(out_dir, state)  # first: a run killed before its end is still recognised as this dataset
     build = None

@@ -29,6 +29,7 @@ from .metadata import audio_name, row
 from .mixer import DEFAULT_LUFS_RANGE, MixResult, draw_lufs, mix_chunks
 from .pool import AudioPool
 from .retrieval import DEFAULT_TOP_K, concept_rng, pick_chunk
+from .verified import VerifiedChunks
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,12 @@ class WorkSpec:
     ssr: bool = True
     top_k: int = DEFAULT_TOP_K
     threads: int = 1  # native threads per worker: one core each, scale with workers
+    verify: bool = True  # draw only among chunks the finder accepts (.verified); False: the method as published
 
     def identity(self) -> dict:
         """The settings that decide the output: a rerun into the same folder must match them."""
         return {"format": self.format, "seed": self.seed, "lufs_range": list(self.lufs_range), "ssr": self.ssr,
-                "top_k": self.top_k, "analyzer": self.settings.get("analyzer")}
+                "top_k": self.top_k, "analyzer": self.settings.get("analyzer"), "verify": self.verify}
 
 
 @dataclass
@@ -103,8 +105,11 @@ class Sonifier:
         self.analyzer = get_analyzer(self.settings.analyzer, self.settings)
         self.analyzer.load()
         self.pool = AudioPool(Path(spec.pool_dir)) if spec.format == "pool" else None
+        self.verified: VerifiedChunks | None = None
         if self.pool is not None:
             self.pool.embedder.embed_queries(["warm-up"])  # load the text model now, not on image 1
+            if spec.verify:
+                self.verified = verified_chunks(self.pool, self.settings)
 
     def __call__(self, job: tuple[int, str]) -> Result:
         key, path = job
@@ -127,7 +132,7 @@ class Sonifier:
         common = dict(md5=image.md5, width=image.width, height=image.height, analyzer=scene.analyzer,
                       caption=scene.caption, format=self.spec.format, seed=self.spec.seed)
         if self.spec.format == "pool":  # Algorithm 1's knobs; the full pipeline has its own retrieval
-            common.update(ssr=self.spec.ssr, top_k=self.spec.top_k)
+            common.update(ssr=self.spec.ssr, top_k=self.spec.top_k, verified=self.spec.verify)
         why = skip_reason(scene)
         if why:
             return Result(key, row(str(path), "skipped", reason=why, **common))
@@ -139,12 +144,15 @@ class Sonifier:
 
     def retrieve(self, md5: str, concepts: list[Concept]) -> list[dict]:
         assert self.pool is not None
-        return retrieve(self.pool, md5, concepts, self.spec)
+        return retrieve(self.pool, md5, concepts, self.spec, self.verified)
 
     def _pool_mix(self, key: int, path: Path, scene: Scene, common: dict) -> Result:
-        picked = self.retrieve(common["md5"], sounding_concepts(scene))
+        concepts = sounding_concepts(scene)
+        picked = self.retrieve(common["md5"], concepts)
         if not picked:
-            return Result(key, row(str(path), "failed", reason="the pool returned no chunk", **common))
+            why = ("the pool has no chunk the finder accepts for " + ", ".join(f"'{c.label}'" for c in concepts)
+                   if self.verified is not None else "the pool returned no chunk")
+            return Result(key, row(str(path), "failed", reason=why, **common))
         mixed = render(self.pool, picked)
         for concept, gain in zip(picked, mixed.gains_db, strict=True):
             concept["gain_db"] = round(gain, 3)
@@ -194,17 +202,36 @@ class Sonifier:
 # ---------------------------------------------------------------------- the method, concepts given
 
 
-def retrieve(pool: AudioPool, md5: str, concepts: list[Concept], spec: WorkSpec) -> list[dict]:
-    """Algorithm 1 + a drawn loudness for each concept (no audio yet); the metadata of each pick."""
-    vectors = pool.embedder.embed_queries([c.query for c in concepts])
+def verified_chunks(pool: AudioPool, settings) -> VerifiedChunks:
+    """The finder's checks over ``pool`` (its verifier, word evidence and hierarchy; the library's records)."""
+    from ..library.store import SoundLibrary
+    from ..sounds.factory import embedding_verifier
+    from ..sounds.find import word_evidence
+    from ..sounds.hierarchy import ConceptHierarchy
+
+    hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
+    verifier = embedding_verifier(settings, hierarchy)
+    with SoundLibrary.open(settings.library_dir) as library:
+        sounds = {s.id: s for s in library.sounds()}
+    return VerifiedChunks(pool, sounds, verifier, word_evidence(verifier, hierarchy), hierarchy)
+
+
+def retrieve(pool: AudioPool, md5: str, concepts: list[Concept], spec: WorkSpec,
+             verified: VerifiedChunks | None = None) -> list[dict]:
+    """Algorithm 1 (among the chunks the finder accepts, with ``verified``) + a drawn loudness for
+    each concept (no audio yet); the metadata of each pick. A concept with no chunk is left out."""
+    vectors = pool.embedder.embed_queries([c.query for c in concepts]) if verified is None else [None] * len(concepts)
     picked = []
     for concept, vec in zip(concepts, vectors, strict=True):
         rng = concept_rng(spec.seed, md5, concept.query)
-        pick = pick_chunk(pool.index, vec, rng, k=spec.top_k, ssr=spec.ssr)
+        if verified is None:
+            pick, query = pick_chunk(pool.index, vec, rng, k=spec.top_k, ssr=spec.ssr), concept.query
+        else:
+            pick, query = verified.pick(concept, rng, k=spec.top_k, ssr=spec.ssr)
         if pick is None:
             continue
         info = pool.info(pick.row)
-        picked.append({"role": concept.role, "label": concept.label, "query": concept.query,
+        picked.append({"role": concept.role, "label": concept.label, "query": query,
                        "sound_id": info.sound_id, "sound_name": info.sound_name, "chunk_index": info.chunk_index,
                        "pool_row": pick.row, "cosine": round(pick.cosine, 6), "ssr_score": round(pick.score, 6),
                        "tau": round(pick.tau, 6), "candidates": pick.candidates,

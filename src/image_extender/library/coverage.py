@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..sounds.base import SoundSource, Verdict, Verifier
-from ..sounds.find import BED_MIN_S, Hierarchy, kin, objection_to, word_evidence
+from ..sounds.base import SoundSource, Verifier
+from ..sounds.find import BED_MIN_S, Hierarchy, finder_verdicts, word_evidence
 from ..sounds.library_source import GAME_ONLY
 from ..sounds.wording import WordEvidence
 
@@ -61,7 +61,6 @@ def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = 
     """Search and verify every query of one vocabulary entry, as the finder would (``words``:
     the finder's word evidence, ``hierarchy`` its concept hierarchy, for its objections)."""
     words = words or WordEvidence(None)
-    groups, siblings = kin(words, entry.label, entry.queries[1:], hierarchy.steps(entry.label) if hierarchy else [])
     accepted: dict[str, tuple[float, str]] = {}
     searched = 0
     best_rejection: tuple[float, str] = (-1.0, "")
@@ -69,12 +68,10 @@ def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = 
         candidates = [c for c in source.search(query, entry.role, limit) if GAME_ONLY not in c.sound.tags
                       and not (entry.role == "ambience" and 0 < c.sound.duration < BED_MIN_S)]
         searched += len(candidates)
-        for cand, verdict in zip(candidates, verifier.verify(query, candidates), strict=True):
-            objection = objection_to(words, entry.role, entry.label, entry.queries[0], query, cand.sound, verdict,
-                                     groups=groups, siblings=siblings,
-                                     concepts=entry.accepts or [entry.label]) if verdict.accepted else None
-            if objection:
-                verdict = Verdict(False, verdict.score, objection)
+        verdicts = finder_verdicts(verifier, words, hierarchy, role=entry.role, label=entry.label,
+                                   queries=entry.queries, concepts=entry.accepts or [entry.label], query=query,
+                                   candidates=candidates)
+        for cand, verdict in zip(candidates, verdicts, strict=True):
             if verdict.accepted:
                 prev = accepted.get(cand.sound.id)
                 if prev is None or verdict.score > prev[0]:

@@ -68,6 +68,15 @@ class Finder:
         )  # fmt: skip
 
 
+def embedding_verifier(settings: Settings, hierarchy: ConceptHierarchy, embedder: Any = None) -> EmbeddingVerifier:
+    """The finder's embedding verifier: the hierarchy's terms among its rivals, its WordNet as the
+    lexicon, the text embedder (the library's, else the default) behind the embedding cache."""
+    from ..library.embed import CachedEmbedder, get_embedder
+
+    cached = CachedEmbedder(embedder if embedder is not None else get_embedder(), settings.data_dir / "cache" / "embeddings.sqlite")
+    return EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()), lexicon=SoundWords(hierarchy.wordnet))
+
+
 def build_finder(settings: Settings) -> Finder:
     """Open the source, load hierarchy and verifier(s) once; return the finder.
 
@@ -75,14 +84,9 @@ def build_finder(settings: Settings) -> Finder:
     empty, :class:`~image_extender.errors.SettingsError` for a bad ``hierarchy_file`` or a
     missing ``FREESOUND_API_KEY`` / ``OPENAI_API_KEY`` — before any search is made.
     """
-    from ..library.embed import CachedEmbedder, get_embedder
-
     hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
     source, embedder = _open_source(settings, hierarchy)
-    if embedder is None:
-        embedder = get_embedder()
-    cached = CachedEmbedder(embedder, settings.data_dir / "cache" / "embeddings.sqlite")
-    embedding = EmbeddingVerifier(cached, default_vocabulary(hierarchy.terms()), lexicon=SoundWords(hierarchy.wordnet))
+    embedding = embedding_verifier(settings, hierarchy, embedder)
 
     verifier: Verifier = embedding
     fallback: Verifier | None = None

@@ -674,6 +674,32 @@ def _take_reserve(attempt: _Attempt, run: _Run) -> SoundChoice | None:
     return _take(attempt, run, query, via, (cand, verdict), "kept in reserve: no later query found one that names the thing")
 
 
+def finder_verdicts(verifier: Verifier, words: WordEvidence, hierarchy: Hierarchy | None, *, role: Role, label: str,
+                    queries: Sequence[str], concepts: Sequence[str], query: str,
+                    candidates: Sequence[Candidate]) -> list[Verdict]:
+    """The finder's verdict on each candidate for ``query``, one of the ``queries`` of the thing
+    ``label`` (the first is its main one; ``concepts``: what counts as right for it), with no
+    trail and no mix around it: a game-only recording, a bed too short to loop, what the
+    verifier rejects and what :func:`objection_to` objects to are turned down. For those who
+    ask what the finder would take rather than take it (``library coverage``, the dataset's
+    chunk sampling)."""
+    groups, siblings = kin(words, label, queries[1:], hierarchy.steps(label) if hierarchy else [])
+    out: list[Verdict | None] = [None] * len(candidates)
+    judged = []
+    for i, c in enumerate(candidates):
+        if GAME_ONLY in c.sound.tags:
+            out[i] = Verdict(False, c.score, f"'{c.sound.name}' is a game-only sound (weapons, magic, UI, death cries)")
+        elif role == "ambience" and 0 < c.sound.duration < BED_MIN_S:
+            out[i] = Verdict(False, c.score, f"'{c.sound.name}' lasts {c.sound.duration:.1f} s: too short to loop as a bed")
+        else:
+            judged.append(i)
+    for i, verdict in zip(judged, verifier.verify(query, [candidates[i] for i in judged]), strict=True):
+        objection = objection_to(words, role, label, queries[0], query, candidates[i].sound, verdict, groups=groups,
+                                 siblings=siblings, concepts=concepts) if verdict.accepted else None
+        out[i] = Verdict(False, verdict.score, objection) if objection else verdict
+    return [v for v in out if v is not None]
+
+
 def kin(words: WordEvidence, label: str, queries: Sequence[str], steps: Sequence[Fallback]) -> tuple[set[str], list[str]]:
     """``(groups, siblings)`` for :func:`objection_to`: the animal groups every kind of which is
     right for the thing ``label`` (its label's, its hierarchy table's among ``steps``) and the
