@@ -19,6 +19,7 @@ asks the same few hundred queries of millions of images.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,20 +35,18 @@ from .retrieval import Pick, pick_among
 DEPTH = 200  # nearest chunks judged per query (the finder judges 10–40 candidates per query)
 
 
+@dataclass
 class VerifiedChunks:
     """Per query, the pool rows (and cosines) of the recordings the finder accepts for a concept."""
 
-    def __init__(self, pool: AudioPool, sounds: Mapping[str, Sound], verifier: Verifier, words: WordEvidence,
-                 hierarchy: Hierarchy | None, depth: int = DEPTH) -> None:
-        self.pool = pool
-        self.sounds = sounds
-        self.verifier = verifier
-        self.words = words
-        self.hierarchy = hierarchy
-        self.depth = depth
-        self._sound_of_row = pool.table["sound_id"]
-        self._vectors: dict[str, np.ndarray] = {}
-        self._chunks: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
+    pool: AudioPool
+    sounds: Mapping[str, Sound]  # the library's records by id: what the finder judges
+    verifier: Verifier
+    words: WordEvidence
+    hierarchy: Hierarchy | None
+    depth: int = DEPTH
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    _chunks: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def chunks(self, concept: Concept, query: str) -> tuple[np.ndarray, np.ndarray]:
         """(cosines, rows) of the accepted chunks among the ``depth`` nearest to ``query``."""
@@ -56,7 +55,7 @@ class VerifiedChunks:
             if query not in self._vectors:
                 self._vectors[query] = self.pool.embedder.embed_queries([query])[0]
             scores, rows = top_k(self.pool.index, self._vectors[query], self.depth)
-            ids = [self._sound_of_row[int(r)] for r in rows]
+            ids = [self.pool.table["sound_id"][int(r)] for r in rows]
             best: dict[str, Candidate] = {}  # one candidate per recording, at its best chunk's score
             for i, score in zip(ids, scores.tolist(), strict=True):
                 if i in self.sounds and i not in best:
