@@ -5,7 +5,8 @@ clip-guard use, and **sound diversity**: distinct chunks used ÷ picks (1.0 = no
 used twice), distinct recordings, and the most reused chunks with their share of all
 picks. A few chunks taking a large share is the over-sampling that Algorithm 1's
 uniform draw above τ is meant to prevent; comparing a run with SSR against one with
-``--no-ssr`` shows its effect (candidates per concept, distinct chunks, top share).
+``--no-ssr`` shows its effect (candidates per concept, distinct chunks, top share), and one
+with ``--no-verify`` what drawing only among the chunks the finder accepts costs in variety.
 """
 
 from __future__ import annotations
