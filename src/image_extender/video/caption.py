@@ -11,11 +11,25 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from ..manifest import AmbienceTag, ImageTag, Scene, SceneObject
+
+# where a label's head noun ends: "person | up close", "people | in a square", "bird | of prey"
+_PHRASE = re.compile(r"\s+(?=(?:in|on|at|by|of|up|with|near|under|over|from|for|to)\b)")
+
+
+@lru_cache(maxsize=1)
+def _inflect():
+    import inflect
+
+    return inflect.engine()
 
 
 def _article(word: str) -> str:
-    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+    """"an old telephone", "a unicorn", "an hour" (inflect knows how a word sounds)."""
+    return _inflect().a(word)
 
 
 def _join(items: list[str]) -> str:
@@ -29,12 +43,29 @@ def _objects_phrase(objects: list[SceneObject]) -> str:
     counts: dict[str, int] = {}
     for obj in sorted(objects, key=lambda o: -o.importance):
         counts[obj.label] = counts.get(obj.label, 0) + obj.count
-    return _join([_article(label) if n == 1 else f"{n} {_plural(label)}" for label, n in counts.items()])
+    return _join([_one(label) if n == 1 else f"{n} {_plural(label)}" for label, n in counts.items()])
+
+
+def _one(label: str) -> str:
+    """"a dog", "an old telephone"; a label that already names several ("people in a square") as it is."""
+    head = _PHRASE.split(label.strip(), maxsplit=1)[0].split()
+    return label if head and _is_plural(head[-1]) else _article(label)
 
 
 def _plural(label: str) -> str:
-    irregular = {"person": "people", "mouse": "mice", "sheep": "sheep", "bus": "buses", "knife": "knives"}
-    return irregular.get(label, label + "s")
+    """The label's head noun in the plural, the rest as it is: "wine glasses", "people up
+    close", "birds of prey"; a head already plural ("people in a square") stays."""
+    head, *rest = _PHRASE.split(label.strip(), maxsplit=1)
+    if head and not _is_plural(head.split()[-1]):
+        head = _inflect().plural_noun(head)
+    return " ".join([head, *rest])
+
+
+def _is_plural(word: str) -> bool:
+    """"people", "cows", "glasses" are; "bus", "gas", "cactus" are not (inflect reads any final
+    s as a plural: "bus" would be the plural of "bu"); "sheep" is its own singular."""
+    single = _inflect().singular_noun(word)
+    return bool(single) and single != word and not word.endswith(("us", "ss", "is", "as"))
 
 
 def offline_caption(objects: list[SceneObject], ambience: list[AmbienceTag], tags: list[ImageTag]) -> str:
