@@ -97,6 +97,22 @@ def test_inverted_file_and_hnsw_find_the_same_candidates_as_exact_search(pool):
         assert found <= exact and len(found) >= 0.9 * len(exact), kind
 
 
+def test_the_pool_keeps_what_the_finder_judges_of_each_sound(pool):
+    """A Ray node has the pool, not the library: the pool's records of its sounds carry what the
+    verifier and the finder's objections read (name, description, tags, kind, length)."""
+    from dataset_pool_fixture import library_dir
+
+    from image_extender.library.store import SoundLibrary
+
+    kept = pool.sounds()
+    assert len(kept) == len(set(pool.table["sound_id"])) > 50
+    with SoundLibrary.open(library_dir()) as lib:
+        for sound_id, sound in kept.items():
+            ref = lib.get(sound_id)
+            assert (sound.name, sound.description, sound.tags, sound.kind) == (ref.name, ref.description, ref.tags, ref.kind)
+            assert sound.duration == pytest.approx(ref.duration) and sound.licence == ref.licence
+
+
 # --------------------------------------------------------------------------- Algorithm 1
 
 

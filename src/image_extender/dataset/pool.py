@@ -9,7 +9,9 @@ into place, so a half-built pool never exists:
   process shares the page cache instead of holding a copy;
 - ``chunks.parquet`` — one row per chunk: sound id, chunk index, padding, integrated
   loudness (BS.1770-4, measured here once so mixing is a gain, not a measurement),
-  sample peak, usable flag, and the sound's name, licence, author, source, URL;
+  sample peak, usable flag, and the sound's name, licence, author, source, URL, and its
+  description, tags, kind and length — what the finder judges a recording by, so a worker
+  can check a draw (``verified``) with the pool alone;
 - ``vectors.npy`` + ``index.faiss`` — one embedding row per chunk and the index chosen by
   size (:mod:`.index`); only *usable* chunks are indexed;
 - ``pool.json`` — rate, chunk length, embedder, index choice, counts, the sound ids when
@@ -46,7 +48,7 @@ from .chunks import CHUNK_SECONDS, POOL_SAMPLE_RATE, cut_chunks, to_pool_audio
 from .embedders import PoolEmbedder, TextPoolEmbedder, load_pool_embedder
 from .index import IndexChoice, build_index, choose_index
 
-POOL_VERSION = 1
+POOL_VERSION = 2  # 2: each chunk row also keeps its sound's tags, kind and duration (what the finder judges)
 SILENT_LUFS = -60.0
 META = "pool.json"
 CHUNKS = "chunks.f16"
@@ -90,7 +92,8 @@ def _schema() -> pa.Schema:
                       ("chunk_index", pa.int32()), ("chunks_in_sound", pa.int32()), ("padding_s", pa.float32()),
                       ("lufs", pa.float32()), ("peak", pa.float32()), ("usable", pa.bool_()),
                       ("licence", pa.string()), ("author", pa.string()), ("source", pa.string()),
-                      ("url", pa.string()), ("description", pa.string())])
+                      ("url", pa.string()), ("description", pa.string()), ("tags", pa.list_(pa.string())),
+                      ("kind", pa.string()), ("duration", pa.float64())])
 
 
 def build_pool(library: SoundLibrary, pool_dir: Path, embedder: PoolEmbedder, *, sounds: list[Sound] | None = None,
@@ -123,7 +126,8 @@ def build_pool(library: SoundLibrary, pool_dir: Path, embedder: PoolEmbedder, *,
                                  "chunks_in_sound": len(chunks), "padding_s": padding if c == len(chunks) - 1 else 0.0,
                                  "lufs": lufs, "peak": float(np.abs(chunk).max()), "usable": lufs > SILENT_LUFS,
                                  "licence": sound.licence, "author": sound.author, "source": sound.source,
-                                 "url": sound.url, "description": sound.description})
+                                 "url": sound.url, "description": sound.description, "tags": list(sound.tags),
+                                 "kind": sound.kind, "duration": sound.duration})
                 raw.write(chunks.astype(np.float16).tobytes())
                 vectors.append(np.asarray(vecs, dtype=np.float32))
         if progress:
@@ -244,6 +248,20 @@ class AudioPool:
 
     def lufs(self, row: int) -> float:
         return float(self._lufs[row])
+
+    def sounds(self) -> dict[str, Sound]:
+        """The pool's recordings as the library described them (one record per sound, no path:
+        the pool holds their audio), so a worker can judge them without the library."""
+        t, out = self.table, {}
+        for row, sound_id in enumerate(t["sound_id"]):
+            if sound_id not in out:
+                out[sound_id] = Sound(provider="library", id=sound_id, path="", name=t["sound_name"][row],
+                                      description=t["description"][row] or "", tags=t["tags"][row] or [],
+                                      licence=t["licence"][row] or "", author=t["author"][row] or "",
+                                      url=t["url"][row] or "", source=t["source"][row] or "",
+                                      duration=float(t["duration"][row] or 0.0), sample_rate=self.sample_rate,
+                                      channels=1, kind=t["kind"][row])
+        return out
 
     def info(self, row: int) -> ChunkInfo:
         t = self.table

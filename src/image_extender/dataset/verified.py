@@ -40,7 +40,7 @@ class VerifiedChunks:
     """Per query, the pool rows (and cosines) of the recordings the finder accepts for a concept."""
 
     pool: AudioPool
-    sounds: Mapping[str, Sound]  # the library's records by id: what the finder judges
+    sounds: Mapping[str, Sound]  # the pool's records of its sounds by id: what the finder judges
     verifier: Verifier
     words: WordEvidence
     hierarchy: Hierarchy | None

@@ -203,17 +203,15 @@ class Sonifier:
 
 
 def verified_chunks(pool: AudioPool, settings) -> VerifiedChunks:
-    """The finder's checks over ``pool`` (its verifier, word evidence and hierarchy; the library's records)."""
-    from ..library.store import SoundLibrary
+    """The finder's checks over ``pool``: its verifier, word evidence and hierarchy, on the records
+    the pool keeps of its sounds (a Ray node needs the pool, not the library)."""
     from ..sounds.factory import embedding_verifier
     from ..sounds.find import word_evidence
     from ..sounds.hierarchy import ConceptHierarchy
 
     hierarchy = ConceptHierarchy.load(settings.hierarchy_file, settings.data_dir)
     verifier = embedding_verifier(settings, hierarchy)
-    with SoundLibrary.open(settings.library_dir) as library:
-        sounds = {s.id: s for s in library.sounds()}
-    return VerifiedChunks(pool, sounds, verifier, word_evidence(verifier, hierarchy), hierarchy)
+    return VerifiedChunks(pool, pool.sounds(), verifier, word_evidence(verifier, hierarchy), hierarchy)
 
 
 def retrieve(pool: AudioPool, md5: str, concepts: list[Concept], spec: WorkSpec,
