@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from .concepts import Concept, skip_reason, sounding_concepts
 from .metadata import audio_name, row
 from .mixer import DEFAULT_LUFS_RANGE, MixResult, draw_lufs, mix_chunks
 from .pool import AudioPool
-from .retrieval import DEFAULT_TOP_K, concept_rng, pick_chunk
+from .retrieval import DEFAULT_TOP_K, Pick, concept_rng, pick_chunk
 from .verified import VerifiedChunks
 
 
@@ -218,14 +219,11 @@ def retrieve(pool: AudioPool, md5: str, concepts: list[Concept], spec: WorkSpec,
              verified: VerifiedChunks | None = None) -> list[dict]:
     """Algorithm 1 (among the chunks the finder accepts, with ``verified``) + a drawn loudness for
     each concept (no audio yet); the metadata of each pick. A concept with no chunk is left out."""
-    vectors = pool.embedder.embed_queries([c.query for c in concepts]) if verified is None else [None] * len(concepts)
+    draw = verified.pick if verified is not None else published_draws(pool, concepts)
     picked = []
-    for concept, vec in zip(concepts, vectors, strict=True):
+    for concept in concepts:
         rng = concept_rng(spec.seed, md5, concept.query)
-        if verified is None:
-            pick, query = pick_chunk(pool.index, vec, rng, k=spec.top_k, ssr=spec.ssr), concept.query
-        else:
-            pick, query = verified.pick(concept, rng, k=spec.top_k, ssr=spec.ssr)
+        pick, query = draw(concept, rng, k=spec.top_k, ssr=spec.ssr)
         if pick is None:
             continue
         info = pool.info(pick.row)
@@ -236,6 +234,18 @@ def retrieve(pool: AudioPool, md5: str, concepts: list[Concept], spec: WorkSpec,
                        "lufs": round(draw_lufs(rng, spec.lufs_range), 3),
                        "licence": info.licence, "author": info.author, "source": info.source, "url": info.url})
     return picked
+
+
+def published_draws(pool: AudioPool, concepts: list[Concept]) -> Callable[..., tuple[Pick | None, str]]:
+    """Algorithm 1 as published (the whole pool, each concept's first query), the ``concepts``'
+    queries embedded in one batch: a ``VerifiedChunks.pick`` without the verification."""
+    queries = [c.query for c in concepts]
+    vectors = dict(zip(queries, pool.embedder.embed_queries(queries), strict=True))
+
+    def draw(concept: Concept, rng: np.random.Generator, *, k: int, ssr: bool) -> tuple[Pick | None, str]:
+        return pick_chunk(pool.index, vectors[concept.query], rng, k=k, ssr=ssr), concept.query
+
+    return draw
 
 
 def render(pool: AudioPool, picked: list[dict]) -> MixResult:

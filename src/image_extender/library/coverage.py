@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..sounds.base import SoundSource, Verifier
-from ..sounds.find import BED_MIN_S, Hierarchy, finder_verdicts, word_evidence
-from ..sounds.library_source import GAME_ONLY
+from ..sounds.find import Hierarchy, finder_verdicts, word_evidence
 from ..sounds.wording import WordEvidence
 
 MINIMUM = 3  # the goal: every vocabulary entry backed by >= 3 verified recordings
@@ -65,18 +64,17 @@ def entry_coverage(entry, source: SoundSource, verifier: Verifier, limit: int = 
     searched = 0
     best_rejection: tuple[float, str] = (-1.0, "")
     for query in entry.queries:
-        candidates = [c for c in source.search(query, entry.role, limit) if GAME_ONLY not in c.sound.tags
-                      and not (entry.role == "ambience" and 0 < c.sound.duration < BED_MIN_S)]
-        searched += len(candidates)
+        candidates = source.search(query, entry.role, limit)
         verdicts = finder_verdicts(verifier, words, hierarchy, role=entry.role, label=entry.label,
                                    queries=entry.queries, concepts=entry.accepts or [entry.label], query=query,
                                    candidates=candidates)
         for cand, verdict in zip(candidates, verdicts, strict=True):
+            searched += not verdict.screened
             if verdict.accepted:
                 prev = accepted.get(cand.sound.id)
                 if prev is None or verdict.score > prev[0]:
                     accepted[cand.sound.id] = (verdict.score, cand.sound.name)
-            elif verdict.score > best_rejection[0]:
+            elif not verdict.screened and verdict.score > best_rejection[0]:
                 best_rejection = (verdict.score, verdict.reason)
     ranked = sorted(accepted.values(), key=lambda sv: -sv[0])
     return EntryCoverage(

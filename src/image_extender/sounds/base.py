@@ -31,6 +31,9 @@ class Verdict:
     # embedding's ranking of the query among all concepts (embedding verifier); a
     # hierarchy fallback's general word is too little to go on alone (``find``)
     by_words: bool = False
+    # turned down before any verifier heard it (a game-only recording, a bed too short to
+    # loop: ``find.unfit``); no near miss worth reporting
+    screened: bool = False
 
 
 class SoundSource(Protocol):

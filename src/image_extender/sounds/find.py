@@ -435,27 +435,63 @@ def weak_fallback(words: WordEvidence, label: str, term: str, query: str, sound:
             f"general word needs the query to lead the concepts nearest to the recording")
 
 
-def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
-    """Trail one verdict; returns "rejected", "taken" (passes, already in the mix) or "fresh"."""
-    if GAME_ONLY in candidate.sound.tags:
-        attempt.trail.append(TrailStep(action="reject", query=query, sound_id=candidate.sound.id, score=verdict.score,
-                                       detail=f"'{candidate.sound.name}' is a game-only sound (weapons, magic, UI, death cries)"))
-        return "rejected"
-    target = attempt.target
-    if target.role == "ambience" and 0 < candidate.sound.duration < BED_MIN_S:
-        attempt.trail.append(TrailStep(action="reject", query=query, sound_id=candidate.sound.id, score=verdict.score,
-                                       detail=f"'{candidate.sound.name}' lasts {candidate.sound.duration:.1f} s: too short "
-                                              f"to loop as a bed (at least {BED_MIN_S:.0f} s)"))
-        return "rejected"
-    objection = objection_to(run.words, target.role, target.label, target.query, query, candidate.sound, verdict,
-                             groups=attempt.groups, siblings=attempt.siblings, indoor=run.indoor,
-                             concepts=target.concepts) if verdict.accepted else None
-    if not objection and verdict.accepted and target.role == "object" and attempt.step is not None:
-        objection = weak_fallback(run.words, target.label, attempt.step.term, query, candidate.sound, verdict)
-    if objection:
-        verdict = Verdict(False, verdict.score, objection)
+def unfit(sound: Sound, role: Role) -> str | None:
+    """Why ``sound`` is no candidate for a ``role`` whatever it sounds like, or None: a game-only
+    recording (weapons, magic, UI, death cries), a bed too short to loop."""
+    if GAME_ONLY in sound.tags:
+        return f"'{sound.name}' is a game-only sound (weapons, magic, UI, death cries)"
+    if role == "ambience" and 0 < sound.duration < BED_MIN_S:
+        return (f"'{sound.name}' lasts {sound.duration:.1f} s: too short to loop as a bed "
+                f"(at least {BED_MIN_S:.0f} s)")
+    return None
+
+
+def screened(candidates: Sequence[Candidate], role: Role,
+             verify: Callable[[list[Candidate]], list[Verdict]]) -> list[Verdict]:
+    """Each candidate's verdict, in order: an :func:`unfit` one is turned down unheard
+    (``Verdict.screened``), ``verify`` judges the rest."""
+    out: list[Verdict | None] = [None] * len(candidates)
+    judged = []
+    for i, c in enumerate(candidates):
+        if reason := unfit(c.sound, role):
+            out[i] = Verdict(False, c.score, reason, screened=True)
+        else:
+            judged.append(i)
+    for i, verdict in zip(judged, verify([candidates[i] for i in judged]), strict=True):
+        out[i] = verdict
+    return [v for v in out if v is not None]
+
+
+def finder_verdict(words: WordEvidence, role: Role, label: str, main_query: str, query: str, sound: Sound,
+                   verdict: Verdict, *, groups: set[str], siblings: Sequence[str], concepts: Sequence[str],
+                   indoor: bool | None = None, fallback_term: str | None = None) -> Verdict:
+    """The verifier's ``verdict`` on ``sound`` for ``query``, turned down when the finder
+    objects (:func:`objection_to`; on a hierarchy fallback to ``fallback_term`` also
+    :func:`weak_fallback`)."""
     if not verdict.accepted:
-        attempt.note_rejection(verdict)
+        return verdict
+    objection = objection_to(words, role, label, main_query, query, sound, verdict, groups=groups,
+                             siblings=siblings, indoor=indoor, concepts=concepts)
+    if not objection and role == "object" and fallback_term is not None:
+        objection = weak_fallback(words, label, fallback_term, query, sound, verdict)
+    return Verdict(False, verdict.score, objection) if objection else verdict
+
+
+def _judge(attempt: _Attempt, run: _Run, query: str, candidates: list[Candidate]) -> list[Verdict]:
+    """The finder's verdicts on one search's candidates for ``attempt``'s target."""
+    target = attempt.target
+    verdicts = screened(candidates, target.role, lambda judged: run.checking.verify(attempt, query, judged))
+    return [finder_verdict(run.words, target.role, target.label, target.query, query, c.sound, v,
+                           groups=attempt.groups, siblings=attempt.siblings, concepts=target.concepts,
+                           indoor=run.indoor, fallback_term=attempt.step.term if attempt.step else None)
+            for c, v in zip(candidates, verdicts, strict=True)]
+
+
+def _sort_out(attempt: _Attempt, run: _Run, query: str, candidate: Candidate, verdict: Verdict) -> str:
+    """Trail one finder verdict; returns "rejected", "taken" (passes, already in the mix) or "fresh"."""
+    if not verdict.accepted:
+        if not verdict.screened:
+            attempt.note_rejection(verdict)
         attempt.trail.append(
             TrailStep(action="reject", query=query, detail=verdict.reason, sound_id=candidate.sound.id, score=verdict.score)
         )
@@ -479,9 +515,8 @@ def _examine(attempt: _Attempt, run: _Run, query: str, limit: int) -> tuple[list
     left_out = getattr(run.source, "left_out", 0)
     note = f" ({left_out} game-only recordings left out)" if left_out else ""
     attempt.trail.append(TrailStep(action="search", query=query, detail=f"{run.source.name}: {len(candidates)} candidates{note}"))
-    verdicts = run.checking.verify(attempt, query, candidates)
     fresh, taken = [], []
-    for cand, verdict in zip(candidates, verdicts, strict=True):
+    for cand, verdict in zip(candidates, _judge(attempt, run, query, candidates), strict=True):
         kind = _sort_out(attempt, run, query, cand, verdict)
         if kind == "fresh" and (broken := unplayable(cand.sound)):
             attempt.trail.append(TrailStep(action="reject", query=query, detail=broken, sound_id=cand.sound.id))
@@ -506,8 +541,7 @@ def _walk_rounds(attempt: _Attempt, run: _Run, query: str) -> tuple[Pick | None,
         for desc, candidates in run.rounds(query, attempt.target.role):
             attempt.searches += 1
             attempt.trail.append(TrailStep(action="search", query=query, detail=desc))
-            verdicts = run.checking.verify(attempt, query, candidates)
-            for cand, verdict in zip(candidates, verdicts, strict=True):
+            for cand, verdict in zip(candidates, _judge(attempt, run, query, candidates), strict=True):
                 kind = _sort_out(attempt, run, query, cand, verdict)
                 if kind == "taken":
                     taken.append((cand, verdict))
@@ -679,25 +713,13 @@ def finder_verdicts(verifier: Verifier, words: WordEvidence, hierarchy: Hierarch
                     candidates: Sequence[Candidate]) -> list[Verdict]:
     """The finder's verdict on each candidate for ``query``, one of the ``queries`` of the thing
     ``label`` (the first is its main one; ``concepts``: what counts as right for it), with no
-    trail and no mix around it: a game-only recording, a bed too short to loop, what the
-    verifier rejects and what :func:`objection_to` objects to are turned down. For those who
-    ask what the finder would take rather than take it (``library coverage``, the dataset's
-    chunk sampling)."""
+    trail and no mix around it: what :func:`unfit` names, what the verifier rejects and what
+    :func:`objection_to` objects to are turned down. For those who ask what the finder would
+    take rather than take it (``library coverage``, the dataset's chunk sampling)."""
     groups, siblings = kin(words, label, queries[1:], hierarchy.steps(label) if hierarchy else [])
-    out: list[Verdict | None] = [None] * len(candidates)
-    judged = []
-    for i, c in enumerate(candidates):
-        if GAME_ONLY in c.sound.tags:
-            out[i] = Verdict(False, c.score, f"'{c.sound.name}' is a game-only sound (weapons, magic, UI, death cries)")
-        elif role == "ambience" and 0 < c.sound.duration < BED_MIN_S:
-            out[i] = Verdict(False, c.score, f"'{c.sound.name}' lasts {c.sound.duration:.1f} s: too short to loop as a bed")
-        else:
-            judged.append(i)
-    for i, verdict in zip(judged, verifier.verify(query, [candidates[i] for i in judged]), strict=True):
-        objection = objection_to(words, role, label, queries[0], query, candidates[i].sound, verdict, groups=groups,
-                                 siblings=siblings, concepts=concepts) if verdict.accepted else None
-        out[i] = Verdict(False, verdict.score, objection) if objection else verdict
-    return [v for v in out if v is not None]
+    verdicts = screened(candidates, role, lambda judged: verifier.verify(query, judged))
+    return [finder_verdict(words, role, label, queries[0], query, c.sound, v, groups=groups, siblings=siblings,
+                           concepts=concepts) for c, v in zip(candidates, verdicts, strict=True)]
 
 
 def kin(words: WordEvidence, label: str, queries: Sequence[str], steps: Sequence[Fallback]) -> tuple[set[str], list[str]]:
