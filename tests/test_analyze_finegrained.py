@@ -439,6 +439,25 @@ def test_every_imagenet_animal_has_a_concept():
     assert len(animals) > 390 and unmapped == []
 
 
+def test_an_imagenet_class_named_like_a_concept_is_that_concept():
+    """ImageNet's "television" (television.n.02, the system) had fallen through to nothing while
+    the television concept named only the receiver's synsets: a TV crop's mass went nowhere.
+    Every ImageNet class whose head word is a concept's label or COCO class maps to it, but
+    for the homonyms (a memorial brass, a cup of punch, the kite that is a bird)."""
+    homonyms = {"brass.n.07", "cup.n.06", "kite.n.04"}
+    index = default_index(tuple(str(i) for i in range(1000)))
+    concepts = load_sounding().concepts.values()
+    wrong = []
+    for cls in load_table():
+        head = cls.synset.split(".")[0].replace("_", " ")
+        for concept in concepts:
+            if head in (concept.label, concept.coco) and cls.synset not in homonyms:
+                got = index.concepts[index.ids[cls.index]].label if index.ids[cls.index] >= 0 else None
+                if got != concept.label:
+                    wrong.append((cls.synset, got, concept.label))
+    assert wrong == []
+
+
 def test_a_geyser_is_no_fountain():
     """ImageNet's geyser had been filed under "fountain", so a geothermal field's steam plume
     played a fountain's splashing basin: it is a concept of its own, heard as steam and boiling."""
