@@ -72,6 +72,7 @@ SOURCES: list[str] = [
     "berusky2",
     "libreoffice_gallery",
     "triplea",
+    "cube2",
 ]
 
 
