@@ -818,6 +818,14 @@ def test_a_tower_is_no_bell_tower_unless_the_classifier_is_sure(scene):
     assert "church bell" in {o.label for o in scene("categorization/leaningTowerOfPisa.webp").objects}
 
 
+def test_fog_over_a_field_is_no_geyser(analyzer, scene):
+    """ImageNet's "geyser" takes a morning fog drifting over a field (0.40, LXQt's "fog"
+    wallpaper): no steam roars over a meadow. A geothermal plant's plume (0.83) still does."""
+    fog = fetch_package("lxqt-themes", data_dir()) / "usr" / "share" / "lxqt" / "wallpapers" / "fog.jpg"
+    assert "geyser" not in {o.label for o in analyzer.analyze(load_image(fog)).objects}
+    assert "geyser" in {o.label for o in scene("categorization/geothermal.webp").objects}
+
+
 def test_water_is_darker_than_the_sky_it_mirrors(gcompris, tuxpaint_templates):
     """The water cue counts blue below the horizon, but a statue shot from below has plain
     sky there, and so does the sky seen up through a canopy: only blue darker than the sky
