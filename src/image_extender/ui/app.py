@@ -753,14 +753,16 @@ def build_blocks(store: SessionStore, options: UIOptions):
             """Another tab may have deleted this session's files (a tick only touches a State: no flicker)."""
             return bool(desk_value) and not desk.owns(token_of(request), desk_value)
 
-        def files_gone(gone_now: bool):
-            if not gone_now:
+        def files_gone(gone_now: bool, desk_value):
+            """Say so, unless this tab has cleared its desk already: a tick that set off before
+            this tab's own Delete landed would tell it that another tab deleted them."""
+            if not gone_now or not desk_value:
                 return [gr.skip()] * len(outputs)
             return cleared("Your files were deleted (from another tab of this browser); make the soundscape "
                            "again to hear it.")
 
         watch.tick(check_files, inputs=[desk_state], outputs=[gone], concurrency_limit=None, show_progress="hidden")
-        gone.change(files_gone, inputs=[gone], outputs=outputs, concurrency_limit=None, show_progress="hidden")
+        gone.change(files_gone, inputs=[gone, desk_state], outputs=outputs, concurrency_limit=None, show_progress="hidden")
 
         def save_filters(sort_name, write, *values):
             try:
