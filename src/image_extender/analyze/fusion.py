@@ -20,7 +20,10 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    REPLACE_PER_SCORE × score)`` — because ImageNet's many ungulates blur together (a white
    horse the detector is sure of is "llama" 0.54 to the classifier, a calf "impala"). A
    concept the detector itself knows (a "cow" for a "horse" box) needs ``REPLACE_COCO``:
-   the detector saw it and chose otherwise. A sounding thing for a silent one the detector
+   the detector saw it and chose otherwise. A quiet animal (a silent concept) needs only ``REPLACE_MIN`` where
+   the crop gives the detected animal's kinds less than ``DOUBT_OWN``: a quokka boxed as a
+   "dog" at 0.92 is wombat, wallaby and beaver to its crop (0.51, dogs 0.03), and a wrong
+   bark is worse than none. A sounding thing for a silent one the detector
    is sure of (``UNSURE``) needs ``SILENT_THING``: a sound made up from a misread tie is
    heard as nonsense, a missed one is only missing — a tie at 0.61 whose crop is the axe
    concept at 0.78 (cleaver 0.50, hatchet) is a tie, not wood chopped in a portrait, while a
@@ -293,6 +296,9 @@ def refine_detection(
         if not compatible(base, concept):
             continue
         need = max(REPLACE_MIN, REPLACE_PER_SCORE * det.score) + (PERSON_EXTRA if person else 0.0)
+        if concept.silent and concept.kind in ANIMAL_KINDS and base is not None and base.kind in ANIMAL_KINDS \
+                and own < DOUBT_OWN:
+            need = REPLACE_MIN  # a quiet animal where the crop gives the detected one nothing: a wrong bark is worse than none
         if concept.kind in ANIMAL_KINDS and base is not None and not base.silent and not person and base.kind not in ANIMAL_KINDS:
             need = max(need, THING_ANIMAL)
             animals = {c.coco for c in vocab.by_coco.values() if c.kind in ANIMAL_KINDS}
