@@ -819,18 +819,14 @@ def test_a_tower_is_no_bell_tower_unless_the_classifier_is_sure(scene):
 
 
 def _imgaug_quokka() -> Path:
-    """imgaug's bundled sample photo (PyPI wheel 0.4.0, fetched with pip once): a quokka."""
-    import subprocess
-    import sys
+    """imgaug's bundled sample photo (its PyPI wheel 0.4.0, fetched once): a quokka."""
     import zipfile
+
+    from image_extender.library.pypi import fetch_wheel
 
     target = data_dir() / "pypi" / "imgaug-quokka.jpg"
     if not target.is_file():
-        folder = target.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                        "imgaug==0.4.0", "-d", str(folder)], check=True, capture_output=True)
-        with zipfile.ZipFile(next(folder.glob("imgaug-0.4.0-*.whl"))) as wheel:
+        with zipfile.ZipFile(fetch_wheel("imgaug", "0.4.0", target.parent)) as wheel:
             target.write_bytes(wheel.read("imgaug/quokka.jpg"))
     return target
 

