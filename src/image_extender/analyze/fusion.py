@@ -53,7 +53,10 @@ synsets too (``sounding.toml``). So for each box we classify its padded crop and
    ``DOUBT_TOP`` — a "train" whose crop is an ocean liner, an "airplane" box over a wall
    clock, a "clock" that is a scoreboard. For an animal box only a *thing* contradicts it
    (hay bales called "sheep"): ImageNet's many animals blur together, so another animal
-   is the replacement's business, not a reason for silence. People (ImageNet names them by
+   is the replacement's business, not a reason for silence — unless ImageNet knows the
+   class by ``WELL_KNOWN`` kinds or more (dogs, birds): a rat filling its photo, a "dog" at
+   0.94 to the detector, gives 130 dog breeds nothing (a fox squirrel 0.44), and that
+   absence is the classifier's no. People (ImageNet names them by
    their clothes) and classes ImageNet has no kinds of (a suitcase) are never doubted so.
    A box the detector itself is unsure of (< ``UNSURE``) needs no rival: a crop giving its
    kinds < ``DOUBT_OWN`` (and, for an animal box, giving no animal class ``NAMES_AN_ANIMAL``:
@@ -131,6 +134,7 @@ WHOLE_IMAGE_AREA = 0.3  # a box this large without a crop is judged on the whole
 FILLS_IMAGE = 0.6  # a box this large IS the image: its crop would repeat the whole-image pass
 DOUBT_OWN = 0.05  # a crop giving the detected class's kinds less than this…
 DOUBT_TOP = 0.2  # …while naming something else this surely contradicts the detector
+WELL_KNOWN = 20  # ImageNet classes under a detector class (dog 130, bird 59; cat 7, horse 2, cow 1) for its absence to count
 NEIGHBOUR_MIN = 0.3
 UNSURE = 0.5  # a detection below this that its crop does not support at all is dropped
 NAMES_AN_ANIMAL = 0.1  # an unsure animal box whose crop gives no animal class this much names none
@@ -351,7 +355,9 @@ def doubted(probs: np.ndarray, mask: np.ndarray, base: Concept, index: ConceptIn
     top = int(np.argmax(probs))
     if probs[top] < DOUBT_TOP or mask[top]:
         return False
-    if base.kind in ANIMAL_KINDS:  # another animal is a replacement's question; a thing is not an animal
+    if base.kind in ANIMAL_KINDS:  # another animal is a replacement's question; a thing is not an animal…
+        if int(mask.sum()) >= WELL_KNOWN:  # …but where ImageNet knows the class by its many kinds, their absence
+            return True  # under another animal is the classifier's no: a rat boxed as a "dog" is squirrel 0.44, dogs 0.00
         return bool(not index.animal[top] and float(probs[index.animal].sum()) < DOUBT_TOP)
     return True
 
